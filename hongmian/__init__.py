@@ -1,0 +1,1 @@
+"""Hongmian (红棉): a digital-government platform for a city's service and data bureau."""

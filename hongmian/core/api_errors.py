@@ -1,0 +1,81 @@
+"""Every API error becomes JSON `{code, message, fields}` with a 4xx status (never a 500)."""
+
+from __future__ import annotations
+
+import logging
+
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404, HttpRequest, HttpResponse
+from ninja import NinjaAPI
+from ninja.errors import AuthenticationError, HttpError
+from ninja.errors import ValidationError as NinjaValidationError
+
+from hongmian.core.errors import ApplicationError
+
+logger = logging.getLogger(__name__)
+
+
+def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+    return {"code": code, "message": message, "fields": fields or {}}
+
+
+def _ninja_fields(exc: NinjaValidationError) -> dict[str, list[str]]:
+    fields: dict[str, list[str]] = {}
+    for err in exc.errors:
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        key = ".".join(loc) or "__all__"
+        fields.setdefault(key, []).append(str(err.get("msg", "invalid")))
+    return fields
+
+
+def install_error_handlers(api: NinjaAPI) -> None:
+    @api.exception_handler(ApplicationError)
+    def _application(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
+        return api.create_response(request, exc.as_dict(), status=exc.status_code)
+
+    @api.exception_handler(NinjaValidationError)
+    def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
+        body = error_body("validation_failed", "请求数据格式不正确", _ninja_fields(exc))
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(DjangoValidationError)
+    def _django_validation(request: HttpRequest, exc: DjangoValidationError) -> HttpResponse:
+        fields = (
+            {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
+            if hasattr(exc, "error_dict")
+            else {"__all__": [str(m) for m in exc.messages]}
+        )
+        body = error_body("validation_failed", "数据未通过校验", fields)
+        return api.create_response(request, body, status=422)
+
+    @api.exception_handler(AuthenticationError)
+    def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
+        return api.create_response(
+            request, error_body("not_authenticated", "需要登录或有效的 API 密钥"), status=401
+        )
+
+    @api.exception_handler(Http404)
+    def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
+        return api.create_response(request, error_body("not_found", "对象不存在"), status=404)
+
+    @api.exception_handler(DjangoPermissionDenied)
+    def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
+        return api.create_response(
+            request, error_body("permission_denied", "没有权限执行此操作"), status=403
+        )
+
+    @api.exception_handler(HttpError)
+    def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
+        code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
+                404: "not_found", 405: "method_not_allowed", 409: "conflict",
+                413: "payload_too_large", 429: "rate_limited"}.get(exc.status_code, "error")
+        return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(Exception)
+    def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
+        # A bug, not bad input: log it in full, but keep the documented error shape.
+        logger.exception("unhandled API error on %s %s", request.method, request.path)
+        return api.create_response(
+            request, error_body("internal_error", "服务器内部错误，已记录"), status=500
+        )

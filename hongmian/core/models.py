@@ -1,0 +1,77 @@
+"""The shared kernel's models: the abstract BaseModel and the audit trail."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class BaseModel(models.Model):
+    """Every domain model records when it was created and last changed."""
+
+    created_at = models.DateTimeField(_("创建时间"), auto_now_add=True, db_index=True)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        abstract = True
+
+
+class AuditEvent(models.Model):
+    """审计日志 — one state change, or one read of a person's file.
+
+    Written by `hongmian.core.audit.audit_record` inside the same transaction as the change,
+    so an audited change and its entry commit or roll back together. Never updated.
+    """
+
+    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("操作人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # The actor's name is copied so the entry still reads after the user is gone.
+    actor_label = models.CharField(_("操作人名称"), max_length=150)
+    via = models.CharField(_("渠道"), max_length=16)
+    client_address = models.GenericIPAddressField(_("客户端地址"), null=True, blank=True)
+    action = models.CharField(_("动作"), max_length=64, db_index=True)
+    target_type = models.CharField(_("对象类型"), max_length=64)
+    target_id = models.CharField(_("对象编号"), max_length=64)
+    before = models.JSONField(_("变更前"), null=True, blank=True)
+    after = models.JSONField(_("变更后"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("审计日志")
+        verbose_name_plural = _("审计日志")
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+
+class JobRun(models.Model):
+    """后台任务记录 — one attempt of a background job, kept so that no failure is silent."""
+
+    class Outcome(models.TextChoices):
+        SUCCEEDED = "succeeded", _("成功")
+        FAILED = "failed", _("失败")
+        RETRYING = "retrying", _("失败，将重试")
+
+    created_at = models.DateTimeField(_("开始时间"), auto_now_add=True, db_index=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    job = models.CharField(_("任务"), max_length=200, db_index=True)
+    attempt = models.PositiveSmallIntegerField(_("第几次"), default=1)
+    outcome = models.CharField(_("结果"), max_length=16, choices=Outcome.choices)
+    error = models.TextField(_("错误"), blank=True)
+
+    class Meta:
+        verbose_name = _("后台任务记录")
+        verbose_name_plural = _("后台任务记录")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.job} #{self.attempt} {self.outcome}"

@@ -1,0 +1,5 @@
+"""Geography endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["geo"])

@@ -1,0 +1,5 @@
+"""Identity endpoints."""
+
+from ninja import Router
+
+router = Router(tags=["identity"])

@@ -1,0 +1,143 @@
+"""People, enterprises, staff and the organisation tree."""
+
+from __future__ import annotations
+
+from django.contrib.auth.models import AbstractUser
+from django.db import models
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+from hongmian.core.models import BaseModel
+from hongmian.identity.states import Role, UnitKind
+
+
+class OrgUnit(BaseModel):
+    """组织机构 — a node of the organisation tree: the city, a department, a district,
+    a street or town, a community. `path` is a materialised path ("/1/7/42/") so that
+    "this unit and all below it" is one indexed prefix query."""
+
+    code = models.CharField(_("机构代码"), max_length=32, unique=True)
+    name = models.CharField(_("名称"), max_length=100)
+    short_name = models.CharField(_("简称"), max_length=50, blank=True)
+    kind = models.CharField(_("类型"), max_length=32, choices=UnitKind.choices)
+    parent = models.ForeignKey(
+        "self",
+        verbose_name=_("上级"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="children",
+    )
+    # Official division code (GB/T 2260 + township) of the area this unit governs, if any.
+    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True, db_index=True)
+    path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False)
+    depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
+    is_active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("组织机构")
+        verbose_name_plural = _("组织机构")
+        ordering = ["path"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class User(AbstractUser):
+    """用户 — anyone who logs in: a citizen, an enterprise representative or a member of staff.
+    Staff belong to one organisation unit; the role decides what they may see and do."""
+
+    display_name = models.CharField(_("姓名"), max_length=50, blank=True)
+    role = models.CharField(_("角色"), max_length=32, choices=Role.choices, default=Role.CITIZEN)
+    org_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("所属机构"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="members",
+    )
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True)
+    elder_mode = models.BooleanField(_("长者模式"), default=False)
+    language = models.CharField(
+        _("界面语言"),
+        max_length=8,
+        choices=[("zh-hans", "简体中文"), ("en", "English")],
+        default="zh-hans",
+    )
+
+    class Meta:
+        verbose_name = _("用户")
+        verbose_name_plural = _("用户")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role__in=[r.value for r in Role]), name="identity_user_role_valid"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name or self.username
+
+
+class Person(BaseModel):
+    """自然人 — a real-name resident. ID number, mobile and address are personal data:
+    read them through `selectors.access_person`, which masks and audits."""
+
+    user = models.OneToOneField(
+        User,
+        verbose_name=_("账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
+    name = models.CharField(_("姓名"), max_length=50)
+    resident_id = models.CharField(_("身份证号码"), max_length=18, unique=True)
+    mobile = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
+    address = models.CharField(_("住址"), max_length=200, blank=True)
+    real_name_verified = models.BooleanField(_("已实名认证"), default=False)
+
+    class Meta:
+        verbose_name = _("自然人")
+        verbose_name_plural = _("自然人")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Enterprise(BaseModel):
+    """法人 / 企业 — an enterprise or organisation identified by its unified social credit code."""
+
+    name = models.CharField(_("名称"), max_length=200)
+    credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
+    legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)
+    contact_mobile = models.CharField(_("联系电话"), max_length=11, blank=True)
+    address = models.CharField(_("住所"), max_length=200, blank=True)
+    representatives = models.ManyToManyField(
+        User, verbose_name=_("代表人"), blank=True, related_name="enterprises"
+    )
+
+    class Meta:
+        verbose_name = _("企业")
+        verbose_name_plural = _("企业")
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class StaffProfile(BaseModel):
+    """工作人员档案 — the job facts of a member of staff (the unit is on the User)."""
+
+    user = models.OneToOneField(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="staff_profile"
+    )
+    employee_no = models.CharField(_("工号"), max_length=32, unique=True)
+    title = models.CharField(_("职务"), max_length=50, blank=True)
+    office_phone = models.CharField(_("办公电话"), max_length=20, blank=True)
+
+    class Meta:
+        verbose_name = _("工作人员档案")
+        verbose_name_plural = _("工作人员档案")
+
+    def __str__(self) -> str:
+        return f"{self.employee_no} {self.user}"

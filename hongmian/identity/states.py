@@ -1,0 +1,51 @@
+"""Choices of the identity app: roles and kinds of organisation unit, with named groups."""
+
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+
+class Role(models.TextChoices):
+    CITIZEN = "citizen", _("市民")  # a natural person using public services
+    ENTERPRISE_REP = "enterprise_rep", _("企业代表")  # acts for one or more enterprises
+    HOTLINE_AGENT = "hotline_agent", _("话务员")  # takes 12345 calls and dispatches
+    HOTLINE_SUPERVISOR = "hotline_supervisor", _("热线督办员")  # reviews, supervises, calls back
+    DEPT_HANDLER = "dept_handler", _("承办人员")  # handles orders for a unit
+    DEPT_MANAGER = "dept_manager", _("承办单位负责人")  # approves within a unit
+    HALL_STAFF = "hall_staff", _("大厅窗口人员")  # serves at a government service hall
+    DATA_STEWARD = "data_steward", _("数据管理员")  # keeps a unit's data catalogue
+    CHIEF_DATA_OFFICER = "chief_data_officer", _("首席数据官")  # the city's data lead
+    CITY_LEADER = "city_leader", _("市领导")  # reads dashboards and reports
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")  # runs the platform
+
+
+# Roles that belong to an organisation unit and see its records (and its sub-units').
+UNIT_SCOPED_ROLES = frozenset(
+    {Role.DEPT_HANDLER, Role.DEPT_MANAGER, Role.HALL_STAFF, Role.DATA_STEWARD}
+)
+# Roles that see the whole city's records (still masked unless the role needs the data).
+CITY_WIDE_ROLES = frozenset(
+    {
+        Role.HOTLINE_AGENT,
+        Role.HOTLINE_SUPERVISOR,
+        Role.CHIEF_DATA_OFFICER,
+        Role.CITY_LEADER,
+        Role.SYSTEM_ADMIN,
+    }
+)
+# Roles of the public: they see only what is their own.
+PUBLIC_ROLES = frozenset({Role.CITIZEN, Role.ENTERPRISE_REP})
+STAFF_ROLES = UNIT_SCOPED_ROLES | CITY_WIDE_ROLES
+
+
+class UnitKind(models.TextChoices):
+    CITY_GOVERNMENT = "city_government", _("市政府")  # the root of the tree
+    HOTLINE_CENTRE = "hotline_centre", _("12345热线中心")  # the centre that dispatches
+    CITY_DEPARTMENT = "city_department", _("市直部门")  # 市水务局, 市交通运输局 …
+    PUBLIC_UTILITY = "public_utility", _("公共服务企业")  # water, power, gas companies
+    DISTRICT_GOVERNMENT = "district_government", _("区政府")  # the 11 districts
+    DISTRICT_DEPARTMENT = "district_department", _("区直部门")
+    STREET = "street", _("街道")  # 街道办事处
+    TOWN = "town", _("镇")  # 镇人民政府
+    COMMUNITY = "community", _("社区")  # 社区居委会
+    VILLAGE = "village", _("村")  # 村委会
+    SERVICE_HALL = "service_hall", _("政务服务大厅")
