@@ -2,8 +2,8 @@
 
 from ninja import NinjaAPI
 
-from hongmian.core.api_errors import install_error_handlers
 from hongmian.core.api import router as core_router
+from hongmian.core.api_errors import install_error_handlers
 from hongmian.geo.api import router as geo_router
 from hongmian.identity.api import router as identity_router
 

@@ -151,7 +151,9 @@ HONGMIAN_TASK_MAX_ATTEMPTS = env.int("HONGMIAN_TASK_MAX_ATTEMPTS", default=3)
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])
 
 # Where the real evaluation data lives (never copied into the project).
-HONGMIAN_SHARED_DATA = env.path("HONGMIAN_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data"))
+HONGMIAN_SHARED_DATA = env.path(
+    "HONGMIAN_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data")
+)
 
 EMAIL_BACKEND = env.str(
     "HONGMIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"

@@ -1,0 +1,30 @@
+"""Fixtures shared by the whole suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+
+from hongmian.core.actors import Actor
+
+
+@pytest.fixture
+def system_actor() -> Actor:
+    return Actor.system("test")
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The real evaluation data (../shared/data). Absent in a user's fresh clone: skip."""
+    path = Path(settings.HONGMIAN_SHARED_DATA)
+    if not path.is_dir():
+        pytest.skip(f"real data folder {path} is absent (set HONGMIAN_SHARED_DATA to use it)")
+    return path
+
+
+def pytest_runtest_setup(item: pytest.Item) -> None:
+    if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
+        pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")

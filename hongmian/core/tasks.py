@@ -1,0 +1,26 @@
+"""Periodic housekeeping of the platform. The scheduler (`hongmian crontask`) loads every
+app's tasks.py; the worker (`hongmian db_worker`) runs what they enqueue."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from crontask import cron
+from django.utils import timezone
+
+from hongmian.core.jobs import reliable_task
+from hongmian.core.models import JobRun
+
+
+@cron("30 3 * * *")  # every night at 03:30 Asia/Shanghai, when the hotline is quietest
+@reliable_task()
+def prune_job_history(keep_days: int = 90) -> int:
+    """Delete finished job records older than `keep_days`; failures are kept twice as long."""
+    now = timezone.now()
+    done = JobRun.objects.filter(
+        outcome=JobRun.Outcome.SUCCEEDED, created_at__lt=now - timedelta(days=keep_days)
+    ).delete()[0]
+    failed = JobRun.objects.filter(
+        outcome=JobRun.Outcome.FAILED, created_at__lt=now - timedelta(days=2 * keep_days)
+    ).delete()[0]
+    return done + failed
