@@ -67,9 +67,16 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
-        code = {400: "bad_request", 401: "not_authenticated", 403: "permission_denied",
-                404: "not_found", 405: "method_not_allowed", 409: "conflict",
-                413: "payload_too_large", 429: "rate_limited"}.get(exc.status_code, "error")
+        code = {
+            400: "bad_request",
+            401: "not_authenticated",
+            403: "permission_denied",
+            404: "not_found",
+            405: "method_not_allowed",
+            409: "conflict",
+            413: "payload_too_large",
+            429: "rate_limited",
+        }.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
 
     @api.exception_handler(Exception)

@@ -30,8 +30,6 @@ def mask_name(value: str | None) -> str:
     return value[0] + "*" * (len(value) - 1) if len(value) > 1 else "*"
 
 
-
-
 def mask_address(value: str | None) -> str:
     """广州市天河区石牌街道华师路1号 → 广州市天河区石牌街道****: the area stays, the door goes."""
     if not value:
