@@ -11,6 +11,23 @@ from django.db import connection
 from hongmian.core.actors import Actor
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendar_overrides():
+    # Overrides are cached per process behind a version counter in the database; a test's
+    # rolled-back transaction can put the counter back, so no copy may outlive its test.
+    from hongmian.core import calendar
+
+    calendar.overrides_cache_clear()
+    yield
+    calendar.overrides_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fast_password_hashing(settings):
+    # Real PBKDF2 costs ~0.5 s per hash; tests check behaviour, not hashing strength.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def system_actor() -> Actor:
     return Actor.system("test")

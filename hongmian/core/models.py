@@ -75,3 +75,65 @@ class JobRun(models.Model):
 
     def __str__(self) -> str:
         return f"{self.job} #{self.attempt} {self.outcome}"
+
+
+class CalendarOverride(BaseModel):
+    """营业日历调整 — an administrator's correction of the official working-day calendar for
+    one date: a local holiday, a day when Guangzhou stops work for a typhoon (台风停工), or next
+    year's schedule (放假安排 and 调休上班) entered before the chinese_calendar library has it.
+
+    An override wins over the official schedule. Write it only through
+    `hongmian.core.services.calendar_override_set` / `calendar_override_remove`: they audit
+    the change and tell every process that its cached copy of the calendar is stale.
+    """
+
+    class Kind(models.TextChoices):
+        WORKDAY = "workday", _("上班")  # a working day, whatever the official calendar says
+        HOLIDAY = "holiday", _("放假")  # a day off, whatever the official calendar says
+
+    date = models.DateField(_("日期"), unique=True)
+    kind = models.CharField(_("类型"), max_length=16, choices=Kind.choices)
+    name = models.CharField(_("名称"), max_length=50, help_text=_("例如：台风停工"))
+    reason = models.TextField(_("原因"), blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("录入人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("营业日历调整")
+        verbose_name_plural = _("营业日历调整")
+        ordering = ["date"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(kind__in=["workday", "holiday"]),
+                name="core_calendaroverride_kind_valid",
+            ),
+            models.CheckConstraint(
+                condition=~models.Q(name=""), name="core_calendaroverride_name_present"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.name}"
+
+
+class CacheVersion(models.Model):
+    """缓存版本 — a counter for data that every process caches in memory (the calendar's
+    overrides). The service that changes the data increments it in the same transaction, so
+    another process can tell that its copy is stale by reading one row (decision 0003)."""
+
+    key = models.CharField(_("键"), max_length=64, primary_key=True)
+    version = models.PositiveBigIntegerField(_("版本"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("缓存版本")
+        verbose_name_plural = _("缓存版本")
+
+    def __str__(self) -> str:
+        return f"{self.key}@{self.version}"

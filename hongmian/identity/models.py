@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+from typing import Any, ClassVar
+
 from django.contrib.auth.models import AbstractUser
+from django.contrib.auth.models import UserManager as DjangoUserManager
+from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
-from hongmian.identity.states import Role, UnitKind
+from hongmian.identity.states import PUBLIC_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
 
 
 class OrgUnit(BaseModel):
@@ -29,7 +33,19 @@ class OrgUnit(BaseModel):
         related_name="children",
     )
     # Official division code (GB/T 2260 + township) of the area this unit governs, if any.
-    division_code = models.CharField(_("行政区划代码"), max_length=12, blank=True, db_index=True)
+    division_code = models.CharField(
+        _("行政区划代码"),
+        max_length=12,
+        blank=True,
+        db_index=True,
+        validators=[
+            RegexValidator(
+                r"^\d{6}(\d{3}){0,2}$",
+                _("行政区划代码应为6、9或12位数字"),
+                code="org_unit.division_code",
+            )
+        ],
+    )
     path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
@@ -41,6 +57,16 @@ class OrgUnit(BaseModel):
 
     def __str__(self) -> str:
         return self.name
+
+
+class UserManager(DjangoUserManager["User"]):
+    def create_superuser(
+        self, username: str, email: str | None = None, password: str | None = None, **extra: Any
+    ) -> User:
+        # `createsuperuser` must not leave a superuser with the default citizen role,
+        # which would see only its own records everywhere outside the admin.
+        extra.setdefault("role", Role.SYSTEM_ADMIN)
+        return super().create_superuser(username, email, password, **extra)
 
 
 class User(AbstractUser):
@@ -66,12 +92,28 @@ class User(AbstractUser):
         default="zh-hans",
     )
 
+    objects: ClassVar[UserManager] = UserManager()
+
     class Meta:
         verbose_name = _("用户")
         verbose_name_plural = _("用户")
         constraints = [
             models.CheckConstraint(
                 condition=Q(role__in=[r.value for r in Role]), name="identity_user_role_valid"
+            ),
+            # A handler without a unit would see nothing, or — worse — be mistaken for city-wide.
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(UNIT_SCOPED_ROLES)) | Q(org_unit__isnull=False),
+                name="identity_user_unit_role_has_unit",
+                violation_error_code="user.org_unit_required",
+                violation_error_message=_("该角色必须指定所属机构"),
+            ),
+            # The public belong to no unit: a unit would grant them the unit's records.
+            models.CheckConstraint(
+                condition=~Q(role__in=sorted(PUBLIC_ROLES)) | Q(org_unit__isnull=True),
+                name="identity_user_public_role_no_unit",
+                violation_error_code="user.org_unit_forbidden",
+                violation_error_message=_("市民和企业代表不能属于任何机构"),
             ),
         ]
 

@@ -49,3 +49,34 @@ class UnitKind(models.TextChoices):
     COMMUNITY = "community", _("社区")  # 社区居委会
     VILLAGE = "village", _("村")  # 村委会
     SERVICE_HALL = "service_hall", _("政务服务大厅")
+    # Township-level units that are neither a street nor a town (a reservoir, a forest farm).
+    SPECIAL_AREA = "special_area", _("特殊区域")
+
+
+# Kinds that govern an area of the city: a work order about a place goes to one of these.
+AREA_KINDS = frozenset(
+    {
+        UnitKind.DISTRICT_GOVERNMENT,
+        UnitKind.STREET,
+        UnitKind.TOWN,
+        UnitKind.COMMUNITY,
+        UnitKind.VILLAGE,
+        UnitKind.SPECIAL_AREA,
+    }
+)
+
+# Where each role starts after logging in (printed by `hongmian demo_logins`). The portal's
+# home page is role-aware; point a role at its own app's page once that app exists.
+ROLE_HOME_PATHS: dict[str, str] = {
+    Role.CITIZEN: "/",
+    Role.ENTERPRISE_REP: "/",
+    Role.HOTLINE_AGENT: "/",
+    Role.HOTLINE_SUPERVISOR: "/",
+    Role.DEPT_HANDLER: "/",
+    Role.DEPT_MANAGER: "/",
+    Role.HALL_STAFF: "/",
+    Role.DATA_STEWARD: "/",
+    Role.CHIEF_DATA_OFFICER: "/",
+    Role.CITY_LEADER: "/",
+    Role.SYSTEM_ADMIN: "/admin/",
+}

@@ -2,8 +2,8 @@
 
 from django.http import HttpRequest
 
+from hongmian.portal.preferences import elder_mode_for
+
 
 def shell(request: HttpRequest) -> dict[str, object]:
-    user = getattr(request, "user", None)
-    elder = bool(getattr(user, "elder_mode", False)) or request.session.get("elder_mode", False)
-    return {"elder_mode": elder}
+    return {"elder_mode": elder_mode_for(request)}

@@ -1,0 +1,215 @@
+"""Writes of accounts (用户) and staff profiles (工作人员档案)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import transaction
+
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_record, snapshot
+from hongmian.core.errors import Conflict, PermissionDenied, ValidationFailed
+from hongmian.core.masking import mask_mobile
+from hongmian.identity import permissions
+from hongmian.identity.models import OrgUnit, StaffProfile, User
+from hongmian.identity.services._common import (
+    USER_AUDIT_FIELDS,
+    active_unit,
+    authorise,
+    check_role_unit,
+    full_clean,
+    optional_mobile,
+    parse_role,
+    required,
+    save_new,
+)
+from hongmian.identity.states import STAFF_ROLES, Role
+
+
+def user_create(
+    *,
+    actor: Actor,
+    username: str,
+    password: str,
+    role: str,
+    display_name: str = "",
+    org_unit: OrgUnit | None = None,
+    mobile: str = "",
+    is_superuser: bool = False,
+) -> User:
+    """Open an account. Unit-scoped roles need a unit, the public must have none; the
+    password must pass every AUTH_PASSWORD_VALIDATORS rule. Only system admins get the admin
+    site (is_staff); `is_superuser` is allowed for the system_admin role only."""
+    authorise(actor, permissions.can_manage_users, "user.forbidden")
+    role = parse_role(role)
+    check_role_unit(role, org_unit)
+    if is_superuser and role != Role.SYSTEM_ADMIN:
+        message = "只有系统管理员可以是超级用户"
+        raise ValidationFailed(message, code="user.superuser_role", fields={"role": [message]})
+    username = required(username, "username", "请填写用户名")
+    user = User(
+        username=username,
+        display_name=(display_name or "").strip(),
+        role=role,
+        org_unit=org_unit,
+        mobile=optional_mobile(mobile),
+        is_staff=role == Role.SYSTEM_ADMIN,
+        is_superuser=is_superuser,
+    )
+    full_clean(user, code="user.invalid", exclude=["password"])
+    try:
+        validate_password(password, user=user)
+    except DjangoValidationError as exc:
+        raise ValidationFailed(
+            "密码不符合要求", code="user.password_weak", fields={"password": exc.messages}
+        ) from None
+    duplicate = Conflict(
+        f"用户名“{username}”已被使用",
+        code="user.duplicate_username",
+        fields={"username": ["已被使用"]},
+    )
+    with transaction.atomic():
+        user.org_unit = active_unit(org_unit, code="user.org_unit_inactive", field="org_unit")
+        # Case-insensitive: "Agent" and "agent" would be the same person to a reader.
+        if User.objects.filter(username__iexact=username).exists():
+            raise duplicate
+        user.set_password(password)
+        save_new(user, conflict=duplicate)
+        audit_record(
+            actor=actor, action="user.create", target=user, after=snapshot(user, USER_AUDIT_FIELDS)
+        )
+    return user
+
+
+def user_change_role(
+    *, actor: Actor, user: User, role: str, org_unit: OrgUnit | None = None
+) -> User:
+    """Give `user` a new role and unit (the unit rules of user_create apply). Leaving the
+    system_admin role also removes admin-site access. Nobody changes their own role."""
+    authorise(actor, permissions.can_manage_users, "user.forbidden")
+    if actor.user is not None and actor.user.pk == user.pk:
+        raise PermissionDenied("不能修改自己的角色", code="user.own_role")
+    role = parse_role(role)
+    check_role_unit(role, org_unit)
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        org_unit = active_unit(org_unit, code="user.org_unit_inactive", field="org_unit")
+        if user.role == role and user.org_unit_id == (org_unit.pk if org_unit else None):
+            return user
+        before = snapshot(user, USER_AUDIT_FIELDS)
+        user.role = role
+        user.org_unit = org_unit
+        user.is_staff = role == Role.SYSTEM_ADMIN
+        user.is_superuser = user.is_superuser and role == Role.SYSTEM_ADMIN
+        full_clean(user, code="user.invalid")
+        user.save(update_fields=["role", "org_unit", "is_staff", "is_superuser"])
+        audit_record(
+            actor=actor,
+            action="user.change_role",
+            target=user,
+            before=before,
+            after=snapshot(user, USER_AUDIT_FIELDS),
+        )
+    return user
+
+
+def user_update(
+    *,
+    actor: Actor,
+    user: User,
+    display_name: str | None = None,
+    mobile: str | None = None,
+    email: str | None = None,
+    is_active: bool | None = None,
+) -> User:
+    """Correct an account's profile or switch it off (None leaves a field as it is).
+    Deactivation keeps the row: audit entries and records point at it. Nobody deactivates
+    their own account (the last administrator would lock everyone out)."""
+    authorise(actor, permissions.can_manage_users, "user.forbidden")
+    changes: dict[str, Any] = {}
+    if display_name is not None:
+        changes["display_name"] = display_name.strip()
+    if mobile is not None:
+        changes["mobile"] = optional_mobile(mobile)
+    if email is not None:
+        changes["email"] = User.objects.normalize_email(email.strip())
+    if is_active is not None:
+        changes["is_active"] = is_active
+    with transaction.atomic():
+        user = User.objects.select_for_update().get(pk=user.pk)
+        changes = {k: v for k, v in changes.items() if getattr(user, k) != v}
+        if not changes:
+            return user
+        if (
+            changes.get("is_active") is False
+            and actor.user is not None
+            and actor.user.pk == user.pk
+        ):
+            raise PermissionDenied("不能停用自己的账号", code="user.own_account")
+        before = snapshot(user, list(changes))
+        for field, value in changes.items():
+            setattr(user, field, value)
+        full_clean(user, code="user.invalid")
+        user.save(update_fields=list(changes))
+        # The mobile is personal data: the trail says that it changed, not what it is.
+        masked = {k: (mask_mobile(v) if k == "mobile" else v) for k, v in before.items()}
+        after = {
+            k: (mask_mobile(v) if k == "mobile" else v)
+            for k, v in snapshot(user, list(changes)).items()
+        }
+        audit_record(actor=actor, action="user.update", target=user, before=masked, after=after)
+    return user
+
+
+def staff_profile_upsert(
+    *, actor: Actor, user: User, employee_no: str, title: str = "", office_phone: str = ""
+) -> StaffProfile:
+    """Create or update the job facts of a member of staff; unchanged facts write nothing."""
+    authorise(actor, permissions.can_manage_staff_profiles, "staff_profile.forbidden")
+    if user.role not in STAFF_ROLES:
+        message = "只有工作人员才有工作人员档案"
+        raise ValidationFailed(message, code="staff_profile.not_staff", fields={"user": [message]})
+    employee_no = required(employee_no, "employee_no", "请填写工号")
+    values = {
+        "employee_no": employee_no,
+        "title": (title or "").strip(),
+        "office_phone": (office_phone or "").strip(),
+    }
+    taken = Conflict(
+        f"工号“{employee_no}”已被使用",
+        code="staff_profile.employee_no_taken",
+        fields={"employee_no": ["已被使用"]},
+    )
+    with transaction.atomic():
+        if StaffProfile.objects.filter(employee_no=employee_no).exclude(user=user).exists():
+            raise taken
+        profile = StaffProfile.objects.select_for_update().filter(user=user).first()
+        if profile is None:
+            profile = StaffProfile(user=user, **values)
+            full_clean(profile, code="staff_profile.invalid")
+            save_new(profile, conflict=taken)
+            audit_record(
+                actor=actor,
+                action="staff_profile.create",
+                target=profile,
+                after=snapshot(profile, list(values)),
+            )
+            return profile
+        changes = {k: v for k, v in values.items() if getattr(profile, k) != v}
+        if not changes:
+            return profile
+        before = snapshot(profile, list(changes))
+        for field, value in changes.items():
+            setattr(profile, field, value)
+        full_clean(profile, code="staff_profile.invalid")
+        profile.save(update_fields=[*changes, "updated_at"])
+        audit_record(
+            actor=actor,
+            action="staff_profile.update",
+            target=profile,
+            before=before,
+            after=snapshot(profile, list(changes)),
+        )
+    return profile

@@ -1,0 +1,214 @@
+"""The admin goes through the services and shows personal data masked."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from hongmian.core.models import AuditEvent
+from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
+from hongmian.identity.states import Role, UnitKind
+from hongmian.identity.tests.conftest import Tree
+from hongmian.identity.tests.factories import (
+    EnterpriseFactory,
+    PersonFactory,
+    StaffProfileFactory,
+    UserFactory,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def admin_client(tree: Tree) -> Client:
+    client = Client()
+    client.force_login(UserFactory(role=Role.SYSTEM_ADMIN, is_superuser=True, is_staff=True))
+    return client
+
+
+@pytest.mark.parametrize("model", ["user", "orgunit", "person", "enterprise", "staffprofile"])
+def test_changelist_and_add_pages_render(admin_client: Client, model: str) -> None:
+    PersonFactory()
+    EnterpriseFactory()
+    StaffProfileFactory()
+    assert admin_client.get(f"/admin/identity/{model}/").status_code == 200
+    assert admin_client.get(f"/admin/identity/{model}/add/").status_code == 200
+
+
+def test_person_list_is_masked(admin_client: Client) -> None:
+    person = PersonFactory(mobile="13812345678")
+    html = admin_client.get("/admin/identity/person/").content.decode()
+    assert person.resident_id not in html
+    assert "13812345678" not in html
+    assert "138****5678" in html
+
+
+def test_opening_a_person_is_masked_and_audited(admin_client: Client) -> None:
+    person = PersonFactory(mobile="13812345678")
+    html = admin_client.get(f"/admin/identity/person/{person.pk}/change/").content.decode()
+    assert person.resident_id not in html
+    assert "13812345678" not in html
+    assert AuditEvent.objects.filter(action="person.read", target_id=str(person.pk)).exists()
+
+
+def test_add_org_unit_through_the_service(admin_client: Client, tree: Tree) -> None:
+    response = admin_client.post(
+        "/admin/identity/orgunit/add/",
+        {"code": "t-new", "name": "新街道", "kind": UnitKind.STREET, "parent": tree.tianhe.pk},
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    unit = OrgUnit.objects.get(code="t-new")
+    assert unit.path == f"{tree.tianhe.path}{unit.pk}/"
+    assert AuditEvent.objects.filter(action="org_unit.create", via="admin").count() == 1
+
+
+def test_move_org_unit_in_admin_refuses_cycle(admin_client: Client, tree: Tree) -> None:
+    url = f"/admin/identity/orgunit/{tree.tianhe.pk}/change/"
+    data = {"name": tree.tianhe.name, "short_name": "", "division_code": ""}
+    response = admin_client.post(url, {**data, "parent": tree.shipai.pk})
+    assert response.status_code == 200  # the form again, with the error
+    assert "不能把机构移到" in response.content.decode()
+    response = admin_client.post(url, {**data, "parent": tree.water.pk})
+    assert response.status_code == 302
+    assert OrgUnit.objects.get(pk=tree.community.pk).path.startswith(tree.water.path)
+
+
+def test_add_user_through_the_service(admin_client: Client, tree: Tree) -> None:
+    response = admin_client.post(
+        "/admin/identity/user/add/",
+        {
+            "username": "newhandler",
+            "password1": "Hongmian@2026",
+            "password2": "Hongmian@2026",
+            "usable_password": "true",
+            "display_name": "新人",
+            "role": Role.DEPT_HANDLER,
+            "org_unit": tree.water.pk,
+            "mobile": "",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    user = User.objects.get(username="newhandler")
+    assert user.org_unit == tree.water
+    assert user.check_password("Hongmian@2026")
+    assert AuditEvent.objects.filter(action="user.create", via="admin").count() == 1
+
+
+def test_add_user_form_enforces_unit_rule(admin_client: Client) -> None:
+    response = admin_client.post(
+        "/admin/identity/user/add/",
+        {
+            "username": "loose",
+            "password1": "Hongmian@2026",
+            "password2": "Hongmian@2026",
+            "usable_password": "true",
+            "role": Role.DEPT_HANDLER,
+        },
+    )
+    assert response.status_code == 200
+    assert not User.objects.filter(username="loose").exists()
+
+
+def test_change_user_role_in_admin(admin_client: Client, tree: Tree) -> None:
+    user = UserFactory(role=Role.CITIZEN)
+    response = admin_client.post(
+        f"/admin/identity/user/{user.pk}/change/",
+        {
+            "display_name": user.display_name,
+            "mobile": "",
+            "email": "",
+            "role": Role.DEPT_MANAGER,
+            "org_unit": tree.tianhe.pk,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    user.refresh_from_db()
+    assert user.role == Role.DEPT_MANAGER
+    assert user.org_unit == tree.tianhe
+    assert AuditEvent.objects.filter(action="user.change_role", via="admin").count() == 1
+
+
+def test_enterprise_representatives_through_services(admin_client: Client) -> None:
+    rep = UserFactory(role=Role.ENTERPRISE_REP)
+    enterprise = EnterpriseFactory()
+    response = admin_client.post(
+        f"/admin/identity/enterprise/{enterprise.pk}/change/",
+        {
+            "name": enterprise.name,
+            "legal_representative": enterprise.legal_representative,
+            "contact_mobile": enterprise.contact_mobile,
+            "address": enterprise.address,
+            "representatives": [rep.pk],
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert list(Enterprise.objects.get(pk=enterprise.pk).representatives.all()) == [rep]
+    assert AuditEvent.objects.filter(action="enterprise.add_representative").count() == 1
+
+
+def test_staff_profile_through_the_service(admin_client: Client, tree: Tree) -> None:
+    handler = UserFactory(role=Role.DEPT_HANDLER, org_unit=tree.water)
+    response = admin_client.post(
+        "/admin/identity/staffprofile/add/",
+        {"user": handler.pk, "employee_no": "W-1", "title": "科员", "office_phone": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert StaffProfile.objects.get(user=handler).employee_no == "W-1"
+    assert AuditEvent.objects.filter(action="staff_profile.create").count() == 1
+
+
+def test_add_person_through_the_service(admin_client: Client) -> None:
+    from hongmian.identity.tests.test_api import RID
+
+    response = admin_client.post(
+        "/admin/identity/person/add/",
+        {"name": "黄志明", "resident_id": RID, "mobile": "13900001111", "address": ""},
+    )
+    assert response.status_code == 302, response.content.decode()[:3000]
+    assert Person.objects.get(resident_id=RID).name == "黄志明"
+    bad = admin_client.post(
+        "/admin/identity/person/add/", {"name": "x", "resident_id": "440105198506010000"}
+    )
+    assert bad.status_code == 200
+    assert "校验位" in bad.content.decode()
+
+
+def test_admin_edits_own_account_without_touching_own_role(admin_client: Client) -> None:
+    me = User.objects.get(role=Role.SYSTEM_ADMIN)
+    response = admin_client.post(
+        f"/admin/identity/user/{me.pk}/change/",
+        {"display_name": "管理员", "mobile": "", "email": ""},
+    )
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    me.refresh_from_db()
+    assert me.display_name == "管理员"
+    assert me.role == Role.SYSTEM_ADMIN
+    assert me.is_active
+
+
+def test_verify_person_and_deactivate_units(admin_client: Client, tree: Tree) -> None:
+    person = PersonFactory()
+    response = admin_client.post(
+        f"/admin/identity/person/{person.pk}/change/", {"real_name_verified": "on"}
+    )
+    assert response.status_code == 302
+    assert Person.objects.get(pk=person.pk).real_name_verified
+    assert AuditEvent.objects.filter(action="person.update").count() == 1
+
+    response = admin_client.post(
+        "/admin/identity/orgunit/",
+        {"action": "deactivate", "_selected_action": [tree.shipai.pk, tree.community.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert not OrgUnit.objects.filter(pk__in=[tree.shipai.pk, tree.community.pk], is_active=True)
+    # A unit with active sub-units is refused with a message, not an error page.
+    response = admin_client.post(
+        "/admin/identity/orgunit/",
+        {"action": "deactivate", "_selected_action": [tree.city.pk]},
+        follow=True,
+    )
+    assert response.status_code == 200
+    assert "下级机构" in response.content.decode()
+    assert OrgUnit.objects.get(pk=tree.city.pk).is_active
