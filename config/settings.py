@@ -157,9 +157,13 @@ HONGMIAN_SHARED_DATA = env.path(
     "HONGMIAN_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data")
 )
 
-EMAIL_BACKEND = env.str(
-    "HONGMIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
-)
+MAILERS = {
+    "default": {
+        "BACKEND": env.str(
+            "HONGMIAN_EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend"
+        )
+    }
+}
 
 LOGGING = {
     "version": 1,

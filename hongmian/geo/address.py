@@ -51,8 +51,6 @@ _PLACE_AFTER = (
     "境内",
     "方向",
     "的",
-    "那",
-    "这",
 )
 # A bare township name may also be followed by its village or community (石牌村).
 _TOWNSHIP_AFTER = (*_PLACE_AFTER, "村", "社区", "居委")

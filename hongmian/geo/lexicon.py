@@ -33,7 +33,7 @@ class Kind(enum.StrEnum):
     DISTRICT = "district"  # a Guangzhou district
     TOWNSHIP = "township"  # a Guangzhou street, town or special unit
     LANDMARK = "landmark"  # a place known to lie in one district (and maybe one township)
-    HOME = "home"  # 广州 / 广东: the text is about Guangzhou
+    HOME = "home"  # 广州: the text is about Guangzhou
     FOREIGN = "foreign"  # another province, city or county: not a Guangzhou address
     NEUTRAL = "neutral"  # read whole so that the names inside it are not; says nothing
 
@@ -88,7 +88,8 @@ COMMON_NAME_NAMESAKES = 5
 NOT_FOREIGN_SHORT = frozenset(
     ["北京", "中山", "黄石", "三明", "白银", "普洱", "安康", "来宾", "海口", "吉林"]
 )
-HOME_NAMES = {"广州市": Form.FULL, "广东省": Form.FULL, "广州": Form.SHORT, "广东": Form.SHORT}
+# 广州 confirms the platform's city; 广东 does not (it holds 深圳 and 佛山 as well).
+HOME_NAMES = {"广州市": Form.FULL, "广州": Form.SHORT}
 _PROVINCE_SUFFIXES = (
     "维吾尔自治区",
     "壮族自治区",
