@@ -76,6 +76,8 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'hongmian.sqlite3'}")
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # var/ is not in the repository; a fresh clone must be able to create its database there.
+    (BASE_DIR / "var").mkdir(exist_ok=True)
     # WAL and a busy timeout let the web server, the task worker and the scheduler share one file.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {
