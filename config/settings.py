@@ -30,6 +30,7 @@ INSTALLED_APPS = [
     "hongmian.core",
     "hongmian.identity",
     "hongmian.geo",
+    "hongmian.hotline",
     "hongmian.portal",
 ]
 

@@ -1,0 +1,30 @@
+"""Models of the 12345 hotline, in three modules: taxonomy (categories, dispatch catalogue,
+SLA rules), orders (work orders, assignments, timeline) and handling (clocks, returns,
+extensions, supervision, callbacks, joint meetings)."""
+
+from hongmian.hotline.models.handling import (
+    Callback,
+    ExtensionRequest,
+    JointMeeting,
+    ReturnRequest,
+    SlaClock,
+    Supervision,
+)
+from hongmian.hotline.models.orders import Assignment, TimelineEntry, WorkOrder
+from hongmian.hotline.models.taxonomy import Category, DispatchCatalogue, DispatchRule, SlaRule
+
+__all__ = [
+    "Assignment",
+    "Callback",
+    "Category",
+    "DispatchCatalogue",
+    "DispatchRule",
+    "ExtensionRequest",
+    "JointMeeting",
+    "ReturnRequest",
+    "SlaClock",
+    "SlaRule",
+    "Supervision",
+    "TimelineEntry",
+    "WorkOrder",
+]

@@ -1,0 +1,12 @@
+"""Every write of the hotline, one module per concern:
+
+- timeline.py   timeline_add — the order's history, marked public / staff / internal
+- intake.py     work_order_intake (numbering, address parsing, idempotency)
+- lifecycle.py  dispatch, acknowledge, reply, return, extension, supervise, callback, reopen,
+                merge, joint meeting, direct answer, archive
+- taxonomy.py   categories and the default taxonomy
+- catalogue.py  dispatch catalogue versions, rules and dispatch_suggest
+- sla.py        clocks: start, stop, extend, lights, the sweep, recomputation
+
+Import from the module (`from hongmian.hotline.services.lifecycle import work_order_dispatch`).
+"""

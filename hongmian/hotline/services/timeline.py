@@ -1,0 +1,34 @@
+"""The order's timeline (工单轨迹)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hongmian.core.actors import Actor
+from hongmian.hotline.models import TimelineEntry, WorkOrder
+from hongmian.identity.models import OrgUnit
+
+
+def timeline_add(
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    kind: str,
+    visibility: str,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+    unit: OrgUnit | None = None,
+) -> TimelineEntry:
+    """Append an entry. Call inside the transaction of the change it records. `visibility`
+    decides who reads it: public (the caller too), staff (centre and units), internal
+    (the centre only — e.g. anything naming a confidential caller)."""
+    return TimelineEntry.objects.create(
+        order=order,
+        actor=actor.user,
+        actor_label=str(actor)[:150],
+        unit=unit,
+        kind=kind,
+        visibility=visibility,
+        text=text,
+        data=data or {},
+    )
