@@ -5,7 +5,9 @@ from ninja import NinjaAPI
 from hongmian.core.api import router as core_router
 from hongmian.core.api_errors import install_error_handlers
 from hongmian.geo.api import router as geo_router
+from hongmian.hotline.api import router as hotline_router
 from hongmian.identity.api import router as identity_router
+from hongmian.knowledge.api import router as knowledge_router
 
 api = NinjaAPI(
     title="Hongmian API",
@@ -18,3 +20,5 @@ install_error_handlers(api)
 api.add_router("/core/", core_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/geo/", geo_router)
+api.add_router("/knowledge/", knowledge_router)
+api.add_router("/hotline/", hotline_router)

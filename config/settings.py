@@ -30,8 +30,10 @@ INSTALLED_APPS = [
     "hongmian.core",
     "hongmian.identity",
     "hongmian.geo",
+    "hongmian.knowledge",
     "hongmian.hotline",
     "hongmian.portal",
+    "hongmian.analytics",
 ]
 
 MIDDLEWARE = [
@@ -180,3 +182,30 @@ HONGMIAN_TRUSTED_PROXY_COUNT = env.int("HONGMIAN_TRUSTED_PROXY_COUNT", default=0
 # Lockout is by account (the requirement: N wrong passwords lock the account). Locking by
 # address too would lock out whole offices behind one government NAT, so axes.W006 is silenced.
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+
+# 12345 notifications: SMS through a pluggable backend (a class with send(phone, text));
+# FileSmsBackend appends JSON lines to HONGMIAN_SMS_FILE. E-mail uses MAILERS above.
+HONGMIAN_SMS_BACKEND = env.str(
+    "HONGMIAN_SMS_BACKEND", default="hongmian.hotline.notifications.ConsoleSmsBackend"
+)
+HONGMIAN_SMS_FILE = env.path("HONGMIAN_SMS_FILE", default=str(BASE_DIR / "var" / "sms.log"))
+HONGMIAN_NOTIFY_FROM_EMAIL = env.str("HONGMIAN_NOTIFY_FROM_EMAIL", default="12345@gz.gov.cn")
+
+# 12345 hotline
+# Order numbers read PREFIX-YYYYMMDD-NNNNNN (GZ-20261128-000123); the date is Beijing time.
+HONGMIAN_HOTLINE_NUMBER_PREFIX = env.str("HONGMIAN_HOTLINE_NUMBER_PREFIX", default="GZ")
+# How long after a dispatch the unit may still return the order (退单), in working hours.
+# 8 with the default office hours (7 a day) is one full working day and a little more: an
+# order that arrives at 17:00 can still be studied all of the next working day, and one that
+# arrives in the morning must be returned by the next morning, not left to age with the unit.
+HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS = env.float("HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS", default=8)
+# How many orders `hongmian seed_demo` makes for the hotline (over the last 90 days).
+HONGMIAN_DEMO_HOTLINE_ORDERS = env.int("HONGMIAN_DEMO_HOTLINE_ORDERS", default=3000)
+
+# Open311 GeoReport v2 (/open311/v2/). A client may send jurisdiction_id; any other value
+# than ours is answered 404, as the spec asks. `realtime` services answer a POST with the order
+# number; `batch` ones with a token that tokens/<token> later turns into the number.
+HONGMIAN_OPEN311_JURISDICTION = env.str("HONGMIAN_OPEN311_JURISDICTION", default="guangzhou.gov.cn")
+HONGMIAN_OPEN311_SERVICE_TYPE = env.str("HONGMIAN_OPEN311_SERVICE_TYPE", default="realtime")
+if HONGMIAN_OPEN311_SERVICE_TYPE not in ("realtime", "batch"):
+    raise ImproperlyConfigured("HONGMIAN_OPEN311_SERVICE_TYPE must be realtime or batch")

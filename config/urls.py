@@ -1,4 +1,4 @@
-"""URL map: the web shell, the admin, the API and its docs, /healthz."""
+"""URL map: the web shell, the admin, the API and its docs, Open311, /healthz."""
 
 from django.contrib import admin
 from django.urls import include, path
@@ -9,7 +9,10 @@ from hongmian.core.views import healthz
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("api/", api.urls),
+    # Open311 GeoReport v2: the spec fixes these paths, so they live outside /api/.
+    path("open311/v2/", include("hongmian.hotline.open311.urls")),
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
+    path("hotline/", include("hongmian.hotline.urls")),
     path("", include("hongmian.portal.urls")),
 ]

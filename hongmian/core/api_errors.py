@@ -5,6 +5,7 @@ from __future__ import annotations
 import logging
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
 from ninja import NinjaAPI
@@ -16,14 +17,20 @@ from hongmian.core.errors import ApplicationError
 logger = logging.getLogger(__name__)
 
 
-def error_body(code: str, message: str, fields: dict[str, list[str]] | None = None) -> dict:
+# Where ninja found a parameter: not part of the field's name as a client knows it.
+_LOCATIONS = frozenset({"body", "query", "path", "header", "payload"})
+
+
+def error_body(
+    code: str, message: str, fields: dict[str, list[str]] | None = None
+) -> dict[str, object]:
     return {"code": code, "message": message, "fields": fields or {}}
 
 
 def _ninja_fields(exc: NinjaValidationError) -> dict[str, list[str]]:
     fields: dict[str, list[str]] = {}
     for err in exc.errors:
-        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path", "payload")]
+        loc = [str(p) for p in err.get("loc", ()) if p not in _LOCATIONS]
         key = ".".join(loc) or "__all__"
         fields.setdefault(key, []).append(str(err.get("msg", "invalid")))
     return fields
@@ -64,6 +71,18 @@ def install_error_handlers(api: NinjaAPI) -> None:
         return api.create_response(
             request, error_body("permission_denied", "没有权限执行此操作"), status=403
         )
+
+    @api.exception_handler(RequestDataTooBig)
+    def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
+        # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is first read.
+        return api.create_response(
+            request, error_body("payload_too_large", "请求数据过大"), status=413
+        )
+
+    @api.exception_handler(SuspiciousOperation)
+    def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
+        # Too many form fields or files, a malformed multipart body …: the client's fault.
+        return api.create_response(request, error_body("bad_request", "请求格式不正确"), status=400)
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:

@@ -1,4 +1,7 @@
+from typing import Any
+
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 from django.utils.translation import gettext_lazy as _
 
 
@@ -6,3 +9,16 @@ class HotlineConfig(AppConfig):
     name = "hongmian.hotline"
     label = "hotline"
     verbose_name = _("12345热线")
+
+    def ready(self) -> None:
+        post_migrate.connect(
+            _ensure_number_sequence, sender=self, dispatch_uid="hotline.number_sequence"
+        )
+
+
+def _ensure_number_sequence(using: str = "default", **_kwargs: Any) -> None:
+    # Migration 0002 creates the order-number sequence; a database built without migrations
+    # (the test suite runs with --no-migrations) gets it here. Schema, not a business effect.
+    from hongmian.hotline.services.intake import work_order_number_sequence_ensure
+
+    work_order_number_sequence_ensure(using=using)

@@ -183,3 +183,39 @@ class StaffProfile(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.employee_no} {self.user}"
+
+
+class ApiKey(BaseModel):
+    """API 密钥 — lets a program (an Open311 client, a partner platform, a script) act as one
+    account. Only a SHA-256 digest of the key is stored: the key itself is shown once, when
+    it is issued. `prefix` is the public part of the key, kept in clear to find the row
+    without scanning; the digest is then compared in constant time."""
+
+    user = models.ForeignKey(
+        User, verbose_name=_("账号"), on_delete=models.CASCADE, related_name="api_keys"
+    )
+    name = models.CharField(_("用途"), max_length=100)
+    prefix = models.CharField(_("前缀"), max_length=16, unique=True)
+    digest = models.CharField(_("摘要"), max_length=64)
+    created_by = models.ForeignKey(
+        User,
+        verbose_name=_("签发人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    last_used_at = models.DateTimeField(_("最近使用"), null=True, blank=True)
+    revoked_at = models.DateTimeField(_("吊销时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("API 密钥")
+        verbose_name_plural = _("API 密钥")
+        ordering = ["-created_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.prefix}…)"
+
+    @property
+    def is_active(self) -> bool:
+        return self.revoked_at is None

@@ -23,7 +23,7 @@ from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
 from hongmian.identity import permissions
-from hongmian.identity.models import Enterprise, OrgUnit, Person, User
+from hongmian.identity.models import ApiKey, Enterprise, OrgUnit, Person, User
 from hongmian.identity.states import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES
 
 # A condition that matches no row; Django answers it without querying the database.
@@ -241,3 +241,23 @@ def access_enterprise(
                 after={"role": user.role, "in_full": [] if view.masked else ["contact_mobile"]},
             )
     return view
+
+
+# --- API keys ------------------------------------------------------------------------------
+
+
+def api_key_list(*, user: User | None = None, include_revoked: bool = False) -> QuerySet[ApiKey]:
+    """Keys (never their secrets: only digests are stored), newest first."""
+    keys = ApiKey.objects.select_related("user")
+    if user is not None:
+        keys = keys.filter(user=user)
+    if not include_revoked:
+        keys = keys.filter(revoked_at__isnull=True)
+    return keys.order_by("-created_at", "-id")
+
+
+def api_key_get(prefix: str) -> ApiKey:
+    key = ApiKey.objects.select_related("user").filter(prefix=prefix.strip()).first()
+    if key is None:
+        raise NotFound("密钥不存在", code="api_key.not_found")
+    return key

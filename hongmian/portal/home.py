@@ -20,7 +20,6 @@ from hongmian.identity.states import Role
 ELDER_MODE_MAX_ACTIONS = 4
 
 # The apps that will bring the placeholders to life (named on each placeholder).
-APP_HOTLINE = _("12345 热线")
 APP_APPLICATIONS = _("政务服务办件")
 APP_APPOINTMENTS = _("预约取号")
 APP_CERTIFICATES = _("电子证照")
@@ -67,7 +66,10 @@ _HEALTH = HomeAction(
 ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
     Role.CITIZEN: (
         HomeAction(
-            _("我要反映"), _("向 12345 反映问题、提出建议或咨询。"), None, APP_HOTLINE, True
+            _("我要反映"),
+            _("向 12345 反映问题、提出建议或咨询。"),
+            url_name="hotline:submit",
+            primary=True,
         ),
         HomeAction(_("我的办件"), _("查看已提交事项的办理进度。"), None, APP_APPLICATIONS, True),
         HomeAction(
@@ -75,36 +77,76 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
         ),
         HomeAction(_("我的证照"), _("身份证、户口簿等电子证照。"), None, APP_CERTIFICATES, True),
         HomeAction(_("办事指南"), _("查找事项的条件、材料和流程。"), None, APP_CATALOG),
-        HomeAction(_("我的诉求"), _("查看反映过的问题和办理结果。"), None, APP_HOTLINE),
+        HomeAction(_("我的诉求"), _("查看反映过的问题和办理结果。"), url_name="hotline:mine"),
     ),
     Role.ENTERPRISE_REP: (
         HomeAction(_("企业办事"), _("代表企业申请、查看涉企事项。"), None, APP_APPLICATIONS, True),
         HomeAction(_("企业证照"), _("营业执照、许可证等电子证照。"), None, APP_CERTIFICATES, True),
-        HomeAction(_("企业诉求"), _("向 12345 反映企业遇到的问题。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("企业诉求"),
+            _("向 12345 反映企业遇到的问题。"),
+            url_name="hotline:submit",
+            primary=True,
+        ),
         HomeAction(_("惠企政策"), _("查找适用于企业的政策和问答。"), None, APP_KNOWLEDGE),
         HomeAction(_("预约办事"), _("预约政务服务大厅的窗口办理时间。"), None, APP_APPOINTMENTS),
     ),
     Role.HOTLINE_AGENT: (
-        HomeAction(_("话务工作台"), _("接听来电、登记诉求、派发工单。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("话务工作台"),
+            _("接听来电、登记诉求、派发工单。"),
+            url_name="hotline:console",
+            primary=True,
+        ),
         HomeAction(_("知识库"), _("答复来电时查找政策和口径。"), None, APP_KNOWLEDGE, True),
-        HomeAction(_("工单查询"), _("按号码、来电人或地址查找工单。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("工单查询"),
+            _("按号码、来电人或地址查找工单。"),
+            url_name="hotline:search",
+            primary=True,
+        ),
     ),
     Role.HOTLINE_SUPERVISOR: (
-        HomeAction(_("督办看板"), _("超时、退单和重复诉求一览。"), None, APP_HOTLINE, True),
-        HomeAction(_("回访评价"), _("回访来电人并记录满意度。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("督办看板"),
+            _("超时、退单和重复诉求一览。"),
+            url_name="hotline:board",
+            primary=True,
+        ),
+        HomeAction(
+            _("回访评价"),
+            _("回访来电人并记录满意度。"),
+            url_name="hotline:callbacks",
+            primary=True,
+        ),
         HomeAction(_("热线报表"), _("受理量、办结率和满意率。"), None, APP_ANALYTICS, True),
         HomeAction(_("知识库"), _("维护答复口径。"), None, APP_KNOWLEDGE),
     ),
     Role.DEPT_HANDLER: (
-        HomeAction(_("待办工单"), _("派给本单位、等待办理的工单。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("待办工单"),
+            _("派给本单位、等待办理的工单。"),
+            url_name="hotline:inbox",
+            primary=True,
+        ),
         HomeAction(
             _("待审办件"), _("提交到本单位、等待审查的办件。"), None, APP_APPLICATIONS, True
         ),
         HomeAction(_("知识库"), _("查找政策和答复口径。"), None, APP_KNOWLEDGE, True),
     ),
     Role.DEPT_MANAGER: (
-        HomeAction(_("待审批"), _("需要您审批的退单、延期和办结。"), None, APP_HOTLINE, True),
-        HomeAction(_("本单位工单"), _("本单位及下级单位的工单。"), None, APP_HOTLINE, True),
+        HomeAction(
+            _("待审批"),
+            _("需要您审批的退单、延期和办结。"),
+            url_name="hotline:inbox",
+            primary=True,
+        ),
+        HomeAction(
+            _("本单位工单"),
+            _("本单位及下级单位的工单。"),
+            url_name="hotline:search",
+            primary=True,
+        ),
         HomeAction(_("本单位报表"), _("办结率、超时率和满意率。"), None, APP_ANALYTICS, True),
     ),
     Role.HALL_STAFF: (

@@ -10,7 +10,7 @@ from hongmian.hotline.models.handling import (
     SlaClock,
     Supervision,
 )
-from hongmian.hotline.models.orders import Assignment, TimelineEntry, WorkOrder
+from hongmian.hotline.models.orders import Assignment, NumberCounter, TimelineEntry, WorkOrder
 from hongmian.hotline.models.taxonomy import Category, DispatchCatalogue, DispatchRule, SlaRule
 
 __all__ = [
@@ -21,6 +21,7 @@ __all__ = [
     "DispatchRule",
     "ExtensionRequest",
     "JointMeeting",
+    "NumberCounter",
     "ReturnRequest",
     "SlaClock",
     "SlaRule",

@@ -143,6 +143,9 @@ class WorkOrder(BaseModel):
     idempotency_key = models.CharField(  # noqa: DJ001
         _("幂等键"), max_length=100, null=True, blank=True
     )
+    # SHA-256 of the request that came with the key: a retry must carry the same request,
+    # and a different one under a used key is refused (409) rather than silently ignored.
+    idempotency_fingerprint = models.CharField(_("请求指纹"), max_length=64, blank=True)
     # Open311 clients may hold a token before the order has a number.
     external_ref = models.CharField(_("外部编号"), max_length=100, blank=True)
 
@@ -173,6 +176,22 @@ class WorkOrder(BaseModel):
 
     def __str__(self) -> str:
         return self.number
+
+
+class NumberCounter(models.Model):
+    """编号计数器 — the last number handed out, for databases without sequences (SQLite).
+    On PostgreSQL order numbers come from a SEQUENCE instead, so that intakes never queue
+    behind one row lock (docs/decisions/0007-work-order-numbers.md)."""
+
+    name = models.CharField(_("名称"), max_length=32, primary_key=True)
+    value = models.PositiveBigIntegerField(_("当前值"), default=0)
+
+    class Meta:
+        verbose_name = _("编号计数器")
+        verbose_name_plural = _("编号计数器")
+
+    def __str__(self) -> str:
+        return f"{self.name}={self.value}"
 
 
 class Assignment(BaseModel):

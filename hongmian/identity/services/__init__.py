@@ -14,6 +14,7 @@ from hongmian.identity.services.accounts import (
     user_create,
     user_update,
 )
+from hongmian.identity.services.api_keys import api_key_create, api_key_revoke
 from hongmian.identity.services.enterprises import (
     enterprise_add_representative,
     enterprise_create,
@@ -29,6 +30,8 @@ from hongmian.identity.services.org_units import (
 from hongmian.identity.services.persons import person_create, person_update
 
 __all__ = [
+    "api_key_create",
+    "api_key_revoke",
     "enterprise_add_representative",
     "enterprise_create",
     "enterprise_remove_representative",

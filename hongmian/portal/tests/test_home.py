@@ -106,17 +106,28 @@ def test_integrators_get_the_api_docs(client, make_user, role) -> None:
 
 
 def test_apps_not_built_yet_are_marked_and_not_linked(client, make_user) -> None:
+    # Hall staff: none of their apps is built yet (the hotline's actions are now links).
+    client.force_login(make_user(Role.HALL_STAFF))
+
+    html = client.get(HOME).content.decode()
+
+    pending = [a for a in ROLE_ACTIONS[Role.HALL_STAFF] if not a.available]
+    assert pending
+    assert html.count("尚未开放") == len(pending)
+    assert "将随“政务服务办件”模块上线" in html
+    # The placeholder is text, not a link to a page that does not exist.
+    card = html[html.index("窗口受理") - 200 : html.index("窗口受理")]
+    assert "<a " not in card
+
+
+def test_hotline_actions_link_to_the_hotline_screens(client, make_user) -> None:
     client.force_login(make_user(Role.HOTLINE_AGENT))
 
     html = client.get(HOME).content.decode()
 
-    pending = [a for a in ROLE_ACTIONS[Role.HOTLINE_AGENT] if not a.available]
-    assert pending
-    assert html.count("尚未开放") == len(pending)
-    assert "将随“12345 热线”模块上线" in html
-    # The placeholder is text, not a link to a page that does not exist.
+    assert 'href="/hotline/console/"' in html
     card = html[html.index("话务工作台") - 200 : html.index("话务工作台")]
-    assert "<a " not in card
+    assert "<a " in card
 
 
 def test_enterprise_rep_sees_the_enterprises_they_act_for(client, make_user) -> None:

@@ -1,0 +1,173 @@
+"""Telling the caller what happened to their order: an SMS, and an e-mail when an address
+is known.
+
+The lifecycle services call `order_received`, `reply_ready` and `callback_requested` with
+`transaction.on_commit(lambda: notifications.order_received(order.id))`, so that nothing is
+sent for a change that rolls back. Each call only enqueues a `reliable_task`: the gateway
+may be slow or down, and a failed send is retried with back-off and stays on record in
+JobRun, never lost silently and never in the request path.
+
+SMS goes through a pluggable backend named by `settings.HONGMIAN_SMS_BACKEND` (a dotted path
+to a class with `send(phone, text) -> None`): `ConsoleSmsBackend` (the default, for the
+demo) logs the message, `FileSmsBackend` appends JSON lines to a file (for tests, staging and
+anyone who wants to read what would have been sent), and a real gateway is one more class.
+
+A confidential (保密) order still notifies its caller: confidentiality hides the caller from
+the handling unit, not the order from the caller.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from pathlib import Path
+from typing import Protocol
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.utils import timezone
+from django.utils.module_loading import import_string
+
+from hongmian.core.jobs import reliable_task
+
+logger = logging.getLogger(__name__)
+
+SMS_SIGNATURE = "【广州12345】"
+TRACKING_HINT = "可凭工单号和手机号查询办理进度。"
+
+# What each notice says. `{number}` is the order number.
+_SMS_TEXTS = {
+    "order_received": SMS_SIGNATURE + "您的诉求已受理，工单号{number}，" + TRACKING_HINT,
+    "reply_ready": SMS_SIGNATURE
+    + "您的诉求（工单号{number}）已有答复，请查阅办理结果；如有疑问可致电12345。"
+    + TRACKING_HINT,
+    "callback_requested": SMS_SIGNATURE
+    + "您的诉求（工单号{number}）已办理完毕，近期我们将回访了解办理情况，请留意来电。"
+    + TRACKING_HINT,
+}
+_EMAIL_SUBJECTS = {
+    "order_received": "您的诉求已受理（工单号{number}）",
+    "reply_ready": "您的诉求已有答复（工单号{number}）",
+    "callback_requested": "办理情况回访通知（工单号{number}）",
+}
+NOTICE_KINDS = tuple(_SMS_TEXTS)
+CHANNELS = ("sms", "email")
+
+
+class SmsBackend(Protocol):
+    def send(self, phone: str, text: str) -> None: ...
+
+
+class ConsoleSmsBackend:
+    """Writes the message to the log instead of sending it (the demo and development)."""
+
+    def send(self, phone: str, text: str) -> None:
+        logger.info("SMS to %s: %s", phone, text)
+
+
+class FileSmsBackend:
+    """Appends one JSON object per message to `settings.HONGMIAN_SMS_FILE` (var/sms.log).
+    A lock keeps the lines whole when several worker threads send at once."""
+
+    _lock = threading.Lock()
+
+    def __init__(self, path: str | Path | None = None) -> None:
+        self.path = Path(path or settings.HONGMIAN_SMS_FILE)
+
+    def send(self, phone: str, text: str) -> None:
+        line = json.dumps(
+            {"at": timezone.now().isoformat(), "to": phone, "text": text}, ensure_ascii=False
+        )
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with self._lock, self.path.open("a", encoding="utf-8") as fh:
+            fh.write(line + "\n")
+
+
+def sms_backend() -> SmsBackend:
+    backend: SmsBackend = import_string(settings.HONGMIAN_SMS_BACKEND)()
+    return backend
+
+
+def notice_text(kind: str, number: str) -> str:
+    return _SMS_TEXTS[kind].format(number=number)
+
+
+# --- what the services call ----------------------------------------------------------------
+
+
+def order_received(order_id: int) -> None:
+    """受理告知 — the order was recorded and has a number to track it by."""
+    _enqueue(order_id, "order_received")
+
+
+def reply_ready(order_id: int) -> None:
+    """答复告知 — the handling unit has replied."""
+    _enqueue(order_id, "reply_ready")
+
+
+def callback_requested(order_id: int) -> None:
+    """回访告知 — the centre will call back to ask whether it was solved."""
+    _enqueue(order_id, "callback_requested")
+
+
+def _enqueue(order_id: int, kind: str) -> None:
+    # One job per channel: a mail server that is down must not make the retry text the
+    # caller twice. Only the order's id goes into the queue, never the phone or address.
+    for channel in CHANNELS:
+        send_notice.enqueue(order_id=order_id, kind=kind, channel=channel)
+
+
+# --- the job ------------------------------------------------------------------------------
+
+
+def _recipients(order: object) -> tuple[str, str]:
+    """The caller's phone and e-mail address, either of which may be empty."""
+    phone = getattr(order, "caller_phone", "") or ""
+    person = getattr(order, "caller_person", None)
+    if not phone and person is not None:
+        phone = person.mobile
+    email = ""
+    for user in (
+        getattr(order, "submitted_by", None),
+        getattr(person, "user", None) if person is not None else None,
+    ):
+        if user is not None and user.email:
+            email = user.email
+            break
+    return phone, email
+
+
+@reliable_task()
+def send_notice(*, order_id: int, kind: str, channel: str) -> bool:
+    """Send one notice about one order on one channel ("sms" or "email"). Returns whether
+    anything was sent: False when the caller left no phone (or no address), or when the
+    order was deleted before the worker ran — neither is worth a retry."""
+    from hongmian.hotline.models import WorkOrder
+
+    if kind not in _SMS_TEXTS or channel not in CHANNELS:
+        raise ValueError(f"unknown notice {kind!r} on {channel!r}")
+    order = (
+        WorkOrder.objects.select_related("caller_person__user", "submitted_by")
+        .filter(pk=order_id)
+        .first()
+    )
+    if order is None:
+        logger.warning("notice %s: order %s no longer exists", kind, order_id)
+        return False
+    phone, email = _recipients(order)
+    text = notice_text(kind, order.number)
+    if channel == "sms":
+        if not phone:
+            return False
+        sms_backend().send(phone, text)
+        return True
+    if not email:
+        return False
+    send_mail(
+        subject=_EMAIL_SUBJECTS[kind].format(number=order.number),
+        message=text.removeprefix(SMS_SIGNATURE),
+        from_email=settings.HONGMIAN_NOTIFY_FROM_EMAIL,
+        recipient_list=[email],
+    )
+    return True

@@ -1,0 +1,310 @@
+"""API In/Out schemas of the hotline. Each lists its fields: never a whole model.
+
+Lists and state changes answer with `WorkOrderSummaryOut`, which holds no personal data;
+only `WorkOrderOut` (one order, read through `selectors.access_work_order`) carries the
+caller, masked or hidden as `work_order_caller_view` decides for the reader.
+
+In schemas refuse unknown fields: a client that sends `lat` for `latitude` hears about it
+instead of having its point silently dropped. Lengths repeat the services' limits so that
+the OpenAPI document tells clients; the services check them again for every other door.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+from typing import Literal
+
+from ninja import Field, Schema
+from pydantic import ConfigDict
+
+from hongmian.hotline.services.intake import (
+    ADDRESS_MAX,
+    CALLER_NAME_MAX,
+    CONTENT_MAX,
+    KEY_MAX,
+    TITLE_MAX,
+)
+from hongmian.hotline.states import (
+    Channel,
+    Priority,
+    RequestType,
+    ReturnReason,
+    Satisfaction,
+    Status,
+    SupervisionKind,
+    Visibility,
+)
+
+NOTE_MAX = 2_000
+# Orders named in one merge, units in one joint meeting, co-handlers of one dispatch.
+MANY_MAX = 50
+
+
+class In(Schema):
+    model_config = ConfigDict(extra="forbid")
+
+
+# --- references ------------------------------------------------------------------------------
+
+
+class UnitRef(Schema):
+    id: int
+    name: str
+
+
+class CategoryRef(Schema):
+    code: str
+    name: str
+
+
+# --- out -------------------------------------------------------------------------------------
+
+
+class WorkOrderSummaryOut(Schema):
+    """An order as a list shows it: what it is about and where it stands — no caller."""
+
+    number: str
+    title: str
+    status: Status
+    channel: Channel
+    request_type: RequestType
+    priority: Priority
+    category: CategoryRef | None
+    district_code: str
+    street_code: str
+    lead_unit: UnitRef | None
+    is_enterprise: bool
+    is_emergency: bool
+    version: int
+    created_at: dt.datetime
+    updated_at: dt.datetime
+    dispatched_at: dt.datetime | None
+    acknowledged_at: dt.datetime | None
+    replied_at: dt.datetime | None
+    closed_at: dt.datetime | None
+
+
+class WorkOrderPageOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[WorkOrderSummaryOut]
+
+
+class CallerOut(Schema):
+    """The caller as this reader may see them: in full for the centre and the caller, masked
+    for handling units; `hidden` (and empty) when confidential and the reader is not the
+    centre."""
+
+    name: str
+    phone: str
+    hidden: bool
+
+
+class AssignmentOut(Schema):
+    unit: UnitRef
+    role: str
+    status: str
+    acknowledged_at: dt.datetime | None
+    replied_at: dt.datetime | None
+
+
+class ClockOut(Schema):
+    kind: str
+    started_at: dt.datetime
+    due_at: dt.datetime
+    stopped_at: dt.datetime | None
+
+
+class WorkOrderOut(WorkOrderSummaryOut):
+    """One order in full, as this reader may see it."""
+
+    content: str
+    caller: CallerOut
+    confidential: bool
+    # Where the problem is; masked when the caller is confidential (a door number can tell).
+    address: str
+    latitude: Decimal | None
+    longitude: Decimal | None
+    reply: str
+    close_reason: str
+    satisfaction: str
+    resolved: bool | None
+    master: str | None
+    return_count: int
+    reopen_count: int
+    extension_count: int
+    assignments: list[AssignmentOut]
+    clocks: list[ClockOut]
+
+
+class ExtensionOut(Schema):
+    """A request for more time; `id` is what the centre decides on."""
+
+    id: int
+    status: str
+    amount: Decimal
+    reason: str
+    order: WorkOrderSummaryOut
+
+
+class TimelineEntryOut(Schema):
+    created_at: dt.datetime
+    kind: str
+    visibility: Visibility
+    text: str
+    unit: UnitRef | None
+
+
+# --- create and list -------------------------------------------------------------------------
+
+
+class WorkOrderCreateIn(In):
+    channel: Channel
+    request_type: RequestType
+    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    content: str = Field(min_length=1, max_length=CONTENT_MAX)
+    caller_name: str = Field("", max_length=CALLER_NAME_MAX)
+    caller_phone: str = Field("", max_length=40)
+    confidential: bool = False
+    address: str = Field("", max_length=ADDRESS_MAX)
+    # WGS84 decimal degrees; both or neither. The service checks the point is in Guangzhou.
+    latitude: float | None = Field(None, allow_inf_nan=False)
+    longitude: float | None = Field(None, allow_inf_nan=False)
+    category: str | None = Field(None, max_length=32, description="分类代码（三级分类最佳）")
+    priority: Priority = Priority.NORMAL
+    is_enterprise: bool = False
+    is_emergency: bool = False
+    external_ref: str = Field("", max_length=KEY_MAX)
+
+
+Ordering = Literal[
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "dispatched_at",
+    "-dispatched_at",
+    "number",
+    "-number",
+]
+
+
+class WorkOrderFilterIn(Schema):
+    """Filters of the list; repeat a parameter for several values (status=a&status=b)."""
+
+    status: list[Status] | None = None
+    channel: list[Channel] | None = None
+    request_type: list[RequestType] | None = None
+    category: str | None = Field(None, max_length=32, description="分类代码，含其下级分类")
+    district_code: str | None = Field(None, max_length=9)
+    lead_unit: int | None = None
+    created_from: dt.datetime | None = None
+    created_to: dt.datetime | None = None
+    q: str | None = Field(None, max_length=100, description="编号、标题或内容包含的文字")
+    ordering: Ordering = "-created_at"
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+# --- transitions -----------------------------------------------------------------------------
+
+
+class TransitionIn(In):
+    # The version the client last saw; when the order has changed since, the act is
+    # refused (409 work_order.stale) instead of applied to a state nobody looked at.
+    expected_version: int | None = Field(None, ge=1)
+
+
+class WorkOrderDirectAnswerIn(TransitionIn):
+    answer: str = Field(min_length=1, max_length=CONTENT_MAX)
+    source: str = Field("", max_length=100, description="知识库依据，如 knowledge:42")
+
+
+class WorkOrderDispatchIn(TransitionIn):
+    lead_unit: int | None = Field(None, description="主办单位；留空则按派单目录")
+    co_units: list[int] = Field(default_factory=list, max_length=MANY_MAX)
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderSubdispatchIn(TransitionIn):
+    unit: int
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderAcknowledgeIn(TransitionIn):
+    pass
+
+
+class WorkOrderProgressIn(TransitionIn):
+    text: str = Field(min_length=1, max_length=NOTE_MAX)
+    visibility: Visibility = Visibility.PUBLIC
+
+
+class WorkOrderReplyIn(TransitionIn):
+    reply: str = Field(min_length=1, max_length=CONTENT_MAX)
+
+
+class WorkOrderCoReplyIn(TransitionIn):
+    reply: str = Field(min_length=1, max_length=CONTENT_MAX)
+
+
+class WorkOrderReturnIn(TransitionIn):
+    reason: ReturnReason
+    legal_basis: str = Field(min_length=1, max_length=300)
+    explanation: str = Field(min_length=1, max_length=NOTE_MAX)
+    suggested_unit: int | None = None
+
+
+class WorkOrderReturnReviewIn(TransitionIn):
+    accept: bool
+    note: str = Field("", max_length=NOTE_MAX)
+    new_unit: int | None = None
+    to_joint_meeting: bool = False
+
+
+class WorkOrderExtensionIn(TransitionIn):
+    reason: str = Field(min_length=1, max_length=NOTE_MAX)
+    # In the unit of the resolution clock (working days, working hours or natural hours).
+    amount: Decimal = Field(gt=0, le=9999, max_digits=6, decimal_places=2)
+
+
+class ExtensionDecideIn(TransitionIn):
+    approve: bool
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderSuperviseIn(TransitionIn):
+    kind: SupervisionKind
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderCallbackIn(TransitionIn):
+    reached: bool
+    satisfaction: Satisfaction | None = None
+    resolved: bool | None = None
+    comment: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderCallbackReviewIn(TransitionIn):
+    reopen: bool
+    reason: str = Field(min_length=1, max_length=NOTE_MAX)
+
+
+class WorkOrderMergeIn(TransitionIn):
+    """Fold `duplicates` (order numbers) under the order in the URL, the master."""
+
+    duplicates: list[str] = Field(min_length=1, max_length=MANY_MAX)
+    note: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderJointMeetingIn(TransitionIn):
+    units: list[int] = Field(min_length=1, max_length=MANY_MAX)
+    decided_unit: int
+    minutes: str = Field(min_length=1, max_length=CONTENT_MAX)
+    held_at: dt.datetime | None = None
+
+
+class WorkOrderArchiveIn(TransitionIn):
+    pass

@@ -1,0 +1,282 @@
+"""Reads of the 12345 hotline. Personal data goes through `access_work_order` and
+`work_order_caller_view`; lists are built on `work_orders_visible_to`.
+
+Who sees which orders:
+
+- city-wide roles (agents, supervisors, city leaders, the chief data officer, admins): all;
+- unit handlers and managers: orders assigned — now or ever — to their unit or a unit below
+  it (a district sees its streets' orders);
+- the public: what they submitted, or what names their person record as the caller;
+- everyone else, and anonymous or inactive accounts: nothing.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_record
+from hongmian.core.errors import NotFound, ValidationFailed
+from hongmian.core.masking import mask_address, mask_mobile, mask_name
+from hongmian.hotline import permissions
+from hongmian.hotline.models import Assignment, ExtensionRequest, SlaClock, TimelineEntry, WorkOrder
+from hongmian.hotline.services.intake import validate_caller_phone
+from hongmian.hotline.states import (
+    OPEN_STATUSES,
+    WITH_UNIT_STATUSES,
+    ClockKind,
+    ExtensionStatus,
+    Status,
+)
+from hongmian.identity.models import User
+from hongmian.identity.permissions import is_active_user
+from hongmian.identity.states import CITY_WIDE_ROLES, PUBLIC_ROLES
+
+# What list pages need besides the order itself, fetched in the same query.
+_LIST_RELATED = ("category", "lead_unit")
+
+
+def work_orders_visible_to(user: User | Any) -> QuerySet[WorkOrder]:
+    """The orders `user` may see (module docstring). One query, no duplicates."""
+    orders = WorkOrder.objects.all()
+    if not is_active_user(user):
+        return orders.none()
+    if user.role in CITY_WIDE_ROLES:
+        return orders
+    if (path := permissions.handler_unit_path(user)) is not None:
+        # Exists rather than a join: an order assigned twice to the unit is listed once.
+        assigned = Assignment.objects.filter(order=OuterRef("pk"), unit__path__startswith=path)
+        return orders.filter(Exists(assigned))
+    if user.role in PUBLIC_ROLES:
+        return orders.filter(Q(submitted_by=user) | Q(caller_person__user=user))
+    return orders.none()
+
+
+def work_order_list(
+    user: User | Any,
+    *,
+    status: str | None = None,
+    category_code: str | None = None,
+    lead_unit_id: int | None = None,
+    search: str = "",
+) -> QuerySet[WorkOrder]:
+    """Visible orders, newest first, filtered; category and lead unit come in the same query.
+    `search` matches the number exactly or the title in part."""
+    orders = work_orders_visible_to(user).select_related(*_LIST_RELATED)
+    if status:
+        orders = orders.filter(status=status)
+    if category_code:
+        orders = orders.filter(category__code=category_code)
+    if lead_unit_id:
+        orders = orders.filter(lead_unit_id=lead_unit_id)
+    if search := search.strip():
+        orders = orders.filter(Q(number=search) | Q(title__icontains=search))
+    return orders.order_by("-created_at", "-id")
+
+
+def work_order_get(user: User | Any, order_id: int | str) -> WorkOrder:
+    """A visible order, without the caller-data rules or the audit: for services and for
+    code that reads no personal field. NotFound for missing and invisible alike."""
+    try:
+        pk = int(order_id)
+    except (TypeError, ValueError):
+        raise NotFound("工单不存在", code="work_order.not_found") from None
+    order = (
+        work_orders_visible_to(user)
+        .select_related(*_LIST_RELATED, "first_unit", "caller_person", "caller_enterprise")
+        .filter(pk=pk)
+        .first()
+    )
+    if order is None:
+        raise NotFound("工单不存在", code="work_order.not_found")
+    return order
+
+
+@dataclass(frozen=True, slots=True)
+class CallerView:
+    """The caller (诉求人) as one reader may see them. `hidden`: confidential and the reader
+    is not the centre — every field is empty, not even masked. `masked` names what is masked.
+    `address` is where the problem is: a unit needs it to act, so it is masked only when the
+    caller is confidential (a door number can tell who complained)."""
+
+    name: str
+    phone: str
+    person_id: int | None
+    enterprise_id: int | None
+    address: str
+    confidential: bool
+    hidden: bool
+    masked: tuple[str, ...]
+
+
+def work_order_caller_view(user: User | Any, order: WorkOrder) -> CallerView:
+    """The caller of `order` for `user` (who must already be allowed to see the order)."""
+    if permissions.caller_in_full(user, order):
+        return CallerView(
+            name=order.caller_name,
+            phone=order.caller_phone,
+            person_id=order.caller_person_id,
+            enterprise_id=order.caller_enterprise_id,
+            address=order.address,
+            confidential=order.confidential,
+            hidden=False,
+            masked=(),
+        )
+    if permissions.caller_hidden(user, order):
+        return CallerView(
+            name="",
+            phone="",
+            person_id=None,
+            enterprise_id=None,
+            address=mask_address(order.address),
+            confidential=True,
+            hidden=True,
+            masked=("address",),
+        )
+    return CallerView(
+        name=mask_name(order.caller_name),
+        phone=mask_mobile(order.caller_phone),
+        person_id=None,
+        # An enterprise is public record; which one complained is not personal data.
+        enterprise_id=order.caller_enterprise_id,
+        address=order.address,
+        confidential=False,
+        hidden=False,
+        masked=("name", "phone"),
+    )
+
+
+def access_work_order(
+    user: User | Any, order_id: int | str, *, actor: Actor | None = None
+) -> WorkOrder:
+    """The order `order_id` for `user`, with its caller fields already as `user` may see them
+    (`work_order_caller_view`): masked for units, emptied when confidential. NotFound for a
+    missing order and for one the user may not see, alike. Every read by someone other than
+    the caller is audited as `work_order.read`.
+
+    The returned instance is for reading: services lock and re-read the order themselves, and
+    it must never be saved (its caller fields may be masked)."""
+    order = work_order_get(user, order_id)
+    view = work_order_caller_view(user, order)
+    if not permissions.is_caller(user, order):
+        with transaction.atomic():
+            audit_record(
+                actor=actor or Actor(user=user, via="web"),
+                action="work_order.read",
+                target=order,
+                after={"role": user.role, "caller": "hidden" if view.hidden else list(view.masked)},
+            )
+    if view.masked or view.hidden:
+        order.caller_name, order.caller_phone, order.address = view.name, view.phone, view.address
+    if view.hidden:
+        order.caller_person = None
+        order.caller_enterprise = None
+    return order
+
+
+def timeline_for(user: User | Any, order: WorkOrder) -> QuerySet[TimelineEntry]:
+    """The entries of `order` that `user` reads: public ones for the caller, public and
+    staff ones for units and city-wide readers, all of them for the centre. Oldest first."""
+    shown = permissions.timeline_visibilities(user, order)
+    return (
+        TimelineEntry.objects.filter(order=order, visibility__in=sorted(shown))
+        .select_related("unit")
+        .order_by("created_at", "id")
+    )
+
+
+def _resolution_due() -> Subquery:
+    return Subquery(
+        SlaClock.objects.filter(
+            order=OuterRef("pk"), kind=ClockKind.RESOLUTION, stopped_at__isnull=True
+        ).values("due_at")[:1]
+    )
+
+
+def unit_inbox(user: User | Any) -> QuerySet[WorkOrder]:
+    """待办: orders in the hands of the user's unit or a unit below it, the nearest deadline
+    first (`resolution_due_at`; those without a running clock last). One query."""
+    path = permissions.handler_unit_path(user)
+    if path is None:
+        return WorkOrder.objects.none()
+    holding = Assignment.objects.filter(
+        order=OuterRef("pk"),
+        unit__path__startswith=path,
+        status__in=permissions.ACTIVE_ASSIGNMENT_STATUSES,
+    )
+    return (
+        WorkOrder.objects.filter(Exists(holding), status__in=WITH_UNIT_STATUSES)
+        .select_related(*_LIST_RELATED)
+        .annotate(resolution_due_at=_resolution_due())
+        .order_by("resolution_due_at", "dispatched_at", "id")
+    )
+
+
+@dataclass(frozen=True)
+class SupervisorBoard:
+    """督办台: what the centre must act on now. Each list is one query when read; `counts`
+    (open orders by status) was one query."""
+
+    overdue: QuerySet[WorkOrder]  # a running clock is past its deadline (red)
+    due_soon: QuerySet[WorkOrder]  # a running clock is past its warning (yellow)
+    returns: QuerySet[WorkOrder]  # 退单 awaiting review
+    extensions: QuerySet[ExtensionRequest]  # 延期 awaiting a decision
+    callback_reviews: QuerySet[WorkOrder]  # dissatisfied callbacks awaiting judgement
+    joint_meetings: QuerySet[WorkOrder]  # awaiting a joint meeting
+    awaiting_callback: QuerySet[WorkOrder]  # replied, not yet called back
+    counts: dict[str, int]
+
+
+def supervisor_board(now: dt.datetime) -> SupervisorBoard:
+    """The board at `now`. Callers check `permissions.is_centre_staff` first: the board
+    lists every unit's orders."""
+    orders = WorkOrder.objects.select_related(*_LIST_RELATED)
+    running = SlaClock.objects.filter(order=OuterRef("pk"), stopped_at__isnull=True)
+    with_unit = orders.filter(status__in=WITH_UNIT_STATUSES)
+    counts = dict(
+        WorkOrder.objects.filter(status__in=OPEN_STATUSES)
+        .values_list("status")
+        .annotate(n=Count("id"))
+        .values_list("status", "n")
+    )
+    return SupervisorBoard(
+        overdue=with_unit.filter(Exists(running.filter(due_at__lte=now)))
+        .annotate(resolution_due_at=_resolution_due())
+        .order_by("dispatched_at", "id"),
+        due_soon=with_unit.filter(
+            Exists(running.filter(yellow_at__lte=now, due_at__gt=now)),
+            ~Exists(running.filter(due_at__lte=now)),
+        )
+        .annotate(resolution_due_at=_resolution_due())
+        .order_by("dispatched_at", "id"),
+        returns=orders.filter(status=Status.RETURN_REQUESTED).order_by("updated_at", "id"),
+        extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
+        .select_related("order", "unit")
+        .order_by("created_at", "id"),
+        callback_reviews=orders.filter(status=Status.CALLBACK_REVIEW).order_by("updated_at", "id"),
+        joint_meetings=orders.filter(status=Status.JOINT_MEETING).order_by("updated_at", "id"),
+        awaiting_callback=orders.filter(status=Status.REPLIED).order_by("replied_at", "id"),
+        counts={str(k): int(v) for k, v in counts.items()},
+    )
+
+
+def caller_history(phone: str) -> QuerySet[WorkOrder]:
+    """来电历史: earlier orders from the same phone number, newest first, for the agent who
+    takes the call (repeat callers, duplicates to merge). Callers check
+    `permissions.is_centre_staff`. A number that is not a valid phone matches nothing."""
+    try:
+        normalised = validate_caller_phone(phone)
+    except ValidationFailed:
+        return WorkOrder.objects.none()
+    if not normalised:
+        return WorkOrder.objects.none()
+    return (
+        WorkOrder.objects.filter(caller_phone=normalised)
+        .select_related(*_LIST_RELATED)
+        .order_by("-created_at", "-id")
+    )

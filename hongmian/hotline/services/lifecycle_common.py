@@ -1,0 +1,272 @@
+"""What every lifecycle service does the same way: lock, authorise, check the version and
+the table, save with `version += 1`, (re)assign units, settle merged orders, notify.
+
+Not a public API: import the services from `hongmian.hotline.services.lifecycle`.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Collection, Iterable
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_record
+from hongmian.core.errors import (
+    Conflict,
+    IllegalTransition,
+    NotFound,
+    PermissionDenied,
+    ValidationFailed,
+)
+from hongmian.core.transitions import assert_transition
+from hongmian.hotline import notifications, permissions
+from hongmian.hotline.models import Assignment, WorkOrder
+from hongmian.hotline.services import sla
+from hongmian.hotline.services.timeline import timeline_add
+from hongmian.hotline.states import (
+    WORK_ORDER_TRANSITIONS,
+    AssignmentRole,
+    AssignmentStatus,
+    CloseReason,
+    Status,
+    Visibility,
+)
+from hongmian.identity.models import OrgUnit
+
+TEXT_MAX = 5_000
+# Fields every save touches besides the ones a service names.
+_ALWAYS = ("version", "updated_at")
+
+Predicate = Callable[[Any, WorkOrder], bool]
+
+
+def now() -> dt.datetime:
+    return timezone.now()
+
+
+def invalid(field: str, message: str) -> ValidationFailed:
+    return ValidationFailed(message, code=f"work_order.{field}", fields={field: [message]})
+
+
+def text(value: Any, field: str, *, limit: int = TEXT_MAX, required: bool = True) -> str:
+    if value is None:
+        value = ""
+    if not isinstance(value, str):
+        raise invalid(field, "应为文本")
+    cleaned = value.strip()
+    if required and not cleaned:
+        raise invalid(field, "不能为空")
+    if len(cleaned) > limit:
+        raise invalid(field, f"不能超过 {limit} 字")
+    return cleaned
+
+
+def begin(
+    actor: Actor,
+    order: WorkOrder | int,
+    allowed: Predicate,
+    *,
+    expected_version: int | None = None,
+) -> WorkOrder:
+    """Lock the order and check who acts. Call inside `transaction.atomic()`.
+
+    Order of the checks: an order the actor cannot see is NotFound (exactly like a missing
+    one) before anything else is said about it; then PermissionDenied; then a stale
+    `expected_version` (409 `work_order.stale`). The status is the caller's to check."""
+    pk = order.pk if isinstance(order, WorkOrder) else order
+    locked = (
+        WorkOrder.objects.select_for_update(of=("self",))
+        .select_related("caller_person", "lead_unit")
+        .filter(pk=pk)
+        .first()
+    )
+    if locked is None:
+        raise NotFound("工单不存在", code="work_order.not_found")
+    if not permissions.is_system_actor(actor):
+        user = actor.user
+        if not permissions.can_view_work_order(user, locked):
+            raise NotFound("工单不存在", code="work_order.not_found")
+        if not allowed(user, locked):
+            raise PermissionDenied("无权对该工单执行此操作", code="work_order.forbidden")
+    if expected_version is not None and locked.version != expected_version:
+        raise Conflict(
+            "工单已被他人更新，请刷新后重试",
+            code="work_order.stale",
+            fields={"version": [f"当前版本 {locked.version}"]},
+        )
+    return locked
+
+
+def move(order: WorkOrder, target: str) -> str:
+    """Check the table and set the new status; returns the old one."""
+    before = order.status
+    assert_transition(WORK_ORDER_TRANSITIONS, before, target)
+    order.status = target
+    return before
+
+
+def illegal(order: WorkOrder, target: str) -> IllegalTransition:
+    """The 409 for a move the table has but this service does not make from here (a pending
+    return is settled by its review, not by a plain dispatch)."""
+    return IllegalTransition(
+        f"不能从“{order.status}”转为“{target}”",
+        code="work_order.illegal_transition",
+        fields={"status": [f"{order.status} → {target}"]},
+    )
+
+
+def require_status(order: WorkOrder, allowed: Collection[str], action: str) -> None:
+    """For acts that do not change the status but only make sense in some (409)."""
+    if order.status not in allowed:
+        raise IllegalTransition(
+            f"工单当前状态（{order.get_status_display()}）不能{action}",
+            code="work_order.illegal_transition",
+            fields={"status": [order.status]},
+        )
+
+
+def save(order: WorkOrder, *fields: str) -> WorkOrder:
+    order.version += 1
+    order.save(update_fields=[*fields, *_ALWAYS])
+    return order
+
+
+def actor_unit(actor: Actor) -> OrgUnit | None:
+    user = actor.user
+    return user.org_unit if user is not None and user.org_unit_id is not None else None
+
+
+def record(
+    actor: Actor,
+    order: WorkOrder,
+    *,
+    action: str,
+    kind: str,
+    visibility: str,
+    text: str = "",
+    before: dict[str, Any] | None = None,
+    after: dict[str, Any] | None = None,
+    data: dict[str, Any] | None = None,
+) -> None:
+    """The audit entry and the timeline entry of one act, in its transaction."""
+    audit_record(actor=actor, action=action, target=order, before=before, after=after)
+    timeline_add(
+        order=order,
+        actor=actor,
+        kind=kind,
+        visibility=visibility,
+        text=text,
+        data=data,
+        unit=actor_unit(actor),
+    )
+
+
+def notify(send: Callable[[int], None], order_id: int) -> None:
+    """Tell the caller once the change has committed (never for one that rolls back)."""
+    transaction.on_commit(lambda: send(order_id))
+
+
+def active_unit(unit: Any, field: str) -> OrgUnit:
+    if not isinstance(unit, OrgUnit) or not unit.is_active:
+        raise invalid(field, "单位不存在或已停用")
+    return unit
+
+
+def lead_assignment(order: WorkOrder) -> Assignment | None:
+    """The current lead assignment (not withdrawn; one at a time)."""
+    return (
+        order.assignments.filter(role=AssignmentRole.LEAD)
+        .exclude(status=AssignmentStatus.WITHDRAWN)
+        .select_related("unit")
+        .first()
+    )
+
+
+def withdraw_assignments(order: WorkOrder) -> int:
+    """Take the order out of the hands of every unit that still holds it (history stays)."""
+    return order.assignments.filter(status__in=permissions.ACTIVE_ASSIGNMENT_STATUSES).update(
+        status=AssignmentStatus.WITHDRAWN, updated_at=timezone.now()
+    )
+
+
+def assign(
+    actor: Actor,
+    order: WorkOrder,
+    *,
+    lead_unit: OrgUnit,
+    co_units: Iterable[OrgUnit] = (),
+    at: dt.datetime,
+    restart_clocks: bool = True,
+) -> None:
+    """Give the order to `lead_unit` (and co-handlers): withdraw the old assignments, add
+    new ones, and — unless the order only moves down the same unit's tree (下派) — start
+    fresh clocks. Sets the dispatch fields; the caller moves the status and saves."""
+    withdraw_assignments(order)
+    rows = [Assignment(order=order, unit=lead_unit, role=AssignmentRole.LEAD)]
+    rows += [Assignment(order=order, unit=u, role=AssignmentRole.CO) for u in co_units]
+    for row in rows:
+        row.assigned_by = actor.user
+    Assignment.objects.bulk_create(rows)
+    order.lead_unit = lead_unit
+    if order.first_unit_id is None:
+        # 首接负责: the first unit is remembered whatever happens later.
+        order.first_unit = lead_unit
+    order.dispatched_at = at
+    order.acknowledged_at = None
+    order.replied_at = None
+    order.reply = ""
+    if restart_clocks:
+        sla.sla_clocks_start(order=order, at=at)
+
+
+ASSIGN_FIELDS = (
+    "status",
+    "lead_unit",
+    "first_unit",
+    "dispatched_at",
+    "acknowledged_at",
+    "replied_at",
+    "reply",
+)
+
+
+def close(order: WorkOrder, *, reason: str, at: dt.datetime) -> None:
+    """Mark the order closed (办结); the caller has moved the status and saves."""
+    order.closed_at = at
+    order.close_reason = reason
+    sla.sla_clocks_stop_all(order=order, at=at)
+
+
+CLOSE_FIELDS = ("status", "closed_at", "close_reason")
+
+
+def settle_merged(actor: Actor, master: WorkOrder, *, at: dt.datetime) -> int:
+    """并单: orders merged under `master` take its answer and close with it, and each of
+    their callers is told. Call with the master locked, once it has a reply."""
+    children = list(
+        WorkOrder.objects.select_for_update()
+        .filter(master=master, status=Status.MERGED)
+        .order_by("pk")
+    )
+    for child in children:
+        move(child, Status.CLOSED)
+        child.reply = master.reply
+        child.replied_at = at
+        close(child, reason=CloseReason.MERGED, at=at)
+        save(child, *CLOSE_FIELDS, "reply", "replied_at")
+        record(
+            actor,
+            child,
+            action="work_order.close_with_master",
+            kind="closed_with_master",
+            visibility=Visibility.PUBLIC,
+            text=f"已随主工单 {master.number} 答复：{master.reply}",
+            after={"status": child.status, "master": master.number},
+            data={"master": master.number},
+        )
+        notify(notifications.reply_ready, child.pk)
+    return len(children)

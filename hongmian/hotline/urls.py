@@ -1,0 +1,54 @@
+"""The hotline's pages under /hotline/ (see views/__init__.py for who uses which)."""
+
+from django.urls import path
+
+from hongmian.hotline import views
+from hongmian.hotline.views import board, citizen, console, inbox, order
+
+app_name = "hotline"
+urlpatterns = [
+    path("", views.index, name="index"),
+    # 坐席工作台
+    path("console/", console.console, name="console"),
+    path("console/history", console.caller_history, name="console_history"),
+    path("console/address", console.address_preview, name="console_address"),
+    path("console/suggest", console.suggestion, name="console_suggest"),
+    path("console/categories", console.categories, name="console_categories"),
+    path("console/knowledge", console.knowledge_search, name="console_knowledge"),
+    path("console/<int:pk>/dispatch", console.intake_dispatch, name="intake_dispatch"),
+    path("search/", console.search, name="search"),
+    # 承办单位待办
+    path("inbox/", inbox.inbox, name="inbox"),
+    # 督办台
+    path("board/", board.board, name="board"),
+    path("board/callbacks/", board.callbacks, name="callbacks"),
+    path("board/merge", board.merge, name="merge"),
+    # The order page and the acts on it; each act's URL name is its panel's key.
+    path("orders/<int:pk>/", order.order_detail, name="order"),
+    path("orders/<int:pk>/acknowledge", inbox.acknowledge, name="acknowledge"),
+    path("orders/<int:pk>/progress", inbox.progress, name="progress"),
+    path("orders/<int:pk>/reply", inbox.reply, name="reply"),
+    path("orders/<int:pk>/co-reply", inbox.co_reply, name="co_reply"),
+    path("orders/<int:pk>/return", inbox.return_request, name="return_request"),
+    path("orders/<int:pk>/extension", inbox.extension_request, name="extension_request"),
+    path("orders/<int:pk>/subdispatch", inbox.subdispatch, name="subdispatch"),
+    path("orders/<int:pk>/dispatch", board.dispatch, name="dispatch"),
+    path("orders/<int:pk>/direct-answer", board.direct_answer, name="direct_answer"),
+    path("orders/<int:pk>/return-review", board.return_review, name="return_review"),
+    path("orders/<int:pk>/joint-meeting", board.joint_meeting, name="joint_meeting"),
+    path(
+        "orders/<int:pk>/extensions/<int:extension_pk>/decide",
+        board.extension_decide,
+        name="extension_decide",
+    ),
+    path("orders/<int:pk>/callback", board.callback, name="callback"),
+    path("orders/<int:pk>/callback-review", board.callback_review, name="callback_review"),
+    path("orders/<int:pk>/supervise", board.supervise, name="supervise"),
+    # 市民
+    path("submit/", citizen.submit, name="submit"),
+    path("submit/done", citizen.submitted, name="submitted"),
+    path("track/", citizen.track, name="track"),
+    path("track/rate", citizen.rate, name="rate"),
+    path("mine/", citizen.mine, name="mine"),
+    path("mine/<int:pk>/", citizen.mine_order, name="mine_order"),
+]

@@ -1,0 +1,34 @@
+"""The hotline's screens, one module per audience:
+
+- console.py   坐席工作台: intake, the caller's history, address and dispatch suggestions,
+               the knowledge slot, dispatch after intake; order search
+- inbox.py     承办单位待办: the unit's inbox and acts (签收, notes, reply, 退单, 延期, 下派)
+- board.py     督办台: the board and the centre's acts (dispatch, reviews, callback, merge …)
+- order.py     the order page the centre and the units share
+- citizen.py   the public's pages: submit, track, rate, my requests
+- common.py    role guards, service errors on forms, navigation, timeline labels
+- knowledge.py the console's bridge to the knowledge app, when it is installed
+
+Every view parses a form, builds `Actor.from_request(request)`, calls one service and
+renders; the services decide what is allowed.
+"""
+
+from __future__ import annotations
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+
+from hongmian.hotline.permissions import CENTRE_ROLES, UNIT_HANDLER_ROLES
+from hongmian.identity.states import Role
+
+
+def index(request: HttpRequest) -> HttpResponse:
+    """/hotline/: each role's own screen (identity.states.ROLE_HOME_PATHS points here)."""
+    role = getattr(request.user, "role", None)
+    if role == Role.HOTLINE_SUPERVISOR:
+        return redirect("hotline:board")
+    if role in CENTRE_ROLES:
+        return redirect("hotline:console")
+    if role in UNIT_HANDLER_ROLES:
+        return redirect("hotline:inbox")
+    return redirect("hotline:submit")

@@ -1,0 +1,198 @@
+"""What every hotline screen shares: role guards, turning a service's error into a form
+error, the sub-navigation, and fetching an order the way the access rule says."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, TypeVar
+
+from django import forms
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.utils.translation import gettext_lazy as _
+
+from hongmian.core.actors import Actor
+from hongmian.core.errors import ApplicationError, NotFound
+from hongmian.hotline import selectors
+from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.permissions import CENTRE_ROLES, UNIT_HANDLER_ROLES
+from hongmian.identity.states import Role
+
+View = TypeVar("View", bound=Callable[..., HttpResponse])
+
+# Roles that may open the order page: the centre and the handling units. (The public read
+# their orders on the citizen pages, which show the public timeline only.)
+STAFF_ORDER_ROLES = CENTRE_ROLES | UNIT_HANDLER_ROLES
+
+
+def role_required(*roles: Role | str) -> Callable[[View], View]:
+    """Logged in (else the login page) and of one of `roles` (else 403: the screen exists,
+    it is just not this role's)."""
+    allowed = frozenset(roles)
+
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+            if getattr(request.user, "role", None) not in allowed:
+                raise DjangoPermissionDenied
+            return view(request, *args, **kwargs)
+
+        return login_required(wrapper)  # type: ignore[return-value]
+
+    return decorate
+
+
+def actor(request: HttpRequest) -> Actor:
+    return Actor.from_request(request)
+
+
+def order_or_404(request: HttpRequest, pk: int) -> WorkOrder:
+    """The order through its access function; missing and not-yours are the same 404."""
+    try:
+        return selectors.access_work_order(request.user, pk, actor=actor(request))
+    except NotFound:
+        raise Http404 from None
+
+
+def put_error_on(form: forms.Form, exc: ApplicationError) -> None:
+    """Show a service's refusal on the form: on the fields it names, and its message on
+    top, so nothing the service said is lost."""
+    for name, texts in exc.fields.items():
+        if name in form.fields:
+            for text in texts:
+                form.add_error(name, text)
+    form.add_error(None, exc.message)
+
+
+def call_service(form: forms.Form, service: Callable[..., Any], **kwargs: Any) -> tuple[bool, Any]:
+    """Run `service(**kwargs)`: `(True, result)`, or on an ApplicationError `(False, None)`
+    with the error put on `form`; the caller then shows the form again with the error's
+    status (never a 500)."""
+    try:
+        return True, service(**kwargs)
+    except ApplicationError as exc:
+        put_error_on(form, exc)
+        form.service_status = exc.status_code  # type: ignore[attr-defined]
+        return False, None
+
+
+def error_status(form: forms.Form) -> int:
+    """The status of a page that shows a refused form: the service's, else 400."""
+    return int(getattr(form, "service_status", 400))
+
+
+@dataclass(frozen=True, slots=True)
+class NavItem:
+    label: str | Promise
+    url: str
+    current: bool
+
+
+_NAV: tuple[tuple[str, str | Promise, frozenset[str]], ...] = (
+    ("hotline:console", _("坐席工作台"), frozenset(CENTRE_ROLES)),
+    ("hotline:board", _("督办台"), frozenset({Role.HOTLINE_SUPERVISOR})),
+    ("hotline:search", _("工单查询"), frozenset(STAFF_ORDER_ROLES)),
+    ("hotline:inbox", _("待办工单"), frozenset(UNIT_HANDLER_ROLES)),
+)
+
+
+def hotline_nav(request: HttpRequest, current: str) -> list[NavItem]:
+    role = getattr(request.user, "role", None)
+    return [
+        NavItem(label, reverse(name), name == current)
+        for name, label, roles in _NAV
+        if role in roles
+    ]
+
+
+# What each timeline entry kind reads as. A kind missing here is shown as its code, so a
+# new kind from the services still appears (and is noticed) rather than vanishing.
+TIMELINE_LABELS: dict[str, str | Promise] = {
+    "received": _("受理"),
+    "imported": _("导入"),
+    "direct_answer": _("直接答复"),
+    "dispatched": _("派单"),
+    "subdispatched": _("下派"),
+    "acknowledged": _("签收"),
+    "progress": _("办理进展"),
+    "replied": _("答复"),
+    "co_replied": _("协办意见"),
+    "return_requested": _("申请退单"),
+    "return_refused": _("不同意退单"),
+    "joint_meeting_called": _("提请联席会商"),
+    "extension_requested": _("申请延期"),
+    "extension_approved": _("批准延期"),
+    "extension_refused": _("不批准延期"),
+    "urge": _("催办"),
+    "supervise": _("督办"),
+    "sla_urge": _("超时预警催办"),
+    "sla_supervise": _("超时督办"),
+    "callback": _("回访"),
+    "callback_unreached": _("回访未联系上"),
+    "reopened": _("重办"),
+    "review_closed": _("审核后办结"),
+    "merged": _("并单"),
+    "merged_in": _("合并重复工单"),
+    "closed_with_master": _("随主工单办结"),
+    "archived": _("归档"),
+}
+
+
+def timeline_label(kind: str) -> str | Promise:
+    return TIMELINE_LABELS.get(kind, kind)
+
+
+def safe_next(request: HttpRequest, fallback: str) -> str:
+    """Where to go after an act: `next` if it is on this site (the board's one-click acts
+    come back to the board), else `fallback`."""
+    candidate = request.POST.get("next") or request.GET.get("next") or ""
+    if candidate and url_has_allowed_host_and_scheme(
+        candidate, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return candidate
+    return fallback
+
+
+def perform(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    service: Callable[..., Any],
+    arguments: Callable[[dict[str, Any], WorkOrder], dict[str, Any]],
+    done: str | Promise,
+    form_kwargs: Callable[[WorkOrder], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One act on one order from the order page: the form (prefixed with the panel's key),
+    then the service with the actor and the version the reader saw. Success: a message and
+    back to the order (or `next`); refusal: the order page again with the form's errors."""
+    from hongmian.hotline.views.order import render_order
+
+    order = order_or_404(request, pk)
+    prefix = _prefix_of(request, form_class)
+    form = form_class(request.POST, prefix=prefix, **(form_kwargs(order) if form_kwargs else {}))
+    if not form.is_valid():
+        return render_order(request, order, refused=form, status=400)
+    data = form.cleaned_data
+    kwargs = arguments(data, order)
+    if "version" in data:
+        kwargs.setdefault("expected_version", data["version"])
+    ok, _result = call_service(form, service, actor=actor(request), **kwargs)
+    if not ok:
+        return render_order(request, order, refused=form, status=error_status(form))
+    messages.success(request, done % {"number": order.number})
+    return redirect(safe_next(request, reverse("hotline:order", args=(order.pk,))))
+
+
+def _prefix_of(request: HttpRequest, form_class: type[forms.Form]) -> str:
+    # The panel's key is the URL name's last part (hotline:reply → "reply").
+    match = request.resolver_match
+    return match.url_name if match and match.url_name else form_class.__name__.lower()

@@ -1,0 +1,253 @@
+"""坐席工作台 — the agent's console: intake while the caller speaks, with the caller's
+history, a live reading of the address, the dispatch catalogue's suggestion and the
+knowledge base beside the form; then dispatch at once or keep the order. Also the order
+search that the centre and the units share."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.db.models import Q
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.views.decorators.http import require_GET
+
+from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
+from hongmian.hotline import forms as hf
+from hongmian.hotline import selectors
+from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
+from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services.catalogue import dispatch_suggest
+from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.states import Status
+from hongmian.hotline.views import knowledge
+from hongmian.hotline.views.common import (
+    STAFF_ORDER_ROLES,
+    actor,
+    call_service,
+    error_status,
+    hotline_nav,
+    order_or_404,
+    role_required,
+)
+from hongmian.hotline.views.order import area_label
+
+centre_required = role_required(*CENTRE_ROLES)
+# The caller's history shows this many earlier orders; older ones are a search away.
+HISTORY_LIMIT = 10
+SEARCH_LIMIT = 50
+
+
+def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 200) -> HttpResponse:
+    phone = form["caller_phone"].value() or ""
+    address = form["address"].value() or ""
+    context = {
+        "form": form,
+        "hotline_nav": hotline_nav(request, "hotline:console"),
+        "knowledge_available": knowledge.available(),
+        **_history_context(phone),
+        **_address_context(address),
+    }
+    return render(request, "hotline/console.html", context, status=status)
+
+
+@centre_required
+def console(request: HttpRequest) -> HttpResponse:
+    if request.method != "POST":
+        return _console_page(
+            request, hf.IntakeForm(initial={"idempotency_key": hf.new_idempotency_key()})
+        )
+    form = hf.IntakeForm(request.POST)
+    if not form.is_valid():
+        return _console_page(request, form, status=400)
+    data = form.cleaned_data
+    article = None
+    if request.POST.get("article"):
+        article = knowledge.article_get(request.user, request.POST["article"])
+        if article is None:
+            form.add_error(None, gettext("所选知识条目已不存在，请重新检索。"))
+            return _console_page(request, form, status=400)
+    answering = article is not None or request.POST.get("action") == "direct_answer"
+    if answering and article is None and not data["answer"].strip():
+        form.add_error("answer", gettext("直接答复时请填写答复内容。"))
+        return _console_page(request, form, status=400)
+    ok, result = call_service(
+        form,
+        work_order_intake,
+        actor=actor(request),
+        channel=data["channel"],
+        request_type=data["request_type"],
+        title=data["title"],
+        content=data["content"],
+        caller_name=data["caller_name"],
+        caller_phone=data["caller_phone"],
+        confidential=data["confidential"],
+        address=data["address"],
+        category=data["category"],
+        priority=data["priority"],
+        is_enterprise=data["is_enterprise"],
+        is_emergency=data["is_emergency"],
+        idempotency_key=data["idempotency_key"] or None,
+    )
+    if not ok:
+        return _console_page(request, form, status=error_status(form))
+    order: WorkOrder = result[0]
+    if not answering:
+        return redirect("hotline:intake_dispatch", pk=order.pk)
+    answer = article.answer if article is not None else data["answer"]
+    ok, _closed = call_service(
+        form,
+        lifecycle.work_order_direct_answer,
+        actor=actor(request),
+        order=order,
+        answer=answer,
+        source=article.source if article is not None else "",
+    )
+    if not ok:
+        # The order is recorded; only the answer failed. Show the order with the reason.
+        for error in form.non_field_errors():
+            messages.error(request, str(error))
+        return redirect("hotline:order", pk=order.pk)
+    messages.success(
+        request, gettext("工单 %(number)s 已直接答复办结。") % {"number": order.number}
+    )
+    if article is not None and not knowledge.record_use(actor(request), article.id, order.number):
+        messages.warning(request, gettext("答复已办结，但知识库未能记录这次引用。"))
+    return redirect("hotline:console")
+
+
+@centre_required
+def intake_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    """After intake: dispatch now (the catalogue's unit preselected) or keep the order."""
+    order = order_or_404(request, pk)
+    if order.status != Status.RECEIVED:
+        return redirect("hotline:order", pk=order.pk)
+    suggestion = dispatch_suggest(order)
+    initial: dict[str, Any] = {"version": order.version}
+    if suggestion is not None:
+        initial["lead_unit"] = suggestion.lead_unit.pk
+        initial["co_units"] = [u.pk for u in suggestion.co_units]
+    context = {
+        "order": order,
+        "form": hf.DispatchForm(prefix="dispatch", initial=initial),
+        "suggestion": suggestion,
+        "suggestion_asked": True,
+        "area_label": area_label(order),
+        "hotline_nav": hotline_nav(request, "hotline:console"),
+        "next": reverse("hotline:console"),
+    }
+    return render(request, "hotline/intake_dispatch.html", context)
+
+
+# --- the console's live slots (HTMX fragments) ---------------------------------------------
+
+
+def _history_context(phone: str) -> dict[str, Any]:
+    phone = phone.strip()
+    if not phone:
+        return {"history_phone": "", "history": []}
+    return {
+        "history_phone": phone,
+        "history": list(selectors.caller_history(phone)[:HISTORY_LIMIT]),
+    }
+
+
+def _address_context(address: str) -> dict[str, Any]:
+    address = address.strip()[:MAX_ADDRESS_LENGTH]
+    if not address:
+        return {"parsed": None}
+    parsed = parse_address(address)
+    return {"parsed": parsed, "parsed_confidence": f"{parsed.confidence:.0%}"}
+
+
+@require_GET
+@centre_required
+def caller_history(request: HttpRequest) -> HttpResponse:
+    context = _history_context(request.GET.get("caller_phone", ""))
+    return render(request, "hotline/console/_history.html", context)
+
+
+@require_GET
+@centre_required
+def address_preview(request: HttpRequest) -> HttpResponse:
+    context = _address_context(request.GET.get("address", ""))
+    return render(request, "hotline/console/_address.html", context)
+
+
+@require_GET
+@centre_required
+def suggestion(request: HttpRequest) -> HttpResponse:
+    """The dispatch catalogue's rule for the category and address typed so far. An unsaved
+    order carries them to `dispatch_suggest`, which reads only those fields."""
+    category = None
+    if (raw := request.GET.get("category", "")).isdigit():
+        category = hf.categories_active().filter(pk=int(raw)).first()
+    address = request.GET.get("address", "").strip()[:MAX_ADDRESS_LENGTH]
+    context: dict[str, Any] = {"suggestion": None, "suggestion_asked": False}
+    if category is not None and address:
+        parsed = parse_address(address)
+        draft = WorkOrder(
+            category=category,
+            district_code=parsed.district.code if parsed.district else "",
+            street_code=parsed.street.code if parsed.street else "",
+        )
+        context = {"suggestion": dispatch_suggest(draft), "suggestion_asked": True}
+    return render(request, "hotline/console/_suggestion.html", context)
+
+
+@require_GET
+@centre_required
+def categories(request: HttpRequest) -> HttpResponse:
+    """The category picker's options narrowed to `q` (name or keyword). A single match is
+    selected, so Alt+4 and a keyword is often all the agent types."""
+    q = request.GET.get("q", "").strip()[:50]
+    rows = list(hf.categories_active())
+    hits = {c.pk for c in rows if q in c.name or q in c.keywords} if q else None
+    choices = hf.category_choices(rows, only=hits)
+    groups = [(name, items) for name, items in choices[1:]]
+    options = [pk for _name, items in groups for pk, _label in items]
+    selected = int(raw) if (raw := request.GET.get("category", "")).isdigit() else None
+    if len(options) == 1:
+        selected = options[0]
+    context = {"blank": choices[0][1], "groups": groups, "selected": selected}
+    return render(request, "hotline/console/_categories.html", context)
+
+
+@require_GET
+@centre_required
+def knowledge_search(request: HttpRequest) -> HttpResponse:
+    query = request.GET.get("q", "").strip()[:100]
+    articles = knowledge.article_search(request.user, query) if query else []
+    context = {"knowledge_query": query, "articles": articles}
+    return render(request, "hotline/console/_knowledge.html", context)
+
+
+# --- search ------------------------------------------------------------------------------
+
+
+@role_required(*STAFF_ORDER_ROLES)
+def search(request: HttpRequest) -> HttpResponse:
+    """工单查询: by number or title for everyone who may read orders; the centre also by
+    the caller's phone and the address (units never search by the caller). Without a query,
+    the latest orders the reader may see (a unit's 本单位工单)."""
+    form = hf.SearchForm(request.GET or None)
+    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
+    found = selectors.work_order_list(request.user, search=query)
+    if query and is_centre_staff(request.user):
+        by_phone = selectors.caller_history(query).values("pk")
+        found = selectors.work_order_list(request.user).filter(
+            Q(pk__in=found.values("pk")) | Q(pk__in=by_phone) | Q(address__icontains=query)
+        )
+    orders = list(found[:SEARCH_LIMIT])
+    context = {
+        "form": form,
+        "orders": orders,
+        "query": query,
+        "limit": SEARCH_LIMIT,
+        "hotline_nav": hotline_nav(request, "hotline:search"),
+    }
+    return render(request, "hotline/search.html", context)

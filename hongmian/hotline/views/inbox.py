@@ -1,0 +1,164 @@
+"""承办单位待办 — the unit's inbox and the unit's acts on an order: 签收, progress notes, the
+reply (and a co-handler's part), 退单, 延期 and 下派. Each act is a thin call of its service;
+the order page (views/order.py) shows the forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.views.decorators.http import require_POST
+
+from hongmian.hotline import forms as hf
+from hongmian.hotline import selectors
+from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
+from hongmian.hotline.services import lifecycle
+from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight
+from hongmian.hotline.views.common import hotline_nav, perform, role_required
+from hongmian.hotline.views.order import clock_rows, order_light, subdispatch_units
+
+unit_role_required = role_required(*UNIT_HANDLER_ROLES)
+
+
+@dataclass(frozen=True, slots=True)
+class InboxRow:
+    order: WorkOrder
+    role: str  # 主办 / 协办 for the reader's unit
+    light: ClockLight | None
+    due_at: datetime | None
+
+
+def _row(user: Any, order: WorkOrder, now: datetime) -> InboxRow:
+    clocks = clock_rows(order, now)
+    resolution = next((c for c in clocks if c.clock.kind == ClockKind.RESOLUTION), None)
+    roles = {
+        a.get_role_display()
+        for a in order.assignments.all()
+        if acts_for_unit(user, a.unit) and a.role in AssignmentRole.values
+    }
+    return InboxRow(
+        order=order,
+        role="、".join(sorted(roles)),
+        light=order_light(clocks),
+        due_at=resolution.clock.due_at if resolution else None,
+    )
+
+
+@unit_role_required
+def inbox(request: HttpRequest) -> HttpResponse:
+    now = timezone.now()
+    orders = selectors.unit_inbox(request.user).prefetch_related("clocks", "assignments__unit")
+    rows = [_row(request.user, o, now) for o in orders]
+    # Red first, then by how soon the resolution deadline comes.
+    rank = {ClockLight.RED: 0, ClockLight.YELLOW: 1, ClockLight.GREEN: 2}
+    rows.sort(key=lambda r: (rank.get(r.light, 3) if r.light else 3, r.due_at or now))
+    context = {"rows": rows, "hotline_nav": hotline_nav(request, "hotline:inbox"), "now": now}
+    return render(request, "hotline/inbox.html", context)
+
+
+@require_POST
+@unit_role_required
+def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.VersionForm,
+        service=lifecycle.work_order_acknowledge,
+        arguments=lambda data, order: {"order": order},
+        done=_("工单 %(number)s 已签收。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def progress(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.ProgressForm,
+        service=lifecycle.work_order_progress,
+        arguments=lambda d, order: {
+            "order": order,
+            "text": d["text"],
+            "visibility": d["visibility"],
+        },
+        done=_("已记录工单 %(number)s 的办理进展。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.ReplyForm,
+        service=lifecycle.work_order_reply,
+        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
+        done=_("工单 %(number)s 已答复，等待热线中心回访。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def co_reply(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.ReplyForm,
+        service=lifecycle.work_order_co_reply,
+        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
+        done=_("已提交工单 %(number)s 的协办意见。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def return_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.ReturnForm,
+        service=lifecycle.work_order_return_request,
+        arguments=lambda d, order: {
+            "order": order,
+            "reason": d["reason"],
+            "legal_basis": d["legal_basis"],
+            "explanation": d["explanation"],
+            "suggested_unit": d["suggested_unit"],
+        },
+        done=_("已申请退回工单 %(number)s，等待热线中心审核。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.ExtensionForm,
+        service=lifecycle.work_order_extension_request,
+        arguments=lambda d, order: {"order": order, "reason": d["reason"], "amount": d["amount"]},
+        done=_("已申请延期办理工单 %(number)s，等待热线中心审批。"),
+    )
+
+
+@require_POST
+@unit_role_required
+def subdispatch(request: HttpRequest, pk: int) -> HttpResponse:
+    return perform(
+        request,
+        pk,
+        form_class=hf.SubdispatchForm,
+        form_kwargs=lambda order: {"units": subdispatch_units(order)},
+        service=lifecycle.work_order_subdispatch,
+        arguments=lambda d, order: {"order": order, "unit": d["unit"], "note": d["note"]},
+        done=_("工单 %(number)s 已下派。"),
+    )

@@ -1,0 +1,441 @@
+"""The order page (工单详情) that the centre and the handling units share: the facts, the
+clocks, the timeline the reader may see, and a small form for each act the reader may do
+now. The acts themselves are posted to the views in inbox.py (the unit's) and board.py (the
+centre's); on a refusal they render this page again with the refused form."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from django import forms
+from django.contrib import messages
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.functional import Promise
+from django.utils.translation import gettext_lazy as _
+
+from hongmian.geo.selectors import gazetteer
+from hongmian.hotline import forms as hf
+from hongmian.hotline import permissions as perm
+from hongmian.hotline import selectors
+from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
+from hongmian.hotline.services.catalogue import dispatch_suggest
+from hongmian.hotline.services.lifecycle import return_deadline
+from hongmian.hotline.services.sla import sla_light
+from hongmian.hotline.services.taxonomy import category_path_label
+from hongmian.hotline.states import (
+    WITH_UNIT_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    ClockKind,
+    ClockLight,
+    ExtensionStatus,
+    ReturnStatus,
+    Status,
+    SupervisionKind,
+)
+from hongmian.hotline.views.common import (
+    STAFF_ORDER_ROLES,
+    hotline_nav,
+    order_or_404,
+    role_required,
+    timeline_label,
+)
+from hongmian.identity.models import OrgUnit
+
+# Where the centre dispatches or re-dispatches from the order page (a pending return, a
+# joint meeting and a callback review have their own panels that lead to dispatch).
+REDISPATCH_FROM = frozenset({Status.RECEIVED, Status.DISPATCHED, Status.ACKNOWLEDGED})
+UNIT_WORKING = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED})
+
+
+@dataclass(frozen=True, slots=True)
+class Button:
+    label: str | Promise
+    css: str = "button--primary"
+    name: str = ""
+    value: str = ""
+
+
+@dataclass
+class Panel:
+    """One act on the order page: its form posts to `url`."""
+
+    key: str
+    heading: str | Promise
+    form: forms.Form
+    url: str
+    buttons: list[Button] = field(default_factory=list)
+    intro: str | Promise = ""
+    detail_template: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ClockRow:
+    clock: SlaClock
+    light: ClockLight
+
+
+def clock_rows(order: WorkOrder, now: Any = None) -> list[ClockRow]:
+    now = now or timezone.now()
+    return [ClockRow(c, ClockLight(sla_light(c, now))) for c in current_clocks(order)]
+
+
+# Worst first: the light a list shows for an order is the worst of its running clocks.
+_LIGHT_RANK = {ClockLight.RED: 0, ClockLight.YELLOW: 1, ClockLight.GREEN: 2}
+
+
+def order_light(rows: list[ClockRow]) -> ClockLight | None:
+    """The worst light of the running clocks; once all have stopped, the resolution clock's
+    (met or met late); None before dispatch."""
+    running = [r.light for r in rows if r.clock.stopped_at is None]
+    if running:
+        return min(running, key=lambda light: _LIGHT_RANK.get(light, 3))
+    resolution = next((r for r in rows if r.clock.kind == ClockKind.RESOLUTION), None)
+    return resolution.light if resolution else None
+
+
+def current_clocks(order: WorkOrder) -> list[SlaClock]:
+    """The clocks of the current dispatch: the running ones and those stopped since. Reads
+    `order.clocks.all()`, so a list that prefetched the clocks costs no query per order."""
+    clocks = sorted(order.clocks.all(), key=lambda c: (c.started_at, c.pk))
+    if not clocks:
+        return []
+    latest = max(c.started_at for c in clocks)
+    return [c for c in clocks if c.started_at == latest]
+
+
+def area_label(order: WorkOrder) -> str:
+    """The district and street the address was read as (no door number: safe to show)."""
+    names = []
+    by_code = gazetteer().by_code
+    for code in (order.district_code, order.street_code):
+        entry = by_code.get(code) if code else None
+        if entry is not None:
+            names.append(entry.name)
+    return " › ".join(names)
+
+
+def _prefixed(form_class: type[forms.Form], key: str, order: WorkOrder, **kw: Any) -> Any:
+    initial = kw.pop("initial", {})
+    if "version" in form_class.base_fields:
+        initial.setdefault("version", order.version)
+    return form_class(prefix=key, initial=initial, **kw)
+
+
+# Assignments still in a unit's hands (not yet replied by a co-handler, nor withdrawn).
+IN_HAND = (AssignmentStatus.PENDING, AssignmentStatus.ACKNOWLEDGED)
+
+
+def _units_acting(user: Any, order: WorkOrder) -> list[Any]:
+    """The reader's unit's assignments on the order that are still in its hands."""
+    rows = order.assignments.filter(status__in=IN_HAND).select_related("unit")
+    return [a for a in rows if perm.acts_for_unit(user, a.unit)]
+
+
+def subdispatch_units(order: WorkOrder) -> Any:
+    """The lead unit's own sub-units that an order can go on to (a district's streets)."""
+    return OrgUnit.objects.filter(
+        parent_id=order.lead_unit_id, is_active=True, kind__in=hf.HANDLING_UNIT_KINDS
+    ).order_by("path")
+
+
+def centre_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> list[Panel]:
+    user, pk, status = request.user, order.pk, order.status
+    panels: list[Panel] = []
+
+    def url(name: str, *args: Any) -> str:
+        return reverse(f"hotline:{name}", args=(pk, *args))
+
+    if status == Status.RECEIVED and perm.can_direct_answer(user, order):
+        panels.append(
+            Panel(
+                "direct_answer",
+                _("直接答复"),
+                _prefixed(hf.DirectAnswerForm, "direct_answer", order),
+                url("direct_answer"),
+                [Button(_("答复并办结"), "button--secondary")],
+                _("能当场答复的诉求直接答复，工单即办结。"),
+            )
+        )
+    if status in REDISPATCH_FROM and perm.can_dispatch(user, order):
+        suggestion = dispatch_suggest(order) if status == Status.RECEIVED else None
+        initial: dict[str, Any] = {}
+        if suggestion is not None:
+            initial = {
+                "lead_unit": suggestion.lead_unit.pk,
+                "co_units": [u.pk for u in suggestion.co_units],
+            }
+        ctx["suggestion"] = suggestion
+        first = status == Status.RECEIVED
+        panels.append(
+            Panel(
+                "dispatch",
+                _("派单") if first else _("改派"),
+                _prefixed(hf.DispatchForm, "dispatch", order, initial=initial),
+                url("dispatch"),
+                [Button(_("派单") if first else _("改派"))],
+                _("已按派单目录预选承办单位，可以更改。") if suggestion else "",
+            )
+        )
+    if status == Status.RETURN_REQUESTED and perm.can_review_return(user, order):
+        panels.append(
+            Panel(
+                "return_review",
+                _("退单审核"),
+                _prefixed(hf.ReturnReviewForm, "return_review", order),
+                url("return_review"),
+                [Button(_("提交审核结果"))],
+                detail_template="hotline/order/_return_detail.html",
+            )
+        )
+    if status == Status.JOINT_MEETING and perm.can_hold_joint_meeting(user, order):
+        panels.append(
+            Panel(
+                "joint_meeting",
+                _("联席会商结果"),
+                _prefixed(hf.JointMeetingForm, "joint_meeting", order),
+                url("joint_meeting"),
+                [Button(_("记录并派单"))],
+                _("记录会商确定的承办单位，工单随即派给该单位。"),
+            )
+        )
+    extension = ctx.get("pending_extension")
+    if extension is not None and perm.can_decide_extension(user, order):
+        panels.append(
+            Panel(
+                "extension_decide",
+                _("延期审批"),
+                _prefixed(hf.ExtensionDecideForm, "extension_decide", order),
+                url("extension_decide", extension.pk),
+                [
+                    Button(_("批准延期"), name="extension_decide-approve", value="yes"),
+                    Button(
+                        _("不批准"),
+                        "button--secondary",
+                        name="extension_decide-approve",
+                        value="no",
+                    ),
+                ],
+                detail_template="hotline/order/_extension_detail.html",
+            )
+        )
+    if status == Status.REPLIED and perm.can_callback(user, order):
+        panels.append(
+            Panel(
+                "callback",
+                _("回访"),
+                _prefixed(hf.CallbackForm, "callback", order),
+                url("callback"),
+                [Button(_("记录回访"))],
+                _("满意或基本满意即办结；不满意交督办员审核。"),
+            )
+        )
+    if status == Status.CALLBACK_REVIEW and perm.can_review_callback(user, order):
+        panels.append(
+            Panel(
+                "callback_review",
+                _("不满意审核"),
+                _prefixed(hf.CallbackReviewForm, "callback_review", order),
+                url("callback_review"),
+                [Button(_("提交审核结果"))],
+            )
+        )
+    if status in WITH_UNIT_STATUSES and perm.can_supervise(user, order, SupervisionKind.URGE):
+        form = _prefixed(hf.SuperviseForm, "supervise", order)
+        if not perm.can_supervise(user, order, SupervisionKind.SUPERVISE):
+            form.fields["kind"].choices = [(SupervisionKind.URGE, SupervisionKind.URGE.label)]
+        panels.append(
+            Panel("supervise", _("催办 / 督办"), form, url("supervise"), [Button(_("发送"))])
+        )
+    return panels
+
+
+def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> list[Panel]:
+    user, pk, status = request.user, order.pk, order.status
+    panels: list[Panel] = []
+    mine = _units_acting(user, order)
+    if not mine:
+        return panels
+
+    def url(name: str) -> str:
+        return reverse(f"hotline:{name}", args=(pk,))
+
+    if any(a.status == AssignmentStatus.PENDING for a in mine) and perm.can_acknowledge(
+        user, order
+    ):
+        panels.append(
+            Panel(
+                "acknowledge",
+                _("签收"),
+                _prefixed(hf.VersionForm, "acknowledge", order),
+                url("acknowledge"),
+                [Button(_("签收"))],
+                _("签收表示本单位已收到工单；办理时限从派单时已开始计算。"),
+            )
+        )
+    acknowledged = any(a.status == AssignmentStatus.ACKNOWLEDGED for a in mine)
+    if acknowledged and perm.can_progress(user, order):
+        panels.append(
+            Panel(
+                "progress",
+                _("办理进展"),
+                _prefixed(hf.ProgressForm, "progress", order),
+                url("progress"),
+                [Button(_("记录"), "button--secondary")],
+            )
+        )
+    if status == Status.ACKNOWLEDGED and perm.can_reply(user, order):
+        panels.append(
+            Panel(
+                "reply",
+                _("答复诉求人"),
+                _prefixed(hf.ReplyForm, "reply", order),
+                url("reply"),
+                [Button(_("提交答复"))],
+            )
+        )
+    co_open = [a for a in mine if a.role == AssignmentRole.CO]
+    if co_open and acknowledged and perm.can_co_reply(user, order):
+        panels.append(
+            Panel(
+                "co_reply",
+                _("协办意见"),
+                _prefixed(hf.ReplyForm, "co_reply", order),
+                url("co_reply"),
+                [Button(_("提交协办意见"))],
+                _("协办单位的办理意见交主办单位汇总答复。"),
+            )
+        )
+    if (
+        status == Status.ACKNOWLEDGED
+        and ctx.get("pending_extension") is None
+        and perm.can_request_extension(user, order)
+    ):
+        panels.append(
+            Panel(
+                "extension_request",
+                _("申请延期"),
+                _prefixed(hf.ExtensionForm, "extension_request", order),
+                url("extension_request"),
+                [Button(_("提交延期申请"), "button--secondary")],
+                _("须在办结时限前申请，时长单位：%(unit)s。")
+                % {"unit": ctx.get("clock_unit_label") or _("工作日")},
+            )
+        )
+    if (
+        status in UNIT_WORKING
+        and perm.can_subdispatch(user, order)
+        and subdispatch_units(order).exists()
+    ):
+        panels.append(
+            Panel(
+                "subdispatch",
+                _("下派"),
+                hf.SubdispatchForm(
+                    prefix="subdispatch",
+                    initial={"version": order.version},
+                    units=subdispatch_units(order),
+                ),
+                url("subdispatch"),
+                [Button(_("下派"), "button--secondary")],
+                _("派给本单位下属的街镇办理。"),
+            )
+        )
+    deadline = ctx.get("return_deadline")
+    if (
+        status in UNIT_WORKING
+        and perm.can_request_return(user, order)
+        and deadline
+        and timezone.now() < deadline
+    ):
+        panels.append(
+            Panel(
+                "return_request",
+                _("退单"),
+                _prefixed(hf.ReturnForm, "return_request", order),
+                url("return_request"),
+                [Button(_("申请退单"), "button--secondary")],
+                _("非本单位职责的，须在期限内写明理由和依据申请退单，由热线中心审核。"),
+            )
+        )
+    return panels
+
+
+def _return_deadline(order: WorkOrder) -> Any:
+    """The lead unit may return the order until this time, counted (as the service counts
+    it) from when the order was given to that unit — after 下派, from the street's turn."""
+    if order.status not in UNIT_WORKING:
+        return None
+    lead = (
+        order.assignments.filter(role=AssignmentRole.LEAD, status__in=IN_HAND)
+        .order_by("-created_at")
+        .first()
+    )
+    return return_deadline(lead.created_at) if lead is not None else None
+
+
+def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
+    """Everything the order page shows, for this reader."""
+    user = request.user
+    now = timezone.now()
+    clocks = clock_rows(order, now)
+    timeline = list(selectors.timeline_for(user, order))
+    for entry in timeline:
+        entry.label = timeline_label(entry.kind)  # type: ignore[attr-defined]
+    resolution = next((c.clock for c in clocks if c.clock.kind == "resolution"), None)
+    ctx: dict[str, Any] = {
+        "order": order,
+        "caller": selectors.work_order_caller_view(user, order),
+        "category_label": category_path_label(order.category) if order.category else "",
+        "area_label": area_label(order),
+        "clocks": clocks,
+        "order_light": order_light(clocks),
+        "assignments": list(order.assignments.select_related("unit").order_by("created_at")),
+        "timeline": timeline,
+        "pending_return": ReturnRequest.objects.filter(order=order, status=ReturnStatus.PENDING)
+        .select_related("unit", "suggested_unit")
+        .first(),
+        "pending_extension": ExtensionRequest.objects.filter(
+            order=order, status=ExtensionStatus.PENDING
+        )
+        .select_related("unit")
+        .first(),
+        "clock_unit_label": resolution.get_unit_display() if resolution else "",
+        "return_deadline": _return_deadline(order),
+        "hotline_nav": hotline_nav(request, ""),
+    }
+    if perm.is_centre_staff(user):
+        ctx["panels"] = centre_panels(request, order, ctx)
+    else:
+        ctx["panels"] = unit_panels(request, order, ctx)
+    return ctx
+
+
+def render_order(
+    request: HttpRequest,
+    order: WorkOrder,
+    *,
+    refused: forms.Form | None = None,
+    status: int = 200,
+) -> HttpResponse:
+    """The order page; `refused` (a bound form with its errors) replaces the panel of the
+    same prefix, so the reader sees the message where they acted."""
+    ctx = order_context(request, order)
+    if refused is not None:
+        panel = next((p for p in ctx["panels"] if p.key == refused.prefix), None)
+        if panel is not None:
+            panel.form = refused
+        else:
+            # The act is no longer offered (the order moved on meanwhile): say why on top.
+            for error in refused.non_field_errors() or [_("该操作当前不可用，请刷新后重试。")]:
+                messages.error(request, str(error))
+    return render(request, "hotline/order.html", ctx, status=status)
+
+
+@role_required(*STAFF_ORDER_ROLES)
+def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    return render_order(request, order_or_404(request, pk))

@@ -1,0 +1,80 @@
+"""Authentication for the API: an API key (`Authorization: Bearer hm_…`) or the session.
+
+Programs send a key; the web screens' HTMX calls ride on the logged-in session, and then
+Django's CSRF check applies to every unsafe method, exactly as for a form. A request that
+sends an Authorization header is judged by that header alone: a bad key never falls back
+to whatever session cookie the client also happens to carry.
+"""
+
+from __future__ import annotations
+
+import hmac
+from typing import Any
+
+from django.http import HttpRequest
+from ninja.security import HttpBearer
+from ninja.utils import check_csrf
+
+from hongmian.core.errors import PermissionDenied
+from hongmian.identity import permissions
+from hongmian.identity.models import ApiKey, User
+from hongmian.identity.services.api_keys import (
+    api_key_digest,
+    api_key_mark_used,
+    api_key_prefix_of,
+)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
+
+
+def api_key_user(key: str) -> User | None:
+    """The active account a key acts for, or None for a malformed, unknown or revoked key
+    (the caller cannot tell which: all are "not authenticated")."""
+    key = key.strip()
+    prefix = api_key_prefix_of(key)
+    if prefix is None:
+        return None
+    api_key = (
+        ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
+    )
+    if api_key is None or not hmac.compare_digest(api_key.digest, api_key_digest(key)):
+        return None
+    if not permissions.is_active_user(api_key.user):
+        return None
+    api_key_mark_used(api_key=api_key)
+    return api_key.user
+
+
+def bearer_token(request: HttpRequest) -> str | None:
+    """The token of an `Authorization: Bearer …` header; "" for any other scheme, None when
+    there is no header at all."""
+    header = request.headers.get("Authorization")
+    if header is None:
+        return None
+    scheme, _, token = header.strip().partition(" ")
+    return token.strip() if scheme.lower() == "bearer" else ""
+
+
+class ApiKeyOrSession(HttpBearer):
+    """ninja auth: the key's account, or the session's user; None (→ 401) otherwise."""
+
+    def __call__(self, request: HttpRequest) -> Any | None:
+        token = bearer_token(request)
+        if token is not None:
+            return self.authenticate(request, token) if token else None
+        user = getattr(request, "user", None)
+        if not permissions.is_active_user(user):
+            return None
+        if request.method not in SAFE_METHODS and check_csrf(request) is not None:
+            raise PermissionDenied("CSRF 校验失败：请刷新页面后重试", code="csrf_failed")
+        return user
+
+    def authenticate(self, request: HttpRequest, token: str) -> User | None:
+        user = api_key_user(token)
+        if user is not None:
+            # Services build their Actor from request.user; a key acts as its account.
+            request.user = user
+        return user
+
+
+api_key_or_session = ApiKeyOrSession()

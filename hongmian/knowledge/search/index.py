@@ -1,0 +1,332 @@
+"""The embedded index: BM25 over several channels of terms, held in numpy arrays.
+
+Built once from a list of documents (`SearchIndex.build`) and then read-only, so one index
+can serve every thread of a process; a change of the articles means a new index (the
+backend in embedded.py decides when). Scoring, for a document d and a question q:
+
+    score(d) = Σ_channel weight_c · Σ_{t ∈ q_c} qw(t) · idf(t) · tf'(t, d)
+    tf'(t, d) = tf·(k1+1) / (tf + k1·(1 − b + b·len_c(d)/avglen_c))
+
+with tf and len counted BM25F-style: a title term counts `title_boost` times. The idf is
+Lucene's, log(1 + (N − df + ½)/(df + ½)), which never goes negative on a small collection.
+qw is 1 per occurrence in the question, `synonym_weight` for a synonym group term.
+
+Postings are stored term by term (CSR: offsets, document numbers, precomputed tf'), so a
+question costs one vectorised add per known term; 50,000 articles answer in a few ms.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections import Counter
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+
+from hongmian.knowledge.search.analysis import (
+    BIGRAMS,
+    CHANNELS,
+    PINYIN,
+    WORDS,
+    AnalyzerOptions,
+    analyse,
+)
+
+AUDIENCE_LEVELS = {"public": 0, "staff": 1}
+_NO_START = np.iinfo(np.int32).min
+_NO_END = np.iinfo(np.int32).max
+
+
+@dataclass(frozen=True, slots=True)
+class IndexDocument:
+    """One article as the index sees it. `key` is what a hit returns (the article's id, or
+    its external id for an index built from a spreadsheet)."""
+
+    key: str
+    title: str
+    body: str
+    audience: str = "public"
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
+    # Other text that should find the article (tags, the owning unit's name), weighted
+    # like the body.
+    extra: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class Hit:
+    key: str
+    score: float
+    position: int  # the document's number in the index, for snippets
+
+
+@dataclass(frozen=True, slots=True)
+class RankingParams:
+    """The knobs of the ranking. Defaults were chosen on half of the FAQ questions and
+    checked on the other half (docs/decisions/0012-knowledge-search.md)."""
+
+    k1: dict[str, float] = field(default_factory=lambda: {WORDS: 1.5, BIGRAMS: 1.2, PINYIN: 1.2})
+    # Answers run from one line to a page; a high b keeps long ones from winning on length.
+    b: dict[str, float] = field(default_factory=lambda: {WORDS: 0.9, BIGRAMS: 0.9, PINYIN: 0.9})
+    # Pinyin is a safety net for homophone typos: weighted low, it never outvotes the text.
+    weight: dict[str, float] = field(
+        default_factory=lambda: {WORDS: 1.0, BIGRAMS: 1.0, PINYIN: 0.2}
+    )
+    # A title is a short statement of what the article answers; the FAQ had none to tune
+    # this on, so it is set by judgement, not measured.
+    title_boost: float = 2.0
+    synonym_weight: float = 0.5
+    # Second stage: the best `rerank_depth` documents are scored again with each term's
+    # idf taken among them only ("local idf", to the power `rerank_gamma`), and the two
+    # scores mixed. FAQ articles come in families that share a topic (一项补助的资格、文件、
+    # 地点、电话); among them the topic words say nothing and the few words that differ
+    # decide. 0 turns the stage off.
+    rerank_depth: int = 10
+    rerank_gamma: float = 1.0
+    rerank_mix: float = 0.6
+
+
+class SearchIndex:
+    """Documents, their terms and postings. Create with `SearchIndex.build`."""
+
+    def __init__(
+        self,
+        *,
+        keys: list[str],
+        documents: list[IndexDocument],
+        options: AnalyzerOptions,
+        params: RankingParams,
+        vocabulary: dict[str, int],
+        term_channel: npt.NDArray[np.int8],
+        posting_terms: npt.NDArray[np.int32],
+        posting_docs: npt.NDArray[np.int32],
+        posting_tf: npt.NDArray[np.float32],
+        doc_lengths: npt.NDArray[np.float32],
+        audience: npt.NDArray[np.int8],
+        valid_from: npt.NDArray[np.int32],
+        valid_until: npt.NDArray[np.int32],
+    ) -> None:
+        self.keys = keys
+        self.documents = documents
+        self.options = options
+        self.vocabulary = vocabulary
+        self._term_channel = term_channel
+        self._audience = audience
+        self._valid_from = valid_from
+        self._valid_until = valid_until
+        self._doc_lengths = doc_lengths  # (documents, channels)
+        # Sort the postings by term once; offsets[t]:offsets[t+1] are term t's postings.
+        order = np.argsort(posting_terms, kind="stable")
+        self._docs = posting_docs[order]
+        self._tf = posting_tf[order]
+        sorted_terms = posting_terms[order]
+        counts = np.bincount(sorted_terms, minlength=len(vocabulary))
+        self._offsets = np.zeros(len(vocabulary) + 1, dtype=np.int64)
+        np.cumsum(counts, out=self._offsets[1:])
+        self._df = counts.astype(np.float64)
+        self._posting_channel = term_channel[sorted_terms]
+        self.params = params
+        self._weigh(params)
+
+    # --- building ---------------------------------------------------------------------------
+
+    @classmethod
+    def build(
+        cls,
+        documents: Iterable[IndexDocument],
+        *,
+        options: AnalyzerOptions | None = None,
+        params: RankingParams | None = None,
+    ) -> SearchIndex:
+        options = options or AnalyzerOptions()
+        params = params or RankingParams()
+        docs = list(documents)
+        title_boost = params.title_boost
+        vocabulary: dict[str, int] = {}
+        channels: list[int] = []
+        channel_no = {c: i for i, c in enumerate(CHANNELS)}
+        p_terms: list[int] = []
+        p_docs: list[int] = []
+        p_tf: list[float] = []
+        lengths = np.zeros((len(docs), len(CHANNELS)), dtype=np.float32)
+        for number, doc in enumerate(docs):
+            title_terms = analyse(doc.title, options) if doc.title else {}
+            body_terms = analyse(f"{doc.body}\n{doc.extra}", options)
+            for channel in body_terms.keys() | title_terms.keys():
+                counts: dict[str, float] = dict(Counter(body_terms.get(channel, ())))
+                for term, n in Counter(title_terms.get(channel, ())).items():
+                    counts[term] = counts.get(term, 0.0) + title_boost * n
+                column = channel_no[channel]
+                lengths[number, column] = sum(counts.values())
+                prefix = f"{channel}:"
+                for term, tf in counts.items():
+                    key = prefix + term
+                    term_id = vocabulary.get(key)
+                    if term_id is None:
+                        term_id = vocabulary[key] = len(vocabulary)
+                        channels.append(column)
+                    p_terms.append(term_id)
+                    p_docs.append(number)
+                    p_tf.append(tf)
+        return cls(
+            keys=[d.key for d in docs],
+            documents=docs,
+            options=options,
+            params=params,
+            vocabulary=vocabulary,
+            term_channel=np.asarray(channels, dtype=np.int8),
+            posting_terms=np.asarray(p_terms, dtype=np.int32),
+            posting_docs=np.asarray(p_docs, dtype=np.int32),
+            posting_tf=np.asarray(p_tf, dtype=np.float32),
+            doc_lengths=lengths,
+            audience=np.asarray([AUDIENCE_LEVELS[d.audience] for d in docs], dtype=np.int8),
+            valid_from=np.asarray(
+                [d.valid_from.toordinal() if d.valid_from else _NO_START for d in docs],
+                dtype=np.int32,
+            ),
+            valid_until=np.asarray(
+                [d.valid_until.toordinal() if d.valid_until else _NO_END for d in docs],
+                dtype=np.int32,
+            ),
+        )
+
+    def reweighted(self, params: RankingParams) -> SearchIndex:
+        """The same index ranked with other k1/b/weights (for tuning: no re-analysis).
+        The title boost is baked into the counts, so changing it needs a new build."""
+        clone = object.__new__(SearchIndex)
+        clone.__dict__.update(self.__dict__)
+        clone._weigh(params)
+        clone.params = params
+        return clone
+
+    def _weigh(self, params: RankingParams) -> None:
+        n = max(len(self.keys), 1)
+        self._idf = np.log1p((n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
+        avg = self._doc_lengths.mean(axis=0) if len(self.keys) else np.ones(len(CHANNELS))
+        k1 = np.asarray([params.k1.get(c, 1.2) for c in CHANNELS], dtype=np.float32)
+        b = np.asarray([params.b.get(c, 0.75) for c in CHANNELS], dtype=np.float32)
+        avg = np.where(avg > 0, avg, 1.0).astype(np.float32)
+        ch = self._posting_channel
+        dl = self._doc_lengths[self._docs, ch]
+        norm = k1[ch] * (1 - b[ch] + b[ch] * dl / avg[ch])
+        self._impact = (self._tf * (k1[ch] + 1) / (self._tf + norm)).astype(np.float32)
+        self._channel_weight = {c: params.weight.get(c, 0.0) for c in CHANNELS}
+
+    # --- searching --------------------------------------------------------------------------
+
+    def __len__(self) -> int:
+        return len(self.keys)
+
+    def query_terms(self, query: str) -> dict[int, float]:
+        """The question's known terms (term id → weight in the sum, idf not included)."""
+        weights: dict[int, float] = {}
+        for channel, terms in analyse(query, self.options).items():
+            channel_weight = self._channel_weight.get(channel, 0.0)
+            if not channel_weight:
+                continue
+            prefix = f"{channel}:"
+            for term, n in Counter(terms).items():
+                term_id = self.vocabulary.get(prefix + term)
+                if term_id is None:
+                    continue
+                weight = channel_weight * n
+                if term.startswith("~"):
+                    weight *= self.params.synonym_weight
+                weights[term_id] = weights.get(term_id, 0.0) + weight
+        return weights
+
+    def scores(self, weights: dict[int, float]) -> npt.NDArray[np.float32]:
+        scores = np.zeros(len(self.keys), dtype=np.float32)
+        for term_id, weight in weights.items():
+            start, end = self._offsets[term_id], self._offsets[term_id + 1]
+            # Within one term's postings each document appears once, so a fancy-index add
+            # is exact (no np.add.at needed).
+            scores[self._docs[start:end]] += (weight * self._idf[term_id]) * self._impact[start:end]
+        return scores
+
+    def allowed(self, *, audience: str, today: dt.date | None) -> npt.NDArray[np.bool_]:
+        mask = self._audience <= AUDIENCE_LEVELS[audience]
+        if today is not None:
+            day = today.toordinal()
+            mask &= (self._valid_from <= day) & (self._valid_until >= day)
+        return mask
+
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        audience: str = "staff",
+        today: dt.date | None = None,
+    ) -> list[Hit]:
+        """The best `limit` documents for `query` that `audience` may read and that are
+        valid on `today` (None: ignore validity). Documents that share no term with the
+        question are never returned."""
+        if limit <= 0 or not self.keys:
+            return []
+        weights = self.query_terms(query)
+        if not weights:
+            return []
+        scores = self.scores(weights)
+        scores[~self.allowed(audience=audience, today=today)] = 0.0
+        if self.params.rerank_depth > 1 and self.params.rerank_mix > 0:
+            scores = self._rerank(weights, scores)
+        return self._top(scores, limit)
+
+    def _rerank(
+        self, weights: dict[int, float], scores: npt.NDArray[np.float32]
+    ) -> npt.NDArray[np.float32]:
+        params = self.params
+        depth = min(params.rerank_depth, len(scores))
+        head = np.argpartition(-scores, depth - 1)[:depth]
+        head = head[scores[head] > 0]
+        if len(head) < 2:
+            return scores
+        member = np.zeros(len(scores), dtype=np.bool_)
+        member[head] = True
+        local = np.zeros(len(scores), dtype=np.float32)
+        n = len(head)
+        for term_id, weight in weights.items():
+            start, end = self._offsets[term_id], self._offsets[term_id + 1]
+            docs = self._docs[start:end]
+            inside = member[docs]
+            df = int(inside.sum())
+            if not df:
+                continue
+            local_idf = math.log1p((n - df + 0.5) / (df + 0.5)) ** params.rerank_gamma
+            local[docs[inside]] += (weight * self._idf[term_id] * local_idf) * self._impact[
+                start:end
+            ][inside]
+        top_global = float(scores[head].max())
+        top_local = float(local[head].max())
+        # Both scores scaled to the best of the head, so the mix does not depend on the
+        # question's length. The head lands in (1, 2]; the rest keep their order below 1.
+        mixed = scores / (top_global * 1.001)
+        mixed[head] = 1 + (1 - params.rerank_mix) * scores[head] / top_global
+        if top_local > 0:
+            mixed[head] += params.rerank_mix * local[head] / top_local
+        return mixed
+
+    def _top(self, scores: npt.NDArray[np.float32], limit: int) -> list[Hit]:
+        candidates = np.flatnonzero(scores > 0)
+        if len(candidates) > limit:
+            part = np.argpartition(-scores[candidates], limit - 1)[:limit]
+            candidates = candidates[part]
+        # Ties (the same score) go to the earlier document, so results are reproducible.
+        ordered = sorted(candidates.tolist(), key=lambda i: (-float(scores[i]), i))
+        return [Hit(self.keys[i], float(scores[i]), i) for i in ordered]
+
+    def stats(self) -> dict[str, float]:
+        return {
+            "documents": len(self.keys),
+            "terms": len(self.vocabulary),
+            "postings": int(self._offsets[-1]),
+            "megabytes": round(
+                (self._docs.nbytes + self._impact.nbytes + self._tf.nbytes + self._offsets.nbytes)
+                / 2**20,
+                1,
+            ),
+        }

@@ -1,0 +1,183 @@
+"""Reads of the knowledge app: who sees which article, and search.
+
+An article is *served* when it is published, today is inside its validity dates, and its
+audience admits the reader. Readers see served articles; an article's writers and
+reviewers also see its drafts, its versions and its retirement. `access_article` answers
+NotFound alike for a missing article and for one the user may not see.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from hongmian.core.errors import NotFound, ValidationFailed
+from hongmian.core.text import normalize
+from hongmian.identity.models import OrgUnit
+from hongmian.identity.permissions import is_active_user, is_system_admin
+from hongmian.knowledge import permissions
+from hongmian.knowledge.models import Article, ArticleVersion
+from hongmian.knowledge.search import get_backend
+from hongmian.knowledge.search.analysis import AnalyzerOptions, words_of
+from hongmian.knowledge.states import AUDIENCE_READS, ArticleStatus, Audience
+
+QUERY_MAX = 500
+LIMIT_MAX = 50
+SNIPPET_LENGTH = 120
+
+
+def today() -> dt.date:
+    """Today in the project's time zone (validity dates are local dates)."""
+    return timezone.localdate()
+
+
+def served_q(audience: str, *, on: dt.date) -> Q:
+    """Articles served to `audience` on day `on`."""
+    return (
+        Q(status=ArticleStatus.PUBLISHED, audience__in=sorted(AUDIENCE_READS[audience]))
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+    )
+
+
+def _managed_q(user: Any) -> Q:
+    """Articles whose drafts and history `user` sees (as a writer or reviewer)."""
+    if is_system_admin(user):
+        return Q()
+    if not is_active_user(user):
+        return Q(pk__in=[])
+    if user.role in permissions.CITY_REVIEWER_ROLES:
+        return Q()
+    roles = permissions.AUTHOR_ROLES | permissions.UNIT_REVIEWER_ROLES
+    unit: OrgUnit | None = user.org_unit
+    if user.role in roles and unit is not None:
+        return Q(owning_unit__path__startswith=unit.path)
+    return Q(pk__in=[])
+
+
+def articles_visible_to(user: Any, *, on: dt.date | None = None) -> QuerySet[Article]:
+    on = on or today()
+    audience = permissions.audience_of(user)
+    return Article.objects.filter(served_q(audience, on=on) | _managed_q(user))
+
+
+def access_article(user: Any, article_id: int | str) -> Article:
+    """The article `article_id` if `user` may see it; NotFound otherwise (also when it
+    exists but is someone else's draft, internal, expired or retired)."""
+    try:
+        return articles_visible_to(user).select_related("owning_unit").get(pk=int(article_id))
+    except (Article.DoesNotExist, ValueError, TypeError):
+        raise NotFound("知识条目不存在", code="article.not_found") from None
+
+
+def article_versions(user: Any, article: Article) -> QuerySet[ArticleVersion]:
+    """The article's versions, newest first: all of them for its writers and reviewers,
+    none for readers (they see the served text only)."""
+    if not permissions.can_see_unpublished(user, article):
+        return ArticleVersion.objects.none()
+    return ArticleVersion.objects.filter(article=article).order_by("-number")
+
+
+def article_list(user: Any, *, status: str | None = None) -> QuerySet[Article]:
+    articles = articles_visible_to(user).select_related("owning_unit")
+    if status:
+        articles = articles.filter(status=status)
+    return articles.order_by("-updated_at", "-id")
+
+
+# --- search --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One suggested article. `score` only orders the hits of one search (higher first);
+    it means nothing across searches."""
+
+    article_id: int
+    title: str
+    snippet: str
+    score: float
+    owning_unit: str
+    audience: str
+    category_codes: tuple[str, ...]
+
+
+def _snippet(body: str, query: str) -> str:
+    """About SNIPPET_LENGTH characters of `body` around the first word of the question that
+    it contains (the start of the body when none is found)."""
+    text = " ".join(body.split())
+    if len(text) <= SNIPPET_LENGTH:
+        return text
+    start = 0
+    norm = normalize(text).lower()
+    # The normalised text lines up with the original only when their lengths agree
+    # (NFKC can expand a character); otherwise start at the top.
+    if len(norm) == len(text):
+        words = sorted(
+            set(words_of(normalize(query).lower(), AnalyzerOptions())), key=len, reverse=True
+        )
+        found = [p for p in (norm.find(w) for w in words if len(w) > 1) if p >= 0]
+        if found:
+            start = max(0, min(found) - SNIPPET_LENGTH // 4)
+    piece = text[start : start + SNIPPET_LENGTH]
+    return ("…" if start else "") + piece + ("…" if start + SNIPPET_LENGTH < len(text) else "")
+
+
+def article_search(
+    query: str,
+    *,
+    limit: int = 10,
+    audience: str = Audience.PUBLIC,
+    on: dt.date | None = None,
+) -> list[SearchHit]:
+    """The served articles that best answer `query` (a citizen's question, the text of a
+    request), best first. `audience` is the reader's (permissions.audience_of(user)).
+
+    The backend ranks; the database has the last word: hits are re-read and only those
+    still served to `audience` on `on` are returned, so a backend that has not caught up
+    with a change never shows what it should not."""
+    query = (query or "").strip()
+    if not query:
+        raise ValidationFailed(
+            "请输入要查找的内容", code="search.query_required", fields={"q": ["必填"]}
+        )
+    if len(query) > QUERY_MAX:
+        raise ValidationFailed(
+            f"查找内容不能超过{QUERY_MAX}个字", code="search.query_too_long", fields={"q": ["过长"]}
+        )
+    if audience not in AUDIENCE_READS:
+        raise ValidationFailed(f"未知的读者范围：{audience}", code="search.audience_invalid")
+    limit = max(1, min(int(limit), LIMIT_MAX))
+    on = on or today()
+    # A few more than asked, in case the database turns some down.
+    hits = get_backend().search(query, limit=limit + 5, audience=audience, today=on)
+    ids = [int(h.key) for h in hits]
+    served = {
+        a.pk: a
+        for a in Article.objects.filter(served_q(audience, on=on), pk__in=ids).select_related(
+            "owning_unit"
+        )
+    }
+    out: list[SearchHit] = []
+    for hit in hits:
+        article = served.get(int(hit.key))
+        if article is None:
+            continue
+        out.append(
+            SearchHit(
+                article_id=article.pk,
+                title=article.title,
+                snippet=_snippet(article.body, query),
+                score=round(hit.score, 4),
+                owning_unit=article.owning_unit.short_name or article.owning_unit.name,
+                audience=article.audience,
+                category_codes=tuple(article.category_codes),
+            )
+        )
+        if len(out) == limit:
+            break
+    return out

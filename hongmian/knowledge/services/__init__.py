@@ -1,0 +1,33 @@
+"""Writes of the knowledge app. Import from here: `from hongmian.knowledge import services`."""
+
+from hongmian.knowledge.services.articles import (
+    KEEP,
+    article_approve,
+    article_create,
+    article_reject,
+    article_retire,
+    article_submit,
+    article_update,
+    article_used,
+)
+from hongmian.knowledge.services.imports import (
+    ImportReport,
+    ImportRow,
+    articles_import,
+    derive_title,
+)
+
+__all__ = [
+    "KEEP",
+    "ImportReport",
+    "ImportRow",
+    "article_approve",
+    "article_create",
+    "article_reject",
+    "article_retire",
+    "article_submit",
+    "article_update",
+    "article_used",
+    "articles_import",
+    "derive_title",
+]

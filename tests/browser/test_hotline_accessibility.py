@@ -1,0 +1,129 @@
+"""axe-core finds no serious or critical WCAG 2 A/AA issue on the hotline's screens, each
+shown with data in it: the console, a unit's inbox and order page, the supervisor's board,
+and the citizen's submit page (normal and elder mode) and track result."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from hongmian.core.actors import Actor
+from hongmian.hotline.models import SlaClock
+from hongmian.hotline.services import lifecycle
+from hongmian.hotline.states import ClockKind
+from tests.browser import test_hotline_flows as flows
+from tests.browser.test_accessibility import _axe_violations, _describe
+from tests.browser.test_hotline_flows import CALLER_PHONE, World
+from tests.browser.test_shell import _screenshot
+
+# The flows' fixture: the units, users, taxonomy and catalogue rule of the hotline.
+world = flows.world
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _assert_accessible(page) -> None:
+    violations = _axe_violations(page)
+    assert not violations, _describe(violations)
+
+
+@pytest.fixture
+def busy(world: World) -> World:
+    """Orders in every state the board and the inbox show."""
+    unit = Actor(user=world.shipai_handler, via="web")
+    now = timezone.now()
+    late = world.order()
+    SlaClock.objects.filter(order=late, kind=ClockKind.RESOLUTION).update(
+        due_at=now - dt.timedelta(hours=1), yellow_at=now - dt.timedelta(hours=5)
+    )
+    soon = world.order()
+    SlaClock.objects.filter(order=soon, kind=ClockKind.RESOLUTION).update(
+        yellow_at=now - dt.timedelta(hours=1)
+    )
+    returned = world.order()
+    lifecycle.work_order_return_request(
+        actor=unit,
+        order=returned,
+        reason="not_our_duty",
+        legal_basis="三定方案",
+        explanation="属市水务局职责。",
+    )
+    extended = world.order(acknowledge=True)
+    lifecycle.work_order_extension_request(
+        actor=unit, order=extended, reason="需协调供电部门。", amount=3
+    )
+    replied = world.order(acknowledge=True)
+    lifecycle.work_order_reply(actor=unit, order=replied, reply="已处理。")
+    world.order(dispatch=False)  # a second order of the same category and street: a merge
+    return world
+
+
+def test_console(page, busy, log_in) -> None:
+    log_in("agent")
+    page.goto("/hotline/console/")
+    page.get_by_label("来电号码").fill(CALLER_PHONE)
+    page.wait_for_selector("#caller-history .results")
+    page.locator("#id_address").fill("天河区石牌街道华师路1号")
+    page.wait_for_selector("#address-preview:has-text('石牌街道')")
+
+    _assert_accessible(page)
+
+
+def test_console_with_errors(page, busy, log_in) -> None:
+    log_in("agent")
+    page.goto("/hotline/console/")
+    page.get_by_role("button", name="受理").click()
+    page.wait_for_selector("[role=alert]")
+
+    _assert_accessible(page)
+
+
+def test_inbox_and_order_page(page, busy, log_in) -> None:
+    log_in("shipai")
+    page.goto("/hotline/inbox/")
+    assert page.locator("#inbox tbody tr").count() >= 4
+    _screenshot(page, "hotline-inbox-busy.png")
+    _assert_accessible(page)
+
+    page.locator("#inbox tbody tr").first.get_by_role("link").click()
+    page.wait_for_selector("#order-number")
+    _screenshot(page, "hotline-order-unit.png")
+    _assert_accessible(page)
+
+
+def test_board(page, busy, log_in) -> None:
+    log_in("supervisor")
+    page.goto("/hotline/board/")
+    for section in ("overdue", "due_soon", "returns", "extensions", "callbacks", "merges"):
+        assert page.locator(f"#{section} tbody tr").count() >= 1, section
+    _screenshot(page, "hotline-board-busy.png")
+
+    _assert_accessible(page)
+
+
+@pytest.mark.parametrize("elder_mode", [False, True], ids=["normal", "elder"])
+def test_citizen_submit(page, db, elder_mode) -> None:
+    page.goto("/hotline/submit/")
+    if elder_mode:
+        page.get_by_role("button", name="长者模式").click()
+        page.wait_for_selector("#page.page--elder")
+        # Only what is needed shows; the optional fields are folded away.
+        assert not page.get_by_label("标题").is_visible()
+        _screenshot(page, "hotline-submit-elder.png")
+    else:
+        assert page.get_by_label("标题").is_visible()
+
+    _assert_accessible(page)
+
+
+def test_citizen_track_result(page, busy) -> None:
+    order = busy.order(acknowledge=True)
+    page.goto("/hotline/track/")
+    page.get_by_label("工单号").fill(order.number)
+    page.get_by_label("提交时留的手机号码").fill(CALLER_PHONE)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_selector("#order-status")
+
+    _assert_accessible(page)
