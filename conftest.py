@@ -23,6 +23,16 @@ def _fresh_calendar_overrides():
 
 
 @pytest.fixture(autouse=True)
+def _fresh_api_key_cache():
+    # Rows are cached per process for a few seconds; a test's rollback must not leave one.
+    from hongmian.identity.api_key_cache import api_key_cache_forget
+
+    api_key_cache_forget()
+    yield
+    api_key_cache_forget()
+
+
+@pytest.fixture(autouse=True)
 def _fast_password_hashing(settings):
     # Real PBKDF2 costs ~0.5 s per hash; tests check behaviour, not hashing strength.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]

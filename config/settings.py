@@ -39,6 +39,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # `/api/` calls with a bearer key go from here straight to the view: they never use the
+    # session, so none of what follows applies to them (docs/decisions/0011).
+    "hongmian.core.middleware.ApiKeyRequestMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -178,6 +181,9 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 HONGMIAN_TRUSTED_PROXY_COUNT = env.int("HONGMIAN_TRUSTED_PROXY_COUNT", default=0)
+# Seconds an API key's row (and its account) is cached per process: a revoked key or a
+# deactivated account is refused by every process within this time (0: no cache).
+HONGMIAN_API_KEY_CACHE_SECONDS = env.float("HONGMIAN_API_KEY_CACHE_SECONDS", default=5)
 
 # Lockout is by account (the requirement: N wrong passwords lock the account). Locking by
 # address too would lock out whole offices behind one government NAT, so axes.W006 is silenced.
@@ -209,3 +215,13 @@ HONGMIAN_OPEN311_JURISDICTION = env.str("HONGMIAN_OPEN311_JURISDICTION", default
 HONGMIAN_OPEN311_SERVICE_TYPE = env.str("HONGMIAN_OPEN311_SERVICE_TYPE", default="realtime")
 if HONGMIAN_OPEN311_SERVICE_TYPE not in ("realtime", "batch"):
     raise ImproperlyConfigured("HONGMIAN_OPEN311_SERVICE_TYPE must be realtime or batch")
+
+# Analytics: where the Parquet store of work orders lives (export target, report source).
+HONGMIAN_ANALYTICS_STORE = env.path(
+    "HONGMIAN_ANALYTICS_STORE", default=str(BASE_DIR / "var" / "analytics" / "orders")
+)
+# Knowledge search: the embedded in-process backend by default.
+HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(
+    "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND",
+    default="hongmian.knowledge.search.embedded.EmbeddedBackend",
+)

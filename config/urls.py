@@ -14,5 +14,6 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("hotline/", include("hongmian.hotline.urls")),
+    path("analytics/", include("hongmian.analytics.urls")),
     path("", include("hongmian.portal.urls")),
 ]

@@ -64,6 +64,76 @@ def _post(
     return response.status, response.read()
 
 
+def _post_batch(
+    conn: http.client.HTTPConnection, body: bytes, headers: dict[str, str]
+) -> tuple[int, bytes]:
+    conn.request("POST", "/api/hotline/work-orders/batch", body=body, headers=headers)
+    response = conn.getresponse()
+    return response.status, response.read()
+
+
+def _batch_client(
+    *,
+    index: int,
+    host: str,
+    port: int,
+    key: str,
+    bodies: list[bytes],
+    deadline: float,
+    retry_share: float,
+    run_label: str,
+    out: ClientResult,
+    start: threading.Barrier,
+    batch: int,
+) -> None:
+    """As `_client`, but `batch` orders per request (each with its own key); a retry sends
+    the whole batch again, and every item must answer with its first order."""
+    rng = random.Random(index)  # noqa: S311  # which requests to retry; not a secret
+    conn = http.client.HTTPConnection(host, port, timeout=60)
+    headers = {
+        "Authorization": f"Bearer {key}",
+        "Content-Type": "application/json",
+        "Connection": "keep-alive",
+    }
+    seq = 0
+    start.wait()
+    clock = time.perf_counter
+    while clock() < deadline:
+        keys, items = [], []
+        for _ in range(batch):
+            seq += 1
+            idem = f"{run_label}-{index}-{seq}"
+            body = bodies[(index * 7919 + seq) % len(bodies)]
+            keys.append(idem)
+            items.append(b'{"idempotency_key":"' + idem.encode() + b'",' + body[1:])
+        payload = b'{"orders":[' + b",".join(items) + b"]}"
+        attempts = 2 if rng.random() < retry_share else 1
+        for _attempt in range(attempts):
+            t0 = clock()
+            try:
+                status, answer = _post_batch(conn, payload, headers)
+            except (OSError, http.client.HTTPException) as exc:
+                name = type(exc).__name__
+                out.errors[name] = out.errors.get(name, 0) + 1
+                conn.close()
+                continue
+            out.latencies_ms.append((clock() - t0) * 1000)
+            out.requests += 1
+            if status != 200:
+                label = f"status {status}"
+                out.errors[label] = out.errors.get(label, 0) + 1
+                continue
+            for idem, result in zip(keys, json.loads(answer)["results"], strict=True):
+                if result["status"] == "error":
+                    label = "item " + result["error"]["code"]
+                    out.errors[label] = out.errors.get(label, 0) + 1
+                elif result["status"] == "created" or idem not in out.created:
+                    out.created[idem] = result["number"]
+                else:
+                    out.replayed[idem] = result["number"]
+    conn.close()
+
+
 def _client(
     *,
     index: int,
@@ -129,6 +199,7 @@ def run_load(
     seconds: float,
     retry_share: float,
     run_label: str,
+    batch: int = 0,
 ) -> LoadResult:
     results = [ClientResult() for _ in range(clients)]
     start = threading.Barrier(clients + 1)
@@ -138,7 +209,7 @@ def run_load(
     # The deadline is fixed once every thread is ready, so connection setup is not timed.
     for i in range(clients):
         t = threading.Thread(
-            target=lambda i=i: _client(
+            target=lambda i=i: (_batch_client if batch else _client)(
                 index=i,
                 host=host,
                 port=port,
@@ -149,6 +220,7 @@ def run_load(
                 run_label=run_label,
                 out=results[i],
                 start=start,
+                **({"batch": batch} if batch else {}),
             ),
             daemon=True,
         )

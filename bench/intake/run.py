@@ -2,7 +2,7 @@
 
     .venv/bin/python bench/intake/run.py [--database-url URL] [--clients 16] [--seconds 20]
         [--servers gthread:2x8,sync:4] [--retry-share 0.05] [--import-rows 200000]
-        [--skip-import] [--skip-http] [--profile 300]
+        [--skip-import] [--skip-http] [--profile 300] [--batch 100]
 
 What it does, in order:
 
@@ -16,7 +16,9 @@ What it does, in order:
    request with its own Idempotency-Key; a share sent twice), and prints orders/s, latency
    percentiles, errors, the CPU each side spent per order, and the count check: orders in
    the database == distinct keys accepted, no key twice, every retry answered with the
-   order its first attempt made.
+   order its first attempt made. With --batch N the clients post N orders per request to
+   `POST /api/hotline/work-orders/batch` instead (a retry resends the whole batch), and the
+   same count check applies item by item.
 4. The bulk import (`hongmian hotline_import --commit`) of a synthetic export
    (`hotline_export_sample`) into PostgreSQL and into a fresh SQLite file: rows/s.
 5. With --profile N: N intakes through the service alone (no HTTP), timed and profiled.
@@ -265,7 +267,7 @@ def bench_http(args: argparse.Namespace, env: dict[str, str], key: str) -> None:
     for spec in args.servers.split(","):
         port = free_port()
         proc = start_server(env, spec, port)
-        label = f"bench-{spec.replace(':', '-')}-{int(time.time())}"
+        label = f"bench-{spec.replace(':', '-')}-b{args.batch}-{int(time.time())}"
         try:
             # A short warm-up: imports, connections and caches, not measured.
             run_load(
@@ -277,6 +279,7 @@ def bench_http(args: argparse.Namespace, env: dict[str, str], key: str) -> None:
                 seconds=2,
                 retry_share=0,
                 run_label="warm-" + label,
+                batch=args.batch,
             )
             load_before = os.getloadavg()[0]
             server_cpu, pg_cpu = process_tree_cpu(proc.pid), postgres_cpu_seconds()
@@ -290,6 +293,7 @@ def bench_http(args: argparse.Namespace, env: dict[str, str], key: str) -> None:
                 seconds=args.seconds,
                 retry_share=args.retry_share,
                 run_label=label,
+                batch=args.batch,
             )
             server_cpu = process_tree_cpu(proc.pid) - server_cpu
             pg_cpu = postgres_cpu_seconds() - pg_cpu
@@ -319,7 +323,8 @@ def report_http(
     mismatched = [k for k, n in replayed.items() if in_db.get(k) != n or created.get(k, n) != n]
     orders = len(created)
     per_order = 1000 / orders if orders else float("nan")
-    print(f"\n== {spec}  ({args.clients} clients, {result.seconds:.1f} s)")
+    shape = f", {args.batch} orders per request" if args.batch else ""
+    print(f"\n== {spec}  ({args.clients} clients{shape}, {result.seconds:.1f} s)")
     print(
         f"orders/s {orders / result.seconds:,.0f}"
         f"   requests/s {result.requests / result.seconds:,.0f}"
@@ -416,6 +421,9 @@ def main() -> int:
         help="gunicorn configurations to measure, comma-separated: gthread:WxT or sync:W",
     )
     parser.add_argument("--retry-share", type=float, default=0.05)
+    parser.add_argument(
+        "--batch", type=int, default=0, help="orders per request through the batch endpoint"
+    )
     parser.add_argument("--import-rows", type=int, default=200_000)
     parser.add_argument("--skip-import", action="store_true")
     parser.add_argument("--skip-http", action="store_true")

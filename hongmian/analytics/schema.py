@@ -100,8 +100,9 @@ _DELTA_COLUMNS = ("order_id", *TIMESTAMP_COLUMNS)
 def parquet_write_options() -> dict[str, object]:
     """Keyword arguments for `pyarrow.parquet.ParquetWriter` used by every writer."""
     return {
-        "compression": "zstd",
-        "compression_level": 1,
+        # Snappy: every Parquet reader has it, and it costs less to write and to read than
+        # zstd, for files about a sixth larger.
+        "compression": "snappy",
         "use_dictionary": [c for c in COLUMN_NAMES if c not in _DELTA_COLUMNS],
         "column_encoding": dict.fromkeys(_DELTA_COLUMNS, "DELTA_BINARY_PACKED"),
         "write_statistics": True,

@@ -74,10 +74,17 @@ def atomic_write_bytes(final: Path, data: bytes) -> None:
     _fsync_dir(final.parent)
 
 
-def write_partition(store: Path, key: str, batches: Iterable[pa.RecordBatch | pa.Table]) -> int:
+def write_partition(
+    store: Path,
+    key: str,
+    batches: Iterable[pa.RecordBatch | pa.Table],
+    *,
+    durable: bool = True,
+) -> int:
     """Write one month's rows (already sorted by created_at) and publish the file atomically.
     Returns the number of rows. Batches are cast to ORDER_SCHEMA, so a writer may hand over
-    plain strings where the schema has dictionaries."""
+    plain strings where the schema has dictionaries. `durable=False` skips the flushes to
+    disk (the rename stays atomic): for data that can simply be made again."""
     final = partition_file(store, key)
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(final)
@@ -89,10 +96,12 @@ def write_partition(store: Path, key: str, batches: Iterable[pa.RecordBatch | pa
                 table = table.select(list(COLUMN_NAMES)).cast(ORDER_SCHEMA)
                 writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
                 rows += table.num_rows
-        with tmp.open("rb+") as fh:
-            os.fsync(fh.fileno())
+        if durable:
+            with tmp.open("rb+") as fh:
+                os.fsync(fh.fileno())
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        if durable:
+            _fsync_dir(final.parent)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise

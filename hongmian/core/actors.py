@@ -41,7 +41,10 @@ class Actor:
     def __str__(self) -> str:
         if self.user is not None:
             return self.user.get_username()
-        return f"system:{self.label}" if self.label else "system"
+        # A visitor without an account (a caller rating their order on the web or through
+        # the API) is not the platform: the audit trail must not say "system" for them.
+        kind = "system" if self.via in ("system", "cli") else "anonymous"
+        return f"{kind}:{self.label}" if self.label else kind
 
 
 def client_address(request: HttpRequest) -> str | None:

@@ -14,7 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import traceback
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
@@ -76,3 +76,42 @@ def reliable_task(
         return wrapped
 
     return decorate
+
+
+def queue_is_transactional(task: Task[Any, Any]) -> bool:
+    """Whether `task`'s queue lives in our database, so that enqueuing inside a transaction
+    commits or rolls back with it (an outbox). Brokers and the immediate backend cannot."""
+    from django_tasks_db.backend import DatabaseBackend
+
+    return isinstance(task.get_backend(), DatabaseBackend)
+
+
+def enqueue_many(task: Task[Any, Any], calls: Sequence[Mapping[str, Any]]) -> None:
+    """Queue one run of `task` per keyword set in `calls`. With the database queue this is
+    ONE `INSERT` of all the rows, in the caller's transaction if there is one; other
+    backends enqueue them one by one."""
+    if not calls:
+        return
+    if not queue_is_transactional(task):
+        for kwargs in calls:
+            task.enqueue(**kwargs)
+        return
+    from django_tasks_db.compat import normalize_json
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    backend = task.get_backend()
+    backend.validate_task(task)
+    run_after = task.run_after or get_date_max()
+    DBTaskResult.objects.bulk_create(
+        [
+            DBTaskResult(
+                args_kwargs=normalize_json({"args": [], "kwargs": dict(kwargs)}),
+                priority=task.priority,
+                task_path=task.module_path,
+                queue_name=task.queue_name,
+                run_after=run_after,
+                backend_name=backend.alias,
+            )
+            for kwargs in calls
+        ]
+    )

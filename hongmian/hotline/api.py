@@ -2,10 +2,13 @@
 endpoint per act of the order's life.
 
 Authentication: an API key (`Authorization: Bearer hm_…`) or the logged-in session, whose
-unsafe calls need the CSRF token (`identity.auth.ApiKeyOrSession`). Every operation parses
-its input and calls a selector or a service; the services decide who may act, and an order
-the caller may not see answers exactly like a missing one (404 `work_order.not_found`).
-Errors are `{code, message, fields}` with a 4xx status (core.api_errors).
+unsafe calls need the CSRF token (`identity.auth.ApiKeyOrSession`) — except the caller's own
+rating (`…/caller-rating`), which is open to the public: the order's number and the phone
+left on it are the proof, and wrong guesses are limited per address (`hotline.tracking`).
+Every operation parses its input and calls a selector or a service; the services decide who
+may act, and an order the caller may not see answers exactly like a missing one (404
+`work_order.not_found`). Errors are `{code, message, fields}` with a 4xx status
+(core.api_errors).
 """
 
 from __future__ import annotations
@@ -13,23 +16,26 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any, cast
 
-from django.db.models import Q, QuerySet
 from django.http import HttpRequest
-from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
-from hongmian.core.errors import NotFound, ValidationFailed
-from hongmian.hotline import permissions, selectors
+from hongmian.core.errors import Conflict, NotFound, ValidationFailed
+from hongmian.hotline import permissions, selectors, tracking
+from hongmian.hotline.intelligence.suggest import suggest
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.schemas import (
     ExtensionDecideIn,
     ExtensionOut,
+    SuggestionsIn,
+    SuggestionsOut,
     TimelineEntryOut,
     WorkOrderAcknowledgeIn,
     WorkOrderArchiveIn,
     WorkOrderCallbackIn,
     WorkOrderCallbackReviewIn,
+    WorkOrderCallerRatingIn,
+    WorkOrderCallerRatingOut,
     WorkOrderCoReplyIn,
     WorkOrderCreateIn,
     WorkOrderDirectAnswerIn,
@@ -116,50 +122,28 @@ def work_order_create(
     return Status(201 if created else 200, order)
 
 
-def _filtered(orders: QuerySet[WorkOrder], f: WorkOrderFilterIn) -> QuerySet[WorkOrder]:
-    if f.status:
-        orders = orders.filter(status__in=f.status)
-    if f.channel:
-        orders = orders.filter(channel__in=f.channel)
-    if f.request_type:
-        orders = orders.filter(request_type__in=f.request_type)
-    if f.category:
-        # A category stands for itself and everything below it (two levels at most).
-        orders = orders.filter(
-            Q(category__code=f.category)
-            | Q(category__parent__code=f.category)
-            | Q(category__parent__parent__code=f.category)
-        )
-    if f.district_code:
-        orders = orders.filter(district_code=f.district_code)
-    if f.lead_unit is not None:
-        orders = orders.filter(lead_unit_id=f.lead_unit)
-    if f.created_from is not None:
-        orders = orders.filter(created_at__gte=_aware(f.created_from))
-    if f.created_to is not None:
-        orders = orders.filter(created_at__lte=_aware(f.created_to))
-    if f.q and (q := f.q.strip()):
-        orders = orders.filter(
-            Q(number__icontains=q) | Q(title__icontains=q) | Q(content__icontains=q)
-        )
-    return orders
-
-
-def _aware(value: Any) -> Any:
-    return value if timezone.is_aware(value) else timezone.make_aware(value)
-
-
 @router.get("/work-orders", response=WorkOrderPageOut, summary="工单列表")
 def work_order_list(request: HttpRequest, filters: Query[WorkOrderFilterIn]) -> dict[str, Any]:
     """The orders the caller may see, filtered; no personal data. `total` counts every
     match, `items` holds at most `limit` of them from `offset` on."""
-    orders = _filtered(selectors.work_orders_visible_to(_user(request)), filters)
-    page = orders.select_related("category", "lead_unit").order_by(filters.ordering, "-id")
+    orders = selectors.work_order_list(
+        _user(request),
+        status=filters.status,
+        channel=filters.channel,
+        request_type=filters.request_type,
+        category_code=filters.category,
+        district_code=filters.district_code,
+        lead_unit_id=filters.lead_unit,
+        created_from=filters.created_from,
+        created_to=filters.created_to,
+        search=filters.q,
+        ordering=filters.ordering,
+    )
     return {
         "total": orders.count(),
         "limit": filters.limit,
         "offset": filters.offset,
-        "items": list(page[filters.offset : filters.offset + filters.limit]),
+        "items": list(orders[filters.offset : filters.offset + filters.limit]),
     }
 
 
@@ -358,6 +342,35 @@ def work_order_callback(
     return lifecycle.work_order_callback(actor=_actor(request), order=_order_pk(number), **fields)
 
 
+@router.post(
+    ORDER + "/caller-rating",
+    auth=None,
+    response=WorkOrderCallerRatingOut,
+    summary="市民评价（凭工单号和电话）",
+)
+def work_order_caller_rating(
+    request: HttpRequest, number: str, payload: WorkOrderCallerRatingIn
+) -> WorkOrder:
+    """Open to the public: the caller rates the reply with the order's number and the phone
+    they left, no key or session needed (none is used: the rating is recorded without an
+    account, audited with the client's address). A wrong pair is 404
+    `work_order.not_found`, like a missing order; too many wrong pairs from one address
+    lock it out for a while, together with the track page (429
+    `work_order.too_many_attempts`). Only while the order awaits its callback (409
+    `work_order.illegal_transition`), once per reply (409 `work_order.already_rated`)."""
+    if tracking.lookup_locked(request):
+        raise tracking.lookup_refused()
+    actor = Actor(user=None, client_address=client_address(request), via="api")
+    try:
+        order = selectors.work_order_track(number, payload.phone)
+        return lifecycle.work_order_caller_rate(
+            actor=actor, order=order, **payload.model_dump(mode="python")
+        )
+    except NotFound:
+        tracking.lookup_missed(request)
+        raise
+
+
 @router.post(ORDER + "/callback-review", response=WorkOrderSummaryOut, summary="回访不满意审核")
 def work_order_callback_review(
     request: HttpRequest, number: str, payload: WorkOrderCallbackReviewIn
@@ -408,3 +421,26 @@ def work_order_archive(request: HttpRequest, number: str, payload: WorkOrderArch
     return lifecycle.work_order_archive(
         actor=_actor(request), order=_order_pk(number), expected_version=payload.expected_version
     )
+
+
+# --- classifier suggestions ------------------------------------------------------------------
+
+
+@router.post("/suggestions", response=SuggestionsOut, summary="分类与承办单位建议")
+def suggestions(request: HttpRequest, payload: SuggestionsIn) -> dict[str, Any]:
+    """The active classifiers' top-k categories and units for a message, with calibrated
+    confidences. Holds no personal data and writes nothing. 409 `classifier.none_active`
+    when no classifier is active; 422 `classifier.empty_text` for a blank message."""
+    found = suggest(payload.title, payload.content, k=payload.k)
+    if not found.any_model:
+        raise Conflict("还没有启用的分类模型", code="classifier.none_active")
+
+    def listed(items: list[Any]) -> list[dict[str, Any]]:
+        return [{"code": s.code, "name": s.name, "confidence": s.confidence} for s in items]
+
+    return {
+        "categories": listed(found.categories),
+        "units": listed(found.units),
+        "category_model": str(found.category_model) if found.category_model else None,
+        "unit_model": str(found.unit_model) if found.unit_model else None,
+    }

@@ -112,7 +112,7 @@ SCENARIOS: dict[str, tuple[float, bool, tuple[float, float]]] = {
     "open_callback_review": (1, True, (0.5, 4)),
     "open_merged": (1, True, (1, 10)),
 }
-# The final status each scenario leaves (before archiving), for tests and the report.
+# The status each open scenario leaves its order in (the closed ones end closed or archived).
 SCENARIO_STATUS = {
     "open_received": Status.RECEIVED,
     "open_dispatched": Status.DISPATCHED,
@@ -148,8 +148,14 @@ class Plan:
     created: dt.datetime
     steps: list[Step]
     master: Plan | None = None
-    caller: dict[str, Any] = field(default_factory=dict)
     order: WorkOrder | None = None
+
+    @property
+    def live(self) -> WorkOrder:
+        """The order, once intake has made it (every later step runs after intake)."""
+        if self.order is None:
+            raise RuntimeError(f"plan {self.index}: a step ran before its intake")
+        return self.order
 
 
 def _urgency(rng: random.Random, topic: Topic) -> str:
@@ -187,7 +193,7 @@ class _Planner:
         if priority == "urgent":
             return True, 24
         days = {"inquiry": 3, "help": 5}.get(request_type, 15)
-        return False, days * 7
+        return False, days * 7  # seven office hours a working day
 
     def reply_after(self, start: dt.datetime, request_type: str, priority: str) -> dt.datetime:
         natural, allowed = self.resolution_hours(request_type, priority)
@@ -207,9 +213,8 @@ class _Planner:
             request = gen.request(topic, master.request.place)
             request_type = master.request_type
         elif scenario == "direct":
-            topic = rng.choices(self.direct_topics, weights=[t.weight for t in self.direct_topics])[
-                0
-            ]
+            weights = [t.weight for t in self.direct_topics]
+            topic = rng.choices(self.direct_topics, weights=weights)[0]
             request = gen.request(topic)
             request_type = "inquiry"
         else:
@@ -234,8 +239,7 @@ class _Planner:
         return plan
 
     def _place_in_time(self, plan: Plan, *, archive: bool) -> None:
-        weight, is_open, (young, old) = SCENARIOS[plan.scenario]
-        del weight
+        _weight, is_open, (young, old) = SCENARIOS[plan.scenario]
         rng = self.rng
         anchor = self.now - dt.timedelta(days=SPAN_DAYS)
         steps = self._steps(plan, anchor)
@@ -266,10 +270,9 @@ class _Planner:
                     s.at -= shift
         # A master stays unarchived: its duplicates are merged into it later.
         if archive and not is_open and steps:
-            closed = steps[-1].at
-            archive = closed + dt.timedelta(days=rng.uniform(*ARCHIVE_AFTER_DAYS))
-            if archive < self.now - _MINUTE and rng.random() < 0.7:
-                steps.append(Step(archive, "archive"))
+            archived_at = steps[-1].at + dt.timedelta(days=rng.uniform(*ARCHIVE_AFTER_DAYS))
+            if archived_at < self.now - _MINUTE and rng.random() < 0.7:
+                steps.append(Step(archived_at, "archive"))
         plan.created, plan.steps = created, steps
 
     def _steps(self, plan: Plan, t0: dt.datetime) -> list[Step]:
@@ -380,13 +383,13 @@ class _Runner:
         self.citizen = users.get("citizen")
         # Unit handlers from the identity demo, deepest unit first (a district's handler acts
         # for its streets too).
-        self.handlers = sorted(
+        self.handlers: list[tuple[str, User]] = sorted(
             (
-                u
+                (u.org_unit.path, u)
                 for u in users.values()
-                if u.org_unit_id and u.username.startswith(("handler_", "manager_"))
+                if u.org_unit is not None and u.username.startswith(("handler_", "manager_"))
             ),
-            key=lambda u: (-len(u.org_unit.path), u.username),
+            key=lambda pair: (-len(pair[0]), pair[1].username),
         )
         self.persons = list(Person.objects.order_by("pk")[:200])
         self.enterprises = list(Enterprise.objects.order_by("pk")[:50])
@@ -404,9 +407,7 @@ class _Runner:
     def unit_actor(self, unit: OrgUnit) -> Actor:
         found = self._unit_actors.get(unit.pk)
         if found is None:
-            handler = next(
-                (h for h in self.handlers if unit.path.startswith(h.org_unit.path)), None
-            )
+            handler = next((h for path, h in self.handlers if unit.path.startswith(path)), None)
             found = _user_actor(handler) or Actor(user=None, via="system", label=unit.name)
             self._unit_actors[unit.pk] = found
         return found
@@ -490,11 +491,11 @@ class _Runner:
 
     def do_direct_answer(self, plan: Plan) -> None:
         plan.order = lifecycle.work_order_direct_answer(
-            actor=self.agent, order=plan.order, answer=self.gen.direct_answer(plan.request.topic)
+            actor=self.agent, order=plan.live, answer=self.gen.direct_answer(plan.request.topic)
         )
 
     def do_dispatch(self, plan: Plan, *, co: bool) -> None:
-        order = plan.order
+        order = plan.live
         suggestion = catalogue.dispatch_suggest(order)
         if suggestion is not None:
             lead, co_units = suggestion.lead_unit, list(suggestion.co_units)
@@ -507,7 +508,7 @@ class _Runner:
         )
 
     def do_subdispatch(self, plan: Plan) -> None:
-        order = plan.order
+        order = plan.live
         lead = order.lead_unit
         if lead is None or lead.kind != UnitKind.DISTRICT_GOVERNMENT or not order.street_code:
             return  # 下派 is a district's act, to one of its own streets
@@ -519,10 +520,10 @@ class _Runner:
         )
 
     def do_acknowledge(self, plan: Plan) -> None:
-        if plan.order.status == Status.ACKNOWLEDGED:
+        if plan.live.status == Status.ACKNOWLEDGED:
             return  # the 下派 before it did not apply: the order is still in the same hands
         plan.order = lifecycle.work_order_acknowledge(
-            actor=self.lead_actor(plan.order), order=plan.order
+            actor=self.lead_actor(plan.live), order=plan.live
         )
 
     def _co_units(self, order: WorkOrder) -> list[OrgUnit]:
@@ -534,16 +535,16 @@ class _Runner:
         ]
 
     def do_co_acknowledge(self, plan: Plan) -> None:
-        for unit in self._co_units(plan.order):
+        for unit in self._co_units(plan.live):
             actor = self.unit_actor(unit)
             # The system acting for a unit has no unit of its own, and acknowledge then takes
             # it for the lead; a co-handler without a demo login 签收 with its reply instead.
             if actor.user is not None:
-                plan.order = lifecycle.work_order_acknowledge(actor=actor, order=plan.order)
+                plan.order = lifecycle.work_order_acknowledge(actor=actor, order=plan.live)
 
     def do_co_reply(self, plan: Plan) -> None:
         system_replied = False
-        for unit in self._co_units(plan.order):
+        for unit in self._co_units(plan.live):
             actor = self.unit_actor(unit)
             if actor.user is None:
                 # Likewise co_reply as the system answers for the first co-handler only.
@@ -551,18 +552,18 @@ class _Runner:
                     continue
                 system_replied = True
             plan.order = lifecycle.work_order_co_reply(
-                actor=actor, order=plan.order, reply=self.gen.pick(texts.PROGRESS_NOTES)
+                actor=actor, order=plan.live, reply=self.gen.pick(texts.PROGRESS_NOTES)
             )
 
     def do_progress(self, plan: Plan) -> None:
         plan.order = lifecycle.work_order_progress(
-            actor=self.lead_actor(plan.order),
-            order=plan.order,
+            actor=self.lead_actor(plan.live),
+            order=plan.live,
             text=self.gen.pick(texts.PROGRESS_NOTES),
         )
 
     def do_return_request(self, plan: Plan) -> None:
-        order = plan.order
+        order = plan.live
         assert order.lead_unit is not None  # noqa: S101
         suggested = self.fallback_unit(plan, {order.lead_unit.pk})
         plan.order = lifecycle.work_order_return_request(
@@ -577,7 +578,7 @@ class _Runner:
     def do_return_review(self, plan: Plan, *, verdict: str) -> None:
         plan.order = lifecycle.work_order_return_review(
             actor=self.agent,
-            order=plan.order,
+            order=plan.live,
             accept=verdict == "accept",
             note={
                 "accept": "退单理由成立，改派相关职能单位办理。",
@@ -588,7 +589,7 @@ class _Runner:
         )
 
     def do_joint_meeting(self, plan: Plan) -> None:
-        order = plan.order
+        order = plan.live
         first = order.first_unit
         decided = self.fallback_unit(plan, {first.pk} if first else set())
         units = [u for u in (first, decided) if u is not None]
@@ -604,20 +605,21 @@ class _Runner:
 
     def do_extension_request(self, plan: Plan) -> None:
         clock = SlaClock.objects.filter(
-            order=plan.order, kind=ClockKind.RESOLUTION, stopped_at__isnull=True
+            order=plan.live, kind=ClockKind.RESOLUTION, stopped_at__isnull=True
         ).first()
         unit = clock.unit if clock else ClockUnit.WORKING_DAYS
-        amount = {ClockUnit.WORKING_DAYS: 5, ClockUnit.WORKING_HOURS: 16}.get(unit, 24)
+        amounts: dict[str, int] = {ClockUnit.WORKING_DAYS: 5, ClockUnit.WORKING_HOURS: 16}
+        amount = amounts.get(unit, 24)
         lifecycle.work_order_extension_request(
-            actor=self.lead_actor(plan.order),
-            order=plan.order,
+            actor=self.lead_actor(plan.live),
+            order=plan.live,
             reason=self.rng.choice(texts.EXTENSION_REASONS),
             amount=amount,
         )
 
     def do_extension_decide(self, plan: Plan, *, approve: bool) -> None:
         pending = ExtensionRequest.objects.filter(
-            order=plan.order, status=ExtensionStatus.PENDING
+            order=plan.live, status=ExtensionStatus.PENDING
         ).first()
         assert pending is not None  # noqa: S101  # the plan asked for one just before
         plan.order = lifecycle.work_order_extension_decide(
@@ -630,13 +632,13 @@ class _Runner:
     def do_supervise(self, plan: Plan, *, kind: str) -> None:
         actor = self.supervisor if kind == SupervisionKind.SUPERVISE else self.agent
         plan.order = lifecycle.work_order_supervise(
-            actor=actor, order=plan.order, kind=kind, note=self.rng.choice(texts.SUPERVISION_NOTES)
+            actor=actor, order=plan.live, kind=kind, note=self.rng.choice(texts.SUPERVISION_NOTES)
         )
 
     def do_reply(self, plan: Plan) -> None:
         plan.order = lifecycle.work_order_reply(
-            actor=self.lead_actor(plan.order),
-            order=plan.order,
+            actor=self.lead_actor(plan.live),
+            order=plan.live,
             reply=self.gen.reply(plan.request.topic),
         )
 
@@ -645,7 +647,7 @@ class _Runner:
         resolved = None if not reached else outcome != Satisfaction.DISSATISFIED
         plan.order = lifecycle.work_order_callback(
             actor=self.agent,
-            order=plan.order,
+            order=plan.live,
             reached=reached,
             satisfaction=outcome if reached else "",
             resolved=resolved,
@@ -655,7 +657,7 @@ class _Runner:
     def do_callback_review(self, plan: Plan, *, reopen: bool) -> None:
         plan.order = lifecycle.work_order_callback_review(
             actor=self.supervisor,
-            order=plan.order,
+            order=plan.live,
             reopen=reopen,
             reason=self.rng.choice(texts.REVIEW_REASONS["reopen" if reopen else "close"]),
         )
@@ -666,12 +668,12 @@ class _Runner:
         lifecycle.work_order_merge(
             actor=self.agent,
             master=plan.master.order,
-            duplicates=[plan.order],
+            duplicates=[plan.live],
             note=self.rng.choice(texts.MERGE_NOTES),
         )
 
     def do_archive(self, plan: Plan) -> None:
-        plan.order = lifecycle.work_order_archive(actor=self.agent, order=plan.order)
+        plan.order = lifecycle.work_order_archive(actor=self.agent, order=plan.live)
 
 
 _DEMO_USERNAMES = (

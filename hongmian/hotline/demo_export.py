@@ -67,7 +67,9 @@ def sample_export_rows(
             unit = resolve_unit(rng.choice(topic.units), place, region)
             replied = created + dt.timedelta(hours=rng.randint(4, 240))
             closed = replied + dt.timedelta(hours=rng.randint(12, 72))
-            satisfaction = rng.choices(*zip(*SATISFACTION_WEIGHTS, strict=True))[0]
+            satisfaction = rng.choices(
+                [s for s, _ in SATISFACTION_WEIGHTS], weights=[w for _, w in SATISFACTION_WEIGHTS]
+            )[0]
             resolved = None if not satisfaction else satisfaction != "dissatisfied"
         archived = closed < now - ARCHIVE_AFTER and rng.random() < 0.8
         # Some exports leave the place to the reader; the importer parses the address then.

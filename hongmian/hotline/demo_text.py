@@ -201,7 +201,7 @@ class TextGenerator:
     def slots(self, place: Place | None) -> dict[str, str]:
         rng = self.rng
         return {
-            "spot": place.spot if place else "",
+            "spot": place.spot if place else "附近",
             "addr": place.address if place else "",
             "estate": place.spot if place else self.estate(),
             "shop": rng.choice(SHOP_KINDS),
@@ -229,8 +229,9 @@ class TextGenerator:
         if place is None and rng.random() < topic.address_share:
             place = self.place()
         slots = self.slots(place)
-        title = rng.choice(topic.titles).format_map(slots)
-        body = rng.choice(topic.contents).format_map(slots)
+        k = rng.randrange(len(topic.contents))
+        title = topic.titles[k].format_map(slots)
+        body = topic.contents[k].format_map(slots)
         opening = rng.choice(_OPENINGS_WITH_PLACE if place else _OPENINGS)
         closing = rng.choice(topic.asks)
         content = f"{opening.format_map(slots)}{body}{closing}"
@@ -250,7 +251,7 @@ _OPENINGS_WITH_PLACE = (
     "市民来电反映：{addr}，",
     "市民反映，{addr}",
     "来电人称，在{addr}，",
-    "诉求人反映：位于{addr}的",
+    "诉求人反映：在{addr}，",
     "市民通过微信反映：{addr}，",
 )
 _OPENINGS = ("市民来电咨询：", "市民反映：", "来电人称，", "诉求人咨询：", "市民来电反映：")

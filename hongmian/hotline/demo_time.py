@@ -101,11 +101,11 @@ def _update_rows(
     row elsewhere; both are far cheaper than bulk_update's CASE for tens of thousands."""
     if not rows:
         return
-    connection = connections[model.objects.db]
+    connection = connections[model._default_manager.db]
     qn = connection.ops.quote_name
     # Identifiers come from the model; every value is a parameter.
-    table, pk = qn(model._meta.db_table), qn(model._meta.pk.column)
-    names = [qn(f.column) for f in columns]
+    table, pk = qn(model._meta.db_table), qn(str(model._meta.pk.column))
+    names = [qn(str(f.column)) for f in columns]
     prepared = [
         [
             row[0],
@@ -143,7 +143,7 @@ def history_apply(clock: HistoryClock, orders: models.QuerySet[WorkOrder]) -> di
         fields = _datetime_fields(model)
         texts = _number_fields(model) if numbers else []
         columns = [*fields, *texts]
-        qs = model.objects.filter(created_at__gte=clock.started)
+        qs = model._default_manager.filter(created_at__gte=clock.started)
         rows: list[list[Any]] = []
         for pk, *old in qs.values_list("pk", *(f.attname for f in columns)).iterator(2000):
             new = [clock.map(v) for v in old[: len(fields)]]

@@ -25,7 +25,7 @@ class Topic:
     weight: int
     request_types: tuple[tuple[str, int], ...]
     units: tuple[str, ...]
-    titles: tuple[str, ...]
+    titles: tuple[str, ...]  # titles[i] heads contents[i]
     contents: tuple[str, ...]
     replies: tuple[str, ...]
     asks: tuple[str, ...] = ASK_FIX
@@ -107,7 +107,7 @@ TOPICS: tuple[Topic, ...] = (
         weight=50,
         request_types=(("complaint", 7), ("report", 3)),
         units=("{street}", "gz-urban"),
-        titles=("{spot}路边占道经营", "反映{spot}门口流动摊贩乱摆卖", "{spot}商铺出店经营"),
+        titles=("反映{spot}流动摊贩乱摆卖", "{spot}商铺出店经营", "{spot}路边占道经营"),
         contents=(
             "每天傍晚有大量流动摊贩在人行道上摆卖，占用盲道，垃圾遍地，行人只能走机动车道。",
             "路边多家商铺把货物、桌椅摆到人行道上经营，{hour}还有{shop}摆夜市，影响通行。",
@@ -126,7 +126,11 @@ TOPICS: tuple[Topic, ...] = (
         weight=45,
         request_types=(("help", 7), ("complaint", 3)),
         units=("gz-tapwater", "gz-water"),
-        titles=("{spot}突然停水", "反映{spot}停水未提前通知", "{spot}水压低、高层用不上水"),
+        titles=(
+            "{spot}突然停水且未提前通知",
+            "{spot}停水超过12小时未恢复",
+            "{spot}水压低、高层用不上水",
+        ),
         contents=(
             "今天早上开始整栋楼停水，事先没有收到任何停水通知，家里有老人小孩，生活很不方便。",
             "已经停水超过12个小时，没有看到送水车，也不知道什么时候恢复。",
@@ -151,6 +155,7 @@ TOPICS: tuple[Topic, ...] = (
         contents=(
             "这{duration}已经停电好几次，每次都没有通知，冰箱里的东西都坏了。",
             "从{hour}开始整片停电，至今未恢复，天气炎热，老人身体吃不消。",
+            "公告说是计划检修停电，但停电时间已远超公告时间，至今未恢复。",
         ),
         replies=(
             "经查，该片区因配电变压器过载跳闸停电，抢修人员已更换设备，供电已恢复；已安排增容改造。",
@@ -295,7 +300,7 @@ TOPICS: tuple[Topic, ...] = (
         weight=45,
         request_types=(("complaint", 8), ("report", 2)),
         units=("{street}", "gz-urban"),
-        titles=("{spot}垃圾长期无人清运", "反映{spot}垃圾桶满溢", "{spot}建筑垃圾乱堆放"),
+        titles=("{spot}垃圾长期无人清运", "{spot}建筑垃圾乱堆放", "反映{spot}垃圾桶满溢"),
         contents=(
             "小区垃圾收集点垃圾堆积{duration}无人清运，天气炎热臭气熏天，蚊蝇滋生。",
             "路边有人长期偷倒建筑垃圾和大件家具，已经堆成小山。",
@@ -398,6 +403,7 @@ TOPICS: tuple[Topic, ...] = (
         contents=(
             "在{spot}打车，车牌{plate}的出租车司机问了目的地后拒绝载客。",
             "乘坐车牌{plate}的出租车，司机故意绕路，多收了{small_amount}元。",
+            "通过网约车平台叫车，司机中途要求加价，乘客拒绝后被赶下车。",
         ),
         replies=("经调查核实，已对涉事驾驶员依法作出处罚，并责令其退还多收车费。",),
         address_share=0.8,
@@ -597,6 +603,7 @@ TOPICS: tuple[Topic, ...] = (
         contents=(
             "楼下{shop}没有安装油烟净化设施，油烟直接排到居民楼，窗户都不敢开。",
             "附近有工厂每天晚上排放刺鼻气味，怀疑偷排废气。",
+            "{shop}把排烟管接到居民楼窗户下方，油烟和风机噪音直冲住户。",
         ),
         replies=(
             "经现场检查，该店未正常使用油烟净化设施，已责令整改并立案处罚。",
@@ -660,7 +667,7 @@ TOPICS: tuple[Topic, ...] = (
         weight=15,
         request_types=(("report", 7), ("complaint", 3)),
         units=("{street}", "gz-emergency"),
-        titles=("{spot}电动车楼道充电", "举报{spot}飞线充电", "建议{spot}增设电动车充电桩"),
+        titles=("举报{spot}电动车楼道充电、飞线充电", "建议{spot}增设电动车充电桩"),
         contents=(
             "有住户把电动车推进楼道充电，还从窗口拉电线下来飞线充电，存在火灾隐患。",
             "小区没有集中充电点，很多人在楼梯间充电，物业不管。",

@@ -521,7 +521,9 @@ class RateForm(TrackForm):
         coerce=_yes_no,
         widget=forms.RadioSelect,
     )
-    comment = forms.CharField(label=_("还想说的话"), required=False, widget=_textarea(3))
+    comment = forms.CharField(
+        label=_("还想说的话"), required=False, max_length=2_000, widget=_textarea(3)
+    )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)

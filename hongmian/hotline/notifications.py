@@ -3,9 +3,15 @@ is known.
 
 The lifecycle services call `order_received`, `reply_ready` and `callback_requested` with
 `transaction.on_commit(lambda: notifications.order_received(order.id))`, so that nothing is
-sent for a change that rolls back. Each call only enqueues a `reliable_task`: the gateway
-may be slow or down, and a failed send is retried with back-off and stays on record in
-JobRun, never lost silently and never in the request path.
+sent for a change that rolls back; intake uses `in_transaction(...)`, which writes the jobs
+in the order's own transaction when the queue is the database (an outbox: the jobs commit
+or roll back with the order, in one INSERT and no extra commit). Each call only enqueues
+`reliable_task`s, all of them in one statement: the gateway may be slow or down, and a
+failed send is retried with back-off and stays on record in JobRun, never lost silently
+and never in the request path.
+
+One job per channel: a mail server that is down must not make the retry text the caller
+twice. When the caller is known to have no e-mail address, no e-mail job is queued.
 
 SMS goes through a pluggable backend named by `settings.HONGMIAN_SMS_BACKEND` (a dotted path
 to a class with `send(phone, text) -> None`): `ConsoleSmsBackend` (the default, for the
@@ -21,15 +27,17 @@ from __future__ import annotations
 import json
 import logging
 import threading
+from collections.abc import Callable, Collection, Iterable
 from pathlib import Path
-from typing import Protocol
+from typing import Any, Protocol
 
 from django.conf import settings
 from django.core.mail import send_mail
+from django.db import transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
-from hongmian.core.jobs import reliable_task
+from hongmian.core.jobs import enqueue_many, queue_is_transactional, reliable_task
 
 logger = logging.getLogger(__name__)
 
@@ -96,26 +104,63 @@ def notice_text(kind: str, number: str) -> str:
 # --- what the services call ----------------------------------------------------------------
 
 
-def order_received(order_id: int) -> None:
-    """受理告知 — the order was recorded and has a number to track it by."""
-    _enqueue(order_id, "order_received")
+def order_received(order_id: int, *, email: bool = True) -> None:
+    """受理告知 — the order was recorded and has a number to track it by. `email=False`
+    when the intake knows the caller has no address (no e-mail job is queued)."""
+    notices_enqueue("order_received", [order_id], no_email=() if email else (order_id,))
+
+
+def orders_received(orders: Iterable[tuple[int, bool]]) -> None:
+    """受理告知 for many orders at once (a batch intake): `(order id, e-mail known)` pairs."""
+    orders = list(orders)
+    notices_enqueue(
+        "order_received",
+        [pk for pk, _ in orders],
+        no_email={pk for pk, email in orders if not email},
+    )
 
 
 def reply_ready(order_id: int) -> None:
     """答复告知 — the handling unit has replied."""
-    _enqueue(order_id, "reply_ready")
+    notices_enqueue("reply_ready", [order_id])
 
 
 def callback_requested(order_id: int) -> None:
     """回访告知 — the centre will call back to ask whether it was solved."""
-    _enqueue(order_id, "callback_requested")
+    notices_enqueue("callback_requested", [order_id])
 
 
-def _enqueue(order_id: int, kind: str) -> None:
-    # One job per channel: a mail server that is down must not make the retry text the
-    # caller twice. Only the order's id goes into the queue, never the phone or address.
-    for channel in CHANNELS:
-        send_notice.enqueue(order_id=order_id, kind=kind, channel=channel)
+def notices_enqueue(kind: str, order_ids: Iterable[int], *, no_email: Collection[int] = ()) -> None:
+    """Queue the `kind` notice for each order, one job per channel (none by e-mail for the
+    orders in `no_email`), all in one statement. Only the order's id goes into the queue,
+    never the phone or address."""
+    enqueue_many(
+        send_notice,
+        [
+            {"order_id": order_id, "kind": kind, "channel": channel}
+            for order_id in order_ids
+            for channel in CHANNELS
+            if channel != "email" or order_id not in no_email
+        ],
+    )
+
+
+def in_transaction(notice: Callable[..., None], *args: Any, **kwargs: Any) -> None:
+    """Call a notice function for a change being made in the current transaction: now, when
+    the queue is the database (the jobs then commit with the change), else on commit (a
+    broker cannot roll back, and nothing may be sent for a change that does not happen)."""
+    if queue_is_transactional(send_notice):
+        notice(*args, **kwargs)
+    else:
+        transaction.on_commit(lambda: notice(*args, **kwargs))
+
+
+def email_known(*, user: object | None, person: object | None) -> bool:
+    """Whether a notice about an order by `user` for `person` could be e-mailed (the same
+    addresses `send_notice` looks at), without reading anything from the database beyond
+    what the intake already holds."""
+    person_user = getattr(person, "user", None) if person is not None else None
+    return any(getattr(u, "email", "") for u in (user, person_user))
 
 
 # --- the job ------------------------------------------------------------------------------

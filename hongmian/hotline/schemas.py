@@ -287,6 +287,26 @@ class WorkOrderCallbackIn(TransitionIn):
     comment: str = Field("", max_length=NOTE_MAX)
 
 
+class WorkOrderCallerRatingIn(In):
+    """The caller's own rating. `phone` is the one left on the order: it is the proof."""
+
+    phone: str = Field(min_length=1, max_length=40, description="提交诉求时留的电话")
+    satisfaction: Satisfaction
+    resolved: bool | None = None
+    comment: str = Field("", max_length=NOTE_MAX)
+
+
+class WorkOrderCallerRatingOut(Schema):
+    """What the caller learns back: where their order stands now. Nothing else about it —
+    the request carries no account, only the number and the phone."""
+
+    number: str
+    status: Status
+    satisfaction: str
+    resolved: bool | None
+    closed_at: dt.datetime | None
+
+
 class WorkOrderCallbackReviewIn(TransitionIn):
     reopen: bool
     reason: str = Field(min_length=1, max_length=NOTE_MAX)
@@ -308,3 +328,30 @@ class WorkOrderJointMeetingIn(TransitionIn):
 
 class WorkOrderArchiveIn(TransitionIn):
     pass
+
+
+# --- classifier suggestions ------------------------------------------------------------------
+
+
+class SuggestionsIn(In):
+    """A message being taken; blank title and content together are refused."""
+
+    title: str = Field("", max_length=TITLE_MAX)
+    content: str = Field("", max_length=CONTENT_MAX)
+    k: int = Field(3, ge=1, le=10, description="how many labels per list")
+
+
+class SuggestedOut(Schema):
+    code: str
+    name: str
+    confidence: float = Field(description="calibrated probability, 0–1")
+
+
+class SuggestionsOut(Schema):
+    """Each list is ordered by confidence; a list is empty when its target has no active
+    model. `*_model` names the version that answered (e.g. "category_l1 v3")."""
+
+    categories: list[SuggestedOut]
+    units: list[SuggestedOut]
+    category_model: str | None
+    unit_model: str | None

@@ -8,16 +8,21 @@ Who sees which orders:
   it (a district sees its streets' orders);
 - the public: what they submitted, or what names their person record as the caller;
 - everyone else, and anonymous or inactive accounts: nothing.
+
+Without an account, a caller reaches one order by its number and the phone they left
+(`work_order_track`), and sees only its public side.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -57,26 +62,99 @@ def work_orders_visible_to(user: User | Any) -> QuerySet[WorkOrder]:
     return orders.none()
 
 
+# What a list may be sorted by (the API's `ordering`); the id breaks ties, newest first.
+WORK_ORDER_ORDERINGS = (
+    "created_at",
+    "-created_at",
+    "updated_at",
+    "-updated_at",
+    "dispatched_at",
+    "-dispatched_at",
+    "number",
+    "-number",
+)
+
+
 def work_order_list(
     user: User | Any,
     *,
-    status: str | None = None,
+    status: str | Iterable[str] | None = None,
+    channel: str | Iterable[str] | None = None,
+    request_type: str | Iterable[str] | None = None,
     category_code: str | None = None,
+    district_code: str | None = None,
     lead_unit_id: int | None = None,
-    search: str = "",
+    created_from: dt.datetime | None = None,
+    created_to: dt.datetime | None = None,
+    search: str | None = None,
+    ordering: str = "-created_at",
 ) -> QuerySet[WorkOrder]:
-    """Visible orders, newest first, filtered; category and lead unit come in the same query.
-    `search` matches the number exactly or the title in part."""
+    """The orders `user` may see, filtered and sorted (newest first by default); category
+    and lead unit come in the same query. The one list of the hotline: the API's list and
+    the screens' search and lists are built on it.
+
+    `status`, `channel`, `request_type`: one value or several (any of them). A category
+    stands for itself and everything below it. `created_from` / `created_to` are inclusive;
+    a naive datetime is read in the project's time zone. `search` matches part of the
+    number, the title or the content. None or empty means "any"."""
+    if ordering not in WORK_ORDER_ORDERINGS:
+        message = f"不支持的排序：{ordering}"
+        raise ValidationFailed(message, code="work_order.ordering", fields={"ordering": [message]})
     orders = work_orders_visible_to(user).select_related(*_LIST_RELATED)
-    if status:
-        orders = orders.filter(status=status)
+    for field, wanted in (("status", status), ("channel", channel), ("request_type", request_type)):
+        if values := _values(wanted):
+            orders = orders.filter(**{f"{field}__in": values})
     if category_code:
-        orders = orders.filter(category__code=category_code)
-    if lead_unit_id:
+        # Categories are three levels deep, so two parent hops reach every ancestor.
+        orders = orders.filter(
+            Q(category__code=category_code)
+            | Q(category__parent__code=category_code)
+            | Q(category__parent__parent__code=category_code)
+        )
+    if district_code:
+        orders = orders.filter(district_code=district_code)
+    if lead_unit_id is not None:
         orders = orders.filter(lead_unit_id=lead_unit_id)
-    if search := search.strip():
-        orders = orders.filter(Q(number=search) | Q(title__icontains=search))
-    return orders.order_by("-created_at", "-id")
+    if created_from is not None:
+        orders = orders.filter(created_at__gte=_aware(created_from))
+    if created_to is not None:
+        orders = orders.filter(created_at__lte=_aware(created_to))
+    if search and (q := search.strip()):
+        orders = orders.filter(
+            Q(number__icontains=q) | Q(title__icontains=q) | Q(content__icontains=q)
+        )
+    return orders.order_by(ordering, "-id")
+
+
+def _values(wanted: str | Iterable[str] | None) -> list[str]:
+    if wanted is None:
+        return []
+    return [wanted] if isinstance(wanted, str) else [str(v) for v in wanted]
+
+
+def _aware(value: dt.datetime) -> dt.datetime:
+    return value if timezone.is_aware(value) else timezone.make_aware(value)
+
+
+def work_order_track(number: str, phone: str) -> WorkOrder:
+    """The order numbered `number` whose caller left `phone` (compared normalised): the
+    proof a caller without an account gives on the public track page and for their own
+    rating. NotFound for a missing order, a wrong or malformed phone, alike — whichever half
+    is wrong. Public doors limit wrong guesses (`hotline.tracking`).
+
+    The order is returned whole, for its caller: pages built on it show the public timeline
+    and the reply, never a member of staff's name nor another caller's data."""
+    try:
+        normalised = validate_caller_phone(phone)
+    except ValidationFailed:
+        normalised = ""
+    number = (number or "").strip()
+    order = None
+    if normalised and number:
+        order = WorkOrder.objects.filter(number=number, caller_phone=normalised).first()
+    if order is None:
+        raise NotFound("工单不存在", code="work_order.not_found")
+    return order
 
 
 def work_order_get(user: User | Any, order_id: int | str) -> WorkOrder:

@@ -8,6 +8,7 @@ to whatever session cookie the client also happens to carry.
 
 from __future__ import annotations
 
+import copy
 import hmac
 from typing import Any
 
@@ -17,7 +18,8 @@ from ninja.utils import check_csrf
 
 from hongmian.core.errors import PermissionDenied
 from hongmian.identity import permissions
-from hongmian.identity.models import ApiKey, User
+from hongmian.identity.api_key_cache import api_key_cached
+from hongmian.identity.models import User
 from hongmian.identity.services.api_keys import (
     api_key_digest,
     api_key_mark_used,
@@ -29,20 +31,25 @@ SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS", "TRACE"})
 
 def api_key_user(key: str) -> User | None:
     """The active account a key acts for, or None for a malformed, unknown or revoked key
-    (the caller cannot tell which: all are "not authenticated")."""
+    (the caller cannot tell which: all are "not authenticated"). Rows come from a
+    per-process cache of a few seconds (`api_key_cache`): a revocation elsewhere takes
+    effect within HONGMIAN_API_KEY_CACHE_SECONDS."""
     key = key.strip()
     prefix = api_key_prefix_of(key)
     if prefix is None:
         return None
-    api_key = (
-        ApiKey.objects.select_related("user").filter(prefix=prefix, revoked_at__isnull=True).first()
-    )
-    if api_key is None or not hmac.compare_digest(api_key.digest, api_key_digest(key)):
+    api_key = api_key_cached(prefix)
+    if (
+        api_key is None
+        or api_key.revoked_at is not None
+        or not hmac.compare_digest(api_key.digest, api_key_digest(key))
+    ):
         return None
     if not permissions.is_active_user(api_key.user):
         return None
     api_key_mark_used(api_key=api_key)
-    return api_key.user
+    # The cached row is shared between requests; the request gets its own account object.
+    return copy.copy(api_key.user)
 
 
 def bearer_token(request: HttpRequest) -> str | None:

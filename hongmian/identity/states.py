@@ -65,13 +65,16 @@ AREA_KINDS = frozenset(
     }
 )
 
-# Where each role starts after logging in (printed by `hongmian demo_logins`). The portal's
-# home page is role-aware; point a role at its own app's page once that app exists.
+# Each role's own start page, printed by `hongmian demo_logins` (a login there comes back
+# to it). The login itself still lands everyone on the portal's role-aware home page `/`
+# (docs/decisions/0006). Point a role at its app once the app has a page that is the role's
+# own: the hotline centre's `/hotline/` sends an agent to the console and a supervisor to
+# the board. Unit handlers stay on `/`: the hotline inbox is one of several of their apps.
 ROLE_HOME_PATHS: dict[str, str] = {
     Role.CITIZEN: "/",
     Role.ENTERPRISE_REP: "/",
-    Role.HOTLINE_AGENT: "/",
-    Role.HOTLINE_SUPERVISOR: "/",
+    Role.HOTLINE_AGENT: "/hotline/",
+    Role.HOTLINE_SUPERVISOR: "/hotline/",
     Role.DEPT_HANDLER: "/",
     Role.DEPT_MANAGER: "/",
     Role.HALL_STAFF: "/",

@@ -235,3 +235,31 @@ class ArticleUsage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.order_ref} ← {self.article_id}"
+
+
+class ArticleEmbedding(models.Model):
+    """知识条目向量 — the dense vector of an article's served text (search/dense.py), kept
+    so that rebuilding the search index embeds only the articles whose text changed.
+
+    `text_key` is the hash of the model and of the text that was embedded: a row whose key
+    differs from the hash of the article's current text is stale and is replaced at the
+    next build. Written by the search backend, never by hand."""
+
+    article = models.OneToOneField(
+        Article,
+        verbose_name=_("知识条目"),
+        on_delete=models.CASCADE,
+        primary_key=True,
+        related_name="embedding",
+    )
+    text_key = models.CharField(_("文本摘要"), max_length=64)
+    # float32, little-endian, search.dense.DIMENSIONS values.
+    vector = models.BinaryField(_("向量"))
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("知识条目向量")
+        verbose_name_plural = _("知识条目向量")
+
+    def __str__(self) -> str:
+        return f"{self.article_id}: {self.text_key[:12]}"

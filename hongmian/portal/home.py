@@ -119,7 +119,13 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="hotline:callbacks",
             primary=True,
         ),
-        HomeAction(_("热线报表"), _("受理量、办结率和满意率。"), None, APP_ANALYTICS, True),
+        HomeAction(
+            _("热线报表"),
+            _("受理量、办结率和满意率。"),
+            url_name="analytics:reports",
+            primary=True,
+        ),
+        HomeAction(_("运行看板"), _("今日受理、在办和超时工单。"), url_name="analytics:dashboard"),
         HomeAction(_("知识库"), _("维护答复口径。"), None, APP_KNOWLEDGE),
     ),
     Role.DEPT_HANDLER: (
@@ -165,12 +171,27 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
     Role.CHIEF_DATA_OFFICER: (
         HomeAction(_("共享交换"), _("全市数据共享和交换的情况。"), None, APP_DATAHUB, True),
         HomeAction(_("数据报表"), _("数据资源、质量和使用的报表。"), None, APP_ANALYTICS, True),
+        HomeAction(
+            _("热线数据分析报告"),
+            _("12345 热线的周报和月报。"),
+            url_name="analytics:reports",
+        ),
         HomeAction(_("数据质量"), _("各单位的数据质量评分。"), None, APP_DATAHUB, True),
         _API_DOCS,
     ),
     Role.CITY_LEADER: (
-        HomeAction(_("城市运行看板"), _("热线、办件和数据的总体态势。"), None, APP_ANALYTICS, True),
-        HomeAction(_("热线报表"), _("诉求热点、办结率和满意率。"), None, APP_ANALYTICS, True),
+        HomeAction(
+            _("城市运行看板"),
+            _("热线、办件和数据的总体态势。"),
+            url_name="analytics:dashboard",
+            primary=True,
+        ),
+        HomeAction(
+            _("热线报表"),
+            _("诉求热点、办结率和满意率。"),
+            url_name="analytics:reports",
+            primary=True,
+        ),
         HomeAction(_("政务服务报表"), _("办件量、办理时长和好差评。"), None, APP_ANALYTICS, True),
     ),
     Role.SYSTEM_ADMIN: (

@@ -1,6 +1,7 @@
 """axe-core finds no serious or critical WCAG 2 A/AA issue on the hotline's screens, each
 shown with data in it: the console, a unit's inbox and order page, the supervisor's board,
-and the citizen's submit page (normal and elder mode) and track result."""
+and the citizen's submit page (normal and elder mode, and the login it asks a visitor for)
+and track result (with the rating form)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,10 @@ from hongmian.core.actors import Actor
 from hongmian.hotline.models import SlaClock
 from hongmian.hotline.services import lifecycle
 from hongmian.hotline.states import ClockKind
+from hongmian.identity.models import User
+from hongmian.identity.states import Role
 from tests.browser import test_hotline_flows as flows
+from tests.browser.conftest import PASSWORD
 from tests.browser.test_accessibility import _axe_violations, _describe
 from tests.browser.test_hotline_flows import CALLER_PHONE, World
 from tests.browser.test_shell import _screenshot
@@ -104,7 +108,10 @@ def test_board(page, busy, log_in) -> None:
 
 
 @pytest.mark.parametrize("elder_mode", [False, True], ids=["normal", "elder"])
-def test_citizen_submit(page, db, elder_mode) -> None:
+def test_citizen_submit(page, db, log_in, elder_mode) -> None:
+    # Online intake needs a real-name account (decision 0014): the form is a citizen's.
+    User.objects.create_user(username="citizen", password=PASSWORD, role=Role.CITIZEN)
+    log_in("citizen")
     page.goto("/hotline/submit/")
     if elder_mode:
         page.get_by_role("button", name="长者模式").click()
@@ -114,6 +121,27 @@ def test_citizen_submit(page, db, elder_mode) -> None:
         _screenshot(page, "hotline-submit-elder.png")
     else:
         assert page.get_by_label("标题").is_visible()
+
+    _assert_accessible(page)
+
+
+def test_citizen_submit_asks_a_visitor_to_log_in(page, db) -> None:
+    page.goto("/hotline/submit/")
+    assert page.get_by_role("link", name="登录后提交").is_visible()
+
+    _assert_accessible(page)
+
+
+def test_citizen_track_result_with_the_rating_form(page, busy) -> None:
+    order = busy.order(acknowledge=True)
+    lifecycle.work_order_reply(
+        actor=Actor(user=busy.shipai_handler, via="web"), order=order, reply="已处理。"
+    )
+    page.goto("/hotline/track/")
+    page.get_by_label("工单号").fill(order.number)
+    page.get_by_label("提交时留的手机号码").fill(CALLER_PHONE)
+    page.get_by_role("button", name="查询").click()
+    page.wait_for_selector("#rate")
 
     _assert_accessible(page)
 

@@ -1,7 +1,7 @@
 """The hotline in real Chromium, as the people who use it: an agent takes a call and
 dispatches it, the street office 签收 and replies, the supervisor records the callback, and
-the caller reads the result on the public track page; a return that the centre accepts;
-an extension that moves the deadline."""
+the caller reads the result on the public track page; the caller rates a reply themself;
+a return that the centre accepts; an extension that moves the deadline."""
 
 from __future__ import annotations
 
@@ -214,6 +214,30 @@ def test_the_whole_path_of_an_order(page, world, log_in, log_out) -> None:
     order = WorkOrder.objects.get(number=number)
     assert order.status == Status.CLOSED
     assert order.satisfaction == "satisfied"
+
+
+def test_the_caller_rates_the_reply_on_the_track_page(page, world) -> None:
+    order = world.order(acknowledge=True)
+    lifecycle.work_order_reply(
+        actor=Actor(user=world.shipai_handler, via="web"), order=order, reply="已责令夜间停工。"
+    )
+
+    # Without an account: the number and the phone are the proof.
+    page.goto(f"/hotline/track/?number={order.number}")
+    page.get_by_label("提交时留的手机号码").fill(CALLER_PHONE)
+    page.get_by_role("button", name="查询").click()
+    rate = page.locator("#rate")
+    rate.get_by_label("基本满意").check()
+    rate.get_by_label("已解决").check()
+    rate.get_by_label("还想说的话").fill("晚上安静多了。")
+    rate.get_by_role("button", name="提交评价").click()
+
+    page.wait_for_selector("text=感谢您的评价")
+    assert page.locator("#order-status").inner_text() == "已办结"
+    assert page.get_by_text("市民评价").is_visible()
+    assert page.locator("#rate").count() == 0
+    order.refresh_from_db()
+    assert (order.status, order.satisfaction, order.resolved) == (Status.CLOSED, "basic", True)
 
 
 def test_a_return_accepted_and_redispatched(page, world, log_in, log_out) -> None:

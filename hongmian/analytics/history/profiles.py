@@ -606,6 +606,9 @@ class Profile:
     street_unit: np.ndarray  # street index → unit index
     department_units: np.ndarray  # units a mis-dispatch may land on first
     unit_quality: np.ndarray = field(default_factory=lambda: np.zeros(0))
+    # Who gets area-bound orders (noise, litter, building) whose address names no district:
+    # the city's urban management bureau (城管).
+    fallback_unit: int = 0
 
 
 def _divisions() -> list[dict[str, str]]:
@@ -700,6 +703,7 @@ def build_profile(*, seed: int, unit_names: dict[str, str]) -> Profile:
         street_unit=np.array(street_unit, dtype=np.int32),
         department_units=np.array([unit_index[c] for c in departments], dtype=np.int32),
         unit_quality=quality,
+        fallback_unit=unit_index.get("gz-urban", 0),
     )
 
 

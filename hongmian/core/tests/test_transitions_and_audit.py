@@ -55,3 +55,13 @@ def test_audit_needs_a_transaction_and_rolls_back_with_it(system_actor):
     assert event.target_id == str(run.pk)
     assert event.before["job"] == "x"
     assert isinstance(event.before["created_at"], str)
+
+
+def test_an_actor_without_an_account_is_named_for_what_it_is():
+    from hongmian.core.actors import Actor
+
+    assert str(Actor.system("sweep")) == "system:sweep"
+    assert str(Actor.cli(None, "calendar")) == "system:calendar"
+    # A visitor on the web or the API is not the platform itself.
+    assert str(Actor(user=None, via="web", client_address="10.0.0.1")) == "anonymous"
+    assert str(Actor(user=None, via="api")) == "anonymous"

@@ -277,12 +277,11 @@ def history_row_clean(
     if check.errors or created_at is None:
         return None, check.errors
 
+    close_reason: str = ""
     if unit_id is None:
         close_reason = CloseReason.DIRECT_ANSWER
     elif satisfaction:
         close_reason = CloseReason.CALLBACK
-    else:
-        close_reason = ""
     order = WorkOrder(
         number=number,
         channel=channel,
@@ -319,8 +318,8 @@ def _restore_created_at(orders: Sequence[WorkOrder], times: Sequence[dt.datetime
     qn = connection.ops.quote_name
     # Identifiers come from the model, never from the file; every value is a parameter.
     table = qn(WorkOrder._meta.db_table)
-    column = qn(WorkOrder._meta.get_field("created_at").column)
-    pk = qn(WorkOrder._meta.pk.column)
+    column = qn(str(WorkOrder._meta.get_field("created_at").column))
+    pk = qn(str(WorkOrder._meta.pk.column))
     with connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(

@@ -1,17 +1,20 @@
-"""The end of an order: the callback (回访), the review of a dissatisfied answer (reopen /
-重办, or close with a reason), merging duplicates (并单) and archiving (归档)."""
+"""The end of an order: the callback (回访) by the centre, or the caller's own rating online;
+the review of a dissatisfied answer (reopen / 重办, or close with a reason); merging
+duplicates (并单); archiving (归档)."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
 
 from hongmian.core.actors import Actor
-from hongmian.core.errors import IllegalTransition
+from hongmian.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
 from hongmian.hotline import notifications, permissions
 from hongmian.hotline.models import Callback, WorkOrder
 from hongmian.hotline.services import sla
+from hongmian.hotline.services.intake import validate_caller_phone
 from hongmian.hotline.services.lifecycle_common import (
     ASSIGN_FIELDS,
     CLOSE_FIELDS,
@@ -43,6 +46,9 @@ from hongmian.hotline.states import (
 
 # Unanswered callbacks after one reply before the order closes as "caller unreachable".
 UNREACHABLE_TRIES = 3
+# Opens the comment of a Callback the caller gave themself, so that staff reading the
+# callbacks can tell it from the centre's own call.
+CALLER_RATING_NOTE = "市民在线评价"
 # An order may be the master of others while it is open, or once closed (a new duplicate of
 # a settled problem takes the settled answer at once).
 MASTER_STATUSES = OPEN_STATUSES | {Status.CLOSED}
@@ -62,9 +68,9 @@ def work_order_callback(
     (`work_order_callback_review`). Not reached: the caller is told a call will come; after
     UNREACHABLE_TRIES unanswered calls the order closes as unreachable."""
     comment = text(comment, "comment", required=False)
-    if reached and satisfaction not in Satisfaction.values:
-        raise invalid("satisfaction", "请选择满意度")
-    if not reached:
+    if reached:
+        _check_satisfaction(satisfaction)
+    else:
         satisfaction, resolved = "", None
     with transaction.atomic():
         order = begin(actor, order, permissions.can_callback, expected_version=expected_version)
@@ -79,55 +85,174 @@ def work_order_callback(
             resolved=resolved,
             comment=comment,
         )
-        before = order.status
-        if not reached:
-            callback.save()
-            tries = order.callbacks.filter(reached=False, created_at__gte=order.replied_at).count()
-            if tries < UNREACHABLE_TRIES:
-                save(order)
-                record(
-                    actor,
-                    order,
-                    action="work_order.callback",
-                    kind="callback_unreached",
-                    visibility=Visibility.STAFF,
-                    text=f"回访未联系上诉求人（第 {tries} 次）",
-                    after={"reached": False, "tries": tries},
-                )
-                notify(notifications.callback_requested, order.pk)
-                return order
-            move(order, Status.CLOSED)
-            close(order, reason=CloseReason.CALLER_UNREACHABLE, at=at)
-            save(order, *CLOSE_FIELDS)
-            outcome = f"回访 {tries} 次均未联系上诉求人，工单办结"
-        elif satisfaction == Satisfaction.DISSATISFIED:
-            move(order, Status.CALLBACK_REVIEW)
-            callback.review = CallbackReview.PENDING
-            callback.save()
-            order.satisfaction, order.resolved = satisfaction, resolved
-            save(order, "status", "satisfaction", "resolved")
-            outcome = "回访不满意，待审核"
-        else:
-            callback.save()
-            move(order, Status.CLOSED)
-            close(order, reason=CloseReason.CALLBACK, at=at)
-            order.satisfaction, order.resolved = satisfaction, resolved
-            save(order, *CLOSE_FIELDS, "satisfaction", "resolved")
-            outcome = f"回访{Satisfaction(satisfaction).label}，工单办结"
-        record(
+        if reached:
+            effect = _settle_rating(order, callback, at=at)
+            label = Satisfaction(satisfaction).label
+            _record_callback(actor, order, callback, f"回访{label}，{effect}")
+            _settle_merged_if_closed(actor, order, at=at)
+            return order
+        callback.save()
+        tries = order.callbacks.filter(reached=False, created_at__gte=order.replied_at).count()
+        if tries < UNREACHABLE_TRIES:
+            save(order)
+            record(
+                actor,
+                order,
+                action="work_order.callback",
+                kind="callback_unreached",
+                visibility=Visibility.STAFF,
+                text=f"回访未联系上诉求人（第 {tries} 次）",
+                after={"reached": False, "tries": tries},
+            )
+            notify(notifications.callback_requested, order.pk)
+            return order
+        move(order, Status.CLOSED)
+        close(order, reason=CloseReason.CALLER_UNREACHABLE, at=at)
+        save(order, *CLOSE_FIELDS)
+        _record_callback(actor, order, callback, f"回访 {tries} 次均未联系上诉求人，工单办结")
+        _settle_merged_if_closed(actor, order, at=at)
+    return order
+
+
+def work_order_caller_rate(
+    *,
+    actor: Actor,
+    order: WorkOrder | int,
+    phone: str,
+    satisfaction: str,
+    resolved: bool | None,
+    comment: str = "",
+) -> WorkOrder:
+    """市民评价: the caller rates the reply themself (online, or through the API), with the
+    same effect as the centre's callback — satisfied or basically satisfied closes the order,
+    dissatisfied sends it to a supervisor's review.
+
+    Anyone may call it, an anonymous visitor too: what proves the caller is the phone left
+    on the order (compared normalised). A wrong phone is NotFound, exactly like a missing
+    order, so the pair cannot be used to learn which numbers exist; callers at a public
+    door must also limit wrong guesses (`hotline.tracking`). Allowed only while the order
+    is replied and awaits its callback (else 409 `work_order.illegal_transition`), and once
+    per reply: when the reply has been rated already — by the caller or by the centre's
+    callback — it is 409 `work_order.already_rated`. After a reopen the new reply may be
+    rated again."""
+    comment = text(comment, "comment", required=False)
+    _check_satisfaction(satisfaction)
+    if resolved is not None and not isinstance(resolved, bool):
+        raise invalid("resolved", "请选择问题是否已解决")
+    proof = _phone_or_none(phone)
+    with transaction.atomic():
+        pk = order.pk if isinstance(order, WorkOrder) else order
+        locked = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=pk).first()
+        if locked is None or proof is None or _phone_or_none(locked.caller_phone) != proof:
+            raise NotFound("工单不存在", code="work_order.not_found")
+        order = locked
+        if (
+            order.replied_at is not None
+            and order.callbacks.filter(reached=True, created_at__gte=order.replied_at).exists()
+        ):
+            raise Conflict(
+                "该答复已评价过，感谢您的反馈",
+                code="work_order.already_rated",
+                fields={"status": [order.status]},
+            )
+        if order.status != Status.REPLIED:
+            raise illegal(order, Status.CLOSED)
+        at = now()
+        note = f"{CALLER_RATING_NOTE}：{comment}" if comment else CALLER_RATING_NOTE
+        callback = Callback(
+            order=order,
+            by=actor.user,
+            reached=True,
+            satisfaction=satisfaction,
+            resolved=resolved,
+            comment=note,
+        )
+        effect = _settle_rating(order, callback, at=at)
+        label = Satisfaction(satisfaction).label
+        _record_callback(
             actor,
             order,
-            action="work_order.callback",
-            kind="callback",
-            visibility=Visibility.STAFF,
-            text=outcome,
-            before={"status": before},
-            after={"status": order.status, "satisfaction": satisfaction, "resolved": resolved},
-            data={"callback": callback.pk},
+            callback,
+            f"{label}，{_resolved_text(resolved)}；{effect}",
+            action="work_order.caller_rate",
+            kind="caller_rating",
+            # The caller reads their own rating on the track page. Their comment stays on
+            # the Callback, for staff: it may name people.
+            visibility=Visibility.PUBLIC,
         )
-        if order.status == Status.CLOSED:
-            settle_merged(actor, order, at=at)
+        _settle_merged_if_closed(actor, order, at=at)
     return order
+
+
+def _check_satisfaction(satisfaction: str) -> None:
+    if satisfaction not in Satisfaction.values:
+        raise invalid("satisfaction", "请选择满意度")
+
+
+def _phone_or_none(phone: str) -> str | None:
+    """The normalised phone, or None for an empty or malformed one (which proves nothing)."""
+    try:
+        return validate_caller_phone(phone) or None
+    except ValidationFailed:
+        return None
+
+
+def _resolved_text(resolved: bool | None) -> str:
+    if resolved is None:
+        return "未说明是否解决"
+    return "问题已解决" if resolved else "问题未解决"
+
+
+def _settle_rating(order: WorkOrder, callback: Callback, *, at: dt.datetime) -> str:
+    """What a rating does to a locked, replied order, whoever gave it: satisfied or basically
+    satisfied closes it; dissatisfied waits for a supervisor's review. Saves the callback
+    and the order; returns the effect, for the timeline. The caller then records the act
+    and settles the merged orders (`_settle_merged_if_closed`)."""
+    order.satisfaction, order.resolved = callback.satisfaction, callback.resolved
+    if callback.satisfaction == Satisfaction.DISSATISFIED:
+        move(order, Status.CALLBACK_REVIEW)
+        callback.review = CallbackReview.PENDING
+        callback.save()
+        save(order, "status", "satisfaction", "resolved")
+        return "待审核"
+    callback.save()
+    move(order, Status.CLOSED)
+    close(order, reason=CloseReason.CALLBACK, at=at)
+    save(order, *CLOSE_FIELDS, "satisfaction", "resolved")
+    return "工单办结"
+
+
+def _settle_merged_if_closed(actor: Actor, order: WorkOrder, *, at: dt.datetime) -> None:
+    # Orders merged under this one close with it and their callers are told.
+    if order.status == Status.CLOSED:
+        settle_merged(actor, order, at=at)
+
+
+def _record_callback(
+    actor: Actor,
+    order: WorkOrder,
+    callback: Callback,
+    outcome: str,
+    *,
+    action: str = "work_order.callback",
+    kind: str = "callback",
+    visibility: str = Visibility.STAFF,
+) -> None:
+    record(
+        actor,
+        order,
+        action=action,
+        kind=kind,
+        visibility=visibility,
+        text=outcome,
+        before={"status": Status.REPLIED},
+        after={
+            "status": order.status,
+            "satisfaction": callback.satisfaction,
+            "resolved": callback.resolved,
+        },
+        data={"callback": callback.pk},
+    )
 
 
 def work_order_callback_review(
@@ -280,8 +405,10 @@ def work_order_archive(
 
 
 __all__ = [
+    "CALLER_RATING_NOTE",
     "work_order_archive",
     "work_order_callback",
     "work_order_callback_review",
+    "work_order_caller_rate",
     "work_order_merge",
 ]

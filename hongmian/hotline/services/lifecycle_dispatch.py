@@ -6,6 +6,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
@@ -15,7 +16,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict
 from hongmian.hotline import notifications, permissions
 from hongmian.hotline.models import JointMeeting, ReturnRequest, WorkOrder
-from hongmian.hotline.services import catalogue, sla
+from hongmian.hotline.services import catalogue, intelligence, sla
 from hongmian.hotline.services.lifecycle_common import (
     ASSIGN_FIELDS,
     CLOSE_FIELDS,
@@ -48,6 +49,9 @@ from hongmian.hotline.states import (
 )
 from hongmian.identity.models import OrgUnit
 
+if TYPE_CHECKING:
+    from hongmian.knowledge.models import Article
+
 # Where the centre may (re-)dispatch from with `work_order_dispatch`. A pending return, a
 # joint meeting and a callback review lead back to dispatch through their own services, which
 # record the decision that justifies it.
@@ -60,11 +64,19 @@ def work_order_direct_answer(
     order: WorkOrder | int,
     answer: str,
     source: str = "",
+    article: Article | None = None,
     expected_version: int | None = None,
 ) -> WorkOrder:
-    """直接答复: the agent answers on the spot (usually from the knowledge base, `source`
-    "knowledge:<id>") and the order closes without a unit."""
+    """直接答复: the agent answers on the spot and the order closes without a unit.
+
+    Answered from the knowledge base, pass the `article` (a `hongmian.knowledge` Article the
+    agent may read): its use is recorded by the knowledge app's `article_used` (which
+    revision answered which order) in the same transaction, so an answer and its recorded
+    source are written together or not at all — a retired article refuses both. `source`
+    defaults to "knowledge:<id>" then."""
     answer = text(answer, "answer")
+    if article is not None and not source:
+        source = f"knowledge:{article.pk}"
     source = text(source, "source", limit=100, required=False)
     with transaction.atomic():
         order = begin(
@@ -86,6 +98,12 @@ def work_order_direct_answer(
             after={"status": order.status, "source": source},
             data={"source": source} if source else None,
         )
+        if article is not None:
+            # Imported here: the hotline runs without the knowledge app, which is only
+            # needed once an article is given.
+            from hongmian.knowledge.services import article_used
+
+            article_used(actor=actor, article=article, order_ref=order.number)
         settle_merged(actor, order, at=at)
         notify(notifications.reply_ready, order.pk)
     return order
@@ -372,6 +390,10 @@ def work_order_return_review(
             unit = active_unit(unit, "new_unit")
             if unit.pk == pending.unit_id:
                 raise invalid("new_unit", "新的承办单位不能是退单单位")
+            # Teaches the unit classifier; guarded so that it can never fail the review.
+            intelligence.classifier_feedback_on_return(
+                actor=actor, order=order, returned_unit=pending.unit, new_unit=unit
+            )
             return _dispatch_to(
                 actor,
                 order,

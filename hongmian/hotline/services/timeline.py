@@ -22,7 +22,26 @@ def timeline_add(
     """Append an entry. Call inside the transaction of the change it records. `visibility`
     decides who reads it: public (the caller too), staff (centre and units), internal
     (the centre only — e.g. anything naming a confidential caller)."""
-    return TimelineEntry.objects.create(
+    entry = timeline_entry(
+        order=order, actor=actor, kind=kind, visibility=visibility, text=text, data=data, unit=unit
+    )
+    entry.save(force_insert=True)
+    return entry
+
+
+def timeline_entry(
+    *,
+    order: WorkOrder,
+    actor: Actor,
+    kind: str,
+    visibility: str,
+    text: str = "",
+    data: dict[str, Any] | None = None,
+    unit: OrgUnit | None = None,
+) -> TimelineEntry:
+    """An unsaved entry, for a service that writes many at once (`bulk_create`, in the
+    transaction of the change they record)."""
+    return TimelineEntry(
         order=order,
         actor=actor.user,
         actor_label=str(actor)[:150],

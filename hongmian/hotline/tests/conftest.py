@@ -6,14 +6,18 @@
           ├─ yuexiu (区政府: yuexiu_handler)
           └─ water (市水务局: water_handler)
 
-`actor_of(user)` (from factories) turns any user into the Actor a web request would build.
+`actor_of(user)` (from factories) turns any user into the Actor a web request would build;
+`article` is a published knowledge article, for direct answers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
+from django.db import transaction
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import Category, WorkOrder
@@ -138,6 +142,27 @@ def category(db: None) -> Category:
 
 
 @pytest.fixture
+def article(units: Units) -> Iterator[Any]:
+    """A published answer of 市水务局, written and approved through the knowledge app."""
+    from hongmian.knowledge import services
+    from hongmian.knowledge.search import _backend
+
+    _backend.cache_clear()  # the search index is per process; build it from this test's rows
+    author = UserFactory(role=Role.DEPT_HANDLER, org_unit=units.water)
+    manager = UserFactory(role=Role.DEPT_MANAGER, org_unit=units.water)
+    article = services.article_create(
+        actor=actor_of(author),
+        owning_unit=units.water,
+        title="停水查询",
+        body="计划停水会提前公告，突然停水可拨打自来水公司热线 96968 查询。",
+    )
+    services.article_submit(actor=actor_of(author), article=article)
+    services.article_approve(actor=actor_of(manager), article=article)
+    yield article
+    _backend.cache_clear()
+
+
+@pytest.fixture
 def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     """The notices the services ask for, as (kind, order id), instead of enqueuing jobs.
     Services call them on commit: wrap the call in django_capture_on_commit_callbacks."""
@@ -146,8 +171,21 @@ def sent(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, int]]:
     calls: list[tuple[str, int]] = []
     for kind in ("order_received", "reply_ready", "callback_requested"):
         monkeypatch.setattr(
-            notifications, kind, lambda order_id, kind=kind: calls.append((kind, order_id))
+            notifications, kind, lambda order_id, kind=kind, **_: calls.append((kind, order_id))
         )
+    # Intake queues its notices (one or many orders) through orders_received, inside the
+    # order's transaction when the queue is the database; here they are counted on commit
+    # like the others (test_notifications checks the queue rows themselves).
+    monkeypatch.setattr(
+        notifications,
+        "orders_received",
+        lambda orders: calls.extend(("order_received", pk) for pk, _ in orders),
+    )
+    monkeypatch.setattr(
+        notifications,
+        "in_transaction",
+        lambda notice, *args, **kwargs: transaction.on_commit(lambda: notice(*args, **kwargs)),
+    )
     return calls
 
 

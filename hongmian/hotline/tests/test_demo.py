@@ -18,6 +18,7 @@ from hongmian.core.models import AuditEvent
 from hongmian.geo.address import parse_address
 from hongmian.hotline import demo
 from hongmian.hotline.demo_text import TextGenerator
+from hongmian.hotline.demo_topics import TOPICS
 from hongmian.hotline.models import (
     Callback,
     ExtensionRequest,
@@ -113,6 +114,21 @@ def test_every_status_through_the_services(identity: None) -> None:
     assert orders.filter(channel="phone").count() > COUNT // 3
 
 
+def test_each_scenario_ends_where_it_should(identity: None) -> None:
+    _seed()
+    status = dict(
+        WorkOrder.objects.filter(external_ref__startswith=demo.DEMO_REF).values_list(
+            "external_ref", "status"
+        )
+    )
+    for plan in demo.plan_orders(COUNT, now=ANCHOR):
+        got = status[f"{demo.DEMO_REF}{plan.index:05d}"]
+        if plan.scenario in demo.SCENARIO_STATUS:
+            assert got == demo.SCENARIO_STATUS[plan.scenario], plan.scenario
+        elif not demo.SCENARIOS[plan.scenario][1]:
+            assert got in (Status.CLOSED, Status.ARCHIVED, Status.MERGED), plan.scenario
+
+
 def test_dated_in_the_past_as_it_happened(identity: None) -> None:
     _seed()
     start = ANCHOR - dt.timedelta(days=demo.SPAN_DAYS)
@@ -170,6 +186,12 @@ def test_seeded_callers_are_not_texted(identity: None, django_capture_on_commit_
         _seed()
     queued = DBTaskResult.objects.filter(task_path__endswith="notifications.send_notice")
     assert not queued.exists()
+
+
+def test_each_title_heads_its_own_content() -> None:
+    for topic in TOPICS:
+        assert len(topic.titles) == len(topic.contents), topic.key
+        assert topic.request_types, topic.key
 
 
 def test_texts_name_the_place_they_were_made_for() -> None:

@@ -139,3 +139,92 @@ def test_a_failing_gateway_is_recorded_and_retried_later(settings):
 def test_unknown_notice_is_refused():
     with pytest.raises(ValueError, match="unknown notice"):
         notifications.send_notice.func(order_id=1, kind="nope", channel="sms")
+
+
+# --- how intake queues its notices -----------------------------------------------------------
+
+INTAKE = {
+    "channel": "phone",
+    "request_type": "complaint",
+    "title": "路灯不亮",
+    "content": "天河路路灯连续三晚不亮。",
+    "caller_phone": "13800138000",
+}
+
+
+def _task_inserts(queries) -> list[str]:
+    table = DBTaskResult._meta.db_table
+    return [q["sql"] for q in queries if q["sql"].startswith(f'INSERT INTO "{table}"')]
+
+
+@pytest.mark.django_db
+def test_intake_queues_its_notices_in_one_statement_inside_its_transaction() -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.tests.factories import actor_of
+    from hongmian.identity.states import Role
+
+    agent = UserFactory(role=Role.HOTLINE_AGENT, email="agent@example.cn")
+    with CaptureQueriesContext(connection) as queries:
+        order, _ = work_order_intake(actor=actor_of(agent), **INTAKE)
+    [insert] = _task_inserts(queries)
+    # Written before the order's transaction ends (its COMMIT, or the last RELEASE inside
+    # the test's own transaction).
+    sqls = [q["sql"] for q in queries.captured_queries]
+    end = max(n for n, sql in enumerate(sqls) if sql.startswith(("COMMIT", "RELEASE")))
+    assert sqls.index(insert) < end
+    jobs = sorted(r.args_kwargs["kwargs"]["channel"] for r in DBTaskResult.objects.all())
+    assert jobs == ["email", "sms"]
+    assert {r.args_kwargs["kwargs"]["order_id"] for r in DBTaskResult.objects.all()} == {order.pk}
+
+
+@pytest.mark.django_db
+def test_no_email_job_when_the_caller_has_no_address() -> None:
+    from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.tests.factories import actor_of
+    from hongmian.identity.states import Role
+
+    agent = UserFactory(role=Role.HOTLINE_AGENT, email="")
+    work_order_intake(actor=actor_of(agent), **INTAKE)
+    assert [r.args_kwargs["kwargs"]["channel"] for r in DBTaskResult.objects.all()] == ["sms"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_queued_notices_roll_back_with_the_order() -> None:
+    from django.db import transaction
+
+    from hongmian.hotline.models import WorkOrder
+    from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.tests.factories import actor_of
+    from hongmian.identity.states import Role
+
+    agent = UserFactory(role=Role.HOTLINE_AGENT)
+
+    def intake_then_fail() -> None:
+        with transaction.atomic():
+            work_order_intake(actor=actor_of(agent), **INTAKE)
+            assert DBTaskResult.objects.count() == 1
+            raise RuntimeError("the caller's transaction fails after intake")
+
+    with pytest.raises(RuntimeError):
+        intake_then_fail()
+    assert not WorkOrder.objects.exists()
+    assert not DBTaskResult.objects.exists()
+
+
+@pytest.mark.django_db
+def test_a_failed_email_is_retried_alone_and_never_texts_twice(monkeypatch, sms_log) -> None:
+    def mail_down(**kwargs: object) -> None:
+        raise ConnectionError("mail server down")
+
+    monkeypatch.setattr(notifications, "send_mail", mail_down)
+    order = WorkOrderFactory(caller_phone="13800138000", submitted_by=UserFactory(email="c@x.cn"))
+    notifications.send_notice.call(order_id=order.pk, kind="order_received", channel="sms")
+    with pytest.raises(ConnectionError):
+        notifications.send_notice.call(order_id=order.pk, kind="order_received", channel="email")
+    # The retry queued is the e-mail's alone: running it cannot text the caller again.
+    [retry] = DBTaskResult.objects.all()
+    assert retry.args_kwargs["kwargs"]["channel"] == "email"
+    assert len(sent(sms_log)) == 1

@@ -1,17 +1,21 @@
-"""Reads: who sees which orders, the caller's data per reader, the timeline, inbox, board."""
+"""Reads: who sees which orders, the caller's data per reader, the timeline, inbox, board,
+the one filtered list, and the caller's lookup by number and phone."""
 
 from __future__ import annotations
 
 import datetime as dt
+from typing import get_args
 
 import pytest
 from django.utils import timezone
 
 from hongmian.core.actors import Actor
-from hongmian.core.errors import NotFound
+from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.core.models import AuditEvent
-from hongmian.hotline.models import SlaClock
+from hongmian.hotline.models import SlaClock, WorkOrder
+from hongmian.hotline.schemas import Ordering
 from hongmian.hotline.selectors import (
+    WORK_ORDER_ORDERINGS,
     access_work_order,
     caller_history,
     supervisor_board,
@@ -20,6 +24,7 @@ from hongmian.hotline.selectors import (
     work_order_caller_view,
     work_order_get,
     work_order_list,
+    work_order_track,
     work_orders_visible_to,
 )
 from hongmian.hotline.services.lifecycle import (
@@ -192,12 +197,78 @@ def test_work_order_list_is_one_query(
 
 def test_work_order_list_filters(flow, units, agent, category) -> None:
     a = flow.dispatched(units.shipai, category=category, title="路灯不亮")
-    flow.dispatched(units.water)
+    b = flow.dispatched(units.water, channel="web", request_type="inquiry", content="水压低")
+    c = flow.received()
     assert ids(work_order_list(agent, category_code=category.code)) == {a.pk}
+    # A category stands for everything below it.
+    assert ids(work_order_list(agent, category_code=category.parent.code)) == {a.pk}
     assert ids(work_order_list(agent, lead_unit_id=units.shipai.pk)) == {a.pk}
     assert ids(work_order_list(agent, search="路灯")) == {a.pk}
+    assert ids(work_order_list(agent, search="水压")) == {b.pk}  # the content too
     assert ids(work_order_list(agent, search=a.number)) == {a.pk}
+    assert ids(work_order_list(agent, search=a.number[-6:])) == {a.pk}
+    assert ids(work_order_list(agent, search="  ")) == {a.pk, b.pk, c.pk}
     assert ids(work_order_list(agent, status=Status.CLOSED)) == set()
+    assert ids(work_order_list(agent, status=[Status.RECEIVED, Status.CLOSED])) == {c.pk}
+    assert ids(work_order_list(agent, channel="web", request_type=["inquiry"])) == {b.pk}
+    assert ids(work_order_list(agent, district_code=a.district_code)) == {a.pk, b.pk, c.pk}
+    assert ids(work_order_list(agent, district_code="440104000")) == set()
+
+
+def test_work_order_list_by_time_and_order(flow, agent) -> None:
+    first, second = flow.received(), flow.received()
+    WorkOrder.objects.filter(pk=first.pk).update(created_at=timezone.now() - dt.timedelta(days=3))
+    yesterday = timezone.now() - dt.timedelta(days=1)
+
+    assert ids(work_order_list(agent, created_from=yesterday)) == {second.pk}
+    assert ids(work_order_list(agent, created_to=yesterday)) == {first.pk}
+    # A naive time is read in the project's time zone.
+    naive = timezone.make_naive(yesterday)
+    assert ids(work_order_list(agent, created_from=naive)) == {second.pk}
+    assert list(work_order_list(agent)) == [second, first]
+    assert list(work_order_list(agent, ordering="created_at")) == [first, second]
+    with pytest.raises(ValidationFailed):
+        work_order_list(agent, ordering="caller_phone")
+
+
+def test_the_list_sorts_by_what_the_api_offers() -> None:
+    assert get_args(Ordering) == WORK_ORDER_ORDERINGS
+
+
+def test_the_list_is_scoped_like_every_read(flow, units, yuexiu_handler, citizen) -> None:
+    flow.dispatched(units.shipai)
+    mine = flow.dispatched(units.yuexiu)
+
+    assert ids(work_order_list(yuexiu_handler)) == {mine.pk}
+    assert ids(work_order_list(citizen)) == set()
+
+
+# --- the caller's lookup by number and phone ------------------------------------------------
+
+
+def test_track_finds_the_order_by_number_and_phone(flow) -> None:
+    order = flow.dispatched()
+
+    assert work_order_track(order.number, "13800138000") == order
+    assert work_order_track(f" {order.number} ", "+86 138 0013 8000") == order
+
+
+@pytest.mark.parametrize("phone", ["13900000000", "", "abc", "020-12345678"])
+def test_track_with_a_wrong_phone_is_not_found(flow, phone) -> None:
+    order = flow.dispatched()
+
+    with pytest.raises(NotFound) as missing:
+        work_order_track(order.number, phone)
+
+    assert missing.value.code == "work_order.not_found"
+
+
+def test_track_of_a_missing_number_is_the_same_not_found(flow) -> None:
+    other = flow.dispatched(caller_phone="13900000000")
+
+    for number in ("GZ-20000101-000001", "", other.number):
+        with pytest.raises(NotFound):
+            work_order_track(number, "13800138000")
 
 
 def test_unit_inbox(flow, units, tianhe_handler, shipai_handler, django_assert_num_queries) -> None:

@@ -1,5 +1,6 @@
-"""The public's pages through the Django client: submit online, track by number and phone,
-rate the reply, and a logged-in citizen's own list; elder mode on the submit page."""
+"""The public's pages through the Django client: submit online (with a real-name account,
+decision 0014), track by number and phone, rate the reply, and a logged-in citizen's own
+list; elder mode on the submit page."""
 
 from __future__ import annotations
 
@@ -9,21 +10,13 @@ import pytest
 from django.core.cache import cache
 from django.urls import reverse
 
-from hongmian.hotline.models import WorkOrder
+from hongmian.core.models import AuditEvent
+from hongmian.hotline.models import Callback, WorkOrder
+from hongmian.hotline.services.lifecycle import work_order_callback
 from hongmian.hotline.states import Channel, Status
-from hongmian.hotline.views.citizen import TRACK_MISSES_ALLOWED
+from hongmian.hotline.tracking import TRACK_MISSES_ALLOWED
 
 pytestmark = pytest.mark.django_db
-
-# The services do not yet take a request from a visitor without an account, nor the
-# caller's own rating (docs/decisions/0010-hotline-screens.md, "What the screens need").
-# Strict: once they do, these pass and the marks must go.
-needs_anonymous_intake = pytest.mark.xfail(
-    strict=True, reason="work_order_intake refuses anonymous web requests (can_intake)"
-)
-needs_caller_rating = pytest.mark.xfail(
-    strict=True, reason="work_order_callback is the centre's only (can_callback)"
-)
 
 SUBMIT = reverse("hotline:submit")
 TRACK = reverse("hotline:track")
@@ -50,13 +43,38 @@ def submit_data(**overrides: str) -> dict[str, str]:
     return data
 
 
-def test_the_submit_page_is_public(client, db) -> None:
+LOGIN_LINK = f'href="{reverse("portal:login")}?next={SUBMIT}"'
+
+
+def test_a_visitor_is_asked_to_log_in_first(client, db) -> None:
     response = client.get(SUBMIT)
 
     assert response.status_code == 200
     html = response.content.decode()
     assert "我要反映" in html
+    assert LOGIN_LINK in html
+    assert "登录后提交" in html
+    assert 'name="content"' not in html  # no form the service would refuse
+
+
+def test_a_logged_in_citizen_gets_the_form(client, citizen) -> None:
+    client.force_login(citizen)
+
+    html = client.get(SUBMIT).content.decode()
+
+    assert 'name="content"' in html
     assert '<details class="more" open>' in html
+    assert LOGIN_LINK not in html
+
+
+def test_a_unit_account_cannot_submit_online(client, shipai_handler) -> None:
+    client.force_login(shipai_handler)
+
+    response = client.post(SUBMIT, submit_data())
+
+    assert response.status_code == 403
+    assert "当前账号不能在网上提交诉求" in response.content.decode()
+    assert not WorkOrder.objects.exists()
 
 
 def test_elder_mode_folds_the_optional_fields(client, citizen) -> None:
@@ -84,50 +102,44 @@ def test_a_logged_in_citizen_submits_and_sees_the_number(client, citizen) -> Non
     assert order.number in page
 
 
-@needs_anonymous_intake
-def test_an_anonymous_visitor_submits(client, db) -> None:
-    response = client.post(SUBMIT, submit_data())
-
-    order = WorkOrder.objects.get()
-    assert response["Location"] == reverse("hotline:submitted")
-    assert order.submitted_by is None
-    assert order.number in client.get(reverse("hotline:submitted")).content.decode()
-
-
-def test_a_double_submit_files_once(client, citizen) -> None:
-    client.force_login(citizen)
-    client.post(SUBMIT, submit_data())
-    client.post(SUBMIT, submit_data())
-
-    assert WorkOrder.objects.count() == 1
-
-
-@needs_anonymous_intake
-def test_a_visitors_double_submit_files_once(client, db) -> None:
-    client.post(SUBMIT, submit_data())
-    client.post(SUBMIT, submit_data())
-
-    assert WorkOrder.objects.count() == 1
-
-
-def test_a_refused_visitor_is_offered_the_login(client, db, monkeypatch) -> None:
-    from hongmian.core.errors import PermissionDenied
-    from hongmian.hotline.views import citizen as views
-
-    def refuse(**_kwargs):
-        raise PermissionDenied("无权通过该渠道登记诉求")
-
-    monkeypatch.setattr(views, "work_order_intake", refuse)
-
+def test_an_anonymous_visitor_is_refused_and_offered_the_login(client, db) -> None:
+    # Online intake needs a real-name account (decision 0014): the service refuses the
+    # visitor, and the page offers the login and the phone line instead.
     response = client.post(SUBMIT, submit_data())
 
     html = response.content.decode()
     assert response.status_code == 403
-    assert "无权通过该渠道登记诉求" in html
-    assert "登录后提交" in html
+    assert LOGIN_LINK in html
+    assert "12345" in html
+    assert not WorkOrder.objects.exists()
+    assert client.get(reverse("hotline:submitted"))["Location"] == SUBMIT
 
 
-def test_the_phone_must_be_a_mobile(client, db) -> None:
+def test_a_double_submit_files_once(client, citizen) -> None:
+    client.force_login(citizen)
+    first = client.post(SUBMIT, submit_data())
+    second = client.post(SUBMIT, submit_data())
+
+    order = WorkOrder.objects.get()
+    assert first["Location"] == second["Location"] == reverse("hotline:submitted")
+    assert order.number in client.get(reverse("hotline:submitted")).content.decode()
+
+
+def test_a_double_submit_from_another_session_files_once(client, citizen) -> None:
+    # A second browser (or a lost session) sends the same key: the service's
+    # idempotency, scoped to the account, still files one order.
+    client.force_login(citizen)
+    client.post(SUBMIT, submit_data())
+    client.logout()
+    client.force_login(citizen)
+    client.post(SUBMIT, submit_data())
+
+    assert WorkOrder.objects.count() == 1
+
+
+def test_the_phone_must_be_a_mobile(client, citizen) -> None:
+    client.force_login(citizen)
+
     response = client.post(SUBMIT, submit_data(caller_phone="123"))
 
     assert response.status_code == 400
@@ -183,62 +195,114 @@ def test_the_number_can_be_prefilled(client, db) -> None:
     assert 'value="GZ-20261128-000001"' in html
 
 
-@needs_caller_rating
+def rating(order: WorkOrder, **overrides: str) -> dict[str, str]:
+    data = {
+        "number": order.number,
+        "phone": "13800138000",
+        "satisfaction": "satisfied",
+        "resolved": "yes",
+    }
+    data.update(overrides)
+    return data
+
+
 def test_the_caller_rates_the_reply(client, flow) -> None:
     order = flow.replied()
 
-    response = client.post(
-        RATE,
-        {
-            "number": order.number,
-            "phone": "13800138000",
-            "satisfaction": "satisfied",
-            "resolved": "yes",
-        },
-    )
+    response = client.post(RATE, rating(order, comment="清运及时"))
 
+    html = response.content.decode()
     assert response.status_code == 200
-    assert "感谢您的评价" in response.content.decode()
+    assert "感谢您的评价" in html
+    assert "市民评价" in html  # the public timeline shows it
+    assert 'id="rate"' not in html
     order.refresh_from_db()
-    assert order.status == Status.CLOSED
-    assert order.satisfaction == "satisfied"
+    assert (order.status, order.close_reason) == (Status.CLOSED, "callback")
+    assert (order.satisfaction, order.resolved) == ("satisfied", True)
+    callback = Callback.objects.get(order=order)
+    assert callback.by is None
+    assert callback.reached
+    assert callback.comment.startswith("市民在线评价")
+    assert "清运及时" in callback.comment
+    event = AuditEvent.objects.get(action="work_order.caller_rate")
+    assert (event.actor_id, event.via, event.actor_label) == (None, "web", "anonymous")
 
 
-def test_a_refused_rating_says_the_centre_will_call(client, flow, monkeypatch) -> None:
-    from hongmian.core.errors import PermissionDenied
-    from hongmian.hotline.views import citizen as views
-
-    def refuse(**_kwargs):
-        raise PermissionDenied("无权对该工单执行此操作")
-
-    monkeypatch.setattr(views.lifecycle, "work_order_callback", refuse)
+def test_a_dissatisfied_caller_sends_it_to_review(client, flow) -> None:
     order = flow.replied()
 
-    response = client.post(
-        RATE,
-        {
-            "number": order.number,
-            "phone": "13800138000",
-            "satisfaction": "satisfied",
-            "resolved": "yes",
-        },
-    )
+    client.post(RATE, rating(order, satisfaction="dissatisfied", resolved="no"))
 
-    assert response.status_code == 403
-    assert "热线中心将致电回访您" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Status.CALLBACK_REVIEW
+
+
+def test_a_logged_in_callers_rating_names_them(client, flow, citizen) -> None:
+    order = flow.replied()
+    client.force_login(citizen)
+
+    client.post(RATE, rating(order))
+
+    assert Callback.objects.get(order=order).by == citizen
 
 
 def test_rating_needs_the_right_phone(client, flow) -> None:
     order = flow.replied()
 
-    response = client.post(
-        RATE,
-        {"number": order.number, "phone": "13900000000", "satisfaction": "satisfied"},
-    )
+    response = client.post(RATE, rating(order, phone="13900000000"))
 
     assert response["Location"] == TRACK
     order.refresh_from_db()
     assert order.status == Status.REPLIED
+    assert not Callback.objects.exists()
+
+
+def test_rating_twice_is_refused(client, flow) -> None:
+    order = flow.replied()
+    client.post(RATE, rating(order, satisfaction="dissatisfied", resolved="no"))
+
+    response = client.post(RATE, rating(order))
+
+    assert response.status_code == 409
+    assert "该答复已评价过" in response.content.decode()
+    order.refresh_from_db()
+    assert order.status == Status.CALLBACK_REVIEW
+    assert Callback.objects.filter(order=order).count() == 1
+
+
+def test_no_rating_once_the_centre_has_called_back(client, flow) -> None:
+    order = flow.replied()
+    work_order_callback(
+        actor=flow.centre, order=order, reached=True, satisfaction="basic", resolved=True
+    )
+
+    response = client.post(RATE, rating(order))
+
+    assert response.status_code == 409
+    order.refresh_from_db()
+    assert order.satisfaction == "basic"
+
+
+def test_no_rating_in_the_wrong_state(client, flow) -> None:
+    order = flow.dispatched()
+
+    response = client.post(RATE, rating(order))
+
+    assert response.status_code == 409
+    order.refresh_from_db()
+    assert order.status == Status.DISPATCHED
+    assert not Callback.objects.exists()
+
+
+def test_wrong_ratings_count_as_misses(client, flow) -> None:
+    order = flow.replied()
+    for _ in range(TRACK_MISSES_ALLOWED):
+        client.post(RATE, rating(order, phone="13900000000"))
+
+    client.post(RATE, rating(order))
+
+    order.refresh_from_db()
+    assert order.status == Status.REPLIED  # locked out, even with the right phone
 
 
 def test_no_rating_before_the_reply(client, flow) -> None:

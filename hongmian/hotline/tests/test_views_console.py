@@ -12,7 +12,6 @@ from hongmian.hotline.tests.factories import (
     CategoryFactory,
     DispatchRuleFactory,
     WorkOrderFactory,
-    actor_of,
 )
 from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import UserFactory
@@ -263,27 +262,6 @@ def test_the_category_filter_narrows_and_selects_a_single_match(client, agent, c
     assert f'<option value="{category.pk}" selected>噪音污染</option>' in html
     assert "路灯不亮" not in html
     assert '<optgroup label="环境保护">' in html
-
-
-@pytest.fixture
-def article(units):
-    """A published answer of 市水务局, written and approved through the knowledge app."""
-    from hongmian.knowledge import services
-    from hongmian.knowledge.search import _backend
-
-    _backend.cache_clear()  # the search index is per process; build it from this test's rows
-    author = UserFactory(role=Role.DEPT_HANDLER, org_unit=units.water)
-    manager = UserFactory(role=Role.DEPT_MANAGER, org_unit=units.water)
-    article = services.article_create(
-        actor=actor_of(author),
-        owning_unit=units.water,
-        title="停水查询",
-        body="计划停水会提前公告，突然停水可拨打自来水公司热线 96968 查询。",
-    )
-    services.article_submit(actor=actor_of(author), article=article)
-    services.article_approve(actor=actor_of(manager), article=article)
-    yield article
-    _backend.cache_clear()
 
 
 def test_the_knowledge_slot_finds_answers(client, agent, article) -> None:

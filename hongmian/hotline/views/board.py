@@ -5,11 +5,12 @@ decision, callback and its review, urging and supervision, and merging duplicate
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -21,10 +22,12 @@ from django.views.decorators.http import require_POST
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline import forms as hf
 from hongmian.hotline import selectors
-from hongmian.hotline.models import Category, ReturnRequest, WorkOrder
+from hongmian.hotline.insights.duplicates import WINDOW_DAYS as DUPLICATE_WINDOW_DAYS
+from hongmian.hotline.models import ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.services import lifecycle
-from hongmian.hotline.states import ClockLight, ReturnStatus, Status
+from hongmian.hotline.states import ClockLight, ReturnStatus
+from hongmian.hotline.views import insights as insight_views
 from hongmian.hotline.views.common import (
     actor,
     hotline_nav,
@@ -38,48 +41,9 @@ from hongmian.identity.states import Role
 centre_required = role_required(*CENTRE_ROLES)
 supervisor_required = role_required(Role.HOTLINE_SUPERVISOR)
 
-# Merge candidates (并单候选): open orders of the same category in the same street within
-# this many days. A plain rule until the intelligence work finds duplicates by meaning.
-MERGE_WINDOW_DAYS = 7
-MERGEABLE = (Status.RECEIVED, Status.DISPATCHED, Status.ACKNOWLEDGED)
 # A board list longer than this is cut (with the total shown): the board is for acting on,
 # a complete list is the search page's.
 BOARD_LIMIT = 50
-
-
-@dataclass(frozen=True, slots=True)
-class MergeGroup:
-    category: Category
-    street_code: str
-    orders: list[WorkOrder]
-
-
-def merge_candidates(now: dt.datetime) -> list[MergeGroup]:
-    """Groups of two or more open orders with the same category and street, taken within
-    MERGE_WINDOW_DAYS. Two queries: the groups, then their orders."""
-    since = now - dt.timedelta(days=MERGE_WINDOW_DAYS)
-    recent = WorkOrder.objects.filter(
-        status__in=MERGEABLE, created_at__gte=since, category__isnull=False
-    ).exclude(street_code="")
-    keys = list(
-        recent.values("category_id", "street_code")
-        .annotate(n=Count("id"))
-        .filter(n__gte=2)
-        .order_by("-n")[:BOARD_LIMIT]
-    )
-    if not keys:
-        return []
-    match = Q()
-    for key in keys:
-        match |= Q(category_id=key["category_id"], street_code=key["street_code"])
-    orders = recent.filter(match).select_related("category", "lead_unit").order_by("created_at")
-    groups: dict[tuple[int, str], list[WorkOrder]] = {}
-    for order in orders:
-        groups.setdefault((order.category_id, order.street_code), []).append(order)  # type: ignore[arg-type]
-    return [
-        MergeGroup(category=rows[0].category, street_code=street, orders=rows)  # type: ignore[arg-type]
-        for (_cat, street), rows in groups.items()
-    ]
 
 
 def _with_light(orders: Any, now: dt.datetime) -> list[tuple[WorkOrder, ClockLight | None]]:
@@ -103,15 +67,19 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         queryset=ReturnRequest.objects.filter(status=ReturnStatus.PENDING).select_related("unit"),
         to_attr="pending_returns",
     )
-    lists: dict[str, Any] = {
-        "overdue": _with_light(data.overdue.prefetch_related(clocks)[:BOARD_LIMIT], now),
-        "due_soon": _with_light(data.due_soon.prefetch_related(clocks)[:BOARD_LIMIT], now),
-        "returns": list(data.returns.prefetch_related(pending_returns)[:BOARD_LIMIT]),
-        "extensions": list(data.extensions[:BOARD_LIMIT]),
-        "callback_reviews": list(data.callback_reviews[:BOARD_LIMIT]),
-        "joint_meetings": list(data.joint_meetings[:BOARD_LIMIT]),
-        "merges": merge_candidates(now),
-        "callbacks": list(data.awaiting_callback[:BOARD_LIMIT]),
+    # Built only for the sections shown: the callback queue alone need not group duplicates.
+    build: dict[str, Callable[[], Any]] = {
+        "overdue": lambda: _with_light(data.overdue.prefetch_related(clocks)[:BOARD_LIMIT], now),
+        "due_soon": lambda: _with_light(data.due_soon.prefetch_related(clocks)[:BOARD_LIMIT], now),
+        "returns": lambda: list(data.returns.prefetch_related(pending_returns)[:BOARD_LIMIT]),
+        "extensions": lambda: list(data.extensions[:BOARD_LIMIT]),
+        "callback_reviews": lambda: list(data.callback_reviews[:BOARD_LIMIT]),
+        "joint_meetings": lambda: list(data.joint_meetings[:BOARD_LIMIT]),
+        "hotspots": insight_views.board_hotspots,
+        "merges": lambda: insight_views.board_duplicates(now, BOARD_LIMIT),
+        "callbacks": lambda: insight_views.board_callbacks(
+            list(data.awaiting_callback[:BOARD_LIMIT])
+        ),
     }
     titles = {
         "overdue": _("已超时"),
@@ -120,10 +88,12 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "extensions": _("延期待审批"),
         "callback_reviews": _("回访不满意待审核"),
         "joint_meetings": _("待联席会商"),
+        "hotspots": _("热点诉求与预警"),
         "merges": _("疑似重复（并单候选）"),
         "callbacks": _("待回访"),
     }
     keys = [only] if only in titles else list(titles)
+    lists = {k: build[k]() for k in keys}
     sections = [Section(k, str(titles[k]), len(lists[k])) for k in keys]
     context = {
         **lists,
@@ -131,7 +101,7 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "shown": set(keys),
         "only": only,
         "board_limit": BOARD_LIMIT,
-        "merge_window_days": MERGE_WINDOW_DAYS,
+        "window_days": DUPLICATE_WINDOW_DAYS,
         "hotline_nav": hotline_nav(request, "hotline:board"),
         "here": request.get_full_path(),
     }

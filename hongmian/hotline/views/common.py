@@ -137,10 +137,12 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "sla_supervise": _("超时督办"),
     "callback": _("回访"),
     "callback_unreached": _("回访未联系上"),
+    "caller_rating": _("市民评价"),
     "reopened": _("重办"),
     "review_closed": _("审核后办结"),
     "merged": _("并单"),
     "merged_in": _("合并重复工单"),
+    "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
 }

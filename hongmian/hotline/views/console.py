@@ -24,7 +24,7 @@ from hongmian.hotline.services import lifecycle
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import Status
-from hongmian.hotline.views import knowledge
+from hongmian.hotline.views import intelligence, knowledge
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
     actor,
@@ -96,9 +96,11 @@ def console(request: HttpRequest) -> HttpResponse:
     if not ok:
         return _console_page(request, form, status=error_status(form))
     order: WorkOrder = result[0]
+    intelligence.record_intake_feedback(request, *result)
     if not answering:
         return redirect("hotline:intake_dispatch", pk=order.pk)
     answer = article.answer if article is not None else data["answer"]
+    # With an article, the service records its use in the answer's own transaction.
     ok, _closed = call_service(
         form,
         lifecycle.work_order_direct_answer,
@@ -106,6 +108,7 @@ def console(request: HttpRequest) -> HttpResponse:
         order=order,
         answer=answer,
         source=article.source if article is not None else "",
+        article=article.article if article is not None else None,
     )
     if not ok:
         # The order is recorded; only the answer failed. Show the order with the reason.
@@ -115,8 +118,6 @@ def console(request: HttpRequest) -> HttpResponse:
     messages.success(
         request, gettext("工单 %(number)s 已直接答复办结。") % {"number": order.number}
     )
-    if article is not None and not knowledge.record_use(actor(request), article.id, order.number):
-        messages.warning(request, gettext("答复已办结，但知识库未能记录这次引用。"))
     return redirect("hotline:console")
 
 

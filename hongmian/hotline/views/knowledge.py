@@ -1,8 +1,9 @@
 """The console's knowledge slot, over the knowledge app (`hongmian.knowledge`) when it is
 installed: `selectors.article_search` ranks the articles the agent may read, and
-`selectors.access_article` gives the one chosen for a direct answer. The hotline does not
-depend on the app: without it the slot says so, and the agent can still answer directly
-in their own words."""
+`selectors.access_article` gives the one chosen for a direct answer, which the console hands
+to `work_order_direct_answer(article=…)` (that service records its use). The hotline does
+not depend on the app: without it the slot says so, and the agent can still answer
+directly in their own words."""
 
 from __future__ import annotations
 
@@ -27,6 +28,9 @@ class ArticleHit:
     title: str
     summary: str
     answer: str = ""
+    # The knowledge app's Article itself, for the direct answer that records its use; only
+    # `article_get` fills it.
+    article: Any = None
 
     @property
     def source(self) -> str:
@@ -80,18 +84,10 @@ def article_get(user: Any, article_id: str) -> ArticleHit | None:
         article = selectors.access_article(user, article_id)
     except ApplicationError:
         return None
-    return ArticleHit(id=str(article.pk), title=article.title, summary="", answer=str(article.body))
-
-
-def record_use(actor: Any, article_id: str, order_number: str) -> bool:
-    """Tell the knowledge app that the article answered the order (its usage counts and
-    which revision was given). False when the app refused; the answer stands either way."""
-    selectors, services = _module("selectors"), _module("services")
-    if selectors is None or services is None or not hasattr(services, "article_used"):
-        return False
-    try:
-        article = selectors.access_article(actor.user, article_id)
-        services.article_used(actor=actor, article=article, order_ref=order_number)
-    except ApplicationError:
-        return False
-    return True
+    return ArticleHit(
+        id=str(article.pk),
+        title=article.title,
+        summary="",
+        answer=str(article.body),
+        article=article,
+    )

@@ -49,6 +49,8 @@ from hongmian.identity.models import OrgUnit
 # Where the centre dispatches or re-dispatches from the order page (a pending return, a
 # joint meeting and a callback review have their own panels that lead to dispatch).
 REDISPATCH_FROM = frozenset({Status.RECEIVED, Status.DISPATCHED, Status.ACKNOWLEDGED})
+# Where the centre sees the order's duplicate candidates (views/insights.py): it may merge.
+MERGEABLE = REDISPATCH_FROM
 UNIT_WORKING = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED})
 
 
@@ -410,6 +412,8 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
     }
     if perm.is_centre_staff(user):
         ctx["panels"] = centre_panels(request, order, ctx)
+        if order.status in MERGEABLE:
+            ctx["duplicates_url"] = reverse("hotline:order_duplicates", args=(order.pk,))
     else:
         ctx["panels"] = unit_panels(request, order, ctx)
     return ctx

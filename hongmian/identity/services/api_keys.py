@@ -20,6 +20,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, ValidationFailed
 from hongmian.identity import permissions
+from hongmian.identity.api_key_cache import api_key_cache_forget
 from hongmian.identity.models import ApiKey, User
 from hongmian.identity.services._common import authorise, required, save_new
 
@@ -94,6 +95,10 @@ def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
             raise Conflict("该密钥已吊销", code="api_key.revoked")
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at", "updated_at"])
+        # This process stops honouring it now (and again once committed, in case a request
+        # cached the row meanwhile); the others within the cache's few seconds.
+        api_key_cache_forget(locked.prefix)
+        transaction.on_commit(lambda: api_key_cache_forget(locked.prefix))
         audit_record(
             actor=actor,
             action="api_key.revoke",

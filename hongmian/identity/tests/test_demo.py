@@ -97,3 +97,5 @@ def test_demo_logins_before_seeding_says_so() -> None:
     text = out.getvalue()
     assert "未创建" in text
     assert "https://demo.example/admin/" in text
+    agent = next(line for line in text.splitlines() if "hotline_agent" in line)
+    assert agent.endswith("https://demo.example/hotline/")

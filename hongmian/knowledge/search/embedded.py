@@ -12,6 +12,13 @@ primary-key read) and compares it with the version its index was built from:
   (seconds for thousands of articles).
 - inside a transaction (a service, a test): the rows read may hold uncommitted changes
   that could still roll back, so the index built there is used once and not kept.
+
+With dense vectors on (dense.py, HONGMIAN_KNOWLEDGE_DENSE), each article's vector is kept in
+ArticleEmbedding with the hash of the text it was computed from, read with the articles in
+the same query, and computed only for articles whose text is new. Embedding costs tens of
+ms per article, so a build that would wait for more than INLINE_EMBED_MAX of them (the
+first search after an import, say) builds a BM25-only index to answer at once and embeds in
+the background; the hybrid index replaces it when that lands.
 """
 
 from __future__ import annotations
@@ -19,17 +26,26 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import threading
+from dataclasses import dataclass, field
 
+import numpy as np
 from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 
 from hongmian.core.models import CacheVersion
+from hongmian.knowledge.search import dense
 from hongmian.knowledge.search.analysis import AnalyzerOptions
 from hongmian.knowledge.search.index import Hit, IndexDocument, RankingParams, SearchIndex
 
 logger = logging.getLogger(__name__)
 
 INDEX_VERSION_KEY = "knowledge.articles"
+# A build embeds at most this many new articles while a search waits (about a second);
+# more are embedded in the background.
+INLINE_EMBED_MAX = 32
+# Vectors are written in groups of this many, so an interrupted background build keeps
+# what it did.
+EMBED_SAVE_EVERY = 64
 
 
 def index_version_bump() -> None:
@@ -53,66 +69,135 @@ def stored_version() -> int:
     return int(found or 0)
 
 
-def published_documents() -> list[IndexDocument]:
-    """Every published article, as the index sees it. Validity dates are not filtered
-    here: the index checks them per search, so an article starts and stops being served
-    on its dates without a rebuild."""
+@dataclass
+class Published:
+    """The published articles as the index sees them, with their stored vectors (if read)."""
+
+    documents: list[IndexDocument] = field(default_factory=list)
+    stored_keys: list[str | None] = field(default_factory=list)
+    stored_vectors: list[bytes | None] = field(default_factory=list)
+
+
+def published_documents(*, with_vectors: bool = False) -> Published:
+    """Every published article, as the index sees it, in one query. Validity dates are
+    not filtered here: the index checks them per search, so an article starts and stops
+    being served on its dates without a rebuild. with_vectors=True also reads each
+    article's stored vector (a left join on ArticleEmbedding)."""
     from hongmian.knowledge.models import Article
     from hongmian.knowledge.states import ArticleStatus
 
-    rows = (
-        Article.objects.filter(status=ArticleStatus.PUBLISHED)
-        .order_by("pk")
-        .values_list(
-            "pk",
-            "title",
-            "body",
-            "audience",
-            "valid_from",
-            "valid_until",
-            "category_codes",
-            "owning_unit__name",
-            "owning_unit__short_name",
-        )
-    )
-    return [
-        IndexDocument(
-            key=str(pk),
-            title=title,
-            body=body,
-            audience=audience,
-            valid_from=valid_from,
-            valid_until=valid_until,
-            # The owning unit's name finds an article when a caller names the department.
-            extra=" ".join([*(codes or []), unit_name, unit_short_name]),
-        )
-        for (
-            pk,
-            title,
-            body,
-            audience,
-            valid_from,
-            valid_until,
-            codes,
-            unit_name,
-            unit_short_name,
-        ) in rows
+    columns = [
+        "pk",
+        "title",
+        "body",
+        "audience",
+        "valid_from",
+        "valid_until",
+        "category_codes",
+        "owning_unit__name",
+        "owning_unit__short_name",
     ]
+    if with_vectors:
+        columns += ["embedding__text_key", "embedding__vector"]
+    rows = (
+        Article.objects.filter(status=ArticleStatus.PUBLISHED).order_by("pk").values_list(*columns)
+    )
+    out = Published()
+    for row in rows:
+        pk, title, body, audience, valid_from, valid_until, codes, unit_name, unit_short = row[:9]
+        out.documents.append(
+            IndexDocument(
+                key=str(pk),
+                title=title,
+                body=body,
+                audience=audience,
+                valid_from=valid_from,
+                valid_until=valid_until,
+                # The owning unit's name finds an article when a caller names the department.
+                extra=" ".join([*(codes or []), unit_name, unit_short]),
+            )
+        )
+        stored_key, stored_vector = row[9:] if with_vectors else (None, None)
+        out.stored_keys.append(stored_key)
+        out.stored_vectors.append(bytes(stored_vector) if stored_vector is not None else None)
+    return out
+
+
+def _save_vectors(vectors: dict[int, tuple[str, dense.Vectors]]) -> None:
+    """Store vectors by article id (text key, vector), replacing older ones."""
+    from hongmian.knowledge.models import ArticleEmbedding
+
+    ArticleEmbedding.objects.bulk_create(
+        [
+            ArticleEmbedding(article_id=pk, text_key=key, vector=vector.astype("<f4").tobytes())
+            for pk, (key, vector) in vectors.items()
+        ],
+        update_conflicts=True,
+        unique_fields=["article"],
+        update_fields=["text_key", "vector", "updated_at"],
+    )
+
+
+def article_vectors(
+    published: Published, *, encoder: dense.Encoder, embed_max: int | None
+) -> dense.DenseVectors | None:
+    """The published articles' vectors: stored ones whose text is unchanged, new ones
+    embedded and stored. None when more than `embed_max` articles would need embedding
+    (None: no limit)."""
+    documents = published.documents
+    prepared = [dense.document_text(d.title, d.body) for d in documents]
+    keys = [dense.text_key(p) for p in prepared]
+    matrix = np.empty((len(documents), dense.DIMENSIONS), dtype=np.float32)
+    missing: list[int] = []
+    for i, (key, stored_key, blob) in enumerate(
+        zip(keys, published.stored_keys, published.stored_vectors, strict=True)
+    ):
+        if blob is not None and stored_key == key and len(blob) == 4 * dense.DIMENSIONS:
+            matrix[i] = np.frombuffer(blob, dtype="<f4")
+        else:
+            missing.append(i)
+    if embed_max is not None and len(missing) > embed_max:
+        return None
+    for start in range(0, len(missing), EMBED_SAVE_EVERY):
+        group = missing[start : start + EMBED_SAVE_EVERY]
+        vectors = dense.embed_texts([prepared[i] for i in group], encoder=encoder)
+        matrix[group] = vectors
+        _save_vectors(
+            {int(documents[i].key): (keys[i], v) for i, v in zip(group, vectors, strict=True)}
+        )
+    return dense.DenseVectors(matrix, encoder)
 
 
 class EmbeddedBackend:
     """SearchBackend over an in-process SearchIndex of the published articles."""
 
     def __init__(
-        self, *, options: AnalyzerOptions | None = None, params: RankingParams | None = None
+        self,
+        *,
+        options: AnalyzerOptions | None = None,
+        params: RankingParams | None = None,
+        encoder: dense.Encoder | None = None,
+        use_dense: bool | None = None,
     ) -> None:
+        """`use_dense`: None follows the setting HONGMIAN_KNOWLEDGE_DENSE; `encoder`
+        replaces the process's e5 model (tests)."""
         self.options = options or AnalyzerOptions()
         self.params = params or RankingParams()
+        self.use_dense = dense.enabled() if use_dense is None else use_dense
+        self._encoder = encoder
         self._lock = threading.Lock()
         self._index: SearchIndex | None = None
         self._version: int | None = None
+        # False while the kept index is BM25-only because its vectors were still missing.
+        self._complete = True
         self._rebuilding = False
         self._thread: threading.Thread | None = None
+
+    @property
+    def encoder(self) -> dense.Encoder:
+        if self._encoder is None:
+            self._encoder = dense.default_encoder()
+        return self._encoder
 
     def search(self, query: str, *, limit: int, audience: str, today: dt.date) -> list[Hit]:
         return self.index().search(query, limit=limit, audience=audience, today=today)
@@ -121,24 +206,41 @@ class EmbeddedBackend:
         self._version = None
 
     def build(self) -> SearchIndex:
-        return SearchIndex.build(published_documents(), options=self.options, params=self.params)
+        """An index of the published articles, embedding every article that needs it."""
+        return self._build(embed_max=None)[0]
+
+    def _build(self, *, embed_max: int | None) -> tuple[SearchIndex, bool]:
+        """(index, complete): complete is False when dense is on but more than `embed_max`
+        articles lacked a vector, and the index ranks by BM25 alone for now."""
+        published = published_documents(with_vectors=self.use_dense)
+        vectors = None
+        if self.use_dense:
+            vectors = article_vectors(published, encoder=self.encoder, embed_max=embed_max)
+        index = SearchIndex.build(
+            published.documents, options=self.options, params=self.params, dense=vectors
+        )
+        return index, vectors is not None or not self.use_dense
 
     def index(self) -> SearchIndex:
         # Read before the rows: a change committed between the two leaves the index marked
         # one version behind (rebuilt again), never marked current while stale.
         version = stored_version()
         if connection.in_atomic_block:
-            return self.build()
+            return self._build(embed_max=INLINE_EMBED_MAX)[0]
         current = self._index
-        if current is not None and self._version == version:
+        if current is not None and self._version == version and self._complete:
             return current
         if current is not None:
             self._rebuild_in_background(version)
             return current
         with self._lock:
             if self._index is None:
-                self._index, self._version = self.build(), version
-            return self._index
+                index, complete = self._build(embed_max=INLINE_EMBED_MAX)
+                self._index, self._version, self._complete = index, version, complete
+            current = self._index
+        if not self._complete:
+            self._rebuild_in_background(version)
+        return current
 
     def _rebuild_in_background(self, version: int) -> None:
         with self._lock:
@@ -150,7 +252,7 @@ class EmbeddedBackend:
             try:
                 index = self.build()
                 with self._lock:
-                    self._index, self._version = index, version
+                    self._index, self._version, self._complete = index, version, True
             except Exception:
                 # The old index keeps answering; the next search tries again.
                 logger.exception("knowledge index rebuild failed")

@@ -14,6 +14,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy as np
+
+from hongmian.knowledge.search.dense import DenseVectors, PrecomputedQueries, VectorStore
 from hongmian.knowledge.search.index import IndexDocument, SearchIndex
 
 FAQ_FILE = Path("qa") / "taipei_faq_train.csv"
@@ -82,5 +85,27 @@ def score(ranked: Iterable[Sequence[str]], questions: Sequence[Question]) -> Sco
     return Scores(len(questions), reciprocal / n, first / n, within / n)
 
 
-def evaluate(index: SearchIndex, questions: Sequence[Question]) -> Scores:
+def evaluate(
+    index: SearchIndex, questions: Sequence[Question], *, store: VectorStore | None = None
+) -> Scores:
+    """Search every question and score the answers. With dense vectors the questions are
+    embedded first in one batch (kept in `store` when given); the ranking is the same."""
+    if index.dense is not None:
+        encoder = PrecomputedQueries(index.dense.encoder, [q.text for q in questions], store=store)
+        index = index.with_dense(DenseVectors(index.dense.matrix, encoder))
     return score(([h.key for h in index.search(q.text, limit=10)] for q in questions), questions)
+
+
+def dense_only(
+    index: SearchIndex, questions: Sequence[Question], *, store: VectorStore | None = None
+) -> Scores:
+    """The dense score alone (cosine of question and answer), for comparison."""
+    if index.dense is None:
+        raise ValueError("the index has no dense vectors")
+    encoder = PrecomputedQueries(index.dense.encoder, [q.text for q in questions], store=store)
+    ranked = []
+    for q in questions:
+        cosine = index.dense.scores(encoder.query(q.text))
+        best = np.argsort(-cosine, kind="stable")[:10]
+        ranked.append([index.keys[i] for i in best])
+    return score(ranked, questions)

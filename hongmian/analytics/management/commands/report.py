@@ -1,18 +1,20 @@
-"""`hongmian report`: the figures of a report period (民情月历) as a JSON file.
+"""`hongmian report`: the report of a period (民情月历) as JSON, HTML, PDF and Word files.
 
     hongmian report --period month --month 2026-10 --source var/analytics/orders \\
-        --format json --out var/reports [--engine duckdb|spark] [--district 440106] [--unit …]
+        --format html,pdf,docx,json --out var/reports [--engine duckdb|spark] \\
+        [--district 440106] [--unit …]
     hongmian report --period week --week 2026-W40 …
     hongmian report --period quarter --quarter 2026Q4 …
     hongmian report --period custom --start 2026-10-01 --end 2026-10-15 …
 
-The JSON holds every figure (docs/analytics.md). HTML, PDF and Word versions are planned and
-accepted by --format, but not available yet: the command says so and stops.
+The JSON holds every figure (docs/analytics.md); the HTML page (self-contained, interactive
+charts), the PDF and the Word document show the same figures (report/document.py). The files
+are written here only; `services.report_issue` (and the schedule) archives them for the web.
 """
 
 from __future__ import annotations
 
-import json
+import argparse
 from pathlib import Path
 from typing import Any
 
@@ -20,16 +22,26 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.analytics.engines import ENGINES
 from hongmian.analytics.report.compute import compute_report
+from hongmian.analytics.report.outputs import FORMATS, render_outputs
 from hongmian.analytics.report.periods import KINDS, parse_period
 from hongmian.analytics.store import atomic_write_bytes
 from hongmian.core.errors import ApplicationError
 
-FORMATS = ("json", "html", "pdf", "docx")
-AVAILABLE_FORMATS = ("json",)
+
+def _formats(raw: str) -> list[str]:
+    """`html,pdf` → ["html", "pdf"]; unknown names are refused by the parser."""
+    wanted = [f.strip().lower() for f in raw.split(",") if f.strip()]
+    unknown = [f for f in wanted if f not in FORMATS]
+    if not wanted or unknown:
+        raise argparse.ArgumentTypeError(
+            f"未知的报告格式：{'、'.join(unknown) or raw}"
+            f"（可选：{','.join(FORMATS)}，可用逗号分隔多个）"
+        )
+    return list(dict.fromkeys(wanted))
 
 
 class Command(BaseCommand):
-    help = "生成 12345 数据分析报告的数据（JSON）"
+    help = "生成 12345 数据分析报告（JSON、网页、PDF、Word）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--period", required=True, choices=KINDS, help="统计周期")
@@ -39,7 +51,12 @@ class Command(BaseCommand):
         parser.add_argument("--start", help="开始日期 YYYY-MM-DD（--period custom）")
         parser.add_argument("--end", help="结束日期 YYYY-MM-DD（含，--period custom）")
         parser.add_argument("--source", required=True, help="分析库目录")
-        parser.add_argument("--format", default="json", choices=FORMATS, help="输出格式")
+        parser.add_argument(
+            "--format",
+            default=["json"],
+            type=_formats,
+            help="输出格式，逗号分隔：json,html,pdf,docx（默认 json）",
+        )
         parser.add_argument("--out", required=True, help="输出目录")
         parser.add_argument("--engine", default="duckdb", choices=ENGINES, help="计算引擎")
         parser.add_argument("--district", help="只统计某区（代码或名称）")
@@ -48,12 +65,6 @@ class Command(BaseCommand):
         parser.add_argument("--memory-limit", default=None, help="DuckDB 内存上限，如 3GB")
 
     def handle(self, *args: Any, **options: Any) -> None:
-        fmt = options["format"]
-        if fmt not in AVAILABLE_FORMATS:
-            raise CommandError(
-                f"报告格式 {fmt} 暂未提供：目前只能输出 json（--format json）。"
-                "HTML、PDF 和 Word 版将在报告排版功能完成后提供。"
-            )
         kind = options["period"]
         try:
             period = parse_period(
@@ -79,9 +90,11 @@ class Command(BaseCommand):
             name += f"-{report['filters']['district']}"
         if report["filters"]["unit"]:
             name += f"-{report['filters']['unit']}"
-        path = out / f"{name}.json"
-        atomic_write_bytes(path, json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8"))
+        files = render_outputs(report, options["format"])
         self.stdout.write(report["narrative"])
-        self.stdout.write(
-            f"已写入 {path}（{report['meta']['engine']}，{report['meta']['seconds']:.2f} 秒）"
-        )
+        for fmt, content in files.items():
+            path = out / f"{name}.{fmt}"
+            atomic_write_bytes(path, content)
+            self.stdout.write(
+                f"已写入 {path}（{report['meta']['engine']}，{report['meta']['seconds']:.2f} 秒）"
+            )

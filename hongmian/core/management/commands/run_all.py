@@ -24,6 +24,9 @@ class Command(BaseCommand):
         parser.add_argument("--host", default="127.0.0.1")
         parser.add_argument("--port", type=int, default=8000)
         parser.add_argument("--workers", type=int, default=2, help="web worker processes")
+        # Threads overlap the database round trips; 2 × 8 measured best on two cores
+        # (docs/decisions/0011-intake-throughput.md).
+        parser.add_argument("--threads", type=int, default=8, help="threads per web worker")
 
     def handle(self, *args: Any, **options: Any) -> None:
         bin_dir = os.path.dirname(sys.executable)
@@ -37,7 +40,11 @@ class Command(BaseCommand):
                 "--workers",
                 str(options["workers"]),
                 "--threads",
-                "4",
+                str(options["threads"]),
+                # API clients keep their connection between requests (a new TCP connection
+                # per request costs more than the request itself).
+                "--keep-alive",
+                "75",
                 "--access-logfile",
                 "-",
             ],

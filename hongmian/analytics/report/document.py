@@ -1,0 +1,391 @@
+"""The report's document: its sections, paragraphs, tables and charts, built from the JSON of
+`compute_report` once and laid out by each renderer (HTML, PDF, Word), so that the three
+say the same thing in the same order. Every figure of the JSON has a place here; a period
+without orders gives the same sections with zeros and "—".
+
+Numbers are written the way the narrative writes them (`12,345`, `81.2%`), so that a
+reader (or a test) finds the narrative's figures in the tables too.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+# The rates of the report, in the order a reader expects them (docs/analytics.md).
+RATE_LABELS: tuple[tuple[str, str], ...] = (
+    ("direct_answer", "直接办结率"),
+    ("inquiry_direct_answer", "咨询直接办结率"),
+    ("response", "响应率"),
+    ("on_time", "按时办结率"),
+    ("resolution", "解决率"),
+    ("satisfaction", "满意率"),
+    ("return", "退单率"),
+    ("reopen", "重办率"),
+)
+_UNIT_RATES = ("response", "resolution", "satisfaction", "on_time", "return", "reopen")
+_RATE_NAMES = dict(RATE_LABELS)
+# Charts list at most this many bars: a ranked bar chart of 200 units reads as a smear.
+MAX_BARS = 15
+NONE = "—"
+
+
+def n(value: int | None) -> str:
+    return NONE if value is None else f"{value:,}"
+
+
+def pct(rate: float | None) -> str:
+    """A rate (0..1) as a percentage."""
+    return NONE if rate is None else f"{rate * 100:.1f}%"
+
+
+def change(value: float | None) -> str:
+    """A 环比 / 同比 change already in percent."""
+    if value is None:
+        return NONE
+    return f"{value:+.1f}%"
+
+
+def ratio_text(r: dict[str, Any] | None) -> str:
+    """`81.2%（812/1,000）`: the rate with the counts behind it."""
+    if not r:
+        return NONE
+    return f"{pct(r['rate'])}（{n(r['numerator'])}/{n(r['denominator'])}）"
+
+
+@dataclass(slots=True)
+class Table:
+    title: str
+    columns: list[str]
+    rows: list[list[str]]
+    # Columns right-aligned in print (numbers).
+    numeric_from: int = 1
+
+    def __post_init__(self) -> None:
+        # A name can be missing in the data (a unit or category without one): show a dash.
+        self.rows = [[NONE if cell is None else str(cell) for cell in row] for row in self.rows]
+
+
+@dataclass(slots=True)
+class Chart:
+    """One chart: `kind` is line, bar (ranked, horizontal) or pie (shares)."""
+
+    key: str
+    title: str
+    kind: str
+    labels: list[str]
+    values: list[float]
+    unit: str = "件"
+
+    def __post_init__(self) -> None:
+        self.labels = [NONE if label is None else str(label) for label in self.labels]
+
+    @property
+    def empty(self) -> bool:
+        return not any(self.values)
+
+
+@dataclass(slots=True)
+class Section:
+    title: str
+    paragraphs: list[str] = field(default_factory=list)
+    charts: list[Chart] = field(default_factory=list)
+    tables: list[Table] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Document:
+    title: str
+    subtitle: str
+    narrative: str
+    sections: list[Section]
+
+    @property
+    def charts(self) -> list[Chart]:
+        return [c for s in self.sections for c in s.charts]
+
+
+_BREAKDOWN_COLUMNS = ["名称", "受理量", "占比", "上期", "环比", "去年同期", "同比"]
+
+
+def _breakdown(title: str, rows: list[dict[str, Any]], *, with_l1: bool = False) -> Table:
+    columns = list(_BREAKDOWN_COLUMNS)
+    if with_l1:
+        columns.insert(1, "一级分类")
+    out = []
+    for r in rows:
+        line = [
+            r["name"],
+            n(r["count"]),
+            pct(r["share"]),
+            n(r["previous"]),
+            change(r["mom_pct"]),
+            n(r["year_ago"]),
+            change(r["yoy_pct"]),
+        ]
+        if with_l1:
+            line.insert(1, str(r.get("l1") or ""))
+        out.append(line)
+    return Table(title, columns, out, numeric_from=2 if with_l1 else 1)
+
+
+def _ranked_chart(key: str, title: str, rows: list[dict[str, Any]]) -> Chart:
+    shown = [r for r in rows if r["count"]][:MAX_BARS]
+    return Chart(key, title, "bar", [r["name"] for r in shown], [r["count"] for r in shown])
+
+
+def _rates_table(title: str, current: dict[str, Any], previous: dict[str, Any] | None) -> Table:
+    rows = []
+    for key, label in RATE_LABELS:
+        line = [label, ratio_text(current[key])]
+        if previous is not None:
+            before = previous[key]["rate"]
+            now = current[key]["rate"]
+            delta = (
+                NONE if before is None or now is None else f"{(now - before) * 100:+.1f} 个百分点"
+            )
+            line += [ratio_text(previous[key]), delta]
+        rows.append(line)
+    columns = ["指标", "本期（分子/分母）"]
+    if previous is not None:
+        columns += ["上期（分子/分母）", "变化"]
+    return Table(title, columns, rows)
+
+
+def _volume_line(label: str, s: dict[str, Any]) -> list[str]:
+    return [
+        label,
+        n(s["total"]),
+        pct(s["share"]),
+        n(s["previous"]),
+        change(s["mom_pct"]),
+        n(s["year_ago"]),
+        change(s["yoy_pct"]),
+    ]
+
+
+def _tagged_section(
+    title: str, s: dict[str, Any] | None, district_names: dict[str, str], empty: str
+) -> Section:
+    """涉企 or 应急: volume, rates, categories, districts."""
+    section = Section(title)
+    if s is None:
+        section.paragraphs.append(empty)
+        return section
+    section.tables.append(
+        Table("受理量", ["", "受理量", "占全部诉求", "上期", "环比", "去年同期", "同比"],
+              [_volume_line("本期", s)])
+    )  # fmt: skip
+    section.tables.append(_rates_table("办理质量", s["rates"], None))
+    section.tables.append(
+        Table(
+            "主要诉求分类",
+            ["分类", "受理量", "占比"],
+            [[c["name"], n(c["count"]), pct(c["share"])] for c in s["top_categories"]],
+        )
+    )
+    section.tables.append(
+        Table(
+            "分区受理量",
+            ["区", "受理量"],
+            [
+                [district_names.get(code, code), n(count)]
+                for code, count in s["by_district"].items()
+            ],
+        )
+    )
+    return section
+
+
+def build_document(report: dict[str, Any]) -> Document:
+    period = report["period"]
+    cmp_ = report["comparison"]
+    rates = report["rates"]
+    district_names = {d["code"]: d["name"] for d in report["districts"]}
+    subtitle = (
+        f"统计期：{period['start']} 至 {period['end']}（{period['days']} 天）；"
+        f"环比期：{report['previous_period']['start']} 至 {report['previous_period']['end']}；"
+        f"同比期：{report['year_ago_period']['start']} 至 {report['year_ago_period']['end']}"
+    )
+    scope = [
+        f"区：{district_names.get(code, code)}" for code in [report["filters"]["district"]] if code
+    ]
+    if report["filters"]["unit"]:
+        scope.append(f"承办单位：{report['filters']['unit']}")
+    if scope:
+        subtitle += "；范围：" + "，".join(scope)
+
+    overview = Section("一、总体情况")
+    overview.tables.append(
+        Table(
+            "受理总量",
+            ["", "本期", "上期", "环比", "去年同期", "同比"],
+            [["受理量", n(report["total"]), n(cmp_["previous"]), change(cmp_["mom_pct"]),
+              n(cmp_["year_ago"]), change(cmp_["yoy_pct"])]],
+        )
+    )  # fmt: skip
+    counts = report["counts"]["current"]
+    overview.tables.append(
+        Table(
+            "办理概况",
+            ["项目", "件数"],
+            [
+                ["直接答复（直接办结）", n(counts["direct"])],
+                ["派发承办单位", n(counts["dispatched"])],
+                ["已回访", n(counts["called_back"])],
+                ["退单", n(counts["returned"])],
+                ["重办", n(counts["reopened"])],
+                ["涉企", n(counts["enterprise"])],
+                ["应急标记", n(counts["emergency"])],
+            ],
+        )
+    )
+    daily = report["daily"]
+    overview.charts.append(
+        Chart("daily", "每日受理量", "line", [d[5:] for d in daily], list(daily.values()))
+    )
+
+    quality = Section("二、办理质量")
+    quality.tables.append(_rates_table("三率及相关指标", rates, report["rates_previous"]))
+
+    channels = Section("三、受理渠道与诉求类型")
+    shown_channels = [r for r in report["channels"] if r["count"]]
+    channels.charts.append(
+        Chart("channels", "受理渠道占比", "pie", [r["name"] for r in shown_channels],
+              [r["count"] for r in shown_channels])
+    )  # fmt: skip
+    channels.charts.append(
+        _ranked_chart("request_types", "诉求类型受理量", report["request_types"])
+    )
+    channels.tables.append(_breakdown("分渠道受理量", report["channels"]))
+    channels.tables.append(_breakdown("分诉求类型受理量", report["request_types"]))
+
+    categories = Section("四、诉求分类与热点")
+    categories.charts.append(
+        Chart("top_categories", "热点诉求分类（二级）", "bar",
+              [c["name"] for c in report["top_categories"]],
+              [c["count"] for c in report["top_categories"]])
+    )  # fmt: skip
+    categories.tables.append(_breakdown("一级分类受理量", report["categories_l1"]))
+    categories.tables.append(
+        Table(
+            "热点诉求分类（前十）",
+            ["排名", "分类", "一级分类", "受理量", "占比", "环比", "同比"],
+            [
+                [str(i), c["name"], c["l1"], n(c["count"]), pct(c["share"]),
+                 change(c["mom_pct"]), change(c["yoy_pct"])]
+                for i, c in enumerate(report["top_categories"], start=1)
+            ],
+            numeric_from=3,
+        )
+    )  # fmt: skip
+    rising = report["rising_categories"]
+    categories.tables.append(
+        Table(
+            "环比增幅较大的分类",
+            ["分类", "本期", "上期", "增加", "环比"],
+            [[r["name"], n(r["count"]), n(r["previous"]), n(r["change"]), change(r["mom_pct"])]
+             for r in rising],
+        )
+    )  # fmt: skip
+    if report["new_categories"]:
+        categories.tables.append(
+            Table(
+                "本期新出现的分类（上期为零）",
+                ["分类", "本期"],
+                [[r["name"], n(r["count"])] for r in report["new_categories"]],
+            )
+        )
+    l2_names = {r["code"]: r["name"] for r in report["categories_l2"]}
+    reps = report["representative_orders"]
+    categories.tables.append(
+        Table(
+            "典型工单",
+            ["分类", "工单编号"],
+            [[l2_names.get(code, code), "、".join(numbers)] for code, numbers in reps.items()],
+            numeric_from=2,
+        )
+    )
+    if not rising and not report["top_categories"]:
+        categories.paragraphs.append("本期无诉求，没有热点和增幅分类。")
+
+    places = Section("五、区域分布")
+    places.charts.append(_ranked_chart("districts", "分区受理量", report["districts"]))
+    places.tables.append(_breakdown("分区受理量", report["districts"]))
+    places.tables.append(
+        Table(
+            "诉求最集中的街镇",
+            ["排名", "街镇", "所属区", "受理量", "占比"],
+            [[str(i), s["name"], s["district_name"], n(s["count"]), pct(s["share"])]
+             for i, s in enumerate(report["top_streets"], start=1)],
+            numeric_from=3,
+        )
+    )  # fmt: skip
+
+    units = Section("六、承办单位")
+    by_volume = sorted(
+        (u for u in report["units"] if u["dispatched"]), key=lambda u: (-u["dispatched"], u["code"])
+    )
+    units.charts.append(
+        Chart("units", "承办单位派发量（前十五）", "bar",
+              [u["name"] or u["code"] for u in by_volume[:MAX_BARS]],
+              [u["dispatched"] for u in by_volume[:MAX_BARS]])
+    )  # fmt: skip
+    units.paragraphs.append(
+        "综合得分为响应率、解决率、满意率的平均值（百分制）；派发量达到排名门槛的单位参与排名。"
+        "退单率按首接单位统计。"
+    )
+    units.tables.append(
+        Table(
+            "承办单位办理情况",
+            ["排名", "单位", "派发量", *(_RATE_NAMES[k] for k in _UNIT_RATES), "综合得分"],
+            [
+                [NONE if u["rank"] is None else str(u["rank"]), u["name"] or u["code"],
+                 n(u["dispatched"]), *(pct(u[k]["rate"]) for k in _UNIT_RATES),
+                 NONE if u["score"] is None else f"{u['score'] * 100:.1f}"]
+                for u in report["units"]
+            ],
+            numeric_from=2,
+        )
+    )  # fmt: skip
+
+    enterprise = _tagged_section(
+        "七、涉企诉求", report["enterprise"], district_names, "本期无涉企诉求。"
+    )
+    emergency = _tagged_section(
+        "八、应急诉求", report["emergency"], district_names, "本期无应急标记诉求。"
+    )
+
+    appendix = Section("附表")
+    appendix.tables.append(
+        _breakdown(
+            "二级分类受理量",
+            [r for r in report["categories_l2"] if r["count"] or r["previous"] or r["year_ago"]],
+            with_l1=True,
+        )
+    )
+    items = list(daily.items())
+    per_row = 4
+    appendix.tables.append(
+        Table(
+            "每日受理量",
+            ["日期", "受理量"] * per_row,
+            [
+                [cell for day, count in items[i : i + per_row] for cell in (day, n(count))]
+                + ["", ""] * (per_row - len(items[i : i + per_row]))
+                for i in range(0, len(items), per_row)
+            ],
+            numeric_from=99,
+        )
+    )
+
+    return Document(
+        title=report["title"],
+        subtitle=subtitle,
+        narrative=report["narrative"],
+        sections=[overview, quality, channels, categories, places, units, enterprise, emergency,
+                  appendix],
+    )  # fmt: skip
+
+
+__all__ = ["Chart", "Document", "Section", "Table", "build_document", "change", "n", "pct"]

@@ -1,0 +1,50 @@
+"""Every output format of a report from its JSON, with the charts drawn once for PDF and
+Word. Used by `hongmian report` and by `services.report_issue`."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any
+
+from hongmian.analytics.report.document import build_document
+
+FORMATS = ("json", "html", "pdf", "docx")
+
+
+def report_json(report: dict[str, Any]) -> bytes:
+    return json.dumps(report, ensure_ascii=False, indent=1).encode("utf-8")
+
+
+def render_outputs(report: dict[str, Any], formats: Iterable[str]) -> dict[str, bytes]:
+    """format → file content, for each of `formats` (a subset of FORMATS)."""
+    wanted = list(dict.fromkeys(formats))
+    unknown = [f for f in wanted if f not in FORMATS]
+    if unknown:
+        raise ValueError(f"unknown report formats: {unknown}")
+    out: dict[str, bytes] = {}
+    document = build_document(report)
+    images = None
+    if "pdf" in wanted or "docx" in wanted:
+        from hongmian.analytics.report.charts import chart_images
+
+        images = chart_images(document)
+    for fmt in wanted:
+        if fmt == "json":
+            out[fmt] = report_json(report)
+        elif fmt == "html":
+            from hongmian.analytics.report.render_html import render_html
+
+            out[fmt] = render_html(report, document).encode("utf-8")
+        elif fmt == "pdf":
+            from hongmian.analytics.report.render_pdf import render_pdf
+
+            out[fmt] = render_pdf(report, document, images)
+        else:
+            from hongmian.analytics.report.render_docx import render_docx
+
+            out[fmt] = render_docx(report, document, images)
+    return out
+
+
+__all__ = ["FORMATS", "render_outputs", "report_json"]

@@ -1,0 +1,122 @@
+// The operations dashboard: draws its charts from #dashboard-data (selectors.dashboard_figures)
+// and applies every JSON that HTMX's poll (#dashboard-poll, every 30 s) brings back, updating
+// the ECharts instances in place — no page reload.
+(function () {
+  "use strict";
+  var charts = {};
+  var palette = ["#b3261e", "#1d5fa8", "#d98c1f", "#2f8f5b", "#6b4fa3", "#7a7a7a", "#c2577a",
+    "#3a9bb3", "#8c6d31", "#4d4d4d"];
+  var LIGHTS = { red: "超时", yellow: "预警", green: "正常" };
+
+  function root() { return document.querySelector("[data-dashboard]"); }
+  function dark() { var r = root(); return r && r.getAttribute("data-dark") === "1"; }
+  function pct(r) { return r && r.rate !== null ? (r.rate * 100).toFixed(1) + "%" : "—"; }
+  function pick(data, path) {
+    return path.split(".").reduce(function (v, k) { return v == null ? v : v[k]; }, data);
+  }
+
+  function base() {
+    return {
+      color: palette, animation: false, backgroundColor: "transparent",
+      tooltip: { trigger: "axis" },
+      grid: { left: 8, right: 24, top: 32, bottom: 8, containLabel: true }
+    };
+  }
+  function intake(data) {
+    var o = base();
+    var hours = [];
+    for (var h = 0; h < 24; h++) { hours.push(h + "时"); }
+    o.legend = { type: "scroll", top: 0 };
+    o.xAxis = { type: "category", data: hours };
+    o.yAxis = { type: "value", minInterval: 1 };
+    o.series = data.today.channels.map(function (c) {
+      return { type: "bar", stack: "intake", name: c.name, data: c.hours };
+    });
+    if (!o.series.length) { o.series = [{ type: "bar", name: "受理量", data: data.today.hours }]; }
+    return o;
+  }
+  function units(data) {
+    var rows = data.units.slice().reverse();
+    var o = base();
+    o.legend = { top: 0 };
+    o.xAxis = { type: "value", minInterval: 1 };
+    o.yAxis = { type: "category", data: rows.map(function (u) { return u.name; }) };
+    o.series = [
+      { type: "bar", stack: "u", name: "超时", color: "#d93025", data: rows.map(function (u) { return u.overdue; }) },
+      { type: "bar", stack: "u", name: "预警", color: "#f2a600", data: rows.map(function (u) { return u.due_soon; }) },
+      { type: "bar", stack: "u", name: "正常", color: "#2f8f5b",
+        data: rows.map(function (u) { return u.open - u.overdue - u.due_soon; }) }
+    ];
+    return o;
+  }
+  function categories(data) {
+    var rows = data.top_categories.slice().reverse();
+    var o = base();
+    o.xAxis = { type: "value", minInterval: 1 };
+    o.yAxis = { type: "category", data: rows.map(function (c) { return c.name; }) };
+    o.series = [{ type: "bar", name: "今日受理", data: rows.map(function (c) { return c.count; }),
+      label: { show: true, position: "right" } }];
+    return o;
+  }
+  var builders = { intake: intake, units: units, categories: categories };
+
+  function unitRows(data) {
+    var body = document.querySelector("[data-units]");
+    if (!body) { return; }
+    body.textContent = "";
+    if (!data.units.length) {
+      var empty = body.insertRow();
+      var cell = empty.insertCell();
+      cell.colSpan = 5;
+      cell.textContent = "没有在办工单。";
+      return;
+    }
+    data.units.forEach(function (u) {
+      var tr = body.insertRow();
+      tr.insertCell().textContent = u.name;
+      [u.open, u.overdue, u.due_soon].forEach(function (v) {
+        var td = tr.insertCell(); td.className = "num"; td.textContent = v;
+      });
+      var light = document.createElement("span");
+      light.className = "an-light an-light--" + u.light;
+      light.textContent = LIGHTS[u.light] || u.light;
+      tr.insertCell().appendChild(light);
+    });
+  }
+
+  function apply(data) {
+    document.querySelectorAll("[data-field]").forEach(function (el) {
+      var v = pick(data, el.getAttribute("data-field"));
+      if (v !== undefined && v !== null) { el.textContent = v; }
+    });
+    document.querySelectorAll("[data-rate]").forEach(function (el) {
+      el.textContent = pct(data.rates[el.getAttribute("data-rate")]);
+    });
+    Object.keys(charts).forEach(function (key) {
+      charts[key].setOption(builders[key](data), { notMerge: true });
+    });
+    unitRows(data);
+  }
+
+  function start() {
+    var source = document.getElementById("dashboard-data");
+    if (!source || !window.echarts) { return; }
+    document.querySelectorAll("[data-dash-chart]").forEach(function (el) {
+      charts[el.getAttribute("data-dash-chart")] = window.echarts.init(el, dark() ? "dark" : null);
+    });
+    apply(JSON.parse(source.textContent));
+    window.addEventListener("resize", function () {
+      Object.keys(charts).forEach(function (k) { charts[k].resize(); });
+    });
+    document.body.addEventListener("htmx:afterRequest", function (evt) {
+      if (!evt.detail || !evt.detail.elt || evt.detail.elt.id !== "dashboard-poll") { return; }
+      if (!evt.detail.successful) { return; }
+      try { apply(JSON.parse(evt.detail.xhr.responseText)); } catch (e) { /* keep the last figures */ }
+    });
+  }
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", start);
+  } else {
+    start();
+  }
+})();

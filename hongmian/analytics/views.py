@@ -1,0 +1,113 @@
+"""The analytics pages: the report archive (list, the report in the page, downloads) and the
+live operations dashboard (+ its control-room layout and the JSON it polls).
+
+Pages exist only for the analytics roles: anyone else gets the same 404 as for a page that
+does not exist (STYLE habit 3), so the archive's existence is not disclosed."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib.auth.decorators import login_required
+from django.http import (
+    FileResponse,
+    Http404,
+    HttpRequest,
+    HttpResponse,
+    HttpResponseBase,
+    JsonResponse,
+)
+from django.shortcuts import render
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET
+
+from hongmian.analytics import selectors
+from hongmian.analytics.permissions import can_view_dashboard, can_view_reports
+from hongmian.analytics.report.outputs import report_json
+from hongmian.analytics.report.render_html import report_context
+from hongmian.analytics.states import ISSUE_FILES, IssueStatus
+from hongmian.core.errors import NotFound
+
+View = Callable[..., HttpResponseBase]
+
+
+def _guarded(check: Callable[[Any], bool]) -> Callable[[View], View]:
+    def decorate(view: View) -> View:
+        @wraps(view)
+        def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
+            if not check(request.user):
+                raise Http404
+            return view(request, *args, **kwargs)
+
+        return login_required(require_GET(wrapper))
+
+    return decorate
+
+
+reports_required = _guarded(can_view_reports)
+dashboard_required = _guarded(can_view_dashboard)
+
+
+def _issue_or_404(request: HttpRequest, pk: int) -> Any:
+    try:
+        return selectors.access_report_issue(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+
+
+@reports_required
+def report_list(request: HttpRequest) -> HttpResponse:
+    issues = list(selectors.report_issue_list(request.user)[:200])
+    return render(request, "analytics/report_list.html", {"issues": issues})
+
+
+@reports_required
+def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    issue = _issue_or_404(request, pk)
+    if issue.status != IssueStatus.READY or not issue.data:
+        return render(request, "analytics/report_failed.html", {"issue": issue}, status=200)
+    context = report_context(issue.data)
+    context["issue"] = issue
+    return render(request, "analytics/report_detail.html", context)
+
+
+@reports_required
+def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase:
+    issue = _issue_or_404(request, pk)
+    if issue.status != IssueStatus.READY:
+        raise Http404
+    stem = f"report-{issue.period_kind}-{issue.period_start:%Y%m%d}-{issue.period_end:%Y%m%d}"
+    if fmt == "json":
+        response = HttpResponse(report_json(issue.data), content_type="application/json")
+        response["Content-Disposition"] = f'attachment; filename="{stem}.json"'
+        return response
+    if fmt not in ISSUE_FILES:
+        raise Http404
+    field, content_type = ISSUE_FILES[fmt]
+    stored = getattr(issue, field)
+    if not stored:
+        raise Http404
+    return FileResponse(
+        stored.open("rb"), as_attachment=True, filename=f"{stem}.{fmt}", content_type=content_type
+    )
+
+
+@dashboard_required
+def dashboard(request: HttpRequest) -> HttpResponse:
+    figures = selectors.dashboard_figures(request.user, timezone.now())
+    return render(request, "analytics/dashboard.html", {"figures": figures, "wall": False})
+
+
+@dashboard_required
+def dashboard_wall(request: HttpRequest) -> HttpResponse:
+    figures = selectors.dashboard_figures(request.user, timezone.now())
+    return render(request, "analytics/dashboard_wall.html", {"figures": figures, "wall": True})
+
+
+@never_cache
+@dashboard_required
+def dashboard_data(request: HttpRequest) -> JsonResponse:
+    return JsonResponse(selectors.dashboard_figures(request.user, timezone.now()))

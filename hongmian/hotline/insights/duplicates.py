@@ -1,0 +1,230 @@
+"""Duplicate detection (并单候选): is a new report the same problem, at the same place, as
+one that is still open?
+
+Three pieces of evidence, each between 0 and 1, multiplied into one score:
+
+- **text** — cosine of the two texts' character n-gram TF-IDF vectors (textsim.py): the
+  problem and the place as the citizen wrote them;
+- **place** — the same street, or less than NEAR_METRES apart on the map: 1.0; within
+  WALK_METRES: 0.95; the same district, or too little known to compare: 0.9. Two
+  *different* known streets (or districts) that are not close on the map cannot be one
+  problem: the score is 0;
+- **time** — 1.0 for reports made together, falling linearly to 0.9 at WINDOW_DAYS apart;
+  beyond the window the score is 0 (merging is for problems being handled now).
+
+An inquiry (咨询) is answered for each caller: it is a duplicate only of the same caller's
+order (a repeat call), however alike two people's questions are.
+
+Multiplying keeps the text in charge — place and time can only lower a score — so a
+similar text at another place never becomes a candidate. The factors are mild on purpose:
+on the labelled real messages, pairs in the same district were no likelier to be one
+problem than pairs whose district was unknown, and within 14 days the gap in days did not
+separate duplicates from the rest; what did separate them was the text and a *different*
+district (51 of 52 such pairs were different problems). A report by the same caller is
+named in the reasons but not scored higher: on the same data, one person writing about
+several different things was as common as one person repeating a report.
+
+THRESHOLD was chosen on half of the labelled set (bench/insights/duplicate_pairs.py) as
+the highest recall with precision at least 0.95, and checked on the other half; the
+figures are in docs/decisions/0016-hotspots-duplicates-replies.md.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import math
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+from scipy import sparse
+
+from hongmian.hotline.insights import textsim
+
+THRESHOLD = 0.18
+WINDOW_DAYS = 14
+NEAR_METRES = 300.0
+WALK_METRES = 1000.0
+# The place factor for each kind of evidence (module docstring).
+PLACE_SAME_STREET = 1.0
+PLACE_NEARBY = 0.95
+PLACE_SAME_DISTRICT = 0.9
+PLACE_UNKNOWN = 0.9
+TIME_AT_WINDOW_EDGE = 0.9
+
+
+@dataclass(frozen=True, slots=True)
+class Item:
+    """One report as the scorer sees it; `key` is the caller's (an order's id)."""
+
+    key: int | str
+    text: str  # textsim.order_text(title, content)
+    at: dt.datetime
+    district: str = ""
+    street: str = ""
+    latitude: float | None = None
+    longitude: float | None = None
+    caller: str = ""
+    # Answered for each caller (an inquiry, 咨询): two people asking the same question are
+    # two orders to answer, so such an order is a duplicate only of its own caller's.
+    per_caller: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Match:
+    key: int | str
+    score: float
+    text: float
+    place: float
+    days: float
+    reasons: tuple[str, ...] = field(default=())
+
+
+def metres_between(a: Item, b: Item) -> float | None:
+    """Great-circle distance, or None when either has no coordinates."""
+    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+        return None
+    lat1, lon1, lat2, lon2 = map(
+        math.radians,
+        (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude)),  # type: ignore[arg-type]
+    )
+    h = (
+        math.sin((lat2 - lat1) / 2) ** 2
+        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
+    )
+    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+
+
+def place_affinity(a: Item, b: Item, names: dict[str, str] | None = None) -> tuple[float, str]:
+    """(factor, reason); factor 0 means "cannot be the same place"."""
+    names = names or {}
+    metres = metres_between(a, b)
+    if metres is not None and metres <= NEAR_METRES:
+        return PLACE_SAME_STREET, f"相距约 {round(metres, -1):.0f} 米"
+    if a.street and a.street == b.street:
+        return PLACE_SAME_STREET, f"同一街镇（{names.get(a.street, a.street)}）"
+    if metres is not None and metres <= WALK_METRES:
+        return PLACE_NEARBY, f"相距约 {round(metres, -1):.0f} 米"
+    if a.street and b.street:
+        return 0.0, "不同街镇"
+    if a.district and b.district:
+        if a.district != b.district:
+            return 0.0, "不同区"
+        return PLACE_SAME_DISTRICT, f"同一区（{names.get(a.district, a.district)}）"
+    return PLACE_UNKNOWN, "地点未能比对"
+
+
+def time_affinity(days: float, window_days: float = WINDOW_DAYS) -> float:
+    if days > window_days:
+        return 0.0
+    return 1.0 - (1.0 - TIME_AT_WINDOW_EDGE) * days / window_days
+
+
+def score_pair(
+    a: Item,
+    b: Item,
+    text_similarity: float,
+    *,
+    window_days: float = WINDOW_DAYS,
+    names: dict[str, str] | None = None,
+) -> Match:
+    """The combined score of `b` as a duplicate of `a`, with the reasons a supervisor reads."""
+    days = abs((a.at - b.at).total_seconds()) / 86400
+    place, where = place_affinity(a, b, names)
+    when = time_affinity(days, window_days)
+    same_caller = bool(a.caller) and a.caller == b.caller
+    score = text_similarity * place * when
+    if (a.per_caller or b.per_caller) and not same_caller:
+        score, where = 0.0, "咨询类诉求只与同一诉求人的工单合并"
+    reasons = [f"内容相似度 {text_similarity:.2f}", where]
+    reasons.append("同一天" if days < 1 else f"相隔 {days:.0f} 天")
+    if same_caller:
+        reasons.append("同一诉求人")
+    return Match(
+        b.key, round(score, 4), round(text_similarity, 4), place, round(days, 2), tuple(reasons)
+    )
+
+
+def candidates(
+    item: Item,
+    pool: Sequence[Item],
+    *,
+    limit: int = 5,
+    threshold: float = THRESHOLD,
+    window_days: float = WINDOW_DAYS,
+    names: dict[str, str] | None = None,
+    background: Sequence[str] = (),
+) -> list[Match]:
+    """The best `limit` reports of `pool` that score at least `threshold` against `item`,
+    best first. TF-IDF is fitted on the item, the pool and `background` (textsim.tfidf)."""
+    if not pool:
+        return []
+    matrix = textsim.tfidf([item.text, *(p.text for p in pool)], background=background)
+    sims = textsim.cosine(matrix, 0)[1:]
+    found = []
+    for other, sim in zip(pool, sims, strict=True):
+        # Place and time only lower a score: a text below the threshold cannot reach it.
+        if other.key == item.key or sim < threshold:
+            continue
+        match = score_pair(item, other, float(sim), window_days=window_days, names=names)
+        if match.score >= threshold:
+            found.append(match)
+    found.sort(key=lambda m: (-m.score, str(m.key)))
+    return found[:limit]
+
+
+def groups(
+    items: Sequence[Item],
+    *,
+    threshold: float = THRESHOLD,
+    window_days: float = WINDOW_DAYS,
+    names: dict[str, str] | None = None,
+    background: Sequence[str] = (),
+) -> list[list[tuple[Item, Match | None]]]:
+    """Groups to merge: a master — the oldest report — and the reports that are duplicates
+    *of the master*, each with its match to it (the master's own is None). Only groups of
+    two or more, the largest first.
+
+    Reports are taken oldest first; each joins the group whose master it scores best with
+    (at least `threshold`), or else starts a group of its own. Matching another member is
+    not enough: a chain "A is like B, B is like C" can put a noise complaint and a rubbish
+    complaint under one master, and a merge closes the duplicates with the master's
+    answer."""
+    n = len(items)
+    if n < 2:
+        return []
+    matrix = textsim.tfidf([i.text for i in items], background=background)
+    sims = (matrix @ matrix.T).tocoo()
+    near: dict[int, dict[int, Match]] = {}
+    for i, j, sim in zip(sims.row, sims.col, sims.data, strict=True):
+        if i >= j or sim < threshold:
+            continue
+        match = score_pair(items[i], items[j], float(sim), window_days=window_days, names=names)
+        if match.score >= threshold:
+            near.setdefault(int(i), {})[int(j)] = match
+            near.setdefault(int(j), {})[int(i)] = match
+    oldest_first = sorted(range(n), key=lambda k: (items[k].at, str(items[k].key)))
+    members: dict[int, list[tuple[int, Match]]] = {}
+    for k in oldest_first:
+        masters = [(m, match) for m, match in near.get(k, {}).items() if m in members]
+        if masters:
+            master, match = max(masters, key=lambda mm: (mm[1].score, -mm[0]))
+            members[master].append((k, match))
+        else:
+            members[k] = []
+    out = []
+    for master, rest in members.items():
+        if not rest:
+            continue
+        group: list[tuple[Item, Match | None]] = [(items[master], None)]
+        out.append(group + [(items[k], m) for k, m in rest])
+    out.sort(key=lambda g: (-len(g), g[0][0].at))
+    return out
+
+
+def pair_similarities(texts: Sequence[str], pairs: Sequence[tuple[int, int]]) -> np.ndarray:
+    """Cosines of the given index pairs, with TF-IDF fitted on all `texts` (evaluation)."""
+    matrix: sparse.csr_matrix = textsim.tfidf(texts)
+    return np.array(
+        [float(matrix[i].multiply(matrix[j]).sum()) for i, j in pairs], dtype=np.float64
+    )

@@ -1,0 +1,461 @@
+"""Insights on the orders, between the algorithms (hongmian/hotline/insights/, which know
+nothing of the database) and the screens, commands and jobs:
+
+- duplicates  `duplicate_candidates(order)` for the order page, `duplicate_groups(now)`
+              for the board's 并单候选;
+- replies     `reply_check(order)` / `reply_checks(orders)` before the callback;
+- hot spots   `hotspots_find(...)` (read only), `hotspot_scan(*, actor, ...)` (stores the
+              snapshot the board reads and raises alerts), `hotspots_latest()`,
+              `hotspot_alerts_open()`, `hotspot_alert_acknowledge(*, actor, alert)`.
+
+The caller's phone is read only to count distinct callers and to say "同一诉求人"; it is
+never stored with a hot spot or written into an alert.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.db import transaction
+from django.db.models import QuerySet, Subquery
+from django.utils import timezone
+
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_record
+from hongmian.core.errors import NotFound, PermissionDenied
+from hongmian.geo.selectors import gazetteer
+from hongmian.hotline import permissions
+from hongmian.hotline.insights import duplicates, hotspots
+from hongmian.hotline.insights.reply_quality import ReplyAssessment, assess_reply
+from hongmian.hotline.insights.textsim import order_text
+from hongmian.hotline.models import Hotspot, HotspotAlert, SlaClock, TimelineEntry, WorkOrder
+from hongmian.hotline.services.timeline import timeline_entry
+from hongmian.hotline.states import (
+    OPEN_STATUSES,
+    ClockKind,
+    Priority,
+    RequestType,
+    Status,
+    Visibility,
+)
+
+# Orders that may still be merged (the same statuses the merge service takes).
+MERGEABLE = (Status.RECEIVED, Status.DISPATCHED, Status.ACKNOWLEDGED)
+# The newest this many orders of the window are compared; older ones are rarely merged.
+POOL_LIMIT = 500
+# Recent orders whose texts only teach TF-IDF which words are common (textsim.tfidf).
+BACKGROUND_LIMIT = 300
+_LIST_RELATED = ("category", "lead_unit")
+
+# Hot spots: the scan looks back this far; the board shows the hottest BOARD_HOTSPOTS.
+HOTSPOT_DAYS = 30
+HOTSPOT_HALF_LIFE_DAYS = 7.0
+HOTSPOTS_STORED = 20
+BOARD_HOTSPOTS = 5
+# Scans older than this are deleted by the next scan: the board reads only the latest.
+SCANS_KEPT_DAYS = 7
+# A group alerted within this many days is not alerted again while it keeps most of its
+# orders: one wave, one alert.
+ALERT_QUIET_DAYS = 3
+# Timeline notices per alert: the representative order and the newest open ones.
+ALERT_TIMELINE_ORDERS = 20
+
+
+# --- duplicates ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Candidate:
+    """An open order that may report the same problem (并单候选)."""
+
+    order: WorkOrder
+    score: float
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateRow:
+    order: WorkOrder
+    # None for the suggested master (the oldest order of the group).
+    score: float | None
+    reasons: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class DuplicateGroup:
+    rows: list[DuplicateRow]
+    area: str
+
+    @property
+    def orders(self) -> list[WorkOrder]:
+        return [r.order for r in self.rows]
+
+
+def _item(order: WorkOrder) -> duplicates.Item:
+    return duplicates.Item(
+        key=order.pk,
+        text=order_text(order.title, order.content),
+        at=order.created_at,
+        district=order.district_code,
+        street=order.street_code,
+        latitude=float(order.latitude) if order.latitude is not None else None,
+        longitude=float(order.longitude) if order.longitude is not None else None,
+        caller=order.caller_phone,
+        per_caller=order.request_type == RequestType.INQUIRY,
+    )
+
+
+def _place_names() -> dict[str, str]:
+    return {code: entry.name for code, entry in gazetteer().by_code.items()}
+
+
+def _background(exclude: Iterable[int] = ()) -> list[str]:
+    rows = (
+        WorkOrder.objects.exclude(pk__in=list(exclude))
+        .order_by("-created_at", "-id")
+        .values_list("title", "content")[:BACKGROUND_LIMIT]
+    )
+    return [order_text(title, content) for title, content in rows]
+
+
+def duplicate_candidates(order: WorkOrder, *, limit: int = 5) -> list[Candidate]:
+    """Open orders within the merge window that may report what `order` reports, best first
+    (insights/duplicates.py). Callers show them to the centre, who merges with
+    `lifecycle.work_order_merge`. Two queries."""
+    window = dt.timedelta(days=duplicates.WINDOW_DAYS)
+    pool = WorkOrder.objects.filter(
+        status__in=MERGEABLE,
+        created_at__gte=order.created_at - window,
+        created_at__lte=order.created_at + window,
+    ).exclude(pk=order.pk)
+    if order.district_code and order.latitude is None:
+        # Another known district cannot score (duplicates.place_affinity): not worth reading.
+        pool = pool.filter(district_code__in=(order.district_code, ""))
+    orders = list(pool.select_related(*_LIST_RELATED).order_by("-created_at", "-id")[:POOL_LIMIT])
+    if not orders:
+        return []
+    by_pk = {o.pk: o for o in orders}
+    matches = duplicates.candidates(
+        _item(order),
+        [_item(o) for o in orders],
+        limit=limit,
+        names=_place_names(),
+        background=_background(exclude=[order.pk, *by_pk]),
+    )
+    return [Candidate(by_pk[int(m.key)], m.score, m.reasons) for m in matches]
+
+
+def duplicate_groups(now: dt.datetime, *, limit: int = 50) -> list[DuplicateGroup]:
+    """并单候选 for the board: open orders of the last merge window joined by duplicate
+    pairs, the largest groups first, the oldest order of each first (the suggested master).
+    Two queries."""
+    since = now - dt.timedelta(days=duplicates.WINDOW_DAYS)
+    orders = list(
+        WorkOrder.objects.filter(status__in=MERGEABLE, created_at__gte=since)
+        .select_related(*_LIST_RELATED)
+        .order_by("-created_at", "-id")[:POOL_LIMIT]
+    )
+    if len(orders) < 2:
+        return []
+    by_pk = {o.pk: o for o in orders}
+    names = _place_names()
+    found = duplicates.groups(
+        [_item(o) for o in orders],
+        names=names,
+        background=_background(exclude=list(by_pk)),
+    )
+    out = []
+    for group in found[:limit]:
+        rows = [
+            DuplicateRow(
+                by_pk[int(item.key)],
+                match.score if match else None,
+                match.reasons if match else (),
+            )
+            for item, match in group
+        ]
+        master = rows[0].order
+        code = master.street_code or master.district_code
+        out.append(DuplicateGroup(rows, names.get(code, "") if code else ""))
+    return out
+
+
+# --- replies -------------------------------------------------------------------------------
+
+
+def _resolution_clocks(order_ids: Sequence[int]) -> dict[int, SlaClock]:
+    """The latest resolution clock of each order (the one its reply answered)."""
+    latest: dict[int, SlaClock] = {}
+    for clock in SlaClock.objects.filter(
+        order_id__in=list(order_ids), kind=ClockKind.RESOLUTION
+    ).order_by("order_id", "started_at", "id"):
+        latest[clock.order_id] = clock
+    return latest
+
+
+def _assess(order: WorkOrder, clock: SlaClock | None) -> ReplyAssessment:
+    return assess_reply(
+        request_title=order.title,
+        request_text=order.content,
+        reply=order.reply,
+        requested_at=clock.started_at if clock else None,
+        replied_at=order.replied_at,
+        due_at=clock.due_at if clock else None,
+    )
+
+
+def reply_check(order: WorkOrder) -> ReplyAssessment:
+    """答复质量: relevance, completeness and timeliness of the order's reply, with flags
+    (insights/reply_quality.py). One query (the resolution clock)."""
+    return _assess(order, _resolution_clocks([order.pk]).get(order.pk))
+
+
+def reply_checks(orders: Sequence[WorkOrder]) -> dict[int, ReplyAssessment]:
+    """`reply_check` for a list of orders, in one query."""
+    clocks = _resolution_clocks([o.pk for o in orders])
+    return {o.pk: _assess(o, clocks.get(o.pk)) for o in orders}
+
+
+# --- hot spots -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FoundHotspot:
+    group: hotspots.HotGroup
+    order_ids: list[int]
+    place_code: str
+
+
+def hotspot_messages(*, since: dt.datetime, until: dt.datetime) -> list[hotspots.Message]:
+    """Every order taken in [since, until), as the grouping reads it: place = its street
+    (or district) code, caller = its phone (or account), severe = urgent or emergency.
+    Merged orders count: each is one more person who called. One query."""
+    rows = WorkOrder.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
+        "pk",
+        "title",
+        "content",
+        "created_at",
+        "street_code",
+        "district_code",
+        "caller_phone",
+        "submitted_by_id",
+        "priority",
+        "is_emergency",
+    )
+    return [
+        hotspots.Message(
+            key=str(pk),
+            title=title,
+            content=content,
+            at=timezone.localtime(created),
+            place=street or district,
+            caller=phone or (f"account:{account}" if account else ""),
+            severe=emergency or priority in (Priority.URGENT, Priority.EMERGENCY),
+        )
+        for (
+            pk,
+            title,
+            content,
+            created,
+            street,
+            district,
+            phone,
+            account,
+            priority,
+            emergency,
+        ) in rows
+    ]
+
+
+def hotspots_find(
+    *, now: dt.datetime | None = None, days: int = HOTSPOT_DAYS
+) -> list[FoundHotspot]:
+    """The hot spots of the last `days` days, hottest first, with heat read at `now` (a group
+    cools with a half-life of HOTSPOT_HALF_LIFE_DAYS after its latest order). Reads only."""
+    now = now or timezone.now()
+    messages = hotspot_messages(since=now - dt.timedelta(days=days), until=now)
+    groups = hotspots.find_hotspots(
+        messages,
+        params=hotspots.Params(half_life_days=HOTSPOT_HALF_LIFE_DAYS),
+        now=timezone.localtime(now),
+    )
+    place_of = {m.key: m.place for m in messages}
+    found = []
+    for group in groups:
+        codes = [place_of[k] for k in group.keys if place_of[k]]
+        code = max(set(codes), key=codes.count) if codes else ""
+        found.append(FoundHotspot(group, [int(k) for k in group.keys], code))
+    return found
+
+
+@dataclass
+class ScanResult:
+    scanned_at: dt.datetime
+    found: int
+    stored: list[Hotspot] = field(default_factory=list)
+    alerts: list[HotspotAlert] = field(default_factory=list)
+
+
+def place_label(code: str, fallback: str = "") -> str:
+    entry = gazetteer().by_code.get(code) if code else None
+    return entry.name if entry is not None else fallback
+
+
+def hotspot_scan(
+    *, actor: Actor, now: dt.datetime | None = None, days: int = HOTSPOT_DAYS
+) -> ScanResult:
+    """热点扫描: store the hottest HOTSPOTS_STORED groups as the latest snapshot (the board
+    reads it), prune old snapshots, and raise a HotspotAlert — audited, with a staff
+    timeline notice on the group's open orders — for each group that burst today or
+    yesterday and was not alerted in the last ALERT_QUIET_DAYS. Run by the periodic job
+    and by `hongmian hotspots --from-db --commit`; only the system may run it."""
+    if not permissions.is_system_actor(actor):
+        raise PermissionDenied("热点扫描由系统任务执行", code="hotspot.scan_forbidden")
+    now = now or timezone.now()
+    found = hotspots_find(now=now, days=days)
+    today = timezone.localdate(now)
+    result = ScanResult(scanned_at=now, found=len(found))
+    with transaction.atomic():
+        Hotspot.objects.filter(scanned_at__lt=now - dt.timedelta(days=SCANS_KEPT_DAYS)).delete()
+        for rank, spot in enumerate(found[:HOTSPOTS_STORED], start=1):
+            result.stored.append(_store(spot, rank=rank, scanned_at=now, today=today))
+        recent = list(
+            HotspotAlert.objects.filter(
+                created_at__gte=now - dt.timedelta(days=ALERT_QUIET_DAYS)
+            ).values_list("order_ids", flat=True)
+        )
+        for spot, stored in zip(found, result.stored, strict=False):
+            burst = spot.group.bursts[-1] if spot.group.bursts else None
+            if burst is None or burst.day < today - dt.timedelta(days=1):
+                continue
+            if any(_overlap(spot.order_ids, ids) >= 0.5 for ids in recent):
+                continue
+            alert = _alert(actor, spot, stored, burst)
+            recent.append(alert.order_ids)
+            result.alerts.append(alert)
+    return result
+
+
+def _store(spot: FoundHotspot, *, rank: int, scanned_at: dt.datetime, today: dt.date) -> Hotspot:
+    group = spot.group
+    return Hotspot.objects.create(
+        scanned_at=scanned_at,
+        rank=rank,
+        heat=round(group.heat, 3),
+        reports=group.reports,
+        callers=group.callers,
+        started_at=group.start,
+        ended_at=group.end,
+        place_code=spot.place_code,
+        place_label=place_label(spot.place_code, group.place)[:100],
+        keywords=group.keywords,
+        title=group.title[:200],
+        representative_id=int(group.representative),
+        order_ids=spot.order_ids,
+        bursting=bool(group.bursts) and group.bursts[-1].day >= today - dt.timedelta(days=1),
+        details={
+            "heat_parts": {k: round(v, 3) for k, v in group.parts.items()},
+            "bursts": [b.as_dict() for b in group.bursts],
+        },
+    )
+
+
+def _overlap(a: Sequence[int], b: Sequence[int]) -> float:
+    """Shared orders over the smaller group's size."""
+    if not a or not b:
+        return 0.0
+    return len(set(a) & set(b)) / min(len(set(a)), len(set(b)))
+
+
+def _alert(
+    actor: Actor, spot: FoundHotspot, stored: Hotspot, burst: hotspots.Burst
+) -> HotspotAlert:
+    group = spot.group
+    alert = HotspotAlert.objects.create(
+        day=burst.day,
+        count=burst.count,
+        expected=round(burst.expected, 3),
+        p_value=burst.p_value,
+        title=stored.title,
+        keywords=group.keywords,
+        place_label=stored.place_label,
+        heat=stored.heat,
+        representative_id=stored.representative_id,
+        order_ids=spot.order_ids,
+    )
+    audit_record(
+        actor=actor,
+        action="hotspot.alert",
+        target=alert,
+        after={
+            "day": burst.day,
+            "count": burst.count,
+            "expected": round(burst.expected, 3),
+            "orders": len(spot.order_ids),
+        },
+    )
+    text = (
+        f"热点预警：{group.description}（{stored.place_label or '地点未知'}），"
+        f"近 {HOTSPOT_DAYS} 天同类诉求 {group.reports} 件，"
+        f"{burst.day:%m月%d日} 单日 {burst.count} 件，明显高于此前水平。"
+    )
+    open_orders = list(
+        WorkOrder.objects.filter(pk__in=spot.order_ids, status__in=OPEN_STATUSES)
+        .order_by("-created_at", "-id")
+        .only("pk")[:ALERT_TIMELINE_ORDERS]
+    )
+    TimelineEntry.objects.bulk_create(
+        [
+            timeline_entry(
+                order=order,
+                actor=actor,
+                kind="hotspot_alert",
+                visibility=Visibility.STAFF,
+                text=text,
+                data={"alert": alert.pk},
+            )
+            for order in open_orders
+        ]
+    )
+    return alert
+
+
+def hotspots_latest(*, limit: int | None = None) -> list[Hotspot]:
+    """The hot spots of the latest scan, hottest first. One query."""
+    latest = Hotspot.objects.order_by("-scanned_at").values("scanned_at")[:1]
+    spots = Hotspot.objects.filter(scanned_at=Subquery(latest)).order_by("rank")
+    return list(spots[:limit] if limit else spots)
+
+
+def hotspot_alerts_open() -> QuerySet[HotspotAlert]:
+    """Alerts no supervisor has acknowledged yet, newest first."""
+    return HotspotAlert.objects.filter(acknowledged_at__isnull=True).order_by("-created_at", "-id")
+
+
+def hotspot_alert_acknowledge(*, actor: Actor, alert: HotspotAlert | int) -> HotspotAlert:
+    """知悉: a supervisor has seen the alert; it leaves the board. Acknowledging twice keeps
+    the first acknowledgement. NotFound for a missing alert; PermissionDenied for anyone
+    but a supervisor."""
+    user: Any = actor.user
+    if not permissions.is_supervisor(user):
+        raise PermissionDenied("只有督办员可以处理热点预警", code="hotspot.forbidden")
+    pk = alert.pk if isinstance(alert, HotspotAlert) else alert
+    with transaction.atomic():
+        locked = HotspotAlert.objects.select_for_update().filter(pk=pk).first()
+        if locked is None:
+            raise NotFound("热点预警不存在", code="hotspot_alert.not_found")
+        if locked.acknowledged_at is not None:
+            return locked
+        locked.acknowledged_at = timezone.now()
+        locked.acknowledged_by = user
+        locked.save(update_fields=["acknowledged_at", "acknowledged_by", "updated_at"])
+        audit_record(
+            actor=actor,
+            action="hotspot.alert_acknowledge",
+            target=locked,
+            after={"acknowledged_at": locked.acknowledged_at},
+        )
+    return locked

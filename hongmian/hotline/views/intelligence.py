@@ -1,0 +1,72 @@
+"""The console's classifier slot: categories (and units, when a unit model is active) from
+the active classifiers while the agent types the title and the content, with a button that
+puts a suggested category into the picker. The suggestion shown is signed into the intake
+form, so that the intake records whether the agent confirmed or corrected it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import render
+from django.views.decorators.http import require_GET
+
+from hongmian.core.errors import ApplicationError
+from hongmian.hotline import forms as hf
+from hongmian.hotline.intelligence.suggest import suggest
+from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.permissions import CENTRE_ROLES
+from hongmian.hotline.services.intelligence import (
+    classifier_feedback_on_intake,
+    suggestion_token,
+)
+from hongmian.hotline.views.common import actor, role_required
+
+# Fewer characters than this say too little to guess from; the slot waits for more.
+MIN_CHARS = 4
+# The hidden field of the intake form that carries the signed suggestion.
+SUGGESTION_FIELD = "ml_suggestion"
+
+
+def suggestions_context(title: str, content: str) -> dict[str, Any]:
+    """What the slot shows for the text typed so far (states: idle, error, none, shown)."""
+    title, content = title.strip(), content.strip()
+    if len(title) + len(content) < MIN_CHARS:
+        return {"ml_state": "idle"}
+    try:
+        found = suggest(title, content)
+    except ApplicationError as exc:
+        return {"ml_state": "error", "ml_error": exc.message}
+    if not found.any_model:
+        return {"ml_state": "none"}
+    context: dict[str, Any] = {
+        "ml_state": "shown",
+        "ml_categories": found.categories,
+        "ml_units": found.units,
+        "ml_category_model": found.category_model,
+        "ml_unit_model": found.unit_model,
+    }
+    if found.category_model is not None and found.categories:
+        best = found.categories[0]
+        context["ml_token"] = suggestion_token(
+            model=found.category_model, code=best.code, confidence=best.confidence
+        )
+    return context
+
+
+@require_GET
+@role_required(*CENTRE_ROLES)
+def ml_suggestions(request: HttpRequest) -> HttpResponse:
+    context = suggestions_context(request.GET.get("title", ""), request.GET.get("content", ""))
+    # The form gives the ids the slot's buttons aim at (the picker, the text fields).
+    context |= {"form": hf.IntakeForm(), "ml_fragment": True}
+    return render(request, "hotline/console/_suggestions_ml.html", context)
+
+
+def record_intake_feedback(request: HttpRequest, order: WorkOrder, created: bool = True) -> None:
+    """After a successful intake: the chosen category against the suggestion shown (once:
+    a retried form that found its order already taken records nothing). Never raises —
+    the order is taken whatever happens here."""
+    token = request.POST.get(SUGGESTION_FIELD, "")
+    if token and created:
+        classifier_feedback_on_intake(actor=actor(request), order=order, token=token)

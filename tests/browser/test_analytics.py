@@ -1,0 +1,101 @@
+"""The report page and the operations dashboard in a real browser: every chart container
+gets a drawn canvas (or SVG) of non-zero size, and the page logs no console errors."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+pytestmark = pytest.mark.browser
+
+_DRAWN = """(selector) => Array.from(document.querySelectorAll(selector)).map((el) => {
+  const drawn = el.querySelector('canvas, svg');
+  const box = drawn ? drawn.getBoundingClientRect() : {width: 0, height: 0};
+  const key = el.getAttribute('data-chart') || el.getAttribute('data-dash-chart');
+  return [key, box.width, box.height];
+})"""
+
+
+def _console_errors(page: Any) -> list[str]:
+    errors: list[str] = []
+
+    def record(message: Any) -> None:
+        # The browser's own favicon request is not the page's doing (the portal has none).
+        if message.type == "error" and "favicon" not in message.location.get("url", ""):
+            errors.append(f"{message.text} {message.location.get('url', '')}")
+
+    page.on("console", record)
+    return errors
+
+
+def _assert_drawn(page: Any, selector: str, expected: int) -> None:
+    page.wait_for_function(
+        "(s) => Array.from(document.querySelectorAll(s))"
+        ".every(e => e.querySelector('canvas, svg'))",
+        arg=selector,
+    )
+    charts = page.evaluate(_DRAWN, selector)
+    assert len(charts) == expected
+    assert all(w > 0 and h > 0 for _, w, h in charts), charts
+
+
+def test_report_page_draws_its_charts(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None], tmp_path: Any,
+    settings: Any,
+) -> None:  # fmt: skip
+    from hongmian.analytics.report.periods import Period
+    from hongmian.analytics.services import report_issue
+    from hongmian.analytics.tests.conftest import order, write_store
+    from hongmian.core.actors import Actor
+    from hongmian.identity.states import Role
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    day = dt.date(2026, 10, 12)
+    rows = [order(day, i, cat=("0301", "0202", "1201")[i % 3], unit="gz-water")
+            for i in range(1, 30)]  # fmt: skip
+    store = write_store(tmp_path / "store", rows)
+    issue = report_issue(
+        actor=Actor.system("test"),
+        period=Period("month", dt.date(2026, 10, 1), dt.date(2026, 10, 31)),
+        source=store,
+    )
+    make_user(Role.CITY_LEADER, username="leader")
+    errors = _console_errors(page)
+    log_in("leader")
+    page.goto("/analytics/reports/")
+    page.get_by_role("link", name=issue.title).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name=issue.title).is_visible()
+    _assert_drawn(page, "[data-chart]", 6)
+    assert not errors
+
+
+def test_dashboard_draws_and_refreshes(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None]
+) -> None:
+    from hongmian.hotline.tests.factories import WorkOrderFactory
+    from hongmian.identity.states import Role
+
+    WorkOrderFactory(dispatched=True)
+    make_user(Role.HOTLINE_SUPERVISOR, username="supervisor")
+    errors = _console_errors(page)
+    log_in("supervisor")
+    page.goto("/analytics/dashboard/")
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    assert page.locator('[data-field="today.total"]').inner_text() == "1"
+    # A new order arrives; the poll (triggered now instead of in 30 s) updates the figures.
+    WorkOrderFactory()
+    page.evaluate(
+        "htmx.ajax('GET', document.querySelector('#dashboard-poll').getAttribute('hx-get'),"
+        " {source: '#dashboard-poll', swap: 'none'})"
+    )
+    page.wait_for_function(
+        "document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
+    )
+    page.goto("/analytics/dashboard/wall/")
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    assert page.locator(".site-header").count() == 0
+    assert not errors
