@@ -34,7 +34,7 @@ def hotspot_scan_job() -> dict[str, int]:
     return {"found": result.found, "stored": len(result.stored), "alerts": len(result.alerts)}
 
 
-@cron("40 2 * * 0")  # weekly, Sunday 02:40: a week of settled orders, and no one on shift
+@cron("40 2 * * Sun")  # weekly, Sunday 02:40: a week of settled orders, and no one on shift
 @reliable_task(max_attempts=1)  # a failed training is reported, not repeated at once
 def classifier_retrain_job() -> list[dict[str, object]]:
     """Retrain each target that has an active model built from the platform's own orders,

@@ -5,12 +5,17 @@ Three pieces of evidence, each between 0 and 1, multiplied into one score:
 
 - **text** — cosine of the two texts' character n-gram TF-IDF vectors (textsim.py): the
   problem and the place as the citizen wrote them;
-- **place** — the same street, or less than NEAR_METRES apart on the map: 1.0; within
-  WALK_METRES: 0.95; the same district, or too little known to compare: 0.9. Two
-  *different* known streets (or districts) that are not close on the map cannot be one
-  problem: the score is 0;
+- **place** — less than NEAR_METRES apart on the map, or addresses that name the same spot
+  (华师路1号 / 天河区石牌街道华师路1号): 1.0; within WALK_METRES: 0.95; the same street:
+  1.0; the same district, or too little known to compare: 0.9; two specific addresses that
+  share almost nothing (迎宾路995号 / 禺山大道340号): 0.3 — a strong hint of two places,
+  though the address an agent types is sometimes the caller's home. Two *different* known
+  streets (or districts) that are not close on the map cannot be one problem: 0;
 - **time** — 1.0 for reports made together, falling linearly to 0.9 at WINDOW_DAYS apart;
   beyond the window the score is 0 (merging is for problems being handled now).
+
+Two reports that name numbered things (a door 340号, a bus route 303路), none in common,
+score half: the template of a complaint reads the same for every bus route.
 
 An inquiry (咨询) is answered for each caller: it is a duplicate only of the same caller's
 order (a repeat call), however alike two people's questions are.
@@ -33,7 +38,8 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-from collections.abc import Sequence
+import re
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -50,7 +56,19 @@ PLACE_SAME_STREET = 1.0
 PLACE_NEARBY = 0.95
 PLACE_SAME_DISTRICT = 0.9
 PLACE_UNKNOWN = 0.9
+PLACE_OTHER_ADDRESS = 0.3
 TIME_AT_WINDOW_EDGE = 0.9
+# Address cores (see address_core) sharing this share of their character pairs name the
+# same spot; sharing less than ADDRESS_DIFFERENT, two different ones.
+ADDRESS_SAME = 0.6
+ADDRESS_DIFFERENT = 0.25
+ADDRESS_MIN_CHARS = 4
+# Numbers that name a thing: a door (340号), a bus route (303路), a line (3号线), a building
+# (7栋). Two reports whose titles and addresses name such numbers, none of them shared,
+# are about two things (303路 and 339路 drivers) however alike the rest reads.
+_IDENTIFIER = re.compile(r"(?<![A-Za-z\d.])(\d+)\s*(号线|号楼|号|路|栋|座|巷|弄|期|幢)")
+OTHER_NUMBER = 0.5
+_ADDRESS_NOISE = re.compile(r"广州市|附近|旁边|对面|门口|一带|周边|路段|[\s\W_]+")
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,6 +82,10 @@ class Item:
     street: str = ""
     latitude: float | None = None
     longitude: float | None = None
+    # address_core(...) of the free address: what is left to compare after the divisions.
+    address: str = ""
+    # identifiers(title, address): the numbered things the report names.
+    numbers: frozenset[str] = frozenset()
     caller: str = ""
     # Answered for each caller (an inquiry, 咨询): two people asking the same question are
     # two orders to answer, so such an order is a duplicate only of its own caller's.
@@ -95,21 +117,54 @@ def metres_between(a: Item, b: Item) -> float | None:
     return 2 * 6_371_000 * math.asin(math.sqrt(h))
 
 
+def address_core(address: str, division_names: Iterable[str] = ()) -> str:
+    """The part of an address that tells one spot from another: without 广州市 and the
+    division names (the district and street codes compare those), nor 附近 / 旁边."""
+    core = textsim.clean(address)
+    for name in sorted(division_names, key=len, reverse=True):
+        if name:
+            core = core.replace(name, "")
+    return _ADDRESS_NOISE.sub("", core)
+
+
+def identifiers(*texts: str) -> frozenset[str]:
+    """The numbered things named in `texts` ("303路", "340号")."""
+    return frozenset(
+        f"{m.group(1)}{m.group(2)}" for text in texts for m in _IDENTIFIER.finditer(text or "")
+    )
+
+
+def address_overlap(a: str, b: str) -> float | None:
+    """Shared character pairs of two address cores over the shorter one's (so 华师路1号
+    matches 华师路1号东门); None when either is too short to say anything."""
+    if len(a) < ADDRESS_MIN_CHARS or len(b) < ADDRESS_MIN_CHARS:
+        return None
+    x = {a[i : i + 2] for i in range(len(a) - 1)}
+    y = {b[i : i + 2] for i in range(len(b) - 1)}
+    return len(x & y) / min(len(x), len(y))
+
+
 def place_affinity(a: Item, b: Item, names: dict[str, str] | None = None) -> tuple[float, str]:
-    """(factor, reason); factor 0 means "cannot be the same place"."""
+    """(factor, reason); factor 0 means "cannot be the same place" (module docstring)."""
     names = names or {}
     metres = metres_between(a, b)
     if metres is not None and metres <= NEAR_METRES:
         return PLACE_SAME_STREET, f"相距约 {round(metres, -1):.0f} 米"
+    walkable = metres is not None and metres <= WALK_METRES
+    if a.street and b.street and a.street != b.street and not walkable:
+        return 0.0, "不同街镇"
+    if a.district and b.district and a.district != b.district and not walkable:
+        return 0.0, "不同区"
+    overlap = address_overlap(a.address, b.address)
+    if overlap is not None and overlap >= ADDRESS_SAME:
+        return PLACE_SAME_STREET, "地址相同或相近"
+    if walkable:
+        return PLACE_NEARBY, f"相距约 {round(metres or 0, -1):.0f} 米"
+    if overlap is not None and overlap < ADDRESS_DIFFERENT:
+        return PLACE_OTHER_ADDRESS, "地址不同"
     if a.street and a.street == b.street:
         return PLACE_SAME_STREET, f"同一街镇（{names.get(a.street, a.street)}）"
-    if metres is not None and metres <= WALK_METRES:
-        return PLACE_NEARBY, f"相距约 {round(metres, -1):.0f} 米"
-    if a.street and b.street:
-        return 0.0, "不同街镇"
-    if a.district and b.district:
-        if a.district != b.district:
-            return 0.0, "不同区"
+    if a.district and a.district == b.district:
         return PLACE_SAME_DISTRICT, f"同一区（{names.get(a.district, a.district)}）"
     return PLACE_UNKNOWN, "地点未能比对"
 
@@ -137,6 +192,10 @@ def score_pair(
     if (a.per_caller or b.per_caller) and not same_caller:
         score, where = 0.0, "咨询类诉求只与同一诉求人的工单合并"
     reasons = [f"内容相似度 {text_similarity:.2f}", where]
+    if a.numbers and b.numbers and not a.numbers & b.numbers:
+        score *= OTHER_NUMBER
+        named = f"{'、'.join(sorted(a.numbers))} / {'、'.join(sorted(b.numbers))}"
+        reasons.append(f"编号不同（{named}）")
     reasons.append("同一天" if days < 1 else f"相隔 {days:.0f} 天")
     if same_caller:
         reasons.append("同一诉求人")

@@ -125,6 +125,7 @@ def duplicate_scores(messages: Path, pairs: Sequence[LabelledPair]) -> list[floa
             text=texts[i],
             at=times[i],
             district=masked_district(titles[i], contents[i]),
+            numbers=duplicates.identifiers(titles[i]),
             caller=users[i],
         )
 

@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
@@ -62,6 +62,8 @@ SCANS_KEPT_DAYS = 7
 ALERT_QUIET_DAYS = 3
 # Timeline notices per alert: the representative order and the newest open ones.
 ALERT_TIMELINE_ORDERS = 20
+# The advisory lock that keeps two scans from alerting at once ("HOTSPOTS" in ASCII).
+SCAN_LOCK_KEY = 0x484F5453504F5453
 
 
 # --- duplicates ----------------------------------------------------------------------------
@@ -94,7 +96,7 @@ class DuplicateGroup:
         return [r.order for r in self.rows]
 
 
-def _item(order: WorkOrder) -> duplicates.Item:
+def _item(order: WorkOrder, names: dict[str, str]) -> duplicates.Item:
     return duplicates.Item(
         key=order.pk,
         text=order_text(order.title, order.content),
@@ -103,6 +105,8 @@ def _item(order: WorkOrder) -> duplicates.Item:
         street=order.street_code,
         latitude=float(order.latitude) if order.latitude is not None else None,
         longitude=float(order.longitude) if order.longitude is not None else None,
+        address=duplicates.address_core(order.address, names.values()),
+        numbers=duplicates.identifiers(order.title, order.address),
         caller=order.caller_phone,
         per_caller=order.request_type == RequestType.INQUIRY,
     )
@@ -138,11 +142,12 @@ def duplicate_candidates(order: WorkOrder, *, limit: int = 5) -> list[Candidate]
     if not orders:
         return []
     by_pk = {o.pk: o for o in orders}
+    names = _place_names()
     matches = duplicates.candidates(
-        _item(order),
-        [_item(o) for o in orders],
+        _item(order, names),
+        [_item(o, names) for o in orders],
         limit=limit,
-        names=_place_names(),
+        names=names,
         background=_background(exclude=[order.pk, *by_pk]),
     )
     return [Candidate(by_pk[int(m.key)], m.score, m.reasons) for m in matches]
@@ -163,7 +168,7 @@ def duplicate_groups(now: dt.datetime, *, limit: int = 50) -> list[DuplicateGrou
     by_pk = {o.pk: o for o in orders}
     names = _place_names()
     found = duplicates.groups(
-        [_item(o) for o in orders],
+        [_item(o, names) for o in orders],
         names=names,
         background=_background(exclude=list(by_pk)),
     )
@@ -319,6 +324,7 @@ def hotspot_scan(
     today = timezone.localdate(now)
     result = ScanResult(scanned_at=now, found=len(found))
     with transaction.atomic():
+        _one_scan_at_a_time()
         Hotspot.objects.filter(scanned_at__lt=now - dt.timedelta(days=SCANS_KEPT_DAYS)).delete()
         for rank, spot in enumerate(found[:HOTSPOTS_STORED], start=1):
             result.stored.append(_store(spot, rank=rank, scanned_at=now, today=today))
@@ -327,16 +333,27 @@ def hotspot_scan(
                 created_at__gte=now - dt.timedelta(days=ALERT_QUIET_DAYS)
             ).values_list("order_ids", flat=True)
         )
-        for spot, stored in zip(found, result.stored, strict=False):
+        # Every group may alert, not only the stored ones: a new problem's first day can be
+        # small and not yet hot, and that is the day the alert is for.
+        for spot in found:
             burst = spot.group.bursts[-1] if spot.group.bursts else None
             if burst is None or burst.day < today - dt.timedelta(days=1):
                 continue
             if any(_overlap(spot.order_ids, ids) >= 0.5 for ids in recent):
                 continue
-            alert = _alert(actor, spot, stored, burst)
+            alert = _alert(actor, spot, burst)
             recent.append(alert.order_ids)
             result.alerts.append(alert)
     return result
+
+
+def _one_scan_at_a_time() -> None:
+    """Two schedulers may start the job together: the second waits here until the first
+    has committed, then sees its alerts and raises none twice. SQLite (development) has one
+    writer at a time anyway."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [SCAN_LOCK_KEY])
 
 
 def _store(spot: FoundHotspot, *, rank: int, scanned_at: dt.datetime, today: dt.date) -> Hotspot:
@@ -370,20 +387,19 @@ def _overlap(a: Sequence[int], b: Sequence[int]) -> float:
     return len(set(a) & set(b)) / min(len(set(a)), len(set(b)))
 
 
-def _alert(
-    actor: Actor, spot: FoundHotspot, stored: Hotspot, burst: hotspots.Burst
-) -> HotspotAlert:
+def _alert(actor: Actor, spot: FoundHotspot, burst: hotspots.Burst) -> HotspotAlert:
     group = spot.group
+    where = place_label(spot.place_code, group.place)[:100]
     alert = HotspotAlert.objects.create(
         day=burst.day,
         count=burst.count,
         expected=round(burst.expected, 3),
         p_value=burst.p_value,
-        title=stored.title,
+        title=group.title[:200],
         keywords=group.keywords,
-        place_label=stored.place_label,
-        heat=stored.heat,
-        representative_id=stored.representative_id,
+        place_label=where,
+        heat=round(group.heat, 3),
+        representative_id=int(group.representative),
         order_ids=spot.order_ids,
     )
     audit_record(
@@ -398,7 +414,7 @@ def _alert(
         },
     )
     text = (
-        f"热点预警：{group.description}（{stored.place_label or '地点未知'}），"
+        f"热点预警：{group.description}（{where or '地点未知'}），"
         f"近 {HOTSPOT_DAYS} 天同类诉求 {group.reports} 件，"
         f"{burst.day:%m月%d日} 单日 {burst.count} 件，明显高于此前水平。"
     )

@@ -145,6 +145,42 @@ def test_an_inquiry_is_a_duplicate_only_of_its_own_callers() -> None:
     assert [m.key for m in found] == [3]
 
 
+def test_specific_addresses_tell_two_spots_apart() -> None:
+    lamp = ("路灯不亮", "附近一段路的路灯已经三天不亮了，晚上一片漆黑，行人很容易发生危险。")
+    here = duplicates.address_core("广州市天河区石牌街道华师路1号", ["天河区", "石牌街道"])
+    same_spot = duplicates.address_core("华师路1号东门附近", [])
+    elsewhere = duplicates.address_core("天河区天河北路233号", ["天河区"])
+
+    assert here == "华师路1号"
+    assert duplicates.address_overlap(here, same_spot) == 1.0
+    a = duplicates.Item(1, order_text(*lamp), T0, TIANHE, SHIPAI, address=here)
+    b = duplicates.Item(2, order_text(*lamp), T0, TIANHE, SHIPAI, address=same_spot)
+    c = duplicates.Item(3, order_text(*lamp), T0, TIANHE, SHIPAI, address=elsewhere)
+    by_key = {m.key: m for m in duplicates.candidates(a, [b, c], threshold=0.0)}
+    assert "地址相同或相近" in by_key[2].reasons
+    assert "地址不同" in by_key[3].reasons
+    assert by_key[3].score == pytest.approx(by_key[2].score * duplicates.PLACE_OTHER_ADDRESS)
+
+
+def test_different_numbered_things_score_half() -> None:
+    rude = "乘车时司机不等乘客坐稳就急刹急开，乘客提醒后还出言不逊，请公交公司处理。"
+    one = duplicates.Item(
+        1, order_text("303路司机态度差", rude), T0, numbers=duplicates.identifiers("303路司机")
+    )
+    same_route = duplicates.Item(
+        2, order_text("303路司机态度差", rude), T0, numbers=duplicates.identifiers("303路")
+    )
+    other_route = duplicates.Item(
+        3, order_text("339路司机态度差", rude), T0, numbers=duplicates.identifiers("339路")
+    )
+
+    by_key = {m.key: m for m in duplicates.candidates(one, [same_route, other_route])}
+
+    assert duplicates.identifiers("A3区3号线旁7栋") == frozenset({"3号线", "7栋"})
+    assert any(r.startswith("编号不同") for r in by_key[3].reasons)
+    assert by_key[3].score < by_key[2].score * 0.6
+
+
 def test_nothing_to_compare() -> None:
     assert duplicates.candidates(item(1, MANHOLE), []) == []
     assert duplicates.groups([item(1, MANHOLE)]) == []
@@ -177,7 +213,7 @@ def test_duplicate_candidates_reads_open_orders_in_two_queries(django_assert_num
         found = duplicate_candidates(new)
 
     assert [c.order for c in found] == [same]
-    assert "同一街镇（石牌街道）" in found[0].reasons
+    assert "地址相同或相近" in found[0].reasons  # the factory gives one address to all
 
 
 @pytest.mark.django_db

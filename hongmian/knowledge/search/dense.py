@@ -315,11 +315,16 @@ class VectorCache:
 
 
 def default_cache() -> VectorCache:
-    """The offline tools' cache: HONGMIAN_KNOWLEDGE_VECTOR_CACHE, else var/cache/ beside
-    the database (not in the repository)."""
+    """The offline tools' cache: the setting HONGMIAN_KNOWLEDGE_VECTOR_CACHE, else the
+    environment variable of that name, else hongmian/knowledge-vectors.npz in the user's
+    cache directory ($XDG_CACHE_HOME or ~/.cache), so that every checkout on a machine
+    shares it. It holds vectors only, keyed by hashes; deleting it costs a re-embedding."""
     from django.conf import settings
 
-    path = getattr(settings, "HONGMIAN_KNOWLEDGE_VECTOR_CACHE", None)
-    if path is None:
-        path = Path(settings.BASE_DIR) / "var" / "cache" / "knowledge-vectors.npz"
+    path = getattr(settings, "HONGMIAN_KNOWLEDGE_VECTOR_CACHE", None) or os.environ.get(
+        "HONGMIAN_KNOWLEDGE_VECTOR_CACHE"
+    )
+    if not path:
+        base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+        path = Path(base) / "hongmian" / "knowledge-vectors.npz"
     return VectorCache(Path(path))
