@@ -66,7 +66,7 @@ def main() -> int:
             title=title,
             content=text,
             at=at,
-            place=hotspots.place_in_text(title, text),
+            district=hotspots.place_in_text(title, text),
             caller=user,
             likes=likes,
             dislikes=dislikes,

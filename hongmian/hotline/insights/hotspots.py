@@ -6,8 +6,8 @@ Grouping — problem × place × time:
 1. Every report becomes a character n-gram TF-IDF vector (textsim.py).
 2. Two reports are *linked* when each is among the other's K_NEIGHBOURS most similar
    reports (mutual nearest neighbours), their cosine is at least MIN_SIMILARITY, they were
-   made within WINDOW_DAYS of each other, and their places do not contradict (the same
-   place value, or one of them unknown).
+   made within WINDOW_DAYS of each other, and their places do not contradict (at the place
+   level and at the district level: the same value, or one of them unknown).
 3. A group is a connected set of linked reports with at least MIN_SIZE reports from at
    least MIN_CALLERS different callers (one person writing many times is a repeat caller,
    handled as such, not a hot spot).
@@ -67,7 +67,11 @@ class Message:
     title: str
     content: str
     at: dt.datetime
+    # The finest place known (a street code, a place column's value) and the district it is
+    # in, when known; "" when not. Two reports clash when either level is known for both
+    # and differs.
     place: str = ""
+    district: str = ""
     caller: str = ""
     likes: float = 0.0
     dislikes: float = 0.0
@@ -189,7 +193,8 @@ def _mutual_links(
     n = matrix.shape[0]
     days = np.array([m.at.timestamp() / 86400 for m in messages])
     places = np.array([m.place for m in messages], dtype=object)
-    known = places != ""
+    districts = np.array([m.district for m in messages], dtype=object)
+    known, known_district = places != "", districts != ""
     k = min(params.k, n - 1)
     rows, cols, vals = [], [], []
     for start in range(0, n, BLOCK):
@@ -199,6 +204,11 @@ def _mutual_links(
         sims[np.arange(stop - start), block] = 0.0
         far = np.abs(days[block, None] - days[None, :]) > params.window_days
         clash = known[block, None] & known[None, :] & (places[block, None] != places[None, :])
+        clash |= (
+            known_district[block, None]
+            & known_district[None, :]
+            & (districts[block, None] != districts[None, :])
+        )
         sims[far | clash] = 0.0
         top = np.argpartition(-sims, k - 1, axis=1)[:, :k] if k > 0 else np.empty((0, 0), int)
         for r, cand in zip(block, top, strict=True):
@@ -231,9 +241,8 @@ def _describe(
     callers = {m.caller or m.key for m in chosen}
     likes = float(sum(m.likes for m in chosen))
     dislikes = float(sum(m.dislikes for m in chosen))
-    severity = sum(1 for m in chosen if m.severe or SEVERE.search(f"{m.title}{m.content}")) / len(
-        chosen
-    )
+    severe = sum(1 for m in chosen if m.severe or SEVERE.search(f"{m.title}{m.content}"))
+    severity = severe / len(chosen)
     peak = peak_count(times, days=7)
     age_days = max(0.0, (now - times[-1]).total_seconds() / 86400)
     heat, parts = heat_of(
@@ -373,9 +382,11 @@ def place_in_text(title: str, content: str) -> str:
 
 
 def _place_of(chosen: Sequence[Message]) -> str:
-    """The place most of the group's reports give: their place value, or else the district
-    their texts name most often; "" when none says."""
+    """The place most of the group's reports give: their place value, else their district,
+    else the district their texts name most often; "" when none says."""
     values = Counter(m.place for m in chosen if m.place)
+    if not values:
+        values = Counter(m.district for m in chosen if m.district)
     if not values:
         values = Counter(
             found.group(0)

@@ -109,8 +109,7 @@ class ClassificationFeedback(BaseModel):
         ordering = ["-created_at", "-id"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(confidence__isnull=True)
-                | Q(confidence__gte=0, confidence__lte=1),
+                condition=Q(confidence__isnull=True) | Q(confidence__gte=0, confidence__lte=1),
                 name="hotline_feedback_confidence_0_to_1",
             ),
             models.CheckConstraint(

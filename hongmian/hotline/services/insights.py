@@ -236,7 +236,8 @@ class FoundHotspot:
 
 def hotspot_messages(*, since: dt.datetime, until: dt.datetime) -> list[hotspots.Message]:
     """Every order taken in [since, until), as the grouping reads it: place = its street
-    (or district) code, caller = its phone (or account), severe = urgent or emergency.
+    code (or its district code when the street is unknown), district = its district code,
+    caller = its phone (or account), severe = urgent or emergency.
     Merged orders count: each is one more person who called. One query."""
     rows = WorkOrder.objects.filter(created_at__gte=since, created_at__lt=until).values_list(
         "pk",
@@ -256,7 +257,10 @@ def hotspot_messages(*, since: dt.datetime, until: dt.datetime) -> list[hotspots
             title=title,
             content=content,
             at=timezone.localtime(created),
+            # Street or district, compared as one value: an order that names only its
+            # district must not bridge two streets of it (the chain would span the district).
             place=street or district,
+            district=district,
             caller=phone or (f"account:{account}" if account else ""),
             severe=emergency or priority in (Priority.URGENT, Priority.EMERGENCY),
         )
@@ -287,10 +291,10 @@ def hotspots_find(
         params=hotspots.Params(half_life_days=HOTSPOT_HALF_LIFE_DAYS),
         now=timezone.localtime(now),
     )
-    place_of = {m.key: m.place for m in messages}
+    by_key = {m.key: m for m in messages}
     found = []
     for group in groups:
-        codes = [place_of[k] for k in group.keys if place_of[k]]
+        codes = [by_key[k].place for k in group.keys if by_key[k].place]
         code = max(set(codes), key=codes.count) if codes else ""
         found.append(FoundHotspot(group, [int(k) for k in group.keys], code))
     return found

@@ -56,7 +56,9 @@ OTHERS = [
 ]
 
 
-def wave(*, hours=10.0, place=lambda i: "", caller=lambda i: f"c{i}", at=None):
+def wave(
+    *, hours=10.0, place=lambda i: "", district=lambda i: "", caller=lambda i: f"c{i}", at=None
+):
     return [
         hotspots.Message(
             key=f"w{i}",
@@ -64,6 +66,7 @@ def wave(*, hours=10.0, place=lambda i: "", caller=lambda i: f"c{i}", at=None):
             content=c,
             at=at(i) if at else T0 + dt.timedelta(hours=hours * i),
             place=place(i),
+            district=district(i),
             caller=caller(i),
         )
         for i, (t, c) in enumerate(WAVE)
@@ -104,6 +107,16 @@ def test_places_that_differ_are_not_joined() -> None:
 
     assert sorted(sorted(g.keys) for g in groups) == [["w0", "w1", "w2"], ["w3", "w4", "w5"]]
     assert {g.place for g in groups} == {"P1", "P2"}
+
+
+def test_a_street_and_its_district_agree_two_districts_do_not() -> None:
+    street_or_district = wave(place=lambda i: "S1" if i < 3 else "", district=lambda i: "D1")
+    two_districts = wave(district=lambda i: "D1" if i < 3 else "D2")
+
+    (group,) = hotspots.find_hotspots(street_or_district + others())
+    assert len(group.keys) == 6
+    assert group.place == "S1"
+    assert len(hotspots.find_hotspots(two_districts + others())) == 2
 
 
 def test_reports_two_months_apart_are_two_waves() -> None:

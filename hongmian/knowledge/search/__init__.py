@@ -33,6 +33,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
+from hongmian.knowledge.search import dense
 from hongmian.knowledge.search.index import Hit, IndexDocument, RankingParams, SearchIndex
 
 DEFAULT_BACKEND = "hongmian.knowledge.search.embedded.EmbeddedBackend"
@@ -62,5 +63,6 @@ __all__ = [
     "RankingParams",
     "SearchBackend",
     "SearchIndex",
+    "dense",
     "get_backend",
 ]

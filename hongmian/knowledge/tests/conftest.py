@@ -86,6 +86,20 @@ def make_article(
 
 
 @pytest.fixture(autouse=True)
+def _private_vector_cache(request: pytest.FixtureRequest, tmp_path_factory: Any) -> Any:
+    # Tools that keep vectors in the user's cache (the CLI's --index) write to a temporary
+    # one in tests; the FAQ test keeps the real one (embedding the FAQ takes minutes).
+    if request.node.get_closest_marker("shared_data"):
+        yield
+        return
+    from django.test import override_settings
+
+    path = tmp_path_factory.mktemp("vectors") / "knowledge-vectors.npz"
+    with override_settings(HONGMIAN_KNOWLEDGE_VECTOR_CACHE=str(path)):
+        yield
+
+
+@pytest.fixture(autouse=True)
 def _no_shared_index() -> Any:
     # The backend keeps one index per process; tests run inside transactions and so build
     # a private index each time, but a test that leaves one behind would leak into others.

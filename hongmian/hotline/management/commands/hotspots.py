@@ -181,9 +181,10 @@ def _messages(table: Any, opts: dict[str, Any]) -> list[hotspots.Message]:
     likes = table.numbers(opts["likes_column"]) if opts["likes_column"] else [0.0] * n
     dislikes = table.numbers(opts["dislikes_column"]) if opts["dislikes_column"] else [0.0] * n
     if opts["place_column"]:
-        places = table.texts(opts["place_column"])
+        places, districts = table.texts(opts["place_column"]), [""] * n
     else:
-        places = [hotspots.place_in_text(t, c) for t, c in zip(titles, texts, strict=True)]
+        places = [""] * n
+        districts = [hotspots.place_in_text(t, c) for t, c in zip(titles, texts, strict=True)]
     return [
         hotspots.Message(
             key=ids[i],
@@ -191,6 +192,7 @@ def _messages(table: Any, opts: dict[str, Any]) -> list[hotspots.Message]:
             content=texts[i],
             at=times[i],
             place=places[i],
+            district=districts[i],
             caller=callers[i],
             likes=likes[i],
             dislikes=dislikes[i],

@@ -7,7 +7,9 @@
         --index faq.csv --id-column id --body-column answer     # no database needed
 
 The import is a dry run unless --commit; it prints what it would create, change and leave
-alone, and every row it cannot take. Search reads lines {"id", "query"} and writes lines
+alone, and every row it cannot take. Search with --index ranks like the default backend
+(hybrid when dense vectors are on: the rows are embedded once, then read from the vector
+cache). Search reads lines {"id", "query"} and writes lines
 {"id", "results": [external ids, best first]}.
 """
 
@@ -24,7 +26,7 @@ from hongmian.core.errors import ApplicationError
 from hongmian.identity.models import OrgUnit
 from hongmian.knowledge import selectors, services, sheets
 from hongmian.knowledge.models import Article
-from hongmian.knowledge.search import SearchIndex
+from hongmian.knowledge.search import SearchIndex, dense
 from hongmian.knowledge.states import Audience
 
 
@@ -138,7 +140,14 @@ class Command(BaseCommand):
                 title_column=options["title_column"],
                 unit_column=options["unit_column"],
             )
-            index = SearchIndex.build(documents)
+            vectors = None
+            if dense.enabled():
+                # Answers' vectors are kept in the vector cache: a second run over the same
+                # file embeds only rows whose text changed.
+                vectors = dense.dense_vectors(
+                    [(d.title, d.body) for d in documents], store=dense.default_cache()
+                )
+            index = SearchIndex.build(documents, dense=vectors)
 
             def run(query: str) -> list[str]:
                 # A spreadsheet has no audience or validity: every row is searchable.
