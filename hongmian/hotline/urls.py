@@ -14,6 +14,7 @@ urlpatterns = [
     path("console/address", console.address_preview, name="console_address"),
     path("console/suggest", console.suggestion, name="console_suggest"),
     path("console/ml-suggest", intelligence.ml_suggestions, name="console_ml_suggestions"),
+    path("console/ml-adopt", intelligence.ml_adopt, name="console_ml_adopt"),
     path("console/categories", console.categories, name="console_categories"),
     path("console/knowledge", console.knowledge_search, name="console_knowledge"),
     path("console/<int:pk>/dispatch", console.intake_dispatch, name="intake_dispatch"),

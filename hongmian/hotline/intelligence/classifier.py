@@ -50,9 +50,13 @@ class ClassifierSpec:
     # Inverse regularisation of the SVM. The messages are long and varied; a loose margin
     # (C = 10) beat the default 1 by four points of macro-F1.
     c: float = 10.0
-    calibration_folds: int = 5
+    # Folds for fitting the temperature; 3 calibrates as well as 5 here (decision 0015) and
+    # trains a third faster.
+    calibration_folds: int = 3
     # Weight of a noisy row the trusted model agrees with (1 = as good as a trusted row).
     noisy_weight: float = 1.0
+    # False takes every noisy row as labelled (the plain way, kept for comparison).
+    noisy_filter: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,24 +79,16 @@ def _svm(c: float) -> Any:
     return LinearSVC(C=c, dual="auto", max_iter=5_000)
 
 
-def _pipeline(spec: ClassifierSpec, folds: int) -> Any:
+def _calibrated(spec: ClassifierSpec, folds: int) -> Any:
     from sklearn.calibration import CalibratedClassifierCV
     from sklearn.model_selection import StratifiedKFold
-    from sklearn.pipeline import Pipeline
 
-    calibrated = CalibratedClassifierCV(
+    return CalibratedClassifierCV(
         _svm(spec.c),
         method="temperature",
         cv=StratifiedKFold(folds, shuffle=True, random_state=0),
         ensemble=False,
     )
-    return Pipeline([("features", MessageFeatures(spec.features)), ("model", calibrated)])
-
-
-def _judge(spec: ClassifierSpec) -> Any:
-    from sklearn.pipeline import Pipeline
-
-    return Pipeline([("features", MessageFeatures(spec.features)), ("model", _svm(spec.c))])
 
 
 class TextClassifier:
@@ -103,6 +99,15 @@ class TextClassifier:
         self.pipeline: Any = None
         self.labels: list[str] = []
         self.meta: dict[str, Any] = {}
+
+    def features(self) -> Any:
+        """A fresh, unfitted feature transformer (a subclass may add blocks)."""
+        return MessageFeatures(self.spec.features)
+
+    def _pipeline(self, model: Any) -> Any:
+        from sklearn.pipeline import Pipeline
+
+        return Pipeline([("features", self.features()), ("model", model)])
 
     # --- training -------------------------------------------------------------------------
 
@@ -130,16 +135,17 @@ class TextClassifier:
         # A noisy copy of a trusted message adds nothing but a chance to contradict it.
         trusted = {r.message for r in kept}
         noisy = [r for r in noisy_rows if r.label in labels and r.message not in trusted]
-        used_noisy: list[LabelledRow] = []
-        if noisy:
-            judge = _judge(self.spec).fit([r.message for r in kept], [r.label for r in kept])
+        used_noisy: list[LabelledRow] = [] if self.spec.noisy_filter else noisy
+        if noisy and self.spec.noisy_filter:
+            judge = self._pipeline(_svm(self.spec.c))
+            judge.fit([r.message for r in kept], [r.label for r in kept])
             verdicts = judge.predict([r.message for r in noisy])
             used_noisy = [r for r, v in zip(noisy, verdicts, strict=True) if v == r.label]
         train = kept + used_noisy
         weights = np.array([1.0] * len(kept) + [self.spec.noisy_weight] * len(used_noisy))
         least = min(Counter(r.label for r in train).values())
         folds = max(2, min(self.spec.calibration_folds, least))
-        self.pipeline = _pipeline(self.spec, folds)
+        self.pipeline = self._pipeline(_calibrated(self.spec, folds))
         self.pipeline.fit(
             [r.message for r in train], [r.label for r in train], model__sample_weight=weights
         )

@@ -4,8 +4,8 @@ Three TF-IDF blocks, each L2-normalised and then weighted, side by side:
 
 - characters: 1–3-grams of title + content. Chinese needs no segmentation for this and it
   survives typos, dialect spellings and names jieba does not know;
-- words: jieba's words of title + content (unigrams). They add what characters split
-  badly (社保卡, 公积金 read as wholes);
+- words: jieba's dictionary words of title + content (unigrams). They add what characters
+  split badly (社保卡, 公积金 read as wholes);
 - title: character 1–3-grams of the title alone. A caller's title states the subject in a
   few words; on its own block it is not drowned by a long description.
 
@@ -16,6 +16,9 @@ bounds the time one prediction can take.
 
 from __future__ import annotations
 
+import functools
+import logging
+import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -25,7 +28,6 @@ import scipy.sparse as sp
 from sklearn.base import BaseEstimator, TransformerMixin
 from sklearn.feature_extraction.text import TfidfVectorizer
 
-from hongmian.core.text import segment
 from hongmian.hotline.intelligence.messages import Message
 
 
@@ -45,9 +47,27 @@ class FeatureSpec:
     min_df: int = 2
 
 
+@functools.cache
+def _jieba() -> Any:
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+    jieba.initialize()
+    return jieba
+
+
+def _is_punct(word: str) -> bool:
+    return all(unicodedata.category(c).startswith(("P", "S", "Z")) for c in word)
+
+
 def words_of(text: str) -> list[str]:
-    """jieba's words; module-level (not a lambda) so that a fitted vectoriser pickles."""
-    return segment(text)
+    """jieba's dictionary words of an already normalised text, punctuation dropped.
+
+    Without jieba's HMM pass for unknown words: it halves the time and scored no worse
+    (decision 0015); the character block covers words the dictionary lacks. Module-level,
+    not a lambda, so that a fitted vectoriser pickles. Words taught through
+    `hongmian.core.text.add_words` apply here too (one jieba dictionary per process)."""
+    return [w for w in _jieba().cut(text, HMM=False) if w.strip() and not _is_punct(w)]
 
 
 class MessageFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
@@ -77,7 +97,7 @@ class MessageFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
             words = TfidfVectorizer(analyzer=words_of, **common)
             blocks.append(("words", words, spec.word_weight))
         if spec.title_weight > 0:
-            title = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), **(common | {"min_df": 1}))
+            title = TfidfVectorizer(analyzer="char", ngram_range=(1, 3), **common)
             blocks.append(("title", title, spec.title_weight))
         return blocks
 

@@ -11,8 +11,9 @@ from dataclasses import dataclass
 from hongmian.core.text import normalize
 
 # Characters of a message that the features read (title + content). Longer messages are
-# cut: their opening states the matter, and the cut keeps one prediction within a few ms.
-FEATURE_CHARS = 3_000
+# cut: their opening states the matter (cutting at 1,500 scored no worse than at 3,000 on
+# the board's messages), and the cut bounds the time one prediction takes.
+FEATURE_CHARS = 1_500
 # Between title and content; the few n-grams that span it weigh next to nothing.
 _JOIN = "\n"
 

