@@ -56,6 +56,7 @@ from hongmian.hotline.schemas import (
 )
 from hongmian.hotline.services import lifecycle
 from hongmian.hotline.services.intake import KEY_MAX, work_order_intake
+from hongmian.hotline.views import knowledge as knowledge_views
 from hongmian.identity.auth import api_key_or_session
 from hongmian.identity.models import OrgUnit, User
 
@@ -195,8 +196,20 @@ def work_order_timeline(request: HttpRequest, number: str) -> Any:
 def work_order_direct_answer(
     request: HttpRequest, number: str, payload: WorkOrderDirectAnswerIn
 ) -> WorkOrder:
+    """With `article` the answer is recorded against that knowledge article (the reader
+    must be allowed to see it; an unknown, retired or expired one is 404 article.not_found)
+    and `answer` may be left empty to send the article's text."""
+    fields = payload.model_dump()
+    article_id = fields.pop("article")
+    article = None
+    if article_id is not None:
+        chosen = knowledge_views.article_get(_user(request), str(article_id))
+        if chosen is None:
+            raise NotFound("知识条目不存在", code="article.not_found")
+        article = chosen.article
+        fields["answer"] = fields["answer"] or chosen.answer
     return lifecycle.work_order_direct_answer(
-        actor=_actor(request), order=_order_pk(number), **payload.model_dump()
+        actor=_actor(request), order=_order_pk(number), article=article, **fields
     )
 
 

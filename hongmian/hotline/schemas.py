@@ -218,8 +218,11 @@ class TransitionIn(In):
 
 
 class WorkOrderDirectAnswerIn(TransitionIn):
-    answer: str = Field(min_length=1, max_length=CONTENT_MAX)
-    source: str = Field("", max_length=100, description="知识库依据，如 knowledge:42")
+    answer: str = Field(
+        "", max_length=CONTENT_MAX, description="答复内容；给出 article 而留空时用该知识条目的正文"
+    )
+    article: int | None = Field(None, description="所依据的知识条目编号：记录哪一版本答复了本工单")
+    source: str = Field("", max_length=100, description="其他依据（不在知识库中时）")
 
 
 class WorkOrderDispatchIn(TransitionIn):

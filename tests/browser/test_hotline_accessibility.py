@@ -155,3 +155,30 @@ def test_citizen_track_result(page, busy) -> None:
     page.wait_for_selector("#order-status")
 
     _assert_accessible(page)
+
+
+@pytest.fixture
+def hot(busy: World) -> World:
+    """Beside the busy orders, a wave of reports about one problem at one street (two
+    weeks old, four today), then a scan: a hot spot on the board, and a burst alert."""
+    from hongmian.hotline.services import insights
+    from hongmian.hotline.tests.test_hotspots import _orders_of_a_wave
+
+    now = timezone.now()
+    _orders_of_a_wave(now)
+    result = insights.hotspot_scan(actor=Actor.system("browser-test"), now=now)
+    assert result.stored, "the wave makes a hot spot"
+    assert result.alerts, "the wave bursts today"
+    return busy
+
+
+def test_hotspots_on_the_board_and_their_page(page, hot, log_in) -> None:
+    log_in("supervisor")
+    page.goto("/hotline/board/")
+    assert page.locator("#hotspots tbody tr").count() >= 1
+    _assert_accessible(page)
+
+    page.goto("/hotline/board/hotspots/")
+    assert page.locator("#hotspots").locator("tbody tr").count() >= 1
+    _screenshot(page, "hotline-hotspots.png")
+    _assert_accessible(page)

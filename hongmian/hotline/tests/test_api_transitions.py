@@ -419,3 +419,33 @@ def test_bad_bodies_are_422(live_server, world: World) -> None:
         assert response.json()["code"] == "validation_failed"
     order.refresh_from_db()
     assert order.version == 1
+
+
+def test_a_direct_answer_names_its_knowledge_article(live_server, world: World, article) -> None:
+    from hongmian.knowledge.models import ArticleUsage
+
+    order = received(world)
+    api = as_user(live_server, world.agent)
+
+    response = api.post(f"{ORDERS}/{order.number}/direct-answer", json={"article": article.pk})
+
+    assert response.status == 200, response.text
+    order.refresh_from_db()
+    assert order.status == Status.CLOSED
+    assert order.reply == article.body  # no answer given: the article's text is sent
+    assert order.answer_source == f"knowledge:{article.pk}"
+    assert ArticleUsage.objects.get().order_ref == order.number
+
+
+def test_a_direct_answer_from_an_unknown_article_is_404(live_server, world: World) -> None:
+    order = received(world)
+    api = as_user(live_server, world.agent)
+
+    response = api.post(
+        f"{ORDERS}/{order.number}/direct-answer", json={"answer": "可以办理。", "article": 999_999}
+    )
+
+    assert response.status == 404, response.text
+    assert response.json()["code"] == "article.not_found"
+    order.refresh_from_db()
+    assert (order.status, order.version) == (Status.RECEIVED, 1)
