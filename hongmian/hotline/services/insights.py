@@ -450,6 +450,34 @@ def hotspots_latest(*, limit: int | None = None) -> list[Hotspot]:
     return list(spots[:limit] if limit else spots)
 
 
+# A period's hot spots come from the last scan made by this long after the period's end
+# (the monthly report runs on the 1st; the scan runs hourly).
+PERIOD_SCAN_GRACE = dt.timedelta(days=2)
+
+
+def hotspots_for_period(
+    *, start: dt.datetime, end: dt.datetime, limit: int = BOARD_HOTSPOTS
+) -> list[Hotspot]:
+    """The hot spots of [start, end) for a report: of the last scan made inside the period
+    or up to PERIOD_SCAN_GRACE after it, the groups with an order in the period, hottest
+    first. Scans are kept SCANS_KEPT_DAYS, so an older period has none: []. Two queries."""
+    scan = (
+        Hotspot.objects.filter(scanned_at__gte=start, scanned_at__lt=end + PERIOD_SCAN_GRACE)
+        .order_by("-scanned_at")
+        .values_list("scanned_at", flat=True)
+        .first()
+    )
+    if scan is None:
+        return []
+    spots = Hotspot.objects.filter(scanned_at=scan, ended_at__gte=start, started_at__lt=end)
+    return list(spots.select_related("representative").order_by("rank")[:limit])
+
+
+def hotspot_alerts_between(*, start: dt.date, end: dt.date) -> list[HotspotAlert]:
+    """The alerts raised for burst days in [start, end), in day order (alerts are kept)."""
+    return list(HotspotAlert.objects.filter(day__gte=start, day__lt=end).order_by("day", "id"))
+
+
 def hotspot_alerts_open() -> QuerySet[HotspotAlert]:
     """Alerts no supervisor has acknowledged yet, newest first."""
     return HotspotAlert.objects.filter(acknowledged_at__isnull=True).order_by("-created_at", "-id")

@@ -520,3 +520,28 @@ def test_the_known_hot_issues_of_real_messages_come_first(shared_data: Path, tmp
     assert "车位" in top_two
     assert all(g["reports"] >= 45 and g["callers"] >= 40 for g in groups[:2])
     assert any("车贷" in g["description"] for g in groups)
+
+
+@pytest.mark.django_db
+def test_a_period_has_the_hot_spots_of_its_last_scan() -> None:
+    now = timezone.now()
+    wave = _orders_of_a_wave(now)
+    system = Actor.system("hotspot-scan")
+    insights.hotspot_scan(actor=system, now=now - dt.timedelta(hours=2))
+    insights.hotspot_scan(actor=system, now=now)
+    today = timezone.localdate(now)
+
+    (spot,) = insights.hotspots_for_period(start=now - dt.timedelta(days=7), end=now)
+
+    assert spot.scanned_at == now  # the later scan of the two
+    assert sorted(spot.order_ids) == sorted(o.pk for o in wave)
+    # A period the scans do not reach (older than any kept scan) has none.
+    assert (
+        insights.hotspots_for_period(
+            start=now - dt.timedelta(days=60), end=now - dt.timedelta(days=30)
+        )
+        == []
+    )
+    (alert,) = insights.hotspot_alerts_between(start=today, end=today + dt.timedelta(days=1))
+    assert alert.count == 4
+    assert insights.hotspot_alerts_between(start=today - dt.timedelta(days=9), end=today) == []
