@@ -8,8 +8,9 @@ Every measurement runs in a child process of its own, so that the peak memory pr
 child's ru_maxrss; for Spark also the JVM's VmHWM) is that measurement's alone. Steps:
 
 1. Generate the synthetic history (2021-01-01 … 2026-10-31) with `hongmian history`'s
-   generator, or reuse it when the manifest says it was made with the same arguments; print
-   rows per second (wall clock, and per CPU-second: the machine may be shared).
+   generator, or reuse it when the manifest says it was made with the same arguments and
+   generator version; print rows per second (wall clock, and per CPU-second: the machine may
+   be shared). `bench/report/generate.py` times the generator alone, in rounds.
 2. DuckDB (the project's engine): `compute_report` for the month — every section — timed in a
    process whose imports are done: the first call and the best of two more. DuckDB's
    memory_limit is 3 GB. Also a quarter and the whole history as one custom range, which
@@ -63,7 +64,7 @@ def _emit(result: dict[str, Any]) -> None:
 
 def child_generate(store: Path, orders: int) -> None:
     _setup()
-    from hongmian.analytics.history.generator import generate_history
+    from hongmian.analytics.history.generator import GENERATOR_VERSION, generate_history
     from hongmian.analytics.store import read_manifest
 
     manifest = read_manifest(store) if store.exists() else None
@@ -73,6 +74,7 @@ def child_generate(store: Path, orders: int) -> None:
         and h.get("start") == START.isoformat()
         and h.get("end") == END.isoformat()
         and h.get("seed") == SEED
+        and h.get("generator") == GENERATOR_VERSION
     ):
         _emit({"reused": True, "rows": orders})
         return

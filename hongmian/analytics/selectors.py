@@ -9,6 +9,7 @@ from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractHour
+from django.utils.formats import date_format
 
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.permissions import can_view_dashboard, can_view_reports
@@ -160,7 +161,8 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
     return {
         "as_of": local.isoformat(timespec="seconds"),
         "date": local.date().isoformat(),
-        "month": f"{local.year}年{local.month}月",
+        # "2026年11月" / "November 2026": the active language's year-month format.
+        "month": date_format(local, "YEAR_MONTH_FORMAT"),
         "today": {"total": sum(hours), "hours": hours, "channels": channels},
         "open": open_total,
         "with_units": sum(u["open"] for u in units),

@@ -1,4 +1,5 @@
-"""Writes of the analytics app: issuing a periodic report into the archive."""
+"""Writes of the analytics app: issuing a periodic report into the archive, and queueing the
+scheduled job on a person's request."""
 
 from __future__ import annotations
 
@@ -11,13 +12,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from hongmian.analytics.models import ReportIssue
+from hongmian.analytics.permissions import can_issue_reports
 from hongmian.analytics.report.compute import compute_report
 from hongmian.analytics.report.outputs import render_outputs
 from hongmian.analytics.report.periods import Period
 from hongmian.analytics.states import ISSUE_FILES, IssueStatus, IssueTrigger
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
-from hongmian.core.errors import ApplicationError
+from hongmian.core.errors import ApplicationError, PermissionDenied, ValidationFailed
 
 
 def analytics_store_path() -> Path:
@@ -94,4 +96,28 @@ def report_issue(
     return issue
 
 
-__all__ = ["analytics_store_path", "report_issue"]
+# What "generate now" may ask for: the periods the schedule issues, the one just ended.
+REQUESTABLE_KINDS = ("week", "month")
+
+
+def report_request(*, actor: Actor, kind: str) -> None:
+    """Queue the scheduled job for the `kind` ("week" or "month") just ended, now, on the
+    actor's request. The job is the schedule's own (export, compute, render, archive) and
+    runs in the worker, never in the request; its issue names the actor and is marked
+    manual."""
+    if actor.user is None or not can_issue_reports(actor.user):
+        raise PermissionDenied("无权生成报告", code="analytics.cannot_issue")
+    if kind not in REQUESTABLE_KINDS:
+        raise ValidationFailed(
+            f"报告周期应为 week 或 month：{kind}",
+            code="analytics.bad_period",
+            fields={"kind": ["unknown"]},
+        )
+    # tasks.py imports this module: import it here, when the request is made.
+    from hongmian.analytics import tasks
+
+    job = tasks.weekly_report if kind == "week" else tasks.monthly_report
+    job.enqueue(requested_by=actor.user.pk)
+
+
+__all__ = ["REQUESTABLE_KINDS", "analytics_store_path", "report_issue", "report_request"]

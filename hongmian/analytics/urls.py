@@ -7,6 +7,7 @@ from hongmian.analytics import views
 app_name = "analytics"
 urlpatterns = [
     path("reports/", views.report_list, name="reports"),
+    path("reports/generate/", views.report_generate, name="report_generate"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path(
         "reports/<int:pk>/download/<str:fmt>",

@@ -1,8 +1,9 @@
-"""The analytics pages: the report archive (list, the report in the page, downloads) and the
-live operations dashboard (+ its control-room layout and the JSON it polls).
+"""The analytics pages: the report archive (list, the report in the page, downloads, "generate
+now") and the live operations dashboard (+ its control-room layout and the JSON it polls).
 
 Pages exist only for the analytics roles: anyone else gets the same 404 as for a page that
-does not exist (STYLE habit 3), so the archive's existence is not disclosed."""
+does not exist (STYLE habit 3), so the archive's existence is not disclosed. A reader who may
+not issue reports gets 403 from "generate now": the page is theirs, the action is not."""
 
 from __future__ import annotations
 
@@ -10,7 +11,9 @@ from collections.abc import Callable
 from functools import wraps
 from typing import Any
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as Forbidden
 from django.http import (
     FileResponse,
     Http404,
@@ -19,17 +22,19 @@ from django.http import (
     HttpResponseBase,
     JsonResponse,
 )
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_GET, require_POST
 
-from hongmian.analytics import selectors
-from hongmian.analytics.permissions import can_view_dashboard, can_view_reports
+from hongmian.analytics import selectors, services
+from hongmian.analytics.permissions import can_issue_reports, can_view_dashboard, can_view_reports
 from hongmian.analytics.report.outputs import report_json
 from hongmian.analytics.report.render_html import report_context
 from hongmian.analytics.states import ISSUE_FILES, IssueStatus
-from hongmian.core.errors import NotFound
+from hongmian.core.actors import Actor
+from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 
 View = Callable[..., HttpResponseBase]
 
@@ -61,7 +66,30 @@ def _issue_or_404(request: HttpRequest, pk: int) -> Any:
 @reports_required
 def report_list(request: HttpRequest) -> HttpResponse:
     issues = list(selectors.report_issue_list(request.user)[:200])
-    return render(request, "analytics/report_list.html", {"issues": issues})
+    context = {"issues": issues, "can_issue": can_issue_reports(request.user)}
+    return render(request, "analytics/report_list.html", context)
+
+
+@login_required
+@require_POST
+def report_generate(request: HttpRequest) -> HttpResponseBase:
+    """ "Generate now": queue the schedule's job for the week or month just ended."""
+    if not can_view_reports(request.user):
+        raise Http404
+    kind = request.POST.get("kind", "")
+    try:
+        services.report_request(actor=Actor.from_request(request), kind=kind)
+    except PermissionDenied:
+        raise Forbidden from None
+    except ValidationFailed:
+        messages.error(request, _("请选择周报或月报。"))
+        return redirect("analytics:reports")
+    if kind == "week":
+        done = _("上周的周报已加入生成队列，几分钟后会出现在下面的列表中。")
+    else:
+        done = _("上月的月报已加入生成队列，几分钟后会出现在下面的列表中。")
+    messages.success(request, done)
+    return redirect("analytics:reports")
 
 
 @reports_required

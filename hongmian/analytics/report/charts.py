@@ -15,6 +15,8 @@ import logging
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext, gettext_noop
+
 from hongmian.analytics.report.document import Chart, Document
 
 logger = logging.getLogger(__name__)
@@ -26,7 +28,7 @@ CJK_FONT_CANDIDATES = (
 # The hotline's red (红棉) and a few calm companions, shared by both renderers.
 PALETTE = ["#b3261e", "#1d5fa8", "#d98c1f", "#2f8f5b", "#6b4fa3", "#7a7a7a", "#c2577a",
            "#3a9bb3", "#8c6d31", "#4d4d4d"]  # fmt: skip
-EMPTY_TEXT = "本期无数据"
+EMPTY_TEXT = gettext_noop("本期无数据")  # translated where it is drawn
 
 
 def echarts_option(chart: Chart, *, dark: bool = False) -> dict[str, Any]:
@@ -41,7 +43,7 @@ def echarts_option(chart: Chart, *, dark: bool = False) -> dict[str, Any]:
     }
     if chart.empty:
         base["title"] = {
-            "text": EMPTY_TEXT,
+            "text": gettext(EMPTY_TEXT),
             "left": "center",
             "top": "middle",
             "textStyle": {"color": "#888", "fontSize": 14, "fontWeight": "normal"},
@@ -111,8 +113,8 @@ def chart_png(chart: Chart, *, width: float = 7.0, dpi: int = 150) -> bytes:
     ax.set_title(chart.title, fontsize=11, family=rc_font)
     if chart.empty:
         ax.axis("off")
-        ax.text(0.5, 0.5, EMPTY_TEXT, ha="center", va="center", fontsize=12, family=rc_font,
-                color="#888", transform=ax.transAxes)  # fmt: skip
+        ax.text(0.5, 0.5, gettext(EMPTY_TEXT), ha="center", va="center", fontsize=12,
+                family=rc_font, color="#888", transform=ax.transAxes)  # fmt: skip
     elif chart.kind == "pie":
         wedges, _texts, _pcts = ax.pie(
             chart.values,

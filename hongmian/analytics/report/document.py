@@ -5,6 +5,11 @@ without orders gives the same sections with zeros and "—".
 
 Numbers are written the way the narrative writes them (`12,345`, `81.2%`), so that a
 reader (or a test) finds the narrative's figures in the tables too.
+
+Headings, column names and notes are translated into the active language (the archive page
+in English); the figures' names (districts, units, categories) and the narrative are data,
+written in Chinese. The archived files are rendered in the project's language
+(`outputs.render_outputs`).
 """
 
 from __future__ import annotations
@@ -12,16 +17,19 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
 # The rates of the report, in the order a reader expects them (docs/analytics.md).
-RATE_LABELS: tuple[tuple[str, str], ...] = (
-    ("direct_answer", "直接办结率"),
-    ("inquiry_direct_answer", "咨询直接办结率"),
-    ("response", "响应率"),
-    ("on_time", "按时办结率"),
-    ("resolution", "解决率"),
-    ("satisfaction", "满意率"),
-    ("return", "退单率"),
-    ("reopen", "重办率"),
+RATE_LABELS: tuple[tuple[str, Any], ...] = (
+    ("direct_answer", gettext_lazy("直接办结率")),
+    ("inquiry_direct_answer", gettext_lazy("咨询直接办结率")),
+    ("response", gettext_lazy("响应率")),
+    ("on_time", gettext_lazy("按时办结率")),
+    ("resolution", gettext_lazy("解决率")),
+    ("satisfaction", gettext_lazy("满意率")),
+    ("return", gettext_lazy("退单率")),
+    ("reopen", gettext_lazy("重办率")),
 )
 _UNIT_RATES = ("response", "resolution", "satisfaction", "on_time", "return", "reopen")
 _RATE_NAMES = dict(RATE_LABELS)
@@ -105,13 +113,10 @@ class Document:
         return [c for s in self.sections for c in s.charts]
 
 
-_BREAKDOWN_COLUMNS = ["名称", "受理量", "占比", "上期", "环比", "去年同期", "同比"]
-
-
 def _breakdown(title: str, rows: list[dict[str, Any]], *, with_l1: bool = False) -> Table:
-    columns = list(_BREAKDOWN_COLUMNS)
+    columns = [_("名称"), _("受理量"), _("占比"), _("上期"), _("环比"), _("去年同期"), _("同比")]
     if with_l1:
-        columns.insert(1, "一级分类")
+        columns.insert(1, _("一级分类"))
     out = []
     for r in rows:
         line = [
@@ -137,18 +142,20 @@ def _ranked_chart(key: str, title: str, rows: list[dict[str, Any]]) -> Chart:
 def _rates_table(title: str, current: dict[str, Any], previous: dict[str, Any] | None) -> Table:
     rows = []
     for key, label in RATE_LABELS:
-        line = [label, ratio_text(current[key])]
+        line = [str(label), ratio_text(current[key])]
         if previous is not None:
             before = previous[key]["rate"]
             now = current[key]["rate"]
             delta = (
-                NONE if before is None or now is None else f"{(now - before) * 100:+.1f} 个百分点"
+                NONE
+                if before is None or now is None
+                else _("%(change)s 个百分点") % {"change": f"{(now - before) * 100:+.1f}"}
             )
             line += [ratio_text(previous[key]), delta]
         rows.append(line)
-    columns = ["指标", "本期（分子/分母）"]
+    columns = [_("指标"), _("本期（分子/分母）")]
     if previous is not None:
-        columns += ["上期（分子/分母）", "变化"]
+        columns += [_("上期（分子/分母）"), _("变化")]
     return Table(title, columns, rows)
 
 
@@ -173,21 +180,21 @@ def _tagged_section(
         section.paragraphs.append(empty)
         return section
     section.tables.append(
-        Table("受理量", ["", "受理量", "占全部诉求", "上期", "环比", "去年同期", "同比"],
-              [_volume_line("本期", s)])
+        Table(_("受理量"), ["", _("受理量"), _("占全部诉求"), _("上期"), _("环比"), _("去年同期"),
+              _("同比")], [_volume_line(_("本期"), s)])
     )  # fmt: skip
-    section.tables.append(_rates_table("办理质量", s["rates"], None))
+    section.tables.append(_rates_table(_("办理质量"), s["rates"], None))
     section.tables.append(
         Table(
-            "主要诉求分类",
-            ["分类", "受理量", "占比"],
+            _("主要诉求分类"),
+            [_("分类"), _("受理量"), _("占比")],
             [[c["name"], n(c["count"]), pct(c["share"])] for c in s["top_categories"]],
         )
     )
     section.tables.append(
         Table(
-            "分区受理量",
-            ["区", "受理量"],
+            _("分区受理量"),
+            [_("区"), _("受理量")],
             [
                 [district_names.get(code, code), n(count)]
                 for code, count in s["by_district"].items()
@@ -202,75 +209,84 @@ def build_document(report: dict[str, Any]) -> Document:
     cmp_ = report["comparison"]
     rates = report["rates"]
     district_names = {d["code"]: d["name"] for d in report["districts"]}
-    subtitle = (
-        f"统计期：{period['start']} 至 {period['end']}（{period['days']} 天）；"
-        f"环比期：{report['previous_period']['start']} 至 {report['previous_period']['end']}；"
-        f"同比期：{report['year_ago_period']['start']} 至 {report['year_ago_period']['end']}"
-    )
+    subtitle = _(
+        "统计期：%(start)s 至 %(end)s（%(days)s 天）；环比期：%(previous_start)s 至 "
+        "%(previous_end)s；同比期：%(year_ago_start)s 至 %(year_ago_end)s"
+    ) % {
+        "start": period["start"],
+        "end": period["end"],
+        "days": period["days"],
+        "previous_start": report["previous_period"]["start"],
+        "previous_end": report["previous_period"]["end"],
+        "year_ago_start": report["year_ago_period"]["start"],
+        "year_ago_end": report["year_ago_period"]["end"],
+    }
     scope = [
-        f"区：{district_names.get(code, code)}" for code in [report["filters"]["district"]] if code
+        _("区：%(name)s") % {"name": district_names.get(code, code)}
+        for code in [report["filters"]["district"]]
+        if code
     ]
     if report["filters"]["unit"]:
-        scope.append(f"承办单位：{report['filters']['unit']}")
+        scope.append(_("承办单位：%(unit)s") % {"unit": report["filters"]["unit"]})
     if scope:
-        subtitle += "；范围：" + "，".join(scope)
+        subtitle += _("；范围：") + _("，").join(scope)
 
-    overview = Section("一、总体情况")
+    overview = Section(_("一、总体情况"))
     overview.tables.append(
         Table(
-            "受理总量",
-            ["", "本期", "上期", "环比", "去年同期", "同比"],
-            [["受理量", n(report["total"]), n(cmp_["previous"]), change(cmp_["mom_pct"]),
+            _("受理总量"),
+            ["", _("本期"), _("上期"), _("环比"), _("去年同期"), _("同比")],
+            [[_("受理量"), n(report["total"]), n(cmp_["previous"]), change(cmp_["mom_pct"]),
               n(cmp_["year_ago"]), change(cmp_["yoy_pct"])]],
         )
     )  # fmt: skip
     counts = report["counts"]["current"]
     overview.tables.append(
         Table(
-            "办理概况",
-            ["项目", "件数"],
+            _("办理概况"),
+            [_("项目"), _("件数")],
             [
-                ["直接答复（直接办结）", n(counts["direct"])],
-                ["派发承办单位", n(counts["dispatched"])],
-                ["已回访", n(counts["called_back"])],
-                ["退单", n(counts["returned"])],
-                ["重办", n(counts["reopened"])],
-                ["涉企", n(counts["enterprise"])],
-                ["应急标记", n(counts["emergency"])],
+                [_("直接答复（直接办结）"), n(counts["direct"])],
+                [_("派发承办单位"), n(counts["dispatched"])],
+                [_("已回访"), n(counts["called_back"])],
+                [_("退单"), n(counts["returned"])],
+                [_("重办"), n(counts["reopened"])],
+                [_("涉企"), n(counts["enterprise"])],
+                [_("应急标记"), n(counts["emergency"])],
             ],
         )
     )
     daily = report["daily"]
     overview.charts.append(
-        Chart("daily", "每日受理量", "line", [d[5:] for d in daily], list(daily.values()))
+        Chart("daily", _("每日受理量"), "line", [d[5:] for d in daily], list(daily.values()))
     )
 
-    quality = Section("二、办理质量")
-    quality.tables.append(_rates_table("三率及相关指标", rates, report["rates_previous"]))
+    quality = Section(_("二、办理质量"))
+    quality.tables.append(_rates_table(_("三率及相关指标"), rates, report["rates_previous"]))
 
-    channels = Section("三、受理渠道与诉求类型")
+    channels = Section(_("三、受理渠道与诉求类型"))
     shown_channels = [r for r in report["channels"] if r["count"]]
     channels.charts.append(
-        Chart("channels", "受理渠道占比", "pie", [r["name"] for r in shown_channels],
+        Chart("channels", _("受理渠道占比"), "pie", [r["name"] for r in shown_channels],
               [r["count"] for r in shown_channels])
     )  # fmt: skip
     channels.charts.append(
-        _ranked_chart("request_types", "诉求类型受理量", report["request_types"])
+        _ranked_chart("request_types", _("诉求类型受理量"), report["request_types"])
     )
-    channels.tables.append(_breakdown("分渠道受理量", report["channels"]))
-    channels.tables.append(_breakdown("分诉求类型受理量", report["request_types"]))
+    channels.tables.append(_breakdown(_("分渠道受理量"), report["channels"]))
+    channels.tables.append(_breakdown(_("分诉求类型受理量"), report["request_types"]))
 
-    categories = Section("四、诉求分类与热点")
+    categories = Section(_("四、诉求分类与热点"))
     categories.charts.append(
-        Chart("top_categories", "热点诉求分类（二级）", "bar",
+        Chart("top_categories", _("热点诉求分类（二级）"), "bar",
               [c["name"] for c in report["top_categories"]],
               [c["count"] for c in report["top_categories"]])
     )  # fmt: skip
-    categories.tables.append(_breakdown("一级分类受理量", report["categories_l1"]))
+    categories.tables.append(_breakdown(_("一级分类受理量"), report["categories_l1"]))
     categories.tables.append(
         Table(
-            "热点诉求分类（前十）",
-            ["排名", "分类", "一级分类", "受理量", "占比", "环比", "同比"],
+            _("热点诉求分类（前十）"),
+            [_("排名"), _("分类"), _("一级分类"), _("受理量"), _("占比"), _("环比"), _("同比")],
             [
                 [str(i), c["name"], c["l1"], n(c["count"]), pct(c["share"]),
                  change(c["mom_pct"]), change(c["yoy_pct"])]
@@ -282,8 +298,8 @@ def build_document(report: dict[str, Any]) -> Document:
     rising = report["rising_categories"]
     categories.tables.append(
         Table(
-            "环比增幅较大的分类",
-            ["分类", "本期", "上期", "增加", "环比"],
+            _("环比增幅较大的分类"),
+            [_("分类"), _("本期"), _("上期"), _("增加"), _("环比")],
             [[r["name"], n(r["count"]), n(r["previous"]), n(r["change"]), change(r["mom_pct"])]
              for r in rising],
         )
@@ -291,8 +307,8 @@ def build_document(report: dict[str, Any]) -> Document:
     if report["new_categories"]:
         categories.tables.append(
             Table(
-                "本期新出现的分类（上期为零）",
-                ["分类", "本期"],
+                _("本期新出现的分类（上期为零）"),
+                [_("分类"), _("本期")],
                 [[r["name"], n(r["count"])] for r in report["new_categories"]],
             )
         )
@@ -300,45 +316,48 @@ def build_document(report: dict[str, Any]) -> Document:
     reps = report["representative_orders"]
     categories.tables.append(
         Table(
-            "典型工单",
-            ["分类", "工单编号"],
-            [[l2_names.get(code, code), "、".join(numbers)] for code, numbers in reps.items()],
+            _("典型工单"),
+            [_("分类"), _("工单编号")],
+            [[l2_names.get(code, code), _("、").join(numbers)] for code, numbers in reps.items()],
             numeric_from=2,
         )
     )
     if not rising and not report["top_categories"]:
-        categories.paragraphs.append("本期无诉求，没有热点和增幅分类。")
+        categories.paragraphs.append(_("本期无诉求，没有热点和增幅分类。"))
 
-    places = Section("五、区域分布")
-    places.charts.append(_ranked_chart("districts", "分区受理量", report["districts"]))
-    places.tables.append(_breakdown("分区受理量", report["districts"]))
+    places = Section(_("五、区域分布"))
+    places.charts.append(_ranked_chart("districts", _("分区受理量"), report["districts"]))
+    places.tables.append(_breakdown(_("分区受理量"), report["districts"]))
     places.tables.append(
         Table(
-            "诉求最集中的街镇",
-            ["排名", "街镇", "所属区", "受理量", "占比"],
+            _("诉求最集中的街镇"),
+            [_("排名"), _("街镇"), _("所属区"), _("受理量"), _("占比")],
             [[str(i), s["name"], s["district_name"], n(s["count"]), pct(s["share"])]
              for i, s in enumerate(report["top_streets"], start=1)],
             numeric_from=3,
         )
     )  # fmt: skip
 
-    units = Section("六、承办单位")
+    units = Section(_("六、承办单位"))
     by_volume = sorted(
         (u for u in report["units"] if u["dispatched"]), key=lambda u: (-u["dispatched"], u["code"])
     )
     units.charts.append(
-        Chart("units", "承办单位派发量（前十五）", "bar",
+        Chart("units", _("承办单位派发量（前十五）"), "bar",
               [u["name"] or u["code"] for u in by_volume[:MAX_BARS]],
               [u["dispatched"] for u in by_volume[:MAX_BARS]])
     )  # fmt: skip
     units.paragraphs.append(
-        "综合得分为响应率、解决率、满意率的平均值（百分制）；派发量达到排名门槛的单位参与排名。"
-        "退单率按首接单位统计。"
+        _(
+            "综合得分为响应率、解决率、满意率的平均值（百分制）；派发量达到排名门槛的单位参与"
+            "排名。退单率按首接单位统计。"
+        )
     )
     units.tables.append(
         Table(
-            "承办单位办理情况",
-            ["排名", "单位", "派发量", *(_RATE_NAMES[k] for k in _UNIT_RATES), "综合得分"],
+            _("承办单位办理情况"),
+            [_("排名"), _("单位"), _("派发量"), *(str(_RATE_NAMES[k]) for k in _UNIT_RATES),
+             _("综合得分")],
             [
                 [NONE if u["rank"] is None else str(u["rank"]), u["name"] or u["code"],
                  n(u["dispatched"]), *(pct(u[k]["rate"]) for k in _UNIT_RATES),
@@ -350,16 +369,16 @@ def build_document(report: dict[str, Any]) -> Document:
     )  # fmt: skip
 
     enterprise = _tagged_section(
-        "七、涉企诉求", report["enterprise"], district_names, "本期无涉企诉求。"
+        _("七、涉企诉求"), report["enterprise"], district_names, _("本期无涉企诉求。")
     )
     emergency = _tagged_section(
-        "八、应急诉求", report["emergency"], district_names, "本期无应急标记诉求。"
+        _("八、应急诉求"), report["emergency"], district_names, _("本期无应急标记诉求。")
     )
 
-    appendix = Section("附表")
+    appendix = Section(_("附表"))
     appendix.tables.append(
         _breakdown(
-            "二级分类受理量",
+            _("二级分类受理量"),
             [r for r in report["categories_l2"] if r["count"] or r["previous"] or r["year_ago"]],
             with_l1=True,
         )
@@ -368,8 +387,8 @@ def build_document(report: dict[str, Any]) -> Document:
     per_row = 4
     appendix.tables.append(
         Table(
-            "每日受理量",
-            ["日期", "受理量"] * per_row,
+            _("每日受理量"),
+            [_("日期"), _("受理量")] * per_row,
             [
                 [cell for day, count in items[i : i + per_row] for cell in (day, n(count))]
                 + ["", ""] * (per_row - len(items[i : i + per_row]))

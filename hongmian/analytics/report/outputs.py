@@ -1,11 +1,17 @@
 """Every output format of a report from its JSON, with the charts drawn once for PDF and
-Word. Used by `hongmian report` and by `services.report_issue`."""
+Word. Used by `hongmian report` and by `services.report_issue`.
+
+The files are the official report: always in the project's language (LANGUAGE_CODE), whatever
+language the request or job that makes them has active."""
 
 from __future__ import annotations
 
 import json
 from collections.abc import Iterable
 from typing import Any
+
+from django.conf import settings
+from django.utils import translation
 
 from hongmian.analytics.report.document import build_document
 
@@ -22,6 +28,11 @@ def render_outputs(report: dict[str, Any], formats: Iterable[str]) -> dict[str, 
     unknown = [f for f in wanted if f not in FORMATS]
     if unknown:
         raise ValueError(f"unknown report formats: {unknown}")
+    with translation.override(settings.LANGUAGE_CODE):
+        return _render(report, wanted)
+
+
+def _render(report: dict[str, Any], wanted: list[str]) -> dict[str, bytes]:
     out: dict[str, bytes] = {}
     document = build_document(report)
     images = None

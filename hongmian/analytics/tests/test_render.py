@@ -171,3 +171,21 @@ def test_command_writes_every_format(small_history: Path, tmp_path: Path) -> Non
     assert PdfReader(stem.with_suffix(".pdf")).pages
     assert stem.with_suffix(".html").read_text("utf-8").startswith("<!DOCTYPE html>")
     assert stdout.getvalue().count("已写入") == 4
+
+
+def test_files_stay_in_the_project_language_and_the_page_follows_the_reader(
+    report: dict[str, Any],
+) -> None:
+    """The archived files are the official report (Chinese); the archive page lays the same
+    report out in the reader's language (the figures' names and the narrative stay data)."""
+    from django.utils import translation
+
+    from hongmian.analytics.report.render_html import report_context
+
+    with translation.override("en"):
+        html = render_outputs(report, ["html"])["html"].decode()
+        doc = report_context(report)["doc"]
+    assert "一、总体情况" in html
+    assert "1. Overview" not in html
+    assert doc.sections[0].title == "1. Overview"
+    assert doc.sections[1].tables[0].columns[0] == "Indicator"

@@ -2,6 +2,7 @@
 
     hongmian analytics export --out var/analytics/orders            # dry run: what would change
     hongmian analytics export --out var/analytics/orders --commit   # write it
+    hongmian analytics rollup --store var/analytics/orders [--commit] # the daily rollup
     hongmian analytics pipelines                                     # the declared steps, in order
 
 The export is incremental and safe to re-run or to run again after a crash (see
@@ -27,6 +28,8 @@ _REASONS = {
     "removed": "工单已全部删除，移除分区",
 }
 
+_ROLLUP_REASONS = {"new": "新月份", "changed": "分区已重写", "removed": "分区已删除，移除汇总"}
+
 
 class Command(BaseCommand):
     help = "分析库：导出工单到 Parquet；列出声明的分析流水线"
@@ -36,12 +39,17 @@ class Command(BaseCommand):
         p = sub.add_parser("export", help="把工单增量导出到分析库（默认只预演）")
         p.add_argument("--out", required=True, help="分析库目录")
         p.add_argument("--commit", action="store_true", help="真正写入（否则只显示计划）")
+        r = sub.add_parser("rollup", help="更新每日汇总（默认只预演）")
+        r.add_argument("--store", required=True, help="分析库目录")
+        r.add_argument("--commit", action="store_true", help="真正写入（否则只显示计划）")
         sub.add_parser("pipelines", help="列出分析流水线及其步骤")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
             if options["action"] == "export":
                 self._export(Path(options["out"]), commit=options["commit"])
+            elif options["action"] == "rollup":
+                self._rollup(Path(options["store"]), commit=options["commit"])
             else:
                 self._pipelines()
         except ApplicationError as exc:
@@ -66,9 +74,27 @@ class Command(BaseCommand):
             f"移除 {len(result.removed)} 个分区；{len(result.unchanged)} 个月份无变化"
         )
 
+    def _rollup(self, store: Path, *, commit: bool) -> None:
+        from hongmian.analytics.pipelines.rollup import analytics_rollup
+
+        result = analytics_rollup(store=store, commit=commit)
+        if not result.plan:
+            self.stdout.write(f"每日汇总已是最新（{result.unchanged} 个月份无变化）")
+            return
+        if not commit:
+            self.stdout.write("预演（未写入；加 --commit 执行）：")
+            for key, why in result.plan.items():
+                self.stdout.write(f"  {key}: {_ROLLUP_REASONS[why]}")
+            return
+        self.stdout.write(
+            f"已汇总 {len(result.written)} 个月份（{sum(result.written.values()):,} 行），"
+            f"用时 {result.seconds['aggregate']:.1f} 秒；{result.unchanged - len(result.written)} "
+            "个月份无变化"
+        )
+
     def _pipelines(self) -> None:
         # Importing the pipeline modules declares them.
-        import hongmian.analytics.pipelines.report  # noqa: F401
+        from hongmian.analytics.pipelines import report, rollup  # noqa: F401
 
         for pipeline in REGISTRY.values():
             self.stdout.write(f"{pipeline.name}: {pipeline.title}")

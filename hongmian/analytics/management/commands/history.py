@@ -38,7 +38,12 @@ class Command(BaseCommand):
         p.add_argument("--end", required=True, help="最后一天 YYYY-MM-DD（含）")
         p.add_argument("--out", required=True, help="分析库目录")
         p.add_argument("--seed", type=int, default=12345, help="随机种子（相同种子结果相同）")
-        p.add_argument("--workers", type=int, default=None, help="并行进程数（默认为 CPU 核数）")
+        p.add_argument(
+            "--workers",
+            type=int,
+            default=None,
+            help="并行进程数（默认为 CPU 核数的一半：每个进程一个线程生成、一个线程写入）",
+        )
         p.add_argument("--replace", action="store_true", help="覆盖已有的分析库")
 
     def handle(self, *args: Any, **options: Any) -> None:

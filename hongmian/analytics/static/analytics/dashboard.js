@@ -6,9 +6,16 @@
   var charts = {};
   var palette = ["#b3261e", "#1d5fa8", "#d98c1f", "#2f8f5b", "#6b4fa3", "#7a7a7a", "#c2577a",
     "#3a9bb3", "#8c6d31", "#4d4d4d"];
-  var LIGHTS = { red: "超时", yellow: "预警", green: "正常" };
 
   function root() { return document.querySelector("[data-dashboard]"); }
+  // Labels come translated from the page (data-label-* on [data-dashboard]); Chinese if absent.
+  var DEFAULTS = { overdue: "超时", dueSoon: "预警", normal: "正常", intake: "受理量",
+    today: "今日受理", noUnits: "没有在办工单。", hour: "{h}时" };
+  function label(key) {
+    var r = root();
+    return (r && r.dataset["label" + key.charAt(0).toUpperCase() + key.slice(1)]) || DEFAULTS[key];
+  }
+  function lights() { return { red: label("overdue"), yellow: label("dueSoon"), green: label("normal") }; }
   function dark() { var r = root(); return r && r.getAttribute("data-dark") === "1"; }
   function pct(r) { return r && r.rate !== null ? (r.rate * 100).toFixed(1) + "%" : "—"; }
   function pick(data, path) {
@@ -25,14 +32,14 @@
   function intake(data) {
     var o = base();
     var hours = [];
-    for (var h = 0; h < 24; h++) { hours.push(h + "时"); }
+    for (var h = 0; h < 24; h++) { hours.push(label("hour").replace("{h}", h)); }
     o.legend = { type: "scroll", top: 0 };
     o.xAxis = { type: "category", data: hours };
     o.yAxis = { type: "value", minInterval: 1 };
     o.series = data.today.channels.map(function (c) {
       return { type: "bar", stack: "intake", name: c.name, data: c.hours };
     });
-    if (!o.series.length) { o.series = [{ type: "bar", name: "受理量", data: data.today.hours }]; }
+    if (!o.series.length) { o.series = [{ type: "bar", name: label("intake"), data: data.today.hours }]; }
     return o;
   }
   function units(data) {
@@ -42,9 +49,9 @@
     o.xAxis = { type: "value", minInterval: 1 };
     o.yAxis = { type: "category", data: rows.map(function (u) { return u.name; }) };
     o.series = [
-      { type: "bar", stack: "u", name: "超时", color: "#d93025", data: rows.map(function (u) { return u.overdue; }) },
-      { type: "bar", stack: "u", name: "预警", color: "#f2a600", data: rows.map(function (u) { return u.due_soon; }) },
-      { type: "bar", stack: "u", name: "正常", color: "#2f8f5b",
+      { type: "bar", stack: "u", name: label("overdue"), color: "#d93025", data: rows.map(function (u) { return u.overdue; }) },
+      { type: "bar", stack: "u", name: label("dueSoon"), color: "#f2a600", data: rows.map(function (u) { return u.due_soon; }) },
+      { type: "bar", stack: "u", name: label("normal"), color: "#2f8f5b",
         data: rows.map(function (u) { return u.open - u.overdue - u.due_soon; }) }
     ];
     return o;
@@ -54,7 +61,7 @@
     var o = base();
     o.xAxis = { type: "value", minInterval: 1 };
     o.yAxis = { type: "category", data: rows.map(function (c) { return c.name; }) };
-    o.series = [{ type: "bar", name: "今日受理", data: rows.map(function (c) { return c.count; }),
+    o.series = [{ type: "bar", name: label("today"), data: rows.map(function (c) { return c.count; }),
       label: { show: true, position: "right" } }];
     return o;
   }
@@ -68,7 +75,7 @@
       var empty = body.insertRow();
       var cell = empty.insertCell();
       cell.colSpan = 5;
-      cell.textContent = "没有在办工单。";
+      cell.textContent = label("noUnits");
       return;
     }
     data.units.forEach(function (u) {
@@ -79,7 +86,7 @@
       });
       var light = document.createElement("span");
       light.className = "an-light an-light--" + u.light;
-      light.textContent = LIGHTS[u.light] || u.light;
+      light.textContent = lights()[u.light] || u.light;
       tr.insertCell().appendChild(light);
     });
   }
