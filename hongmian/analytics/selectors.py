@@ -29,6 +29,7 @@ from hongmian.hotline.states import (
 # Units listed on the dashboard: the ones with most overdue, then most open orders.
 DASHBOARD_UNITS = 15
 DASHBOARD_CATEGORIES = 10
+DASHBOARD_HOTSPOTS = 5
 
 
 def report_issues_visible_to(user: Any) -> QuerySet[ReportIssue]:
@@ -65,11 +66,30 @@ def _light(overdue: int, due_soon: int) -> str:
     return ClockLight.GREEN.value
 
 
+def _hotspots() -> list[dict[str, Any]]:
+    """The hotline's latest hot-spot scan (problem × place × time, ranked by heat), top
+    DASHBOARD_HOTSPOTS. One query (the scan runs hourly; see hotline decision 0016)."""
+    from hongmian.hotline.services.insights import hotspots_latest
+
+    return [
+        {
+            "rank": h.rank,
+            "title": h.title,
+            "place": h.place_label,
+            "reports": h.reports,
+            "callers": h.callers,
+            "heat": round(h.heat, 1),
+            "bursting": h.bursting,
+        }
+        for h in hotspots_latest(limit=DASHBOARD_HOTSPOTS)
+    ]
+
+
 def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
-    """Everything the operations dashboard shows at `now`, JSON-serialisable. Six queries:
+    """Everything the operations dashboard shows at `now`, JSON-serialisable. Seven queries:
     today's intake by hour × channel, open orders, open orders per unit with their lights,
-    today's categories, and the month's three rates (clocks, callbacks). Raises NotFound
-    for a user who may not see the dashboard."""
+    today's categories, the latest hot spots, and the month's three rates (clocks,
+    callbacks). Raises NotFound for a user who may not see the dashboard."""
     if not can_view_dashboard(user):
         raise NotFound("页面不存在", code="analytics.not_found")
     local = now.astimezone(TZ)
@@ -159,6 +179,7 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
         n_satisfaction_known=Count("id", filter=~Q(satisfaction="")),
     )
     return {
+        "hotspots": _hotspots(),
         "as_of": local.isoformat(timespec="seconds"),
         "date": local.date().isoformat(),
         # "2026年11月" / "November 2026": the active language's year-month format.

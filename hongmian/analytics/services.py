@@ -58,7 +58,11 @@ def report_issue(
     )
     try:
         report = compute_report(
-            source=source or analytics_store_path(), period=period, engine=engine, top_n=top_n
+            source=source or analytics_store_path(),
+            period=period,
+            engine=engine,
+            top_n=top_n,
+            hotspots=True,
         )
     except ApplicationError as exc:
         issue.status = IssueStatus.FAILED

@@ -73,6 +73,18 @@ def test_report_page_draws_its_charts(
     assert not errors
 
 
+def _a_hot_spot() -> None:
+    from django.utils import timezone
+
+    from hongmian.hotline.models import Hotspot
+
+    now = timezone.now()
+    Hotspot.objects.create(
+        scanned_at=now, rank=1, heat=9.5, reports=6, callers=5, started_at=now, ended_at=now,
+        place_label="石牌街道", title="地铁口积水", bursting=True,
+    )  # fmt: skip
+
+
 def test_dashboard_draws_and_refreshes(
     page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None]
 ) -> None:
@@ -86,8 +98,11 @@ def test_dashboard_draws_and_refreshes(
     page.goto("/analytics/dashboard/")
     _assert_drawn(page, "[data-dash-chart]", 3)
     assert page.locator('[data-field="today.total"]').inner_text() == "1"
-    # A new order arrives; the poll (triggered now instead of in 30 s) updates the figures.
+    assert page.locator("[data-hotspots] li").inner_text() == "最近一次扫描没有发现热点。"
+    # A new order arrives and a scan finds a hot spot; the poll (triggered now instead of
+    # in 30 s) updates the figures.
     WorkOrderFactory()
+    _a_hot_spot()
     page.evaluate(
         "htmx.ajax('GET', document.querySelector('#dashboard-poll').getAttribute('hx-get'),"
         " {source: '#dashboard-poll', swap: 'none'})"
@@ -95,6 +110,8 @@ def test_dashboard_draws_and_refreshes(
     page.wait_for_function(
         "document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
     )
+    hot = page.locator("[data-hotspots]").inner_text()
+    assert "地铁口积水 · 石牌街道 · 6 件 / 5 人 激增" in hot
     page.goto("/analytics/dashboard/wall/")
     _assert_drawn(page, "[data-dash-chart]", 3)
     assert page.locator(".site-header").count() == 0

@@ -86,6 +86,8 @@ class ReportContext:
     # A unit needs this many dispatched orders to be ranked (small samples swing wildly).
     rank_min_volume: int = 20
     representatives: int = 3
+    # The 热点 section (report/hotspots.py), read before the pipeline runs; None: not asked.
+    hotspots: dict[str, Any] | None = None
     results: dict[str, Any] = field(default_factory=dict)
     timings: dict[str, float] = field(default_factory=dict)
     periods: dict[str, Period] = field(default_factory=dict)

@@ -173,6 +173,9 @@ def assemble_report(ctx: ReportContext) -> dict[str, Any]:
         "enterprise": enterprise,
         "emergency": emergency,
         "representative_orders": res["representatives"],
+        # Read from the database by the caller that asked for them (compute_report's
+        # `hotspots`); None when not asked: the engines never see them.
+        "hotspots": ctx.hotspots,
     }
 
 

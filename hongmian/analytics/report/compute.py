@@ -16,6 +16,7 @@ from ibis.backends import BaseBackend
 
 from hongmian.analytics import engines
 from hongmian.analytics.pipelines.report import REPORT, ReportContext
+from hongmian.analytics.report.hotspots import period_hotspots
 from hongmian.analytics.report.periods import Period
 from hongmian.analytics.schema import TZ
 from hongmian.analytics.store import require_manifest
@@ -66,6 +67,7 @@ def compute_report(
     con: BaseBackend | None = None,
     spark: Any = None,
     memory_limit: str | None = None,
+    hotspots: bool = False,
 ) -> dict[str, Any]:
     """The report for `period` from the store at `source`. `district` and `unit` narrow it;
     an unknown one is an error (`analytics.unknown_district` / `analytics.unknown_unit`), a
@@ -91,6 +93,7 @@ def compute_report(
         top_n=top_n,
         rank_min_volume=rank_min_volume,
         rising_min_volume=rising_min_volume,
+        hotspots=period_hotspots(period, district=district_code, top_n=top_n) if hotspots else None,
     )
     try:
         REPORT.run(ctx)

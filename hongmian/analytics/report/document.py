@@ -204,6 +204,40 @@ def _tagged_section(
     return section
 
 
+def _hotspot_tables(section: Section, hot: dict[str, Any] | None) -> None:
+    """The hot spots the hotline's scans found (problem × place × time) and the burst
+    alerts of the period; a line saying there are none when the scans did not reach it."""
+    if hot is None:
+        return
+    if hot["groups"]:
+        section.tables.append(
+            Table(
+                _("热点诉求（问题 × 地点 × 时间）"),
+                [_("排名"), _("热点"), _("地点"), _("工单"), _("诉求人"), _("时间"),
+                 _("热度"), _("代表工单")],
+                [
+                    [str(h["rank"]), h["title"] + (_("（激增）") if h["bursting"] else ""),
+                     h["place"] or "—", n(h["reports"]), n(h["callers"]),
+                     f"{h['first'][5:]}—{h['last'][5:]}", f"{h['heat']:.1f}",
+                     h["representative"] or "—"]
+                    for h in hot["groups"]
+                ],
+                numeric_from=3,
+            )
+        )  # fmt: skip
+    else:
+        section.paragraphs.append(_("热点扫描记录只保留近一周，本期没有可用的热点分组。"))
+    if hot["alerts"]:
+        section.tables.append(
+            Table(
+                _("热点激增预警"),
+                [_("日期"), _("问题"), _("地点"), _("当日 / 预期")],
+                [[a["day"], a["title"], a["place"] or "—", f"{a['count']} / {a['expected']:.1f}"]
+                 for a in hot["alerts"]],
+            )
+        )  # fmt: skip
+
+
 def build_document(report: dict[str, Any]) -> Document:
     period = report["period"]
     cmp_ = report["comparison"]
@@ -324,6 +358,7 @@ def build_document(report: dict[str, Any]) -> Document:
     )
     if not rising and not report["top_categories"]:
         categories.paragraphs.append(_("本期无诉求，没有热点和增幅分类。"))
+    _hotspot_tables(categories, report.get("hotspots"))
 
     places = Section(_("五、区域分布"))
     places.charts.append(_ranked_chart("districts", _("分区受理量"), report["districts"]))

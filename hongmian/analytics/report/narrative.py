@@ -98,6 +98,17 @@ def narrative_text(report: dict[str, Any]) -> str:
         s = report["top_streets"][0]
         parts.append(f"诉求最集中的街镇为{s['district_name']}{s['name']}（{s['count']:,}件）。")
 
+    hot = report.get("hotspots") or {}
+    if hot.get("groups"):
+        h = hot["groups"][0]
+        where = f"（{h['place']}）" if h["place"] else ""
+        parts.append(
+            f"热点扫描发现{len(hot['groups'])}个热点诉求，居首的是“{h['title']}”{where}，"
+            f"{h['reports']:,}件、{h['callers']:,}位诉求人。"
+        )
+    if hot.get("alerts"):
+        parts.append(f"{noun}共发出热点激增预警{len(hot['alerts'])}次。")
+
     ranked = [u for u in report["units"] if u["rank"] is not None]
     if len(ranked) >= 3:
         best = "、".join(u["name"] for u in ranked[:3])

@@ -76,6 +76,7 @@ def tiny_store(tmp_path: Path) -> Path:
     return write_store(tmp_path / "store", [order(D(2026, 10, 3), i) for i in range(1, 4)])
 
 
+@pytest.mark.django_db  # the command reads the hot-spot scans
 def test_report_command_writes_json(tiny_store: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     stdout = StringIO()

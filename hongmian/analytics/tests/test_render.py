@@ -153,6 +153,7 @@ def test_a_month_without_orders_still_renders(empty_report: dict[str, Any]) -> N
     assert len(options["daily"]["series"][0]["data"]) == 31
 
 
+@pytest.mark.django_db  # the command reads the hot-spot scans
 def test_command_writes_every_format(small_history: Path, tmp_path: Path) -> None:
     out = tmp_path / "reports"
     stdout = StringIO()

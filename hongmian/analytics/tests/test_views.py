@@ -160,7 +160,7 @@ def crafted(django_db_blocker: Any) -> dict[str, Any]:
 
 def test_dashboard_figures(crafted: dict[str, Any], django_assert_num_queries: Any) -> None:
     leader = UserFactory(role=Role.CITY_LEADER)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(7):
         figures = selectors.dashboard_figures(leader, crafted["now"])
     today = figures["today"]
     assert today["total"] == 5
@@ -180,6 +180,7 @@ def test_dashboard_figures(crafted: dict[str, Any], django_assert_num_queries: A
         ("噪声扰民", 3),
         ("供水", 2),
     ]
+    assert figures["hotspots"] == []  # no scan has run
     rates = figures["rates"]
     assert rates["response"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
     assert rates["resolution"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
@@ -208,3 +209,21 @@ def test_closed_orders_leave_the_open_count(crafted: dict[str, Any]) -> None:
     figures = selectors.dashboard_figures(UserFactory(role=Role.SYSTEM_ADMIN), crafted["now"])
     assert figures["open"] == 4
     assert figures["today"]["total"] == 5
+
+
+def test_dashboard_shows_the_latest_scans_hot_spots(crafted: dict[str, Any]) -> None:
+    from hongmian.hotline.models import Hotspot
+
+    now = crafted["now"]
+    for scanned_at, title in ((now - dt.timedelta(hours=1), "上一次扫描"), (now, "地铁口积水")):
+        Hotspot.objects.create(
+            scanned_at=scanned_at, rank=1, heat=12.34, reports=6, callers=5, started_at=now,
+            ended_at=now, place_label="石牌街道", title=title, bursting=True,
+        )  # fmt: skip
+
+    figures = selectors.dashboard_figures(UserFactory(role=Role.CITY_LEADER), now)
+
+    assert figures["hotspots"] == [
+        {"rank": 1, "title": "地铁口积水", "place": "石牌街道", "reports": 6, "callers": 5,
+         "heat": 12.3, "bursting": True}
+    ]  # fmt: skip

@@ -475,7 +475,8 @@ def hotspots_for_period(
 
 def hotspot_alerts_between(*, start: dt.date, end: dt.date) -> list[HotspotAlert]:
     """The alerts raised for burst days in [start, end), in day order (alerts are kept)."""
-    return list(HotspotAlert.objects.filter(day__gte=start, day__lt=end).order_by("day", "id"))
+    alerts = HotspotAlert.objects.filter(day__gte=start, day__lt=end)
+    return list(alerts.select_related("representative").order_by("day", "id"))
 
 
 def hotspot_alerts_open() -> QuerySet[HotspotAlert]:

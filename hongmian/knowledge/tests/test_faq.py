@@ -3,9 +3,10 @@
 The answers are indexed as bodies only and every question is searched (search/evaluation.py).
 The plain jieba + BM25 baseline scores MRR@10 0.565, the BM25 ranking alone (the default
 without dense vectors) 0.636 (0.642 on the held-out half), and the hybrid default with e5
-vectors 0.693 (0.695 held-out); the thresholds leave a small margin for dictionary or
-library updates. The answers' and questions' vectors are kept in dense.default_cache():
-the first run on a machine embeds them (a few minutes on 2 cores).
+vectors 0.691 (0.692 held-out; the question cut to its last 32 tokens); the thresholds
+leave a small margin for dictionary or library updates. The answers' and questions'
+vectors are kept in dense.default_cache(): the first run on a machine embeds them (a few
+minutes on 2 cores).
 """
 
 from __future__ import annotations

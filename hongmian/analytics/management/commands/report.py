@@ -63,6 +63,11 @@ class Command(BaseCommand):
         parser.add_argument("--unit", help="只统计某承办单位（单位代码）")
         parser.add_argument("--top", type=int, default=10, help="排行榜条数")
         parser.add_argument("--memory-limit", default=None, help="DuckDB 内存上限，如 3GB")
+        parser.add_argument(
+            "--no-hotspots",
+            action="store_true",
+            help="不读取本库的热点扫描（数据源来自别的系统时）",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         kind = options["period"]
@@ -81,6 +86,7 @@ class Command(BaseCommand):
                 unit=options["unit"],
                 top_n=options["top"],
                 memory_limit=options["memory_limit"],
+                hotspots=not options["no_hotspots"],
             )
         except ApplicationError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from None

@@ -10,7 +10,8 @@
   function root() { return document.querySelector("[data-dashboard]"); }
   // Labels come translated from the page (data-label-* on [data-dashboard]); Chinese if absent.
   var DEFAULTS = { overdue: "超时", dueSoon: "预警", normal: "正常", intake: "受理量",
-    today: "今日受理", noUnits: "没有在办工单。", hour: "{h}时" };
+    today: "今日受理", noUnits: "没有在办工单。", hour: "{h}时", bursting: "激增",
+    noHotspots: "最近一次扫描没有发现热点。", hotspotCounts: "{reports} 件 / {callers} 人" };
   function label(key) {
     var r = root();
     return (r && r.dataset["label" + key.charAt(0).toUpperCase() + key.slice(1)]) || DEFAULTS[key];
@@ -91,6 +92,39 @@
     });
   }
 
+  function hotspotRows(data) {
+    var list = document.querySelector("[data-hotspots]");
+    if (!list || !data.hotspots) { return; }
+    list.textContent = "";
+    if (!data.hotspots.length) {
+      var none = document.createElement("li");
+      none.className = "dash__empty";
+      none.textContent = label("noHotspots");
+      list.appendChild(none);
+      return;
+    }
+    data.hotspots.forEach(function (h) {
+      var li = document.createElement("li");
+      var title = document.createElement("strong");
+      title.textContent = h.title;
+      li.appendChild(title);
+      if (h.place) { li.appendChild(document.createTextNode(" · " + h.place)); }
+      var counts = document.createElement("span");
+      counts.className = "num";
+      counts.textContent = label("hotspotCounts").replace("{reports}", h.reports).replace("{callers}", h.callers);
+      li.appendChild(document.createTextNode(" · "));
+      li.appendChild(counts);
+      if (h.bursting) {
+        var burst = document.createElement("span");
+        burst.className = "an-light an-light--red";
+        burst.textContent = label("bursting");
+        li.appendChild(document.createTextNode(" "));
+        li.appendChild(burst);
+      }
+      list.appendChild(li);
+    });
+  }
+
   function apply(data) {
     document.querySelectorAll("[data-field]").forEach(function (el) {
       var v = pick(data, el.getAttribute("data-field"));
@@ -103,6 +137,7 @@
       charts[key].setOption(builders[key](data), { notMerge: true });
     });
     unitRows(data);
+    hotspotRows(data);
   }
 
   function start() {
