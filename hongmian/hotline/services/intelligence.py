@@ -131,6 +131,7 @@ def classifier_train(
     text_columns: Sequence[str] = (),
     label_column: str = "",
     noisy_rows: Sequence[LabelledRow] = (),
+    hint_rows: Sequence[LabelledRow] | None = None,
     label_map: Mapping[str, str] | None = None,
     spec: ClassifierSpec | None = None,
     cv_folds: int = 5,
@@ -139,8 +140,10 @@ def classifier_train(
     source: str = "",
 ) -> ClassifierModel:
     """Train a model for `target` and register it as a new version. The rows come from
-    `rows`, else the file `input`, else the platform's settled orders. With `cv_folds`
-    (≥ 2) the metrics are cross-validated first. Nothing is written if anything fails."""
+    `rows`, else the file `input`, else the platform's settled orders. `hint_rows` (short
+    rows from category names; decision 0015) default to the platform's taxonomy when the
+    rows are the platform's. With `cv_folds` (≥ 2) the metrics are cross-validated first.
+    Nothing is written if anything fails."""
     # scikit-learn is imported here, not with the module: the lifecycle services import
     # this module for the feedback hooks, and a dispatch needs no machine learning.
     from hongmian.hotline.intelligence.classifier import TextClassifier
@@ -158,15 +161,22 @@ def classifier_train(
             raise fail("no_rows", "平台还没有可用于训练的已办结工单", field="target")
         source = source or PLATFORM_SOURCE
     source = source or "rows"
+    if hint_rows is None:
+        hint_rows = targets.taxonomy_hint_rows(target) if source == PLATFORM_SOURCE else []
     classifier = TextClassifier(spec).fit(
-        rows, noisy_rows=noisy_rows, meta={"target": target, "source": source}
+        rows,
+        noisy_rows=noisy_rows,
+        hint_rows=hint_rows,
+        meta={"target": target, "source": source},
     )
     _check_fit_for_target(target, classifier, label_map)
     if cv_folds >= 2:
         kept = [r for r in rows if r.label in set(classifier.labels)]
         least = min(sum(1 for r in kept if r.label == label) for label in classifier.labels)
         if least >= cv_folds:
-            cv = cross_validate(kept, noisy_rows=noisy_rows, spec=spec, folds=cv_folds)
+            cv = cross_validate(
+                kept, noisy_rows=noisy_rows, hint_rows=hint_rows, spec=spec, folds=cv_folds
+            )
             classifier.meta["metrics"] = cv.as_dict()
     data = classifier.to_bytes()
     return _store(

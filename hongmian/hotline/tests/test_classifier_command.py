@@ -206,3 +206,23 @@ def test_register_activate_list_and_retrain_dry_run(files: dict[str, Path]) -> N
     with pytest.raises(CommandError, match="旧标签=平台代码或名称"):
         run("register", "--model", str(files["model"]), "--target", "category_l1", "--map", "x")
     registry.forget()
+
+
+def test_a_taxonomy_file_adds_hint_rows(files: dict[str, Path], tmp_path: Path) -> None:
+    taxonomy = tmp_path / "taxonomy.csv"
+    taxonomy.write_text(
+        "一级分类,二级分类,三级分类\n水电气,供水,突发停水\n水电气,供电,停电抢修\n生态环境,噪声,施工噪声\n",
+        encoding="utf-8",
+    )
+    common = ["--input", str(files["train"]), "--text-column", "留言详情"]
+    common += ["--label-column", "一级标签", "--taxonomy", str(taxonomy)]
+
+    text = run("train", *common, "--model-out", str(files["model"]))
+
+    assert "分类体系提示样本 3 条" in text
+    from hongmian.hotline.intelligence.classifier import TextClassifier
+
+    # Labels the training rows do not have (none here) would be left out of the hints.
+    assert TextClassifier.load(files["model"]).meta["hint_rows_used"] == 3
+    with pytest.raises(CommandError, match="--taxonomy-level 应在 1 到 3 之间"):
+        run("train", *common, "--taxonomy-level", "4", "--model-out", str(files["model"]))

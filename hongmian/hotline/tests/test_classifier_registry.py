@@ -234,6 +234,41 @@ def test_platform_rows_use_the_ancestor_at_the_target_level(top_categories) -> N
     assert targets.platform_rows(ClassifierTarget.CATEGORY_L3) == []
 
 
+def test_the_platforms_taxonomy_gives_hint_rows_labelled_by_code(top_categories) -> None:
+    water = top_categories["水电气"]
+    supply = CategoryFactory(code="L2-supply", name="供水", parent=water)
+    CategoryFactory(code="L3-outage", name="突发停水", parent=supply)
+    CategoryFactory(code="L3-old", name="旧分类", parent=supply, is_active=False)
+
+    hints = {(r.message.title, r.message.text, r.label) for r in targets.taxonomy_hint_rows(L1)}
+
+    assert ("供水", "供水", "L2-supply") not in hints  # labels are the level-1 codes
+    assert ("供水", "供水", water.code) in hints
+    assert ("突发停水", "供水 突发停水", water.code) in hints
+    assert not any(title == "旧分类" for title, _text, _label in hints)
+    # Level-1 categories without children hint with their own name.
+    assert ("生态环境", "生态环境", top_categories["生态环境"].code) in hints
+    assert targets.taxonomy_hint_rows(ClassifierTarget.UNIT) == []
+    l2 = targets.taxonomy_hint_rows(ClassifierTarget.CATEGORY_L2)
+    assert {(r.message.title, r.label) for r in l2} == {
+        ("供水", "L2-supply"),
+        ("突发停水", "L2-supply"),
+    }
+
+
+def test_platform_training_learns_with_the_taxonomy_hints(system_actor, top_categories) -> None:
+    _settled_orders(top_categories, per_label=4)
+    CategoryFactory(code="L2-supply", name="供水", parent=top_categories["水电气"])
+
+    record = svc.classifier_train(actor=system_actor, target=L1, cv_folds=0)
+    without = svc.classifier_train(actor=system_actor, target=L1, cv_folds=0, hint_rows=[])
+
+    hints = targets.taxonomy_hint_rows(L1)
+    assert registry.load_record(record).meta["hint_rows_used"] == len(hints) > 0
+    assert registry.load_record(without).meta["hint_rows_used"] == 0
+    assert record.training_fingerprint != without.training_fingerprint
+
+
 def test_retrain_activates_only_a_model_good_enough(
     system_actor, top_categories, monkeypatch, settings
 ) -> None:

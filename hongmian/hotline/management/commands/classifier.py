@@ -63,6 +63,18 @@ class Command(BaseCommand):
             )
             p.add_argument("--label-column", required=required, help="标签列")
 
+        def hint_args(p: Any) -> None:
+            p.add_argument(
+                "--taxonomy",
+                help="分类体系 CSV（各列依次为一级、二级、三级分类名称）：名称作为提示样本参与训练",
+            )
+            p.add_argument(
+                "--taxonomy-level",
+                type=int,
+                default=1,
+                help="标签是分类体系的第几级（默认 1）",
+            )
+
         def noisy_args(p: Any) -> None:
             p.add_argument("--noisy-input", help="标签有噪声的补充数据（只在训练中使用）")
             p.add_argument("--noisy-label-column", help="补充数据的标签列（默认同 --label-column）")
@@ -75,6 +87,7 @@ class Command(BaseCommand):
         p = sub.add_parser("train", help="用带标签的文件训练模型，保存到文件")
         data_args(p)
         noisy_args(p)
+        hint_args(p)
         p.add_argument("--model-out", required=True, help="模型文件保存路径")
         p.add_argument("--cv", type=int, default=0, help="同时做 N 折交叉验证并写入模型的指标")
 
@@ -91,6 +104,7 @@ class Command(BaseCommand):
         p = sub.add_parser("cv", help="分层 K 折交叉验证（噪声数据只进训练折）")
         data_args(p)
         noisy_args(p)
+        hint_args(p)
         p.add_argument("--folds", type=int, default=5)
 
         p = sub.add_parser("register", help="把模型文件登记到模型库")
@@ -151,6 +165,25 @@ class Command(BaseCommand):
             label_column=options["noisy_label_column"] or options["label_column"],
         ).rows
 
+    def _hints(self, options: dict[str, Any]) -> Any:
+        """Hint rows from a taxonomy file: every row a path of category names."""
+        from hongmian.hotline.intelligence.datasets import fail, read_records, taxonomy_hints
+
+        if not options.get("taxonomy"):
+            return []
+        level = options["taxonomy_level"]
+        columns, records = read_records(options["taxonomy"])
+        if not 1 <= level <= len(columns):
+            raise fail(
+                "bad_taxonomy_level",
+                f"--taxonomy-level 应在 1 到 {len(columns)} 之间"
+                f"（分类体系文件有 {len(columns)} 列）",
+            )
+        paths = [[str(r.get(c) or "") for c in columns] for _number, r in records]
+        hints = taxonomy_hints(paths, level=level - 1)
+        self.stdout.write(f"分类体系提示样本 {len(hints)} 条")
+        return hints
+
     def _spec(self, options: dict[str, Any]) -> Any:
         from hongmian.hotline.intelligence.classifier import ClassifierSpec
 
@@ -160,14 +193,14 @@ class Command(BaseCommand):
         from hongmian.hotline.intelligence.classifier import TextClassifier
         from hongmian.hotline.intelligence.evaluation import cross_validate
 
-        rows, noisy = self._rows(options), self._noisy(options)
+        rows, noisy, hints = self._rows(options), self._noisy(options), self._hints(options)
         meta = {
             "source": str(options["input"]),
             "text_columns": options["text_column"],
             "label_column": options["label_column"],
         }
         spec = self._spec(options)
-        model = TextClassifier(spec).fit(rows, noisy_rows=noisy, meta=meta)
+        model = TextClassifier(spec).fit(rows, noisy_rows=noisy, hint_rows=hints, meta=meta)
         m = model.meta
         self.stdout.write(
             f"训练完成：{m['rows']} 条、{len(model.labels)} 个标签、{m['features']} 个特征，"
@@ -180,7 +213,9 @@ class Command(BaseCommand):
         if m["dropped_labels"]:
             self.stdout.write(f"样本过少未学习的标签：{'、'.join(m['dropped_labels'])}")
         if options["cv"] >= 2:
-            cv = cross_validate(rows, noisy_rows=noisy, spec=spec, folds=options["cv"])
+            cv = cross_validate(
+                rows, noisy_rows=noisy, hint_rows=hints, spec=spec, folds=options["cv"]
+            )
             model.meta["metrics"] = cv.as_dict()
             mean, sd = cv.macro_f1
             self.stdout.write(f"{options['cv']} 折交叉验证 macro-F1：{mean:.4f} ± {sd:.4f}")
@@ -248,9 +283,13 @@ class Command(BaseCommand):
     def do_cv(self, options: dict[str, Any]) -> None:
         from hongmian.hotline.intelligence.evaluation import cross_validate
 
-        rows, noisy = self._rows(options), self._noisy(options)
+        rows, noisy, hints = self._rows(options), self._noisy(options), self._hints(options)
         cv = cross_validate(
-            rows, noisy_rows=noisy, spec=self._spec(options), folds=options["folds"]
+            rows,
+            noisy_rows=noisy,
+            hint_rows=hints,
+            spec=self._spec(options),
+            folds=options["folds"],
         )
         mean, sd = cv.macro_f1
         acc, acc_sd = cv.accuracy
