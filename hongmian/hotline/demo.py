@@ -40,6 +40,7 @@ from django.utils import timezone
 
 from hongmian.core import calendar
 from hongmian.core.actors import Actor
+from hongmian.core.errors import ApplicationError
 from hongmian.hotline import demo_text as texts
 from hongmian.hotline.demo_text import (
     CategoryRef,
@@ -58,6 +59,7 @@ from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,
+    ClassifierTarget,
     ClockKind,
     ClockUnit,
     ExtensionStatus,
@@ -73,6 +75,8 @@ from hongmian.identity.states import UnitKind
 Progress = Callable[[str, int, int], None]
 
 RANDOM_SEED = 12345
+# Below this many demo orders (the tests' small seeds) no model is trained and no scan run.
+INTELLIGENCE_MIN_ORDERS = 500
 DEMO_REF = "demo:"
 SPAN_DAYS = 90
 ARCHIVE_AFTER_DAYS = (10, 30)  # closed orders are archived this many days later
@@ -737,9 +741,32 @@ def seed(
     progress("hotline: 还原历史时间", len(plans), len(plans))
     seeded = WorkOrder.objects.filter(external_ref__startswith=DEMO_REF)
     history_apply(clock, seeded)
+    if total >= INTELLIGENCE_MIN_ORDERS:
+        progress("hotline: 智能分类模型与热点扫描", len(plans), len(plans))
+        seed_intelligence(actor=actor)
     ids = set(seeded.values_list("pk", flat=True))
     # Registered after every service's own on_commit, so it runs after they have queued.
     transaction.on_commit(lambda: _drop_queued_notices(ids, since=clock.started))
+
+
+def seed_intelligence(*, actor: Actor) -> list[str]:
+    """What the weekly retraining and the hourly scan would have made by now: a category
+    model per level the settled demo orders can teach (activated, so the console suggests
+    at once) and a hot-spot scan. A level without enough orders per category is skipped.
+    Returns the targets trained."""
+    from hongmian.hotline.services import insights, intelligence
+
+    trained = []
+    for target in (ClassifierTarget.CATEGORY_L1, ClassifierTarget.CATEGORY_L2):
+        try:
+            intelligence.classifier_train(
+                actor=actor, target=target, cv_folds=0, activate=True, note="演示数据训练"
+            )
+        except ApplicationError:
+            continue  # too few settled orders per category at this level
+        trained.append(str(target))
+    insights.hotspot_scan(actor=actor)
+    return trained
 
 
 def _drop_queued_notices(order_ids: set[int], *, since: dt.datetime) -> int:

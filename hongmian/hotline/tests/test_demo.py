@@ -202,3 +202,19 @@ def test_texts_name_the_place_they_were_made_for() -> None:
         assert parsed.district is not None
         assert parsed.district.code == place.district_code
         assert (parsed.street.code if parsed.street else "") == place.street_code
+
+
+def test_the_demo_has_an_active_category_model(identity: None) -> None:
+    from hongmian.hotline.intelligence import registry
+
+    _seed()
+    registry.forget()
+
+    trained = demo.seed_intelligence(actor=Actor.system("seed_demo"))
+
+    assert "category_l1" in trained
+    model = registry.active("category_l1")
+    assert model is not None
+    top = model.classifier.predict_one("小区停水", "小区突然停水，一直没有来水", k=3)
+    assert len(top.top) == 3
+    registry.forget()
