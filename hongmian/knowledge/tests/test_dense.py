@@ -366,3 +366,11 @@ def test_hybrid_with_e5_keeps_the_everyday_answers(
     e5_index: SearchIndex, query: str, expected: str
 ) -> None:
     assert e5_index.search(query, limit=3)[0].key == expected
+
+
+def test_the_question_encoders_threads_come_from_the_setting(settings) -> None:
+    from hongmian.knowledge.search.dense import query_threads
+
+    assert query_threads() == 1
+    settings.HONGMIAN_KNOWLEDGE_QUERY_THREADS = 2
+    assert query_threads() == 2
