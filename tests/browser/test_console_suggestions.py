@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 
 import pytest
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.intelligence import registry
@@ -58,8 +59,16 @@ def test_suggestions_appear_as_the_agent_types(page, make_user, log_in, model_ac
     assert page.locator(f"#id_category option[value='{noise.pk}']").count() == 1
     page.locator("#id_category").select_option(str(noise.pk))
     page.locator("#id_content").fill("楼下工地每晚打桩到十二点，影响休息。")
+    # The text change asks for suggestions again (after 400 ms): let that settle first, as
+    # an agent reading them would, so the intake is not racing a swap of the slot.
+    page.wait_for_selector("#ml-suggestions.htmx-request", state="detached", timeout=5_000)
+    page.wait_for_load_state("networkidle")
     page.get_by_role("button", name=re.compile("^受理")).click()
-    page.wait_for_url("**/dispatch")
+    try:
+        page.wait_for_url("**/dispatch", timeout=20_000)
+    except PlaywrightTimeout:
+        errors = page.locator(".errorlist, .messages, [role=alert]").all_inner_texts()
+        pytest.fail(f"the intake did not go to dispatch; the page says: {errors}")
 
     order = WorkOrder.objects.get()
     assert order.category == noise
