@@ -21,7 +21,7 @@ from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
 from hongmian.core.errors import Conflict, NotFound, ValidationFailed
-from hongmian.hotline import permissions, selectors, tracking
+from hongmian.hotline import knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.intelligence.suggest import suggest
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.schemas import (
@@ -56,7 +56,6 @@ from hongmian.hotline.schemas import (
 )
 from hongmian.hotline.services import lifecycle
 from hongmian.hotline.services.intake import KEY_MAX, work_order_intake
-from hongmian.hotline.views import knowledge as knowledge_views
 from hongmian.identity.auth import api_key_or_session
 from hongmian.identity.models import OrgUnit, User
 
@@ -203,7 +202,7 @@ def work_order_direct_answer(
     article_id = fields.pop("article")
     article = None
     if article_id is not None:
-        chosen = knowledge_views.article_get(_user(request), str(article_id))
+        chosen = knowledge_bridge.article_get(_user(request), str(article_id))
         if chosen is None:
             raise NotFound("知识条目不存在", code="article.not_found")
         article = chosen.article

@@ -353,7 +353,7 @@ def test_the_console_speaks_english(client, units) -> None:
 
 
 def test_without_the_knowledge_app_the_slot_says_so(client, agent, monkeypatch) -> None:
-    from hongmian.hotline.views import knowledge
+    from hongmian.hotline import knowledge_bridge as knowledge
 
     monkeypatch.setattr(knowledge, "_module", lambda name: None)
     client.force_login(agent)

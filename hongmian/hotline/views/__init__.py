@@ -7,7 +7,6 @@
 - order.py     the order page the centre and the units share
 - citizen.py   the public's pages: submit, track, rate, my requests
 - common.py    role guards, service errors on forms, navigation, timeline labels
-- knowledge.py the console's bridge to the knowledge app, when it is installed
 - intelligence.py the console's classifier slot: suggested categories (and units), 采用
 
 Every view parses a form, builds `Actor.from_request(request)`, calls one service and

@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET
 
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
 from hongmian.hotline import forms as hf
+from hongmian.hotline import knowledge_bridge as knowledge
 from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
@@ -24,7 +25,7 @@ from hongmian.hotline.services import lifecycle
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import Status
-from hongmian.hotline.views import intelligence, knowledge
+from hongmian.hotline.views import intelligence
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
     actor,

@@ -1,6 +1,7 @@
-"""The console's knowledge slot, over the knowledge app (`hongmian.knowledge`) when it is
-installed: `selectors.article_search` ranks the articles the agent may read, and
-`selectors.access_article` gives the one chosen for a direct answer, which the console hands
+"""The hotline's bridge to the knowledge app (`hongmian.knowledge`), read by the console's
+knowledge slot and the API's direct answer when the app is installed:
+`selectors.article_search` ranks the articles the agent may read, and
+`selectors.access_article` gives the one chosen for a direct answer, which the caller hands
 to `work_order_direct_answer(article=…)` (that service records its use). The hotline does
 not depend on the app: without it the slot says so, and the agent can still answer
 directly in their own words."""
