@@ -18,13 +18,13 @@ def period_hotspots(period: Period, *, district: str | None, top_n: int) -> dict
     scan that reaches the period, and the burst alerts raised for its days. Scans are kept a
     week, so an older period has no groups (`groups` empty) but keeps its alerts. A district
     report keeps the groups and alerts placed in that district."""
-    from hongmian.hotline.services import insights
+    from hongmian.hotline import selectors
 
     tz = ZoneInfo(settings.TIME_ZONE)
     start = dt.datetime.combine(period.start, dt.time(), tzinfo=tz)
     end = dt.datetime.combine(period.end + dt.timedelta(days=1), dt.time(), tzinfo=tz)
-    spots = insights.hotspots_for_period(start=start, end=end, limit=insights.HOTSPOTS_STORED)
-    alerts = insights.hotspot_alerts_between(start=start.date(), end=end.date())
+    spots = selectors.hotspots_for_period(start=start, end=end)
+    alerts = selectors.hotspot_alerts_between(start=start.date(), end=end.date())
     if district:
         # Codes are 9 digits: a district's first six lead each of its streets' codes.
         spots = [h for h in spots if h.place_code[:6] == district[:6]]

@@ -207,5 +207,10 @@ def taxonomy_hints(paths: Iterable[Sequence[str]], *, level: int = 0) -> list[La
         if len(names) <= level or not names[level]:
             continue
         below = [n for n in names[level + 1 :] if n] or [names[level]]
-        rows.append(LabelledRow(Message.prepared(below[-1], " ".join(below)), names[level]))
+        rows.append(hint_row(below, names[level]))
     return rows
+
+
+def hint_row(below: Sequence[str], label: str) -> LabelledRow:
+    """One hint row: the names below the label's level, the deepest as title."""
+    return LabelledRow(Message.prepared(below[-1], " ".join(below)), label)

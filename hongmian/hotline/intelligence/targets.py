@@ -18,7 +18,7 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-from hongmian.hotline.intelligence.datasets import LabelledRow, fail
+from hongmian.hotline.intelligence.datasets import LabelledRow, fail, hint_row
 from hongmian.hotline.intelligence.messages import Message
 from hongmian.hotline.models import Category, WorkOrder
 from hongmian.hotline.states import ClassifierTarget, Status
@@ -162,5 +162,5 @@ def taxonomy_hint_rows(target: ClassifierTarget) -> list[LabelledRow]:
             continue  # an inactive ancestor: not a label the model may suggest
         names.reverse()
         below = names or [nodes[node][3]]
-        rows.append(LabelledRow(Message.prepared(below[-1], " ".join(below)), nodes[node][2]))
+        rows.append(hint_row(below, nodes[node][2]))
     return rows

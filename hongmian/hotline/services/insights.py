@@ -5,8 +5,9 @@ nothing of the database) and the screens, commands and jobs:
               for the board's 并单候选;
 - replies     `reply_check(order)` / `reply_checks(orders)` before the callback;
 - hot spots   `hotspots_find(...)` (read only), `hotspot_scan(*, actor, ...)` (stores the
-              snapshot the board reads and raises alerts), `hotspots_latest()`,
-              `hotspot_alerts_open()`, `hotspot_alert_acknowledge(*, actor, alert)`.
+              snapshot the board reads and raises alerts),
+              `hotspot_alert_acknowledge(*, actor, alert)`; the stored snapshots and
+              alerts are read through `hotline.selectors` (`hotspots_latest` …).
 
 The caller's phone is read only to count distinct callers and to say "同一诉求人"; it is
 never stored with a hot spot or written into an alert.
@@ -20,7 +21,6 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.db import connection, transaction
-from django.db.models import QuerySet, Subquery
 from django.utils import timezone
 
 from hongmian.core.actors import Actor
@@ -441,47 +441,6 @@ def _alert(actor: Actor, spot: FoundHotspot, burst: hotspots.Burst) -> HotspotAl
         ]
     )
     return alert
-
-
-def hotspots_latest(*, limit: int | None = None) -> list[Hotspot]:
-    """The hot spots of the latest scan, hottest first. One query."""
-    latest = Hotspot.objects.order_by("-scanned_at").values("scanned_at")[:1]
-    spots = Hotspot.objects.filter(scanned_at=Subquery(latest)).order_by("rank")
-    return list(spots[:limit] if limit else spots)
-
-
-# A period's hot spots come from the last scan made by this long after the period's end
-# (the monthly report runs on the 1st; the scan runs hourly).
-PERIOD_SCAN_GRACE = dt.timedelta(days=2)
-
-
-def hotspots_for_period(
-    *, start: dt.datetime, end: dt.datetime, limit: int = BOARD_HOTSPOTS
-) -> list[Hotspot]:
-    """The hot spots of [start, end) for a report: of the last scan made inside the period
-    or up to PERIOD_SCAN_GRACE after it, the groups with an order in the period, hottest
-    first. Scans are kept SCANS_KEPT_DAYS, so an older period has none: []. Two queries."""
-    scan = (
-        Hotspot.objects.filter(scanned_at__gte=start, scanned_at__lt=end + PERIOD_SCAN_GRACE)
-        .order_by("-scanned_at")
-        .values_list("scanned_at", flat=True)
-        .first()
-    )
-    if scan is None:
-        return []
-    spots = Hotspot.objects.filter(scanned_at=scan, ended_at__gte=start, started_at__lt=end)
-    return list(spots.select_related("representative").order_by("rank")[:limit])
-
-
-def hotspot_alerts_between(*, start: dt.date, end: dt.date) -> list[HotspotAlert]:
-    """The alerts raised for burst days in [start, end), in day order (alerts are kept)."""
-    alerts = HotspotAlert.objects.filter(day__gte=start, day__lt=end)
-    return list(alerts.select_related("representative").order_by("day", "id"))
-
-
-def hotspot_alerts_open() -> QuerySet[HotspotAlert]:
-    """Alerts no supervisor has acknowledged yet, newest first."""
-    return HotspotAlert.objects.filter(acknowledged_at__isnull=True).order_by("-created_at", "-id")
 
 
 def hotspot_alert_acknowledge(*, actor: Actor, alert: HotspotAlert | int) -> HotspotAlert:

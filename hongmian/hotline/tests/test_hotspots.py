@@ -18,6 +18,7 @@ from django.utils import timezone
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound, PermissionDenied
 from hongmian.core.models import AuditEvent
+from hongmian.hotline import selectors
 from hongmian.hotline.insights import hotspots
 from hongmian.hotline.insights.tables import TableError, parse_time, read_table
 from hongmian.hotline.models import Hotspot, HotspotAlert, TimelineEntry, WorkOrder
@@ -366,7 +367,7 @@ def test_the_scan_stores_the_snapshot_and_alerts_once() -> None:
 
     assert again.alerts == []
     assert HotspotAlert.objects.count() == 1
-    assert insights.hotspots_latest()[0].scanned_at == now + dt.timedelta(hours=1)
+    assert selectors.hotspots_latest()[0].scanned_at == now + dt.timedelta(hours=1)
 
 
 @pytest.mark.django_db
@@ -405,7 +406,7 @@ def test_acknowledging_an_alert(supervisor, agent) -> None:
 
     assert done.acknowledged_by == supervisor
     assert again.acknowledged_at == done.acknowledged_at
-    assert list(insights.hotspot_alerts_open()) == []
+    assert list(selectors.hotspot_alerts_open()) == []
     assert AuditEvent.objects.filter(action="hotspot.alert_acknowledge").count() == 1
 
 
@@ -531,17 +532,17 @@ def test_a_period_has_the_hot_spots_of_its_last_scan() -> None:
     insights.hotspot_scan(actor=system, now=now)
     today = timezone.localdate(now)
 
-    (spot,) = insights.hotspots_for_period(start=now - dt.timedelta(days=7), end=now)
+    (spot,) = selectors.hotspots_for_period(start=now - dt.timedelta(days=7), end=now)
 
     assert spot.scanned_at == now  # the later scan of the two
     assert sorted(spot.order_ids) == sorted(o.pk for o in wave)
     # A period the scans do not reach (older than any kept scan) has none.
     assert (
-        insights.hotspots_for_period(
+        selectors.hotspots_for_period(
             start=now - dt.timedelta(days=60), end=now - dt.timedelta(days=30)
         )
         == []
     )
-    (alert,) = insights.hotspot_alerts_between(start=today, end=today + dt.timedelta(days=1))
+    (alert,) = selectors.hotspot_alerts_between(start=today, end=today + dt.timedelta(days=1))
     assert alert.count == 4
-    assert insights.hotspot_alerts_between(start=today - dt.timedelta(days=9), end=today) == []
+    assert selectors.hotspot_alerts_between(start=today - dt.timedelta(days=9), end=today) == []

@@ -74,9 +74,9 @@ def hotspot_rows(spots: list[Hotspot], per_spot: int = ORDERS_PER_HOTSPOT) -> li
 
 def board_hotspots(limit: int = insights.BOARD_HOTSPOTS) -> HotspotPanel:
     """Three queries: the open alerts, the latest scan, their orders."""
-    spots = insights.hotspots_latest(limit=limit)
+    spots = selectors.hotspots_latest(limit=limit)
     return HotspotPanel(
-        alerts=list(insights.hotspot_alerts_open().select_related("representative")[:20]),
+        alerts=list(selectors.hotspot_alerts_open().select_related("representative")[:20]),
         rows=hotspot_rows(spots),
         scanned_at=spots[0].scanned_at if spots else None,
     )
@@ -98,9 +98,9 @@ def board_callbacks(orders: list[WorkOrder]) -> list[tuple[WorkOrder, ReplyAsses
 def hotspot_list(request: HttpRequest) -> HttpResponse:
     """热点诉求: every group of the latest scan, the open alerts, and the alerts already
     acknowledged (the last 50)."""
-    spots = insights.hotspots_latest()
+    spots = selectors.hotspots_latest()
     panel = HotspotPanel(
-        alerts=list(insights.hotspot_alerts_open().select_related("representative")),
+        alerts=list(selectors.hotspot_alerts_open().select_related("representative")),
         rows=hotspot_rows(spots),
         scanned_at=spots[0].scanned_at if spots else None,
     )
