@@ -4,10 +4,17 @@ knowledge slot and the API's direct answer when the app is installed:
 `selectors.access_article` gives the one chosen for a direct answer, which the caller hands
 to `work_order_direct_answer(article=…)` (that service records its use). The hotline does
 not depend on the app: without it the slot says so, and the agent can still answer
-directly in their own words."""
+directly in their own words.
+
+The other way round, every direct answer teaches knowledge search how callers word what
+an article answers: `usage_pairs` gives (the order's request text, the article's id) for
+the recorded uses, and `search_ranking_relearn` hands them to the knowledge app's weekly
+learning (tasks.search_ranking_relearn_job)."""
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
 from dataclasses import dataclass
 from importlib import import_module
 from types import ModuleType
@@ -17,8 +24,16 @@ from django.apps import apps
 
 from hongmian.core.errors import ApplicationError
 
+logger = logging.getLogger(__name__)
+
 KNOWLEDGE_APP = "hongmian.knowledge"
 SEARCH_LIMIT = 5
+# The weekly learning reads the uses of this many days, at most USAGE_PAIRS_MAX of the
+# newest: the city's wording drifts, and learning costs grow with the pairs.
+USAGE_WINDOW_DAYS = 365
+USAGE_PAIRS_MAX = 10_000
+# Orders are read in groups of this many numbers (SQLite's limit on query parameters).
+_ORDER_CHUNK = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +107,48 @@ def article_get(user: Any, article_id: str) -> ArticleHit | None:
         answer=str(article.body),
         article=article,
     )
+
+
+def usage_pairs(
+    *, since: dt.datetime | None = None, limit: int = USAGE_PAIRS_MAX
+) -> list[tuple[str, str]]:
+    """(request text of the order, article id) for each recorded direct answer since
+    `since` (all when None), newest first, at most `limit`; a pair given twice counts once.
+    Uses whose order is gone, or has no text, are left out. Empty without the app."""
+    from hongmian.hotline.models import WorkOrder
+
+    models = _module("models")
+    if models is None or not hasattr(models, "ArticleUsage"):
+        return []
+    usages = models.ArticleUsage.objects.order_by("-used_at", "-id")
+    if since is not None:
+        usages = usages.filter(used_at__gte=since)
+    rows = list(usages.values_list("order_ref", "article_id")[:limit])
+    numbers = sorted({ref for ref, _ in rows})
+    content: dict[str, str] = {}
+    for start in range(0, len(numbers), _ORDER_CHUNK):
+        chunk = numbers[start : start + _ORDER_CHUNK]
+        content.update(WorkOrder.objects.filter(number__in=chunk).values_list("number", "content"))
+    pairs = [
+        (content[ref].strip(), str(article_id))
+        for ref, article_id in rows
+        if content.get(ref, "").strip()
+    ]
+    return list(dict.fromkeys(pairs))
+
+
+def search_ranking_relearn(*, actor: Any) -> dict[str, object]:
+    """Learn knowledge search's ranking from the last USAGE_WINDOW_DAYS of direct answers
+    (the knowledge app's `search_ranking_relearn` decides whether to, and activates). A
+    summary; {"learned": False, "reason": "no_knowledge_app"} without the app."""
+    services = _module("services")
+    if services is None or not hasattr(services, "search_ranking_relearn"):
+        logger.info("search ranking not learned: the knowledge app is not installed")
+        return {"learned": False, "reason": "no_knowledge_app"}
+    from django.utils import timezone
+
+    since = timezone.now() - dt.timedelta(days=USAGE_WINDOW_DAYS)
+    summary: dict[str, object] = services.search_ranking_relearn(
+        actor=actor, pairs=usage_pairs(since=since)
+    )
+    return summary

@@ -48,3 +48,13 @@ def classifier_retrain_job() -> list[dict[str, object]]:
         classifier_retrain(actor=actor, target=target)
         for target in sorted(set(live.values_list("target", flat=True)))
     ]
+
+
+@cron("10 3 * * Sun")  # weekly, Sunday 03:10: after the classifiers, and no one on shift
+@reliable_task(max_attempts=1)  # a failed learning is reported, not repeated at once
+def search_ranking_relearn_job() -> dict[str, object]:
+    """Learn knowledge search's ranking from the week's direct answers and activate it,
+    unless there are too few or an operator chose another ranking (knowledge_bridge)."""
+    from hongmian.hotline import knowledge_bridge
+
+    return knowledge_bridge.search_ranking_relearn(actor=Actor.system("search-ranking-learn"))

@@ -1,5 +1,6 @@
 """Admin pages of the knowledge base: read-only. Articles are written through the services
-(the API, the import command), so that every change is versioned, reviewed and audited."""
+(the API, the import command), so that every change is versioned, reviewed and audited;
+search rankings through `hongmian knowledge learn` and the weekly job (services.ranking)."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from hongmian.knowledge.models import Article, ArticleUsage, ArticleVersion
+from hongmian.knowledge.models import Article, ArticleUsage, ArticleVersion, SearchRanking
 
 
 class _ReadOnly(admin.ModelAdmin):  # type: ignore[type-arg]
@@ -48,3 +49,22 @@ class ArticleUsageAdmin(_ReadOnly):
     list_display = ("used_at", "order_ref", "article", "revision", "used_by")
     list_select_related = ("article", "used_by")
     search_fields = ("order_ref",)
+
+
+@admin.register(SearchRanking)
+class SearchRankingAdmin(_ReadOnly):
+    list_display = ("version", "is_active", "source", "pairs", "activated_at", "created_at")
+    list_filter = ("is_active",)
+    # The artefact is bytes: its checksum says which file it is.
+    exclude = ("artefact",)
+    readonly_fields = (
+        "version",
+        "is_active",
+        "activated_at",
+        "source",
+        "pairs",
+        "fingerprint",
+        "artefact_sha256",
+        "info",
+        "created_by",
+    )

@@ -1,4 +1,5 @@
-"""The knowledge base: articles, their versions, and the record of their use."""
+"""The knowledge base: articles, their versions, the record of their use, and the search
+rankings learned from that use."""
 
 from __future__ import annotations
 
@@ -263,3 +264,49 @@ class ArticleEmbedding(models.Model):
 
     def __str__(self) -> str:
         return f"{self.article_id}: {self.text_key[:12]}"
+
+
+class SearchRanking(BaseModel):
+    """检索排序模型 — one learned ranking of knowledge search (search/learned.py), learned
+    from question → article pairs: the hotline's direct answers, or a file of questions.
+
+    The artefact (learned.py's .npz) is kept in the database so that every process reads
+    the same bytes; `artefact_sha256` is checked on every load, so a damaged copy is
+    refused (and search goes on without it) rather than half-read. At most one version is
+    active; none active means the plain hybrid ranking. Written by services.ranking only."""
+
+    version = models.PositiveIntegerField(_("版本号"), unique=True)
+    artefact = models.BinaryField(_("模型文件"))
+    artefact_sha256 = models.CharField(_("模型文件校验值"), max_length=64)
+    # "usage" (the hotline's direct answers) or the name of the pairs file.
+    source = models.CharField(_("来源"), max_length=300, blank=True)
+    pairs = models.PositiveIntegerField(_("样本数"), default=0)
+    # learned.fingerprint of the pairs: two versions with the same one saw the same pairs.
+    fingerprint = models.CharField(_("训练数据指纹"), max_length=64)
+    # learned.py's counts, and the index it was learned on (articles, dimensions).
+    info = models.JSONField(_("训练信息"), default=dict, blank=True)
+    is_active = models.BooleanField(_("启用"), default=False)
+    activated_at = models.DateTimeField(_("启用时间"), null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("创建人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("检索排序模型")
+        verbose_name_plural = _("检索排序模型")
+        ordering = ["-version"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_active"],
+                condition=Q(is_active=True),
+                name="knowledge_one_active_ranking",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"v{self.version}"

@@ -85,3 +85,10 @@ def can_see_unpublished(user: Any, article: Article) -> bool:
 def can_record_article_use(user: Any) -> bool:
     """Direct answers are given by staff (agents above all), never by citizens."""
     return is_staff_member(user)
+
+
+def can_manage_search_ranking(user: Any) -> bool:
+    """Learn, activate or switch off the learned search ranking: it changes what every
+    search answers, so it is the platform administrators' (the weekly job runs as the
+    system)."""
+    return is_system_admin(user)

@@ -1,4 +1,4 @@
-"""Reads of the knowledge app: who sees which article, and search.
+"""Reads of the knowledge app: who sees which article, search, and the active ranking.
 
 An article is *served* when it is published, today is inside its validity dates, and its
 audience admits the reader. Readers see served articles; an article's writers and
@@ -9,6 +9,9 @@ NotFound alike for a missing article and for one the user may not see.
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import logging
+import threading
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,10 +23,13 @@ from hongmian.core.text import normalize
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.permissions import is_active_user, is_system_admin
 from hongmian.knowledge import permissions
-from hongmian.knowledge.models import Article, ArticleVersion
-from hongmian.knowledge.search import get_backend
+from hongmian.knowledge.models import Article, ArticleVersion, SearchRanking
+from hongmian.knowledge.search import dense, get_backend
 from hongmian.knowledge.search.analysis import AnalyzerOptions, words_of
+from hongmian.knowledge.search.learned import LearnedRanking, LearningError
 from hongmian.knowledge.states import AUDIENCE_READS, ArticleStatus, Audience
+
+logger = logging.getLogger(__name__)
 
 QUERY_MAX = 500
 LIMIT_MAX = 50
@@ -181,3 +187,42 @@ def article_search(
         if len(out) == limit:
             break
     return out
+
+
+# --- the learned ranking -------------------------------------------------------------------
+
+# (pk, sha256) of the active ranking last read, and what it gave (None: it was refused).
+_ranking_lock = threading.Lock()
+_ranking_loaded: tuple[int, str, LearnedRanking | None] | None = None
+
+
+def active_search_ranking() -> LearnedRanking | None:
+    """The active learned ranking (models.SearchRanking), or None: none is active, or its
+    artefact is damaged or was made for other vectors (logged once per process; search
+    goes on with the plain hybrid). The artefact is read and checked once per process and
+    version: an index build costs one small query."""
+    global _ranking_loaded
+    active = (
+        SearchRanking.objects.filter(is_active=True).values_list("pk", "artefact_sha256").first()
+    )
+    if active is None:
+        return None
+    pk, sha = active
+    with _ranking_lock:
+        loaded = _ranking_loaded
+        if loaded is not None and loaded[:2] == (pk, sha):
+            return loaded[2]
+        data = SearchRanking.objects.filter(pk=pk).values_list("artefact", flat=True).first()
+        ranking: LearnedRanking | None = None
+        if data is None:
+            return None  # deleted since the first read: the next build sees what replaced it
+        data = bytes(data)
+        if hashlib.sha256(data).hexdigest() != sha:
+            logger.error("search ranking %s: the artefact does not match its sha256; ignored", pk)
+        else:
+            try:
+                ranking = LearnedRanking.from_bytes(data, dimensions=dense.DIMENSIONS)
+            except LearningError as exc:
+                logger.error("search ranking %s cannot be used (%s); ignored", pk, exc)
+        _ranking_loaded = (pk, sha, ranking)
+        return ranking

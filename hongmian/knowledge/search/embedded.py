@@ -19,6 +19,12 @@ the same query, and computed only for articles whose text is new. Embedding cost
 ms per article, so a build that would wait for more than INLINE_EMBED_MAX of them (the
 first search after an import, say) builds a BM25-only index to answer at once and embeds in
 the background; the hybrid index replaces it when that lands.
+
+A hybrid index is ranked with the active learned ranking (learned.py, the SearchRanking
+row that selectors.active_search_ranking reads) when there is one; a BM25-only index has
+no use for it. Activating or deactivating a ranking bumps the same counter, so every
+process rebuilds with the change. `EmbeddedBackend.build_hybrid` builds what a ranking is
+learned on: every article embedded, no learned ranking.
 """
 
 from __future__ import annotations
@@ -46,6 +52,10 @@ INLINE_EMBED_MAX = 32
 # Vectors are written in groups of this many, so an interrupted background build keeps
 # what it did.
 EMBED_SAVE_EVERY = 64
+
+
+class DenseUnavailable(RuntimeError):
+    """A hybrid index was needed, but dense vectors are off or the embedding engine failed."""
 
 
 def index_version_bump() -> None:
@@ -209,6 +219,24 @@ class EmbeddedBackend:
         """An index of the published articles, embedding every article that needs it."""
         return self._build(embed_max=None)[0]
 
+    def build_hybrid(self) -> SearchIndex:
+        """The published articles with every vector (embedding those that lack one) and
+        without a learned ranking: what a ranking is learned on. DenseUnavailable when
+        dense vectors are off or the engine fails (no BM25 fallback here: a ranking learned
+        on BM25 alone would learn nothing)."""
+        if not self.use_dense:
+            raise DenseUnavailable("dense vectors are off (HONGMIAN_KNOWLEDGE_DENSE)")
+        published = published_documents(with_vectors=True)
+        try:
+            vectors = article_vectors(published, encoder=self.encoder, embed_max=None)
+        except Exception as exc:
+            raise DenseUnavailable(f"embedding the articles failed: {exc}") from exc
+        if vectors is None:  # cannot happen without embed_max; typed Optional for _build
+            raise DenseUnavailable("the articles' vectors are incomplete")
+        return SearchIndex.build(
+            published.documents, options=self.options, params=self.params, dense=vectors
+        )
+
     def _build(self, *, embed_max: int | None) -> tuple[SearchIndex, bool]:
         """(index, complete): complete is False when dense is on but more than `embed_max`
         articles lacked a vector, and the index ranks by BM25 alone for now."""
@@ -226,6 +254,13 @@ class EmbeddedBackend:
         index = SearchIndex.build(
             published.documents, options=self.options, params=self.params, dense=vectors
         )
+        if vectors is not None:
+            # Imported here: the selectors import this package (get_backend).
+            from hongmian.knowledge.selectors import active_search_ranking
+
+            ranking = active_search_ranking()
+            if ranking is not None:
+                index = index.with_learned(ranking)
         return index, complete
 
     def index(self) -> SearchIndex:
@@ -277,3 +312,14 @@ class EmbeddedBackend:
         thread = self._thread
         if thread is not None:
             thread.join(timeout)
+
+
+def hybrid_index() -> SearchIndex:
+    """`build_hybrid` of the configured backend when it is this one (its encoder and
+    ranking parameters are the ones searches use), else of a default EmbeddedBackend."""
+    from hongmian.knowledge.search import get_backend
+
+    backend = get_backend()
+    if not isinstance(backend, EmbeddedBackend):
+        backend = EmbeddedBackend()
+    return backend.build_hybrid()

@@ -24,6 +24,9 @@ document) ranks in two stages, both fused with BM25 (`_hybrid`):
 where local(d) is BM25 with each term's idf taken among the head only, to the power
 `hybrid_local_gamma` (as in the BM25-only rerank below: among sibling answers of one
 topic the topic words say nothing). The head is ranked by `final`, the rest by `first`.
+An index given a LearnedRanking (`with_learned`, learned.py: learned from the city's own
+question → article pairs) turns the question's vector with its adapter before the cosines
+and orders the head by its reranker instead of `final`.
 Without vectors the ranking is BM25 and the local-idf rerank of its top 10.
 """
 
@@ -47,6 +50,13 @@ from hongmian.knowledge.search.analysis import (
     WORDS,
     AnalyzerOptions,
     analyse,
+)
+from hongmian.knowledge.search.learned import (
+    Head,
+    LearnedRanking,
+    article_profile,
+    head_features,
+    question_aspects,
 )
 
 if TYPE_CHECKING:
@@ -141,6 +151,8 @@ class SearchIndex:
             raise ValueError(f"{len(dense)} vectors for {len(keys)} documents")
         self.keys = keys
         self.dense = dense
+        self.learned: LearnedRanking | None = None
+        self._profiles: npt.NDArray[np.float64] | None = None
         self.documents = documents
         self.options = options
         self.vocabulary = vocabulary
@@ -246,6 +258,16 @@ class SearchIndex:
         clone.dense = dense
         return clone
 
+    def with_learned(self, learned: LearnedRanking | None) -> SearchIndex:
+        """The same index ranked with a learned ranking (learned.py; None: without).
+        It applies to the hybrid only: an index without dense vectors ignores it."""
+        clone = object.__new__(SearchIndex)
+        clone.__dict__.update(self.__dict__)
+        clone.learned = learned
+        if learned is not None:
+            clone._profiles = self.document_profiles()
+        return clone
+
     def _weigh(self, params: RankingParams) -> None:
         n = max(len(self.keys), 1)
         self._idf = np.log1p((n - self._df + 0.5) / (self._df + 0.5)).astype(np.float32)
@@ -320,12 +342,14 @@ class SearchIndex:
         if self.dense is not None:
             try:
                 query_vector = self.dense.encoder.query(query)
+                if self.learned is not None:
+                    query_vector = self.learned.adapt(query_vector)
             except Exception:
                 # The embedding engine failed: answer from BM25 rather than not at all.
                 logger.exception("knowledge search: embedding the question failed")
             else:
                 cosine = self.dense.scores(query_vector)
-                return self._top(self._hybrid(weights, scores, cosine, allowed), limit)
+                return self._top(self._hybrid(weights, scores, cosine, allowed, query), limit)
         if self.params.rerank_depth > 1 and self.params.rerank_mix > 0:
             scores = self._rerank(weights, scores)
         return self._top(scores, limit)
@@ -336,33 +360,94 @@ class SearchIndex:
         bm25: npt.NDArray[np.float32],
         cosine: npt.NDArray[np.float32],
         allowed: npt.NDArray[np.bool_],
+        query: str,
     ) -> npt.NDArray[np.float32]:
-        """Scores for `_top`: the head in (1, 3.1], the other documents that share a term
-        with the question in (0, 1), in the order described in the module's docstring."""
-        params = self.params
+        """Scores for `_top`: the head in [1, 3.1], the other documents that share a term
+        with the question in (0, 1), in the order described in the module's docstring
+        (with a learned ranking, the head is ordered by it: learned.py)."""
         out = np.zeros(len(self.keys), dtype=np.float32)
         candidates = np.flatnonzero(allowed)
         if not len(candidates):
             return out
+        head, first, best = self._head(weights, bm25, cosine, candidates)
+        # Below the head: documents that share a term with the question, by the first
+        # stage (≤ 1 at the best document), mapped into (0, 1).
+        rest = bm25[candidates] > 0
+        rest[best] = False
+        out[candidates[rest]] = 0.999 * np.exp(first[rest] - 1.0)
+        final = head.final
+        if self.learned is not None:
+            learned = self.learned.rerank(
+                head_features(head, self.document_profiles(), question_aspects(query))
+            )
+            spread = float(learned.max() - learned.min())
+            final = (learned - learned.min()) / spread if spread > 0 else np.zeros(len(learned))
+        out[head.documents] = 2.0 + final
+        return out
+
+    def _head(
+        self,
+        weights: dict[int, float],
+        bm25: npt.NDArray[np.float32],
+        cosine: npt.NDArray[np.float32],
+        candidates: npt.NDArray[np.intp],
+    ) -> tuple[Head, npt.NDArray[np.float64], npt.NDArray[np.intp]]:
+        """The head of the hybrid ranking in first-stage order, the first-stage scores of
+        the candidates, and the head's places among the candidates."""
+        params = self.params
         top_bm25 = float(bm25[candidates].max())
         first = (cosine[candidates] - cosine[candidates].max()) / params.hybrid_cosine_scale
         if top_bm25 > 0:
             first += bm25[candidates] / top_bm25
         depth = min(max(params.hybrid_depth, 1), len(candidates))
         best = np.argpartition(-first, depth - 1)[:depth]
-        head = candidates[best]
-        # Below the head: documents that share a term with the question, by the first
-        # stage (≤ 1 at the best document), mapped into (0, 1).
-        rest = bm25[candidates] > 0
-        rest[best] = False
-        out[candidates[rest]] = 0.999 * np.exp(first[rest] - 1.0)
-        local = self._local_scores(weights, head, params.hybrid_local_gamma)
+        best = best[np.argsort(-first[best], kind="stable")]
+        documents = candidates[best]
+        local = self._local_scores(weights, documents, params.hybrid_local_gamma).astype(float)
         top_local = float(local.max()) if len(local) else 0.0
-        final = cosine[head]
-        if top_local > 0:
-            final = final + params.hybrid_local * local / top_local
-        out[head] = 2.0 + final
-        return out
+        scaled_local = local / top_local if top_local > 0 else np.zeros(len(documents))
+        head_cosine = cosine[documents].astype(float)
+        head = Head(
+            documents=documents,
+            final=head_cosine + params.hybrid_local * scaled_local,
+            cosine=head_cosine,
+            bm25=bm25[documents] / top_bm25 if top_bm25 > 0 else np.zeros(len(documents)),
+            local=scaled_local,
+            first=first[best].astype(float),
+        )
+        return head, first, best
+
+    def head_of(
+        self, query: str, *, vector: npt.NDArray[np.float32], audience: str = "staff"
+    ) -> tuple[Head, npt.NDArray[np.float64]] | None:
+        """The hybrid's head for `query` given its (adapted) vector, with the learned
+        ranking's features of each head document; None when no term is known. For
+        learning (learned.learn_ranking)."""
+        weights = self.query_terms(query)
+        if not weights or self.dense is None:
+            return None
+        bm25 = self.scores(weights)
+        allowed = self.allowed(audience=audience, today=None)
+        candidates = np.flatnonzero(allowed)
+        if not len(candidates):
+            return None
+        head, _, _ = self._head(weights, bm25, self.dense.scores(vector), candidates)
+        return head, head_features(head, self.document_profiles(), question_aspects(query))
+
+    def document_profiles(self) -> npt.NDArray[np.float64]:
+        """learned.article_profile of every document, computed once per index."""
+        if self._profiles is None:
+            self._profiles = (
+                np.stack(
+                    [
+                        article_profile(f"{d.title}\n{d.body}" if d.title else d.body)
+                        for d in self.documents
+                    ]
+                )
+                if self.documents
+                else np.zeros((0, 1))
+            )
+        return self._profiles
 
     def _local_scores(
         self, weights: dict[int, float], head: npt.NDArray[np.intp], gamma: float

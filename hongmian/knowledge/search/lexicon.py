@@ -113,3 +113,44 @@ SYNONYM_GROUPS: tuple[tuple[str, ...], ...] = (
     ("个税", "个人所得税", "综合所得税"),
     ("发票", "统一发票"),
 )
+
+# What a question asks about, and how an article shows that it answers it: (the question's
+# pattern, the article's pattern), both regular expressions on normalised (simplified) text.
+# Features of the learned ranking (learned.py): among sibling answers of one topic — a
+# subsidy's eligibility, documents, address, phone, fee — the one that holds what is asked
+# wins. Written from the shape of government answers, not from evaluation questions.
+ASPECTS: dict[str, tuple[str, str]] = {
+    "phone": (
+        r"电话|联系|联络|专线|咨询|洽询|客服",
+        r"\d{2,4}[-)）]?\d{3,4}-?\d{3,4}|电话|分机",
+    ),
+    "place": (
+        r"哪里|地点|地址|在哪|何处|窗口|哪个单位|哪边|去哪",
+        r"路|街|[0-9一二三四五六七八九十]+号|楼|区公所|服务处|办公室",
+    ),
+    "amount": (
+        r"多少钱|费用|收费|金额|多少元|补助多少|价格|价钱|罚",
+        r"\d+元|元|新台币|费用|免费|罚锾",
+    ),
+    "time": (
+        r"时间|何时|多久|期限|日期|几天|几点|什么时候|期间|截止",
+        r"\d+[日天月年]|\d+[:：]\d+|时|星期|周[一二三四五六日]|上午|下午|工作天",
+    ),
+    "documents": (
+        r"文件|证件|资料|准备|携带|应备|带什么|附件|证明",
+        r"身分证|身份证|影本|证明|申请书|正本|印章|照片",
+    ),
+    "eligibility": (
+        r"资格|条件|谁可以|哪些人|对象|适用|符合|限制",
+        r"年满|设籍|未满|以上|以下|符合|应|须",
+    ),
+    "procedure": (
+        r"如何|怎么|流程|程序|方式|步骤|办理|申请",
+        r"网站|网路|线上|临柜|http|www|申请|办理",
+    ),
+    "yes_no": (
+        r"是否|可否|可以|能否|能不能|会不会|有没有",
+        r"可以|不可|不得|得|无须|免",
+    ),
+    "reason": (r"为什么|为何|原因", r"因为|因|由于|以致|所以"),
+}

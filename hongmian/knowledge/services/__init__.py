@@ -16,9 +16,17 @@ from hongmian.knowledge.services.imports import (
     articles_import,
     derive_title,
 )
+from hongmian.knowledge.services.ranking import (
+    USAGE_SOURCE,
+    search_ranking_activate,
+    search_ranking_deactivate,
+    search_ranking_learn,
+    search_ranking_relearn,
+)
 
 __all__ = [
     "KEEP",
+    "USAGE_SOURCE",
     "ImportReport",
     "ImportRow",
     "article_approve",
@@ -30,4 +38,8 @@ __all__ = [
     "article_used",
     "articles_import",
     "derive_title",
+    "search_ranking_activate",
+    "search_ranking_deactivate",
+    "search_ranking_learn",
+    "search_ranking_relearn",
 ]
