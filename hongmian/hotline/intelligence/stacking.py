@@ -101,7 +101,8 @@ class HintStack(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
 
         if len(self.meta_cs) == 1:
             return float(self.meta_cs[0])
-        split = list(StratifiedKFold(folds, shuffle=True, random_state=self.random_state).split(z, y))
+        splitter = StratifiedKFold(folds, shuffle=True, random_state=self.random_state)
+        split = list(splitter.split(z, y))
         scores = []
         for c in self.meta_cs:
             guessed = np.empty(len(y), dtype=y.dtype)

@@ -377,3 +377,43 @@ def test_the_excel_carriage_return_escape_is_removed() -> None:
     message = Message.prepared("标题_x000D_", "第一行_x000D_\n第二行")
     assert "_x000D_" not in message.whole
     assert message.title == "标题"
+
+
+def test_with_hint_rows_nbsvm_is_stacked_with_the_names_similarity() -> None:
+    from hongmian.hotline.intelligence.stacking import META_CS
+
+    rows = synthetic_rows(per_label=8)
+    hints = [
+        LabelledRow(Message.prepared(s, s), label)
+        for label, subjects in SUBJECTS.items()
+        for s in subjects[:2]
+    ]
+    model = TextClassifier().fit(rows, hint_rows=hints)
+    assert model.meta["stacked"] is True
+    assert model.meta["meta_c"] in META_CS
+    proba = model.probabilities([r.message for r in rows])
+    assert np.allclose(proba.sum(axis=1), 1.0)
+    guessed = [model.labels[j] for j in proba.argmax(axis=1)]
+    assert np.mean([g == r.label for g, r in zip(guessed, rows, strict=True)]) > 0.9
+    again = TextClassifier.from_bytes(model.to_bytes())
+    assert np.allclose(again.probabilities([r.message for r in rows]), proba)
+    # Without hint rows, or asked not to, the calibrated NB-SVM is the model.
+    assert TextClassifier().fit(rows).meta["stacked"] is False
+    plain = TextClassifier(ClassifierSpec(stack=False)).fit(rows, hint_rows=hints)
+    assert plain.meta["stacked"] is False
+
+
+def test_the_stack_learns_two_labels_and_labels_without_hint_rows() -> None:
+    import scipy.sparse as sp
+
+    from hongmian.hotline.intelligence.stacking import HintStack
+
+    x = sp.csr_matrix([[1.0, 0.1, 0]] * 6 + [[0.1, 1.0, 0]] * 6 + [[0.9, 0, 0.1]] + [[0, 0, 1.0]])
+    y = ["a"] * 6 + ["b"] * 6 + ["a", "b"]
+    hint = np.arange(len(y)) >= 12  # the last two rows are hint rows
+    model = HintStack(folds=3).fit(x, y, hint_mask=hint)
+    assert list(model.predict(x[:12])) == y[:12]
+    assert model.predict_proba(x[:2]).shape == (2, 2)
+    # Only label "a" has a hint row left: "b" gets no similarity column value.
+    only_a = HintStack(folds=3).fit(x[:13], y[:13], hint_mask=hint[:13])
+    assert np.all(only_a._similarity(sp.csr_matrix(x[:12]))[:, 1] == 0)

@@ -5,8 +5,8 @@
     hongmian knowledge search --queries q.jsonl --top 10 --output results.jsonl
     hongmian knowledge search --queries q.jsonl --output results.jsonl \\
         --index faq.csv --id-column id --body-column answer [--ranking ranking.npz]
-    hongmian knowledge learn --pairs questions.csv --question-column 问题 --id-column 编号 \
-        [--index faq.csv --body-column answer [--title-column …] [--unit-column …]] \
+    hongmian knowledge learn --pairs questions.csv --question-column 问题 --id-column 编号 \\
+        [--index faq.csv --body-column answer [--title-column …] [--unit-column …]] \\
         [--out ranking.npz] [--commit]
 
 The import is a dry run unless --commit; it prints what it would create, change and leave
