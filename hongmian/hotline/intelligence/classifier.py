@@ -10,7 +10,10 @@ SVM's own choice. Decision 0015 has the measurements behind each choice.
 
 Hint rows are short labelled documents that are not messages — the names of the
 taxonomy's categories below each label ("城乡建设" ← "物业管理 物业服务"): they teach the
-words a label is about, at a small weight (`hint_weight`), and only ever train.
+words a label is about, at a small weight (`hint_weight`), and only ever train. With hint
+rows, NB-SVM is also stacked with each message's similarity to every label's names
+(`stacking.HintStack`): a logistic regression over both gives the label and the
+confidences (it replaces the temperature step there).
 
 Noisy rows (labels from another model or an old system, like the board's silver labels)
 are used only where a model trained on the trusted rows agrees with their label
