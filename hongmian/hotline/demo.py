@@ -102,8 +102,10 @@ def seed(
 def seed_intelligence(*, actor: Actor) -> list[str]:
     """What the weekly retraining and the hourly scan would have made by now: a category
     model per level the settled demo orders can teach (activated, so the console suggests
-    at once) and a hot-spot scan. A level without enough orders per category is skipped.
-    Returns the targets trained."""
+    at once), a hot-spot scan, and the knowledge search's ranking learned from the direct
+    answers (when dense vectors are on and there are enough). A level without enough orders
+    per category is skipped. Returns what was trained."""
+    from hongmian.hotline import knowledge_bridge
     from hongmian.hotline.services import insights, intelligence
 
     trained = []
@@ -116,6 +118,13 @@ def seed_intelligence(*, actor: Actor) -> list[str]:
             continue  # too few settled orders per category at this level
         trained.append(str(target))
     insights.hotspot_scan(actor=actor)
+    try:
+        # The weekly job's search ranking, from the demo's direct answers read from articles.
+        learned = knowledge_bridge.search_ranking_relearn(actor=actor)
+    except ApplicationError as exc:
+        learned = {"learned": False, "reason": exc.code}  # dense vectors off, say
+    if learned.get("learned"):
+        trained.append("search_ranking")
     return trained
 
 

@@ -17,6 +17,8 @@ from __future__ import annotations
 import random
 from typing import Any
 
+from django.apps import apps
+
 from hongmian.core.actors import Actor
 from hongmian.hotline import demo_text as texts
 from hongmian.hotline.demo_plan import Plan
@@ -70,6 +72,7 @@ class Runner:
         self.units = {u.code: u for u in OrgUnit.objects.filter(is_active=True)}
         users = {u.username: u for u in User.objects.filter(username__in=_DEMO_USERNAMES)}
         self.agent = _user_actor(users.get("agent")) or actor
+        self._articles: dict[str, Any] = {}
         self.supervisor = _user_actor(users.get("supervisor")) or actor
         self.citizen = users.get("citizen")
         # Unit handlers from the identity demo, deepest unit first (a district's handler acts
@@ -181,9 +184,28 @@ class Runner:
         plan.order = order
 
     def do_direct_answer(self, plan: Plan) -> None:
+        request = plan.request
+        answer = self.gen.direct_answer(request.topic, request.subject)
         plan.order = lifecycle.work_order_direct_answer(
-            actor=self.agent, order=plan.live, answer=self.gen.direct_answer(plan.request.topic)
+            actor=self.agent,
+            order=plan.live,
+            answer=answer,
+            article=self.knowledge_article(self.gen.answer_article(request.topic, request.subject)),
         )
+
+    def knowledge_article(self, external_id: str) -> Any:
+        """The published knowledge article with this external id (None without one, or
+        without the knowledge app): the agent read the answer from it."""
+        if not external_id or not apps.is_installed("hongmian.knowledge"):
+            return None
+        if external_id not in self._articles:
+            from hongmian.knowledge.models import Article
+            from hongmian.knowledge.states import ArticleStatus
+
+            self._articles[external_id] = Article.objects.filter(
+                external_id=external_id, status=ArticleStatus.PUBLISHED
+            ).first()
+        return self._articles[external_id]
 
     def do_dispatch(self, plan: Plan, *, co: bool) -> None:
         order = plan.live

@@ -98,6 +98,7 @@ class RequestText:
     title: str
     content: str
     place: Place | None
+    subject: int = 0  # which of the topic's titles/contents it was made from
 
 
 @cache
@@ -235,13 +236,25 @@ class TextGenerator:
         opening = rng.choice(_OPENINGS_WITH_PLACE if place else _OPENINGS)
         closing = rng.choice(topic.asks)
         content = f"{opening.format_map(slots)}{body}{closing}"
-        return RequestText(topic, title[:200], content, place)
+        return RequestText(topic, title[:200], content, place, k)
 
     def reply(self, topic: Topic) -> str:
         return self.rng.choice(topic.replies).format_map(self.slots(None))
 
-    def direct_answer(self, topic: Topic) -> str:
-        return self.rng.choice(topic.answers or topic.replies).format_map(self.slots(None))
+    def direct_answer(self, topic: Topic, subject: int | None = None) -> str:
+        """The answer to the topic's `subject` when it has one (answers follow titles), else
+        one of its answers. The draw is made either way, so the texts after it stay the
+        same whatever the subject."""
+        drawn = self.rng.choice(topic.answers or topic.replies)
+        if subject is not None and subject < len(topic.answers):
+            drawn = topic.answers[subject]
+        return drawn.format_map(self.slots(None))
+
+    @staticmethod
+    def answer_article(topic: Topic, subject: int) -> str:
+        """The external id of the knowledge demo's article behind the answer, or ""."""
+        slug = topic.articles[subject] if subject < len(topic.articles) else ""
+        return f"demo-{slug}" if slug else ""
 
     def pick(self, texts: Sequence[str]) -> str:
         return self.rng.choice(texts).format_map(self.slots(None))

@@ -24,6 +24,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
+from django.apps import apps
 from django.conf import settings
 from django.db import connections, models
 from django.utils import timezone
@@ -153,7 +154,25 @@ def history_apply(clock: HistoryClock, orders: models.QuerySet[WorkOrder]) -> di
         _update_rows(model, columns, rows)
         changed[model._meta.label] = len(rows)
     changed["deadlines"] = _recompute_deadlines(orders)
+    changed["knowledge.ArticleUsage"] = _article_usages(clock, numbers, pattern)
     return changed
+
+
+def _article_usages(clock: HistoryClock, numbers: dict[str, str], pattern: re.Pattern[str]) -> int:
+    """The knowledge app's records of direct answers read from an article name the order
+    by number and stamp `used_at`: both follow the order into its history."""
+    if not apps.is_installed("hongmian.knowledge"):
+        return 0
+    from hongmian.knowledge.models import ArticleUsage
+
+    fields = [ArticleUsage._meta.get_field("used_at"), ArticleUsage._meta.get_field("order_ref")]
+    rows: list[list[Any]] = []
+    for pk, used_at, order_ref in ArticleUsage.objects.filter(
+        used_at__gte=clock.started
+    ).values_list("pk", "used_at", "order_ref"):
+        rows.append([pk, clock.map(used_at), _replace_numbers(order_ref, numbers, pattern)])
+    _update_rows(ArticleUsage, fields, rows)
+    return len(rows)
 
 
 def _number_fields(model: type[models.Model]) -> list[models.Field[Any, Any]]:

@@ -30,6 +30,9 @@ class Topic:
     replies: tuple[str, ...]
     asks: tuple[str, ...] = ASK_FIX
     answers: tuple[str, ...] = ()  # direct answers at intake (inquiries)
+    # The knowledge demo's article (its slug) behind answers[i], "" where none is: a direct
+    # answer read from one records it (ArticleUsage), as an agent's would.
+    articles: tuple[str, ...] = ()
     address_share: float = 1.0  # how often the caller names a place
     direct_share: float = 0.0  # of this topic's inquiries, answered at intake
     urgent_share: float = 0.0
@@ -245,6 +248,7 @@ TOPICS: tuple[Topic, ...] = (
             "已告知市民养老保险跨省转移可在国家社会保险公共服务平台线上申请，无需两地往返。",
             "已告知市民灵活就业人员可通过“粤税通”小程序办理参保登记并按月缴费。",
         ),
+        articles=("", "", "shebao-jiaofei-jishu"),
         asks=ASK_ANSWER,
         address_share=0.0,
         direct_share=0.9,
@@ -267,6 +271,7 @@ TOPICS: tuple[Topic, ...] = (
             "已告知市民无房租房提取可通过“穗好办”APP或公积金中心网站在线申请，每月可提取额度以最新政策为准。",
             "已告知市民公积金贷款额度与账户余额和缴存时间有关，可在公积金中心网站使用额度试算。",
         ),
+        articles=("gongjijin-tiqu-zufang", "gongjijin-daikuan"),
         asks=ASK_ANSWER,
         address_share=0.0,
         direct_share=0.92,
@@ -289,6 +294,7 @@ TOPICS: tuple[Topic, ...] = (
             "已告知市民可通过“粤医保”小程序在线办理异地就医备案，即时生效。",
             "已告知市民门特病种需经定点医院认定后备案，报销比例按参保类别执行。",
         ),
+        articles=("yibao-yidi", ""),
         asks=ASK_ANSWER,
         address_share=0.0,
         direct_share=0.8,
@@ -502,6 +508,7 @@ TOPICS: tuple[Topic, ...] = (
             "已告知市民积分入户政策以当年公布的实施办法为准，可在市人社局网站查询。",
             "已告知市民身份证可在广州任一户政窗口异地换领。",
         ),
+        articles=("juzhuzheng-banli", "hukou-qianru", "shenfenzheng-buban"),
         asks=ASK_ANSWER,
         address_share=0.0,
         direct_share=0.9,
@@ -546,6 +553,7 @@ TOPICS: tuple[Topic, ...] = (
             "已告知企业可通过“广州市开办企业一网通平台”全程网办，一般1个工作日内办结。",
             "已告知企业经营范围变更可在线申请，无需到现场。",
         ),
+        articles=("yingyezhizhao", ""),
         asks=ASK_ANSWER,
         address_share=0.0,
         direct_share=0.75,

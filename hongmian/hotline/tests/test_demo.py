@@ -218,3 +218,27 @@ def test_the_demo_has_an_active_category_model(identity: None) -> None:
     top = model.classifier.predict_one("小区停水", "小区突然停水，一直没有来水", k=3)
     assert len(top.top) == 3
     registry.forget()
+
+
+def test_direct_answers_read_from_an_article_record_it(identity: None) -> None:
+    from hongmian.knowledge import demo as knowledge_demo
+    from hongmian.knowledge.models import ArticleUsage
+
+    knowledge_demo.seed(actor=Actor.system("seed_demo"), progress=_quiet)
+    demo.seed(actor=Actor.system("seed_demo"), progress=_quiet, count=200, now=ANCHOR)
+
+    usages = list(ArticleUsage.objects.select_related("article"))
+    assert usages, "no direct answer of the demo was read from a knowledge article"
+    orders = WorkOrder.objects.in_bulk([u.order_ref for u in usages], field_name="number")
+    mapped = {
+        f"demo-{slug}": topic.answers[i]
+        for topic in TOPICS
+        for i, slug in enumerate(topic.articles)
+        if slug
+    }
+    for usage in usages:
+        order = orders[usage.order_ref]
+        assert order.close_reason == "direct_answer"
+        assert order.answer_source == f"knowledge:{usage.article_id}"
+        # The answer is the one that article stands behind, not another of the topic's.
+        assert order.reply == mapped[usage.article.external_id]
