@@ -18,6 +18,7 @@ from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import WorkOrderFactory
 from hongmian.knowledge.models import Article, ArticleUsage, SearchRanking
 from hongmian.knowledge.search import dense, learned
+from hongmian.knowledge.services import ranking as ranking_services
 from hongmian.knowledge.states import ArticleStatus
 from hongmian.knowledge.tests.test_dense import FakeEncoder
 
@@ -87,6 +88,8 @@ def test_the_weekly_job_learns_from_direct_answers_as_the_system(
     monkeypatch.setattr(dense, "default_encoder", lambda: encoder)
     # Six orders stand in for the 30 pairs a real learning needs.
     monkeypatch.setattr(learned, "MIN_PAIRS", len(TOPICS))
+    # Whether a version beats the hybrid is the knowledge app's decision, tested there.
+    monkeypatch.setattr(ranking_services, "gains", lambda info: True)
     with override_settings(HONGMIAN_KNOWLEDGE_DENSE=True):
         ArticleUsage.objects.filter(order_ref=answered[0][1].number).delete()
         skipped = search_ranking_relearn_job.enqueue().return_value

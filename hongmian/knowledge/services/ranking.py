@@ -245,8 +245,9 @@ def search_ranking_relearn(
     """The periodic job's work: learn from `pairs` (the hotline's direct answers) and
     activate the result, unless that would override an operator: a ranking from another
     source is active, or an operator turned learned ranking off (versions exist, none is
-    active). Also skipped: too few pairs, or the same pairs as the active version. A
-    summary of what was done and why (not)."""
+    active). Also skipped: too few pairs, or the same pairs as the active version. A new
+    version is activated only when it beats the plain hybrid on its own pairs,
+    cross-validated (`gains`). A summary of what was done and why (not)."""
     cleaned = _clean_pairs(pairs)
     summary: dict[str, Any] = {"pairs": len(cleaned), "learned": False}
     active = SearchRanking.objects.filter(is_active=True).first()
@@ -262,8 +263,22 @@ def search_ranking_relearn(
     if reason:
         logger.info("search ranking not relearned (%s, %d pairs)", reason, len(cleaned))
         return {**summary, "reason": reason}
-    record = search_ranking_learn(actor=actor, pairs=cleaned, source=source)
-    return {**summary, "learned": True, "version": record.version, "info": record.info}
+    record = search_ranking_learn(actor=actor, pairs=cleaned, source=source, activate=False)
+    summary = {**summary, "learned": True, "version": record.version, "info": record.info}
+    if not gains(record.info):
+        # Kept for the record, not served: on its own pairs, ranked by models that never
+        # saw them, it does no better than the plain hybrid.
+        logger.info("search ranking v%d learned but not activated: no gain", record.version)
+        return {**summary, "activated": False, "reason": "no_gain"}
+    search_ranking_activate(actor=actor, ranking=record)
+    return {**summary, "activated": True}
+
+
+def gains(info: dict[str, Any]) -> bool:
+    """Does a ranking beat the plain hybrid on its own pairs, cross-validated
+    (learned.learn_ranking's cv_mrr_* figures)?"""
+    learned_mrr, hybrid_mrr = info.get("cv_mrr_learned"), info.get("cv_mrr_hybrid")
+    return learned_mrr is not None and hybrid_mrr is not None and learned_mrr > hybrid_mrr
 
 
 __all__ = [

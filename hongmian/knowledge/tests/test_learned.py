@@ -191,3 +191,14 @@ def test_an_index_without_dense_vectors_ignores_a_ranking() -> None:
     question = QUESTIONS["place"].format(t=TOPICS[0])
     plain = [h.key for h in index.search(question)]
     assert [h.key for h in index.with_learned(_ranking()).search(question)] == plain
+
+
+def test_learning_reports_what_it_adds_cross_validated() -> None:
+    index = _family_index()
+    ranking = learn_ranking(index, _pairs(TOPICS) * 2)
+    hybrid, learned = ranking.info["cv_mrr_hybrid"], ranking.info["cv_mrr_learned"]
+    assert 0.0 <= hybrid <= 1.0
+    assert 0.0 <= learned <= 1.0
+    # Siblings the plain hybrid confuses are told apart by what the question asks for.
+    assert hybrid < 1.0
+    assert learned > hybrid

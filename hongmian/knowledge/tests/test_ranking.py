@@ -24,6 +24,7 @@ from hongmian.knowledge import selectors, services
 from hongmian.knowledge.models import Article, SearchRanking
 from hongmian.knowledge.search import dense, embedded, learned
 from hongmian.knowledge.search.embedded import EmbeddedBackend
+from hongmian.knowledge.services import ranking as ranking_services
 from hongmian.knowledge.states import ArticleStatus
 from hongmian.knowledge.tests.conftest import Org, actor_of
 from hongmian.knowledge.tests.test_dense import FakeEncoder
@@ -267,7 +268,11 @@ def test_the_artefact_is_read_once_per_version(
 # --- the weekly relearning's decisions -------------------------------------------------------
 
 
-def test_relearning_respects_the_operator(fake_dense: FakeEncoder, articles: list) -> None:
+def test_relearning_respects_the_operator(
+    fake_dense: FakeEncoder, articles: list, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Whether a new version beats the hybrid is decided by its figures (the next test).
+    monkeypatch.setattr(ranking_services, "gains", lambda info: True)
     pairs = _pairs(articles)
     few = services.search_ranking_relearn(actor=SYSTEM, pairs=pairs[:5])
     assert (few["learned"], few["reason"]) == (False, "too_few_pairs")
@@ -287,6 +292,34 @@ def test_relearning_respects_the_operator(fake_dense: FakeEncoder, articles: lis
         "active_from_other_source"
     )
     assert SearchRanking.objects.count() == 2
+
+
+@pytest.mark.parametrize("gain", [True, False])
+def test_relearning_serves_a_version_only_when_it_beats_the_hybrid(
+    fake_dense: FakeEncoder, articles: list, monkeypatch: pytest.MonkeyPatch, gain: bool
+) -> None:
+    seen: list[dict[str, Any]] = []
+
+    def judged(info: dict[str, Any]) -> bool:
+        seen.append(info)
+        return gain
+
+    monkeypatch.setattr(ranking_services, "gains", judged)
+    done = services.search_ranking_relearn(actor=SYSTEM, pairs=_pairs(articles))
+    assert done["learned"] is True
+    assert done["activated"] is gain
+    assert done.get("reason") == (None if gain else "no_gain")
+    record = SearchRanking.objects.get(version=done["version"])
+    assert record.is_active is gain
+    # The decision was made on the stored version's own cross-validated figures.
+    assert seen == [record.info]
+    assert {"cv_mrr_hybrid", "cv_mrr_learned"} <= set(record.info)
+
+
+def test_gain_means_a_higher_cross_validated_mrr_than_the_hybrid() -> None:
+    assert ranking_services.gains({"cv_mrr_hybrid": 0.69, "cv_mrr_learned": 0.70})
+    assert not ranking_services.gains({"cv_mrr_hybrid": 0.70, "cv_mrr_learned": 0.70})
+    assert not ranking_services.gains({"cv_mrr_learned": 0.9})  # a version without figures
 
 
 # --- the command -----------------------------------------------------------------------------
