@@ -9,7 +9,6 @@ NotFound alike for a missing article and for one the user may not see.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import threading
 from dataclasses import dataclass
@@ -216,13 +215,11 @@ def active_search_ranking() -> LearnedRanking | None:
         ranking: LearnedRanking | None = None
         if data is None:
             return None  # deleted since the first read: the next build sees what replaced it
-        data = bytes(data)
-        if hashlib.sha256(data).hexdigest() != sha:
-            logger.error("search ranking %s: the artefact does not match its sha256; ignored", pk)
-        else:
-            try:
-                ranking = LearnedRanking.from_bytes(data, dimensions=dense.DIMENSIONS)
-            except LearningError as exc:
-                logger.error("search ranking %s cannot be used (%s); ignored", pk, exc)
+        try:
+            ranking = LearnedRanking.from_artefact(
+                bytes(data), sha256=sha, dimensions=dense.DIMENSIONS
+            )
+        except LearningError as exc:
+            logger.error("search ranking %s cannot be used (%s); ignored", pk, exc)
         _ranking_loaded = (pk, sha, ranking)
         return ranking

@@ -25,11 +25,11 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound
+from hongmian.core.versions import activate_only
 from hongmian.hotline.intelligence import registry, targets
 from hongmian.hotline.intelligence.datasets import LabelledRow, fail, read_labelled
 from hongmian.hotline.models import ClassificationFeedback, ClassifierModel, WorkOrder
@@ -229,19 +229,7 @@ def classifier_register(
 def _activate_locked(actor: Actor, record: ClassifierModel) -> None:
     # The artefact must load before it serves: a damaged one never becomes active.
     registry.load_record(record)
-    previous = (
-        ClassifierModel.objects.select_for_update()
-        .filter(target=record.target, is_active=True)
-        .exclude(pk=record.pk)
-        .first()
-    )
-    if previous is not None:
-        # Deactivated first: the constraint allows one active version at any instant.
-        previous.is_active = False
-        previous.save(update_fields=["is_active", "updated_at"])
-    record.is_active = True
-    record.activated_at = timezone.now()
-    record.save(update_fields=["is_active", "activated_at", "updated_at"])
+    previous = activate_only(record, among=ClassifierModel.objects.filter(target=record.target))
     audit_record(
         actor=actor,
         action="classifier.activate",

@@ -24,6 +24,17 @@ def run(*args: str) -> str:
     return out.getvalue()
 
 
+def train_detail_model(files: dict[str, Path]) -> str:
+    """A model of the first-level label from the message text alone, at files["model"]."""
+    return run(
+        "train",
+        "--input",
+        str(files["train"]),
+        *("--text-column", "留言详情", "--label-column", "一级标签"),
+        *("--model-out", str(files["model"])),
+    )
+
+
 @pytest.fixture
 def files(tmp_path: Path) -> dict[str, Path]:
     train = tmp_path / "train.csv"
@@ -149,17 +160,7 @@ def test_bad_models_and_inputs_end_with_a_message(files: dict[str, Path], tmp_pa
         run("predict", "--model", str(broken), "--input", str(files["test"]), "--output", out)
     blank = tmp_path / "blank.jsonl"
     blank.write_text('{"id": 1, "text": "  "}\n', encoding="utf-8")
-    run(
-        "train",
-        "--input",
-        str(files["train"]),
-        "--text-column",
-        "留言详情",
-        "--label-column",
-        "一级标签",
-        "--model-out",
-        str(files["model"]),
-    )
+    train_detail_model(files)
     with pytest.raises(CommandError, match="第 1 行的文本为空"):
         run("predict", "--model", str(files["model"]), "--input", str(blank), "--output", out)
     with pytest.raises(CommandError, match="应是 JSONL"):
@@ -177,17 +178,7 @@ def test_bad_models_and_inputs_end_with_a_message(files: dict[str, Path], tmp_pa
 @pytest.mark.django_db
 def test_register_activate_list_and_retrain_dry_run(files: dict[str, Path]) -> None:
     registry.forget()
-    run(
-        "train",
-        "--input",
-        str(files["train"]),
-        "--text-column",
-        "留言详情",
-        "--label-column",
-        "一级标签",
-        "--model-out",
-        str(files["model"]),
-    )
+    train_detail_model(files)
     with pytest.raises(CommandError, match="不是平台现有的一级分类"):
         run("register", "--model", str(files["model"]), "--target", "category_l1")
     for i, name in enumerate(SUBJECTS):

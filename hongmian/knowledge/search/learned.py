@@ -154,6 +154,13 @@ class LearnedRanking:
         return out.getvalue()
 
     @classmethod
+    def from_artefact(cls, data: bytes, *, sha256: str, dimensions: int) -> LearnedRanking:
+        """A stored artefact: its bytes must match the checksum recorded with them."""
+        if hashlib.sha256(data).hexdigest() != sha256:
+            raise LearningError("the file does not match its sha256")
+        return cls.from_bytes(data, dimensions=dimensions)
+
+    @classmethod
     def from_bytes(cls, data: bytes, *, dimensions: int) -> LearnedRanking:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:

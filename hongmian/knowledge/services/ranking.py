@@ -24,7 +24,6 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
-from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -35,6 +34,7 @@ from hongmian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from hongmian.core.versions import activate_only
 from hongmian.knowledge.models import Article, SearchRanking
 from hongmian.knowledge.permissions import can_manage_search_ranking
 from hongmian.knowledge.search import dense, embedded, learned
@@ -170,19 +170,7 @@ def search_ranking_learn(
 
 
 def _activate_locked(actor: Actor, record: SearchRanking) -> None:
-    previous = (
-        SearchRanking.objects.select_for_update()
-        .filter(is_active=True)
-        .exclude(pk=record.pk)
-        .first()
-    )
-    if previous is not None:
-        # Deactivated first: the constraint allows one active version at any instant.
-        previous.is_active = False
-        previous.save(update_fields=["is_active", "updated_at"])
-    record.is_active = True
-    record.activated_at = timezone.now()
-    record.save(update_fields=["is_active", "activated_at", "updated_at"])
+    previous = activate_only(record, among=SearchRanking.objects.all())
     embedded.index_version_bump()
     audit_record(
         actor=actor,
@@ -204,11 +192,10 @@ def search_ranking_activate(*, actor: Actor, ranking: SearchRanking | int) -> Se
             raise NotFound("没有这个检索排序模型版本", code="search_ranking.not_found")
         if record.is_active:
             return record
-        data = bytes(record.artefact)
         try:
-            if hashlib.sha256(data).hexdigest() != record.artefact_sha256:
-                raise learned.LearningError("the file does not match its sha256")
-            learned.LearnedRanking.from_bytes(data, dimensions=dense.DIMENSIONS)
+            learned.LearnedRanking.from_artefact(
+                bytes(record.artefact), sha256=record.artefact_sha256, dimensions=dense.DIMENSIONS
+            )
         except learned.LearningError as exc:
             raise Conflict(
                 f"检索排序模型 v{record.version} 已损坏或不适用：{exc}",
