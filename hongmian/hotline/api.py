@@ -54,8 +54,9 @@ from hongmian.hotline.schemas import (
     WorkOrderSummaryOut,
     WorkOrderSuperviseIn,
 )
-from hongmian.hotline.services import lifecycle
-from hongmian.hotline.services.intake import KEY_MAX, work_order_intake
+from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
+from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import KEY_MAX
 from hongmian.identity.auth import api_key_or_session
 from hongmian.identity.models import OrgUnit, User
 
@@ -207,7 +208,7 @@ def work_order_direct_answer(
             raise NotFound("知识条目不存在", code="article.not_found")
         article = chosen.article
         fields["answer"] = fields["answer"] or chosen.answer
-    return lifecycle.work_order_direct_answer(
+    return lifecycle_dispatch.work_order_direct_answer(
         actor=_actor(request), order=_order_pk(number), article=article, **fields
     )
 
@@ -217,7 +218,7 @@ def work_order_dispatch(
     request: HttpRequest, number: str, payload: WorkOrderDispatchIn
 ) -> WorkOrder:
     """Without `lead_unit` the dispatch catalogue chooses the unit."""
-    return lifecycle.work_order_dispatch(
+    return lifecycle_dispatch.work_order_dispatch(
         actor=_actor(request),
         order=_order_pk(number),
         lead_unit=_unit(payload.lead_unit, "lead_unit") if payload.lead_unit is not None else None,
@@ -231,7 +232,7 @@ def work_order_dispatch(
 def work_order_subdispatch(
     request: HttpRequest, number: str, payload: WorkOrderSubdispatchIn
 ) -> WorkOrder:
-    return lifecycle.work_order_subdispatch(
+    return lifecycle_dispatch.work_order_subdispatch(
         actor=_actor(request),
         order=_order_pk(number),
         unit=_unit(payload.unit, "unit"),
@@ -244,7 +245,7 @@ def work_order_subdispatch(
 def work_order_acknowledge(
     request: HttpRequest, number: str, payload: WorkOrderAcknowledgeIn
 ) -> WorkOrder:
-    return lifecycle.work_order_acknowledge(
+    return lifecycle_dispatch.work_order_acknowledge(
         actor=_actor(request), order=_order_pk(number), expected_version=payload.expected_version
     )
 
@@ -253,14 +254,14 @@ def work_order_acknowledge(
 def work_order_progress(
     request: HttpRequest, number: str, payload: WorkOrderProgressIn
 ) -> WorkOrder:
-    return lifecycle.work_order_progress(
+    return lifecycle_handling.work_order_progress(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
 
 @router.post(ORDER + "/reply", response=WorkOrderSummaryOut, summary="主办单位答复")
 def work_order_reply(request: HttpRequest, number: str, payload: WorkOrderReplyIn) -> WorkOrder:
-    return lifecycle.work_order_reply(
+    return lifecycle_handling.work_order_reply(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
@@ -269,14 +270,14 @@ def work_order_reply(request: HttpRequest, number: str, payload: WorkOrderReplyI
 def work_order_co_reply(
     request: HttpRequest, number: str, payload: WorkOrderCoReplyIn
 ) -> WorkOrder:
-    return lifecycle.work_order_co_reply(
+    return lifecycle_handling.work_order_co_reply(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
 
 @router.post(ORDER + "/return", response=WorkOrderSummaryOut, summary="申请退单")
 def work_order_return(request: HttpRequest, number: str, payload: WorkOrderReturnIn) -> WorkOrder:
-    return lifecycle.work_order_return_request(
+    return lifecycle_dispatch.work_order_return_request(
         actor=_actor(request),
         order=_order_pk(number),
         reason=payload.reason,
@@ -295,7 +296,7 @@ def work_order_return(request: HttpRequest, number: str, payload: WorkOrderRetur
 def work_order_return_review(
     request: HttpRequest, number: str, payload: WorkOrderReturnReviewIn
 ) -> WorkOrder:
-    return lifecycle.work_order_return_review(
+    return lifecycle_dispatch.work_order_return_review(
         actor=_actor(request),
         order=_order_pk(number),
         accept=payload.accept,
@@ -311,7 +312,7 @@ def work_order_extension(
     request: HttpRequest, number: str, payload: WorkOrderExtensionIn
 ) -> Status[ExtensionRequest]:
     """201 with the request; the centre decides on it by its `id`."""
-    extension = lifecycle.work_order_extension_request(
+    extension = lifecycle_handling.work_order_extension_request(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
     return Status(201, extension)
@@ -331,7 +332,7 @@ def work_order_extension_decide(
     )
     if extension is None:
         raise NotFound("延期申请不存在", code="extension.not_found")
-    return lifecycle.work_order_extension_decide(
+    return lifecycle_handling.work_order_extension_decide(
         actor=_actor(request), extension=extension, **payload.model_dump()
     )
 
@@ -340,7 +341,7 @@ def work_order_extension_decide(
 def work_order_supervise(
     request: HttpRequest, number: str, payload: WorkOrderSuperviseIn
 ) -> WorkOrder:
-    return lifecycle.work_order_supervise(
+    return lifecycle_handling.work_order_supervise(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
@@ -351,7 +352,9 @@ def work_order_callback(
 ) -> WorkOrder:
     fields = payload.model_dump()
     fields["satisfaction"] = fields["satisfaction"] or ""
-    return lifecycle.work_order_callback(actor=_actor(request), order=_order_pk(number), **fields)
+    return lifecycle_closing.work_order_callback(
+        actor=_actor(request), order=_order_pk(number), **fields
+    )
 
 
 @router.post(
@@ -375,7 +378,7 @@ def work_order_caller_rating(
     actor = Actor(user=None, client_address=client_address(request), via="api")
     try:
         order = selectors.work_order_track(number, payload.phone)
-        return lifecycle.work_order_caller_rate(
+        return lifecycle_closing.work_order_caller_rate(
             actor=actor, order=order, **payload.model_dump(mode="python")
         )
     except NotFound:
@@ -387,7 +390,7 @@ def work_order_caller_rating(
 def work_order_callback_review(
     request: HttpRequest, number: str, payload: WorkOrderCallbackReviewIn
 ) -> WorkOrder:
-    return lifecycle.work_order_callback_review(
+    return lifecycle_closing.work_order_callback_review(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
@@ -404,7 +407,7 @@ def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeI
         raise ValidationFailed(
             message, code="work_order.duplicates", fields={"duplicates": [message]}
         )
-    return lifecycle.work_order_merge(
+    return lifecycle_closing.work_order_merge(
         actor=_actor(request),
         master=_order_pk(number),
         duplicates=[found[n] for n in numbers],
@@ -417,7 +420,7 @@ def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeI
 def work_order_joint_meeting(
     request: HttpRequest, number: str, payload: WorkOrderJointMeetingIn
 ) -> WorkOrder:
-    return lifecycle.work_order_joint_meeting(
+    return lifecycle_dispatch.work_order_joint_meeting(
         actor=_actor(request),
         order=_order_pk(number),
         units=_units(payload.units, "units"),
@@ -430,7 +433,7 @@ def work_order_joint_meeting(
 
 @router.post(ORDER + "/archive", response=WorkOrderSummaryOut, summary="归档")
 def work_order_archive(request: HttpRequest, number: str, payload: WorkOrderArchiveIn) -> WorkOrder:
-    return lifecycle.work_order_archive(
+    return lifecycle_closing.work_order_archive(
         actor=_actor(request), order=_order_pk(number), expected_version=payload.expected_version
     )
 

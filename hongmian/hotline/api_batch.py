@@ -26,7 +26,8 @@ from hongmian.core.actors import Actor, client_address
 from hongmian.core.api_errors import error_body
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline.schemas import WorkOrderCreateIn
-from hongmian.hotline.services.intake import BATCH_MAX, KEY_MAX, work_order_intake_batch
+from hongmian.hotline.services.intake import BATCH_MAX, work_order_intake_batch
+from hongmian.hotline.services.intake_validation import KEY_MAX
 from hongmian.identity.auth import api_key_or_session
 
 router = Router(tags=["hotline"], auth=api_key_or_session)

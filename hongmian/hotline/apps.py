@@ -19,6 +19,6 @@ class HotlineConfig(AppConfig):
 def _ensure_number_sequence(using: str = "default", **_kwargs: Any) -> None:
     # Migration 0002 creates the order-number sequence; a database built without migrations
     # (the test suite runs with --no-migrations) gets it here. Schema, not a business effect.
-    from hongmian.hotline.services.intake import work_order_number_sequence_ensure
+    from hongmian.hotline.services.intake_numbers import work_order_number_sequence_ensure
 
     work_order_number_sequence_ensure(using=using)

@@ -23,7 +23,7 @@ from hongmian.core import calendar
 from hongmian.hotline.demo_text import RequestText, TextGenerator, Topic
 from hongmian.hotline.demo_topics import TOPICS
 from hongmian.hotline.models import WorkOrder
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_closing
 from hongmian.hotline.states import Satisfaction, Status, SupervisionKind
 
 RANDOM_SEED = 12345
@@ -292,7 +292,7 @@ class _Planner:
             return steps
         callback_at = self.work(t, r.uniform(2, 20))
         if s == "unreachable":
-            for _ in range(lifecycle.UNREACHABLE_TRIES):
+            for _ in range(lifecycle_closing.UNREACHABLE_TRIES):
                 t = add(callback_at, "callback", outcome="unreached")
                 callback_at = self.work(t, r.uniform(2, 8))
             return steps

@@ -25,7 +25,12 @@ from hongmian.hotline.demo_plan import Plan
 from hongmian.hotline.demo_text import CategoryRef, TextGenerator, resolve_unit, topic_categories
 from hongmian.hotline.demo_time import HistoryClock
 from hongmian.hotline.models import Category, ExtensionRequest, SlaClock, WorkOrder
-from hongmian.hotline.services import catalogue, lifecycle
+from hongmian.hotline.services import (
+    catalogue,
+    lifecycle_closing,
+    lifecycle_dispatch,
+    lifecycle_handling,
+)
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import (
     AssignmentRole,
@@ -186,7 +191,7 @@ class Runner:
     def do_direct_answer(self, plan: Plan) -> None:
         request = plan.request
         answer = self.gen.direct_answer(request.topic, request.subject)
-        plan.order = lifecycle.work_order_direct_answer(
+        plan.order = lifecycle_dispatch.work_order_direct_answer(
             actor=self.agent,
             order=plan.live,
             answer=answer,
@@ -216,7 +221,7 @@ class Runner:
             lead, co_units = self.fallback_unit(plan, set()), []
         if co and not co_units:
             co_units = [self.fallback_unit(plan, {lead.pk})]
-        plan.order = lifecycle.work_order_dispatch(
+        plan.order = lifecycle_dispatch.work_order_dispatch(
             actor=self.agent, order=order, lead_unit=lead, co_units=co_units
         )
 
@@ -228,14 +233,14 @@ class Runner:
         street = self.unit(f"gz-{order.street_code}")
         if street is None or not street.path.startswith(lead.path) or street.pk == lead.pk:
             return
-        plan.order = lifecycle.work_order_subdispatch(
+        plan.order = lifecycle_dispatch.work_order_subdispatch(
             actor=self.unit_actor(lead), order=order, unit=street, note="属地街道办理"
         )
 
     def do_acknowledge(self, plan: Plan) -> None:
         if plan.live.status == Status.ACKNOWLEDGED:
             return  # the 下派 before it did not apply: the order is still in the same hands
-        plan.order = lifecycle.work_order_acknowledge(
+        plan.order = lifecycle_dispatch.work_order_acknowledge(
             actor=self.lead_actor(plan.live), order=plan.live
         )
 
@@ -253,7 +258,7 @@ class Runner:
             # The system acting for a unit has no unit of its own, and acknowledge then takes
             # it for the lead; a co-handler without a demo login 签收 with its reply instead.
             if actor.user is not None:
-                plan.order = lifecycle.work_order_acknowledge(actor=actor, order=plan.live)
+                plan.order = lifecycle_dispatch.work_order_acknowledge(actor=actor, order=plan.live)
 
     def do_co_reply(self, plan: Plan) -> None:
         system_replied = False
@@ -264,12 +269,12 @@ class Runner:
                 if system_replied:
                     continue
                 system_replied = True
-            plan.order = lifecycle.work_order_co_reply(
+            plan.order = lifecycle_handling.work_order_co_reply(
                 actor=actor, order=plan.live, reply=self.gen.pick(texts.PROGRESS_NOTES)
             )
 
     def do_progress(self, plan: Plan) -> None:
-        plan.order = lifecycle.work_order_progress(
+        plan.order = lifecycle_handling.work_order_progress(
             actor=self.lead_actor(plan.live),
             order=plan.live,
             text=self.gen.pick(texts.PROGRESS_NOTES),
@@ -279,7 +284,7 @@ class Runner:
         order = plan.live
         assert order.lead_unit is not None  # noqa: S101
         suggested = self.fallback_unit(plan, {order.lead_unit.pk})
-        plan.order = lifecycle.work_order_return_request(
+        plan.order = lifecycle_dispatch.work_order_return_request(
             actor=self.lead_actor(order),
             order=order,
             reason=self.rng.choice((ReturnReason.NOT_OUR_DUTY, ReturnReason.WRONG_AREA)),
@@ -289,7 +294,7 @@ class Runner:
         )
 
     def do_return_review(self, plan: Plan, *, verdict: str) -> None:
-        plan.order = lifecycle.work_order_return_review(
+        plan.order = lifecycle_dispatch.work_order_return_review(
             actor=self.agent,
             order=plan.live,
             accept=verdict == "accept",
@@ -307,7 +312,7 @@ class Runner:
         decided = self.fallback_unit(plan, {first.pk} if first else set())
         units = [u for u in (first, decided) if u is not None]
         held_at = self.clock.history[-1]
-        plan.order = lifecycle.work_order_joint_meeting(
+        plan.order = lifecycle_dispatch.work_order_joint_meeting(
             actor=self.agent,
             order=order,
             units=units,
@@ -323,7 +328,7 @@ class Runner:
         unit = clock.unit if clock else ClockUnit.WORKING_DAYS
         amounts: dict[str, int] = {ClockUnit.WORKING_DAYS: 5, ClockUnit.WORKING_HOURS: 16}
         amount = amounts.get(unit, 24)
-        lifecycle.work_order_extension_request(
+        lifecycle_handling.work_order_extension_request(
             actor=self.lead_actor(plan.live),
             order=plan.live,
             reason=self.rng.choice(texts.EXTENSION_REASONS),
@@ -335,7 +340,7 @@ class Runner:
             order=plan.live, status=ExtensionStatus.PENDING
         ).first()
         assert pending is not None  # noqa: S101  # the plan asked for one just before
-        plan.order = lifecycle.work_order_extension_decide(
+        plan.order = lifecycle_handling.work_order_extension_decide(
             actor=self.agent,
             extension=pending,
             approve=approve,
@@ -344,12 +349,12 @@ class Runner:
 
     def do_supervise(self, plan: Plan, *, kind: str) -> None:
         actor = self.supervisor if kind == SupervisionKind.SUPERVISE else self.agent
-        plan.order = lifecycle.work_order_supervise(
+        plan.order = lifecycle_handling.work_order_supervise(
             actor=actor, order=plan.live, kind=kind, note=self.rng.choice(texts.SUPERVISION_NOTES)
         )
 
     def do_reply(self, plan: Plan) -> None:
-        plan.order = lifecycle.work_order_reply(
+        plan.order = lifecycle_handling.work_order_reply(
             actor=self.lead_actor(plan.live),
             order=plan.live,
             reply=self.gen.reply(plan.request.topic),
@@ -358,7 +363,7 @@ class Runner:
     def do_callback(self, plan: Plan, *, outcome: str) -> None:
         reached = outcome != "unreached"
         resolved = None if not reached else outcome != Satisfaction.DISSATISFIED
-        plan.order = lifecycle.work_order_callback(
+        plan.order = lifecycle_closing.work_order_callback(
             actor=self.agent,
             order=plan.live,
             reached=reached,
@@ -368,7 +373,7 @@ class Runner:
         )
 
     def do_callback_review(self, plan: Plan, *, reopen: bool) -> None:
-        plan.order = lifecycle.work_order_callback_review(
+        plan.order = lifecycle_closing.work_order_callback_review(
             actor=self.supervisor,
             order=plan.live,
             reopen=reopen,
@@ -378,7 +383,7 @@ class Runner:
     def do_merge(self, plan: Plan) -> None:
         assert plan.master is not None  # noqa: S101  # merge plans always have a master
         assert plan.master.order is not None  # noqa: S101  # which ran before them
-        lifecycle.work_order_merge(
+        lifecycle_closing.work_order_merge(
             actor=self.agent,
             master=plan.master.order,
             duplicates=[plan.live],
@@ -386,4 +391,4 @@ class Runner:
         )
 
     def do_archive(self, plan: Plan) -> None:
-        plan.order = lifecycle.work_order_archive(actor=self.agent, order=plan.live)
+        plan.order = lifecycle_closing.work_order_archive(actor=self.agent, order=plan.live)

@@ -18,7 +18,7 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from hongmian.hotline.services.intake import (
+from hongmian.hotline.services.intake_validation import (
     ADDRESS_MAX,
     CALLER_NAME_MAX,
     CONTENT_MAX,

@@ -38,7 +38,7 @@ from hongmian.hotline.models import (
     TimelineEntry,
     WorkOrder,
 )
-from hongmian.hotline.services.intake import validate_caller_phone
+from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
     OPEN_STATUSES,
     WITH_UNIT_STATUSES,

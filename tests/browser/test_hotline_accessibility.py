@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import SlaClock
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockKind
 from hongmian.identity.models import User
 from hongmian.identity.states import Role
@@ -47,7 +47,7 @@ def busy(world: World) -> World:
         yellow_at=now - dt.timedelta(hours=1)
     )
     returned = world.order()
-    lifecycle.work_order_return_request(
+    lifecycle_dispatch.work_order_return_request(
         actor=unit,
         order=returned,
         reason="not_our_duty",
@@ -55,11 +55,11 @@ def busy(world: World) -> World:
         explanation="属市水务局职责。",
     )
     extended = world.order(acknowledge=True)
-    lifecycle.work_order_extension_request(
+    lifecycle_handling.work_order_extension_request(
         actor=unit, order=extended, reason="需协调供电部门。", amount=3
     )
     replied = world.order(acknowledge=True)
-    lifecycle.work_order_reply(actor=unit, order=replied, reply="已处理。")
+    lifecycle_handling.work_order_reply(actor=unit, order=replied, reply="已处理。")
     world.order(dispatch=False)  # a second order of the same category and street: a merge
     return world
 
@@ -134,7 +134,7 @@ def test_citizen_submit_asks_a_visitor_to_log_in(page, db) -> None:
 
 def test_citizen_track_result_with_the_rating_form(page, busy) -> None:
     order = busy.order(acknowledge=True)
-    lifecycle.work_order_reply(
+    lifecycle_handling.work_order_reply(
         actor=Actor(user=busy.shipai_handler, via="web"), order=order, reply="已处理。"
     )
     page.goto("/hotline/track/")

@@ -12,7 +12,7 @@ import pytest
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import Category, SlaClock, WorkOrder
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.services.catalogue import (
     catalogue_activate,
     catalogue_draft_create,
@@ -62,9 +62,11 @@ class World:
             category=self.category,
         )
         if dispatch:
-            order = lifecycle.work_order_dispatch(actor=centre, order=order, lead_unit=self.shipai)
+            order = lifecycle_dispatch.work_order_dispatch(
+                actor=centre, order=order, lead_unit=self.shipai
+            )
         if acknowledge:
-            order = lifecycle.work_order_acknowledge(
+            order = lifecycle_dispatch.work_order_acknowledge(
                 actor=Actor(user=self.shipai_handler, via="web"), order=order
             )
         return order
@@ -218,7 +220,7 @@ def test_the_whole_path_of_an_order(page, world, log_in, log_out) -> None:
 
 def test_the_caller_rates_the_reply_on_the_track_page(page, world) -> None:
     order = world.order(acknowledge=True)
-    lifecycle.work_order_reply(
+    lifecycle_handling.work_order_reply(
         actor=Actor(user=world.shipai_handler, via="web"), order=order, reply="已责令夜间停工。"
     )
 

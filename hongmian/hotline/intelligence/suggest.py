@@ -9,7 +9,7 @@ from dataclasses import dataclass, field
 from hongmian.hotline.intelligence import registry, targets
 from hongmian.hotline.intelligence.datasets import fail
 from hongmian.hotline.intelligence.registry import LoadedModel
-from hongmian.hotline.services.intake import CONTENT_MAX, TITLE_MAX
+from hongmian.hotline.services.intake_validation import CONTENT_MAX, TITLE_MAX
 from hongmian.hotline.states import ClassifierTarget
 
 # The category target the console and the API use: the deepest level with an active model.

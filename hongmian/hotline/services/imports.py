@@ -35,7 +35,7 @@ from hongmian.geo.address import parse_address
 from hongmian.geo.selectors import gazetteer
 from hongmian.geo.states import DivisionLevel
 from hongmian.hotline.models import Assignment, Category, TimelineEntry, WorkOrder
-from hongmian.hotline.services.intake import ADDRESS_MAX, CONTENT_MAX, TITLE_MAX
+from hongmian.hotline.services.intake_validation import ADDRESS_MAX, CONTENT_MAX, TITLE_MAX
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,

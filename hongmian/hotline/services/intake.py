@@ -1,7 +1,7 @@
 """受理 — recording a request as a work order, one at a time or in a batch, with idempotent
 retries: `work_order_intake` and `work_order_intake_batch`.
 
-The work is done in three modules; import from this one, which re-exports what callers use:
+The work is done in three modules; each caller imports a name from the module that defines it:
 
 - intake_validation  checking and normalising a request (limits, phone, coordinates,
                      category, the caller's records, the parsed address); no writes
@@ -22,15 +22,6 @@ from django.db import connection, transaction
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError, ValidationFailed
 from hongmian.hotline.models import Category, WorkOrder
-from hongmian.hotline.services.intake_numbers import (
-    NUMBER_COUNTER,
-    NUMBER_SEQUENCE,
-    work_order_number_next,
-    work_order_number_sequence_ensure,
-)
-
-# The old private name, re-exported because a PostgreSQL test builds a clashing number with it.
-from hongmian.hotline.services.intake_numbers import _number_prefix as _number_prefix
 from hongmian.hotline.services.intake_store import (
     IntakeResult,
     replay,
@@ -39,16 +30,8 @@ from hongmian.hotline.services.intake_store import (
     store_postgresql,
 )
 from hongmian.hotline.services.intake_validation import (
-    ADDRESS_MAX,
-    CALLER_NAME_MAX,
-    CONTENT_MAX,
-    GUANGZHOU_LATITUDE,
-    GUANGZHOU_LONGITUDE,
-    KEY_MAX,
-    TITLE_MAX,
     PreparedIntake,
     intake_prepare,
-    validate_caller_phone,
 )
 from hongmian.hotline.states import Priority
 from hongmian.identity.models import Enterprise, Person
@@ -173,25 +156,3 @@ def work_order_intake_batch(
         except ApplicationError as exc:
             results[index].error = exc
     return results
-
-
-# The services, and what callers import from here that now lives in intake_validation,
-# intake_numbers and intake_store.
-__all__ = [
-    "ADDRESS_MAX",
-    "BATCH_MAX",
-    "CALLER_NAME_MAX",
-    "CONTENT_MAX",
-    "GUANGZHOU_LATITUDE",
-    "GUANGZHOU_LONGITUDE",
-    "KEY_MAX",
-    "NUMBER_COUNTER",
-    "NUMBER_SEQUENCE",
-    "TITLE_MAX",
-    "IntakeResult",
-    "validate_caller_phone",
-    "work_order_intake",
-    "work_order_intake_batch",
-    "work_order_number_next",
-    "work_order_number_sequence_ensure",
-]

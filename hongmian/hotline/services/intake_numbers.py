@@ -6,8 +6,8 @@ on SQLite (one writer at a time anyway) it is the NumberCounter row. The counter
 restart each day and may skip values (a rolled-back intake uses one up): the number
 identifies an order, it does not count them (docs/decisions/0007-work-order-numbers.md).
 
-`work_order_number_next` and `work_order_number_sequence_ensure` are public (import them
-from `hongmian.hotline.services.intake`); `number_expression` and `numbers_next` are the
+`work_order_number_next` and `work_order_number_sequence_ensure` are public (imported from
+here); `number_expression` and `numbers_next` are the
 PostgreSQL forms intake_store.py puts into its single INSERT.
 """
 

@@ -7,8 +7,8 @@ Two paths: on PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` for a
 of orders (a racing retry waits for the first attempt and inserts nothing); elsewhere
 (SQLite) one order at a time, looking the key up and inserting under a savepoint.
 
-Not a public API: the services in `hongmian.hotline.services.intake` call these, and
-re-export IntakeResult.
+Not a public API beyond IntakeResult (each batch item's outcome): the services in
+`hongmian.hotline.services.intake` call these.
 """
 
 from __future__ import annotations
@@ -37,7 +37,7 @@ from hongmian.hotline.services.timeline import timeline_entry
 from hongmian.hotline.states import Visibility
 
 # Under the intake module's name, as before the split: log filters and alerts name it.
-logger = logging.getLogger("hongmian.hotline.services.intake")
+logger = logging.getLogger(__name__)
 
 # What the audit entry keeps of a new order: no caller data, which is not the audit's to copy.
 _AUDITED = ["number", "channel", "request_type", "priority", "status", "category", "confidential"]

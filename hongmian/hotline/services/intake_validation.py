@@ -7,8 +7,7 @@ yet), its idempotency key and the fingerprint a retry must match. Invalid input 
 ValidationFailed with a `work_order.<field>` code.
 
 The limits and `validate_caller_phone` are public (schemas, imports, selectors and the
-callback use them); import them from `hongmian.hotline.services.intake`, which re-exports
-them. The rest is not a public API.
+callback import them from here). The rest is not a public API.
 """
 
 from __future__ import annotations

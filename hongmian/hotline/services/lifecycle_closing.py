@@ -14,7 +14,7 @@ from hongmian.core.errors import Conflict, IllegalTransition, NotFound, Validati
 from hongmian.hotline import notifications, permissions
 from hongmian.hotline.models import Callback, WorkOrder
 from hongmian.hotline.services import sla
-from hongmian.hotline.services.intake import validate_caller_phone
+from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.services.lifecycle_common import (
     ASSIGN_FIELDS,
     CLOSE_FIELDS,

@@ -1,7 +1,8 @@
 """What every lifecycle service does the same way: lock, authorise, check the version and
 the table, save with `version += 1`, (re)assign units, settle merged orders, notify.
 
-Not a public API: import the services from `hongmian.hotline.services.lifecycle`.
+Not a public API: the services live in lifecycle_dispatch, lifecycle_handling and
+lifecycle_closing.
 """
 
 from __future__ import annotations

@@ -220,7 +220,7 @@ class Flow:
         return order
 
     def dispatched(self, unit: OrgUnit | None = None, **fields: object) -> WorkOrder:
-        from hongmian.hotline.services.lifecycle import work_order_dispatch
+        from hongmian.hotline.services.lifecycle_dispatch import work_order_dispatch
 
         co_units = fields.pop("co_units", ())
         return work_order_dispatch(
@@ -231,14 +231,14 @@ class Flow:
         )
 
     def acknowledged(self, unit: OrgUnit | None = None, **fields: object) -> WorkOrder:
-        from hongmian.hotline.services.lifecycle import work_order_acknowledge
+        from hongmian.hotline.services.lifecycle_dispatch import work_order_acknowledge
 
         unit = unit or self.units.shipai
         order = self.dispatched(unit, **fields)
         return work_order_acknowledge(actor=actor_of(self.handler(unit)), order=order)
 
     def replied(self, unit: OrgUnit | None = None, **fields: object) -> WorkOrder:
-        from hongmian.hotline.services.lifecycle import work_order_reply
+        from hongmian.hotline.services.lifecycle_handling import work_order_reply
 
         unit = unit or self.units.shipai
         order = self.acknowledged(unit, **fields)

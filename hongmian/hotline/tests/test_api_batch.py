@@ -200,7 +200,7 @@ def test_concurrent_identical_batches_make_each_order_once(live_server, agent: U
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_row_the_database_refuses_sends_the_batch_item_by_item(key: str) -> None:
-    from hongmian.hotline.services.intake import NUMBER_SEQUENCE, _number_prefix
+    from hongmian.hotline.services.intake_numbers import NUMBER_SEQUENCE, _number_prefix
     from hongmian.hotline.tests.factories import WorkOrderFactory
 
     with connection.cursor() as cursor:

@@ -18,7 +18,7 @@ from hongmian.hotline.intelligence.classifier import TextClassifier
 from hongmian.hotline.intelligence.datasets import ClassifierError, LabelledRow
 from hongmian.hotline.models import Category, ClassificationFeedback, ClassifierModel
 from hongmian.hotline.services import intelligence as svc
-from hongmian.hotline.services.lifecycle import (
+from hongmian.hotline.services.lifecycle_dispatch import (
     work_order_return_request,
     work_order_return_review,
 )

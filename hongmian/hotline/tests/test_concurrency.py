@@ -13,11 +13,8 @@ from django.db import connection
 from hongmian.core.errors import ApplicationError, IllegalTransition
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.services.intake import work_order_intake
-from hongmian.hotline.services.lifecycle import (
-    work_order_acknowledge,
-    work_order_progress,
-    work_order_reply,
-)
+from hongmian.hotline.services.lifecycle_dispatch import work_order_acknowledge
+from hongmian.hotline.services.lifecycle_handling import work_order_progress, work_order_reply
 from hongmian.hotline.tests.factories import actor_of
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]

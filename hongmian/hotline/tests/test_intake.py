@@ -13,11 +13,9 @@ from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict, PermissionDenied, ValidationFailed
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import NumberCounter, WorkOrder
-from hongmian.hotline.services.intake import (
-    validate_caller_phone,
-    work_order_intake,
-    work_order_number_next,
-)
+from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_numbers import work_order_number_next
+from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import Channel, Status, Visibility
 from hongmian.hotline.tests.factories import CategoryFactory, actor_of
 from hongmian.identity.states import Role

@@ -14,13 +14,13 @@ from hongmian.core.errors import (
 )
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import Assignment, SlaClock
-from hongmian.hotline.services.lifecycle import (
+from hongmian.hotline.services.lifecycle_closing import work_order_callback
+from hongmian.hotline.services.lifecycle_dispatch import (
     work_order_acknowledge,
-    work_order_callback,
     work_order_direct_answer,
     work_order_dispatch,
-    work_order_reply,
 )
+from hongmian.hotline.services.lifecycle_handling import work_order_reply
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,

@@ -17,18 +17,20 @@ from hongmian.core.errors import (
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import Callback, SlaClock, WorkOrder
 from hongmian.hotline.services import lifecycle_dispatch
-from hongmian.hotline.services.lifecycle import (
+from hongmian.hotline.services.lifecycle_closing import (
     CALLER_RATING_NOTE,
-    work_order_acknowledge,
     work_order_archive,
     work_order_callback,
     work_order_callback_review,
     work_order_caller_rate,
+    work_order_merge,
+)
+from hongmian.hotline.services.lifecycle_dispatch import (
+    work_order_acknowledge,
     work_order_direct_answer,
     work_order_dispatch,
-    work_order_merge,
-    work_order_reply,
 )
+from hongmian.hotline.services.lifecycle_handling import work_order_reply
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,

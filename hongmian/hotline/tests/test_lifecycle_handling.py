@@ -16,18 +16,20 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.hotline.models import Assignment, JointMeeting, SlaClock, Supervision
-from hongmian.hotline.services.lifecycle import (
+from hongmian.hotline.services.lifecycle_dispatch import (
     return_deadline,
     work_order_acknowledge,
-    work_order_co_reply,
-    work_order_extension_decide,
-    work_order_extension_request,
     work_order_joint_meeting,
-    work_order_progress,
-    work_order_reply,
     work_order_return_request,
     work_order_return_review,
     work_order_subdispatch,
+)
+from hongmian.hotline.services.lifecycle_handling import (
+    work_order_co_reply,
+    work_order_extension_decide,
+    work_order_extension_request,
+    work_order_progress,
+    work_order_reply,
     work_order_supervise,
 )
 from hongmian.hotline.states import (
@@ -94,7 +96,7 @@ def test_centre_note_keeps_clocks(flow, units, agent_actor) -> None:
 
 
 def test_note_on_closed_order_is_409(flow, agent_actor) -> None:
-    from hongmian.hotline.services.lifecycle import work_order_direct_answer
+    from hongmian.hotline.services.lifecycle_dispatch import work_order_direct_answer
 
     order = work_order_direct_answer(actor=agent_actor, order=flow.received(), answer="答复")
     with pytest.raises(IllegalTransition):

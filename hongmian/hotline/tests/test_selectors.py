@@ -27,11 +27,8 @@ from hongmian.hotline.selectors import (
     work_order_track,
     work_orders_visible_to,
 )
-from hongmian.hotline.services.lifecycle import (
-    work_order_dispatch,
-    work_order_progress,
-    work_order_subdispatch,
-)
+from hongmian.hotline.services.lifecycle_dispatch import work_order_dispatch, work_order_subdispatch
+from hongmian.hotline.services.lifecycle_handling import work_order_progress
 from hongmian.hotline.states import Status, Visibility
 from hongmian.hotline.tests.factories import WorkOrderFactory, actor_of
 from hongmian.identity.states import Role

@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hongmian.hotline.models import SlaClock, Supervision, WorkOrder
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockKind, Status
 from hongmian.hotline.tests.factories import actor_of
 
@@ -31,7 +31,7 @@ def _overdue(order) -> None:
 
 
 def _return(flow, order) -> None:
-    lifecycle.work_order_return_request(
+    lifecycle_dispatch.work_order_return_request(
         actor=actor_of(flow.handler(order.lead_unit)),
         order=order,
         reason="not_our_duty",
@@ -157,7 +157,7 @@ def test_joint_meeting_then_its_decision(client, flow, supervisor, units) -> Non
 
 def test_approve_an_extension_from_the_board_moves_the_deadline(client, flow, supervisor) -> None:
     order = flow.acknowledged()
-    extension = lifecycle.work_order_extension_request(
+    extension = lifecycle_handling.work_order_extension_request(
         actor=actor_of(flow.handler(order.lead_unit)), order=order, reason="需勘查。", amount=3
     )
     due = SlaClock.objects.get(order=order, kind=ClockKind.RESOLUTION).due_at
@@ -176,7 +176,7 @@ def test_approve_an_extension_from_the_board_moves_the_deadline(client, flow, su
 def test_an_extension_of_another_order_is_not_decided(client, flow, supervisor) -> None:
     order = flow.acknowledged()
     other = flow.acknowledged()
-    extension = lifecycle.work_order_extension_request(
+    extension = lifecycle_handling.work_order_extension_request(
         actor=actor_of(flow.handler(order.lead_unit)), order=order, reason="需勘查。", amount=3
     )
     client.force_login(supervisor)

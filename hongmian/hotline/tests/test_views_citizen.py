@@ -12,7 +12,7 @@ from django.urls import reverse
 
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import Callback, WorkOrder
-from hongmian.hotline.services.lifecycle import work_order_callback
+from hongmian.hotline.services.lifecycle_closing import work_order_callback
 from hongmian.hotline.states import Channel, Status
 from hongmian.hotline.tracking import TRACK_MISSES_ALLOWED
 

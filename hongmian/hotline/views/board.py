@@ -25,7 +25,7 @@ from hongmian.hotline import selectors
 from hongmian.hotline.insights.duplicates import WINDOW_DAYS as DUPLICATE_WINDOW_DAYS
 from hongmian.hotline.models import ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockLight, ReturnStatus
 from hongmian.hotline.views import insights as insight_views
 from hongmian.hotline.views.common import (
@@ -124,7 +124,7 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.DispatchForm,
-        service=lifecycle.work_order_dispatch,
+        service=lifecycle_dispatch.work_order_dispatch,
         arguments=lambda d, order: {
             "order": order,
             "lead_unit": d["lead_unit"],
@@ -142,7 +142,7 @@ def direct_answer(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.DirectAnswerForm,
-        service=lifecycle.work_order_direct_answer,
+        service=lifecycle_dispatch.work_order_direct_answer,
         arguments=lambda d, order: {"order": order, "answer": d["answer"]},
         done=_("工单 %(number)s 已直接答复办结。"),
     )
@@ -155,7 +155,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReturnReviewForm,
-        service=lifecycle.work_order_return_review,
+        service=lifecycle_dispatch.work_order_return_review,
         arguments=lambda d, order: {
             "order": order,
             "accept": d["decision"] == "accept",
@@ -174,7 +174,7 @@ def joint_meeting(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.JointMeetingForm,
-        service=lifecycle.work_order_joint_meeting,
+        service=lifecycle_dispatch.work_order_joint_meeting,
         arguments=lambda d, order: {
             "order": order,
             "units": d["units"],
@@ -192,7 +192,7 @@ def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpRe
         request,
         pk,
         form_class=hf.ExtensionDecideForm,
-        service=lifecycle.work_order_extension_decide,
+        service=lifecycle_handling.work_order_extension_decide,
         arguments=lambda d, order: {
             "extension": _extension_of(order, extension_pk),
             "approve": d["approve"],
@@ -215,7 +215,7 @@ def callback(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.CallbackForm,
-        service=lifecycle.work_order_callback,
+        service=lifecycle_closing.work_order_callback,
         arguments=lambda d, order: {
             "order": order,
             "reached": d["reached"],
@@ -234,7 +234,7 @@ def callback_review(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.CallbackReviewForm,
-        service=lifecycle.work_order_callback_review,
+        service=lifecycle_closing.work_order_callback_review,
         arguments=lambda d, order: {"order": order, "reopen": d["reopen"], "reason": d["reason"]},
         done=_("工单 %(number)s 的不满意回访已审核。"),
     )
@@ -247,7 +247,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.SuperviseForm,
-        service=lifecycle.work_order_supervise,
+        service=lifecycle_handling.work_order_supervise,
         arguments=lambda d, order: {"order": order, "kind": d["kind"], "note": d["note"]},
         done=_("已对工单 %(number)s 发出催办/督办。"),
     )
@@ -268,7 +268,7 @@ def merge(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     try:
         master = selectors.work_order_get(request.user, data["master"])
-        lifecycle.work_order_merge(
+        lifecycle_closing.work_order_merge(
             actor=actor(request),
             master=master,
             duplicates=data["duplicates"],

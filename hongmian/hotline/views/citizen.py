@@ -17,7 +17,7 @@ from hongmian.core.errors import NotFound
 from hongmian.hotline import forms as hf
 from hongmian.hotline import permissions, selectors, tracking
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_closing
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
 from hongmian.hotline.views.common import (
@@ -167,7 +167,7 @@ def track(request: HttpRequest) -> HttpResponse:
 @require_POST
 def rate(request: HttpRequest) -> HttpResponse:
     """The caller's own 回访, proved by the same number and phone as tracking
-    (`lifecycle.work_order_caller_rate`)."""
+    (`lifecycle_closing.work_order_caller_rate`)."""
     form = hf.RateForm(request.POST)
     if tracking.lookup_locked(request):
         messages.error(request, str(tracking.LOCKED_MESSAGE))
@@ -184,7 +184,7 @@ def rate(request: HttpRequest) -> HttpResponse:
     data = form.cleaned_data
     ok, rated = call_service(
         form,
-        lifecycle.work_order_caller_rate,
+        lifecycle_closing.work_order_caller_rate,
         actor=actor(request),
         order=order,
         phone=data["phone"],

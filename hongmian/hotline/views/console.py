@@ -21,7 +21,7 @@ from hongmian.hotline import knowledge_bridge as knowledge
 from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_dispatch
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import Status
@@ -104,7 +104,7 @@ def console(request: HttpRequest) -> HttpResponse:
     # With an article, the service records its use in the answer's own transaction.
     ok, _closed = call_service(
         form,
-        lifecycle.work_order_direct_answer,
+        lifecycle_dispatch.work_order_direct_answer,
         actor=actor(request),
         order=order,
         answer=answer,

@@ -18,7 +18,7 @@ from hongmian.hotline import forms as hf
 from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
-from hongmian.hotline.services import lifecycle
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight
 from hongmian.hotline.views.common import hotline_nav, perform, role_required
 from hongmian.hotline.views.order import clock_rows, order_light, subdispatch_units
@@ -69,7 +69,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.VersionForm,
-        service=lifecycle.work_order_acknowledge,
+        service=lifecycle_dispatch.work_order_acknowledge,
         arguments=lambda data, order: {"order": order},
         done=_("工单 %(number)s 已签收。"),
     )
@@ -82,7 +82,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ProgressForm,
-        service=lifecycle.work_order_progress,
+        service=lifecycle_handling.work_order_progress,
         arguments=lambda d, order: {
             "order": order,
             "text": d["text"],
@@ -99,7 +99,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle.work_order_reply,
+        service=lifecycle_handling.work_order_reply,
         arguments=lambda d, order: {"order": order, "reply": d["reply"]},
         done=_("工单 %(number)s 已答复，等待热线中心回访。"),
     )
@@ -112,7 +112,7 @@ def co_reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle.work_order_co_reply,
+        service=lifecycle_handling.work_order_co_reply,
         arguments=lambda d, order: {"order": order, "reply": d["reply"]},
         done=_("已提交工单 %(number)s 的协办意见。"),
     )
@@ -125,7 +125,7 @@ def return_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReturnForm,
-        service=lifecycle.work_order_return_request,
+        service=lifecycle_dispatch.work_order_return_request,
         arguments=lambda d, order: {
             "order": order,
             "reason": d["reason"],
@@ -144,7 +144,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ExtensionForm,
-        service=lifecycle.work_order_extension_request,
+        service=lifecycle_handling.work_order_extension_request,
         arguments=lambda d, order: {"order": order, "reason": d["reason"], "amount": d["amount"]},
         done=_("已申请延期办理工单 %(number)s，等待热线中心审批。"),
     )
@@ -158,7 +158,7 @@ def subdispatch(request: HttpRequest, pk: int) -> HttpResponse:
         pk,
         form_class=hf.SubdispatchForm,
         form_kwargs=lambda order: {"units": subdispatch_units(order)},
-        service=lifecycle.work_order_subdispatch,
+        service=lifecycle_dispatch.work_order_subdispatch,
         arguments=lambda d, order: {"order": order, "unit": d["unit"], "note": d["note"]},
         done=_("工单 %(number)s 已下派。"),
     )

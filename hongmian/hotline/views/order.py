@@ -23,7 +23,7 @@ from hongmian.hotline import permissions as perm
 from hongmian.hotline import selectors
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
-from hongmian.hotline.services.lifecycle import return_deadline
+from hongmian.hotline.services.lifecycle_dispatch import return_deadline
 from hongmian.hotline.services.sla import sla_light
 from hongmian.hotline.services.taxonomy import category_path_label
 from hongmian.hotline.states import (
