@@ -40,8 +40,9 @@ def backoff_for(attempt: int) -> timedelta:
 
 def reliable_task(
     *, max_attempts: int | None = None, priority: int = 0, queue_name: str = "default"
-) -> Callable[[Callable[P, R]], Task]:
-    def decorate(func: Callable[P, R]) -> Task:
+) -> Callable[[Callable[P, R]], Task[..., R]]:
+    # The task's own signature adds `_attempt` (the retry count) to the function's.
+    def decorate(func: Callable[P, R]) -> Task[..., R]:
         name = f"{func.__module__}.{func.__qualname__}"
 
         @functools.wraps(func)
@@ -72,7 +73,7 @@ def reliable_task(
             record.save(update_fields=["outcome", "error", "finished_at"])
             return result
 
-        wrapped: Task = task(priority=priority, queue_name=queue_name)(run)
+        wrapped: Task[..., R] = task(priority=priority, queue_name=queue_name)(run)
         return wrapped
 
     return decorate

@@ -38,7 +38,7 @@ import math
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 import numpy as np
 import numpy.typing as npt
@@ -396,7 +396,11 @@ class SearchIndex:
         the candidates, and the head's places among the candidates."""
         params = self.params
         top_bm25 = float(bm25[candidates].max())
-        first = (cosine[candidates] - cosine[candidates].max()) / params.hybrid_cosine_scale
+        # Typed as float64 for the Head; the values keep the vectors' own precision.
+        first = cast(
+            npt.NDArray[np.float64],
+            (cosine[candidates] - cosine[candidates].max()) / params.hybrid_cosine_scale,
+        )
         if top_bm25 > 0:
             first += bm25[candidates] / top_bm25
         depth = min(max(params.hybrid_depth, 1), len(candidates))
@@ -411,7 +415,9 @@ class SearchIndex:
             documents=documents,
             final=head_cosine + params.hybrid_local * scaled_local,
             cosine=head_cosine,
-            bm25=bm25[documents] / top_bm25 if top_bm25 > 0 else np.zeros(len(documents)),
+            bm25=cast(npt.NDArray[np.float64], bm25[documents] / top_bm25)
+            if top_bm25 > 0
+            else np.zeros(len(documents)),
             local=scaled_local,
             first=first[best].astype(float),
         )

@@ -299,11 +299,11 @@ def learn_ranking(
     # The same check on the reranker: each fold scored by weights fitted on the others. A
     # question whose article left the head counts 0, as it does for the plain hybrid.
     learned_rr = 0.0
-    for k, fold in enumerate(by_fold):
+    for k, held_out in enumerate(by_fold):
         fold_weights = fit_reranker([e for j, f in enumerate(by_fold) if j != k for e in f])
-        for features, right in fold:
+        for features, place in held_out:
             scores = features @ fold_weights
-            rank = int((scores > scores[right]).sum()) + 1
+            rank = int((scores > scores[place]).sum()) + 1
             learned_rr += 1.0 / rank if rank <= 10 else 0.0
     examples = sum(len(f) for f in by_fold)
     return LearnedRanking(

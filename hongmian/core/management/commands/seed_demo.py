@@ -55,7 +55,7 @@ class Command(BaseCommand):
         for label, module in modules:
             bar = tqdm(desc=f"{label:>12}", unit="项", disable=not show, leave=True)
 
-            def progress(step: str, done: int, total: int, bar: tqdm = bar) -> None:
+            def progress(step: str, done: int, total: int, bar: tqdm[Any] = bar) -> None:
                 bar.total = total
                 bar.set_postfix_str(step, refresh=False)
                 bar.n = done
