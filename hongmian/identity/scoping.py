@@ -31,8 +31,9 @@ its assignments) is tested with EXISTS over the related rows, so a row matched t
 several of them is still listed once and the query stays one query.
 
 `restrict` only narrows: `work_orders_visible_to` and friends stay the selectors that callers
-use (STYLE.md), each a thin call of `restrict`. A model that declares `scopes` needs nothing
-else; `check_scopes` (a system check) refuses a declaration whose lookups do not resolve or
+use (STYLE.md), each a thin call of `restrict`. A new app's model declares `scopes`, takes
+the manager, and needs nothing else; `check_scopes` (a system check, run by `hongmian check`
+and the tests) refuses a declaration whose lookups do not lead to an OrgUnit or a user, or
 whose model has no `restrict`.
 """
 
@@ -55,7 +56,8 @@ from django.utils import timezone
 from hongmian.identity.permissions import is_active_user
 from hongmian.identity.states import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES
 
-# The `unit` of a scope on OrgUnit itself: the row is the unit.
+# The lookup of the row itself: the `unit` of a scope on OrgUnit (the row is the unit), or
+# an owner on the user model (the row is the user).
 ITSELF = ""
 
 # The public side of a scope: the rows `user` sees whoever they are (possibly anonymous),
@@ -183,26 +185,29 @@ def _to_many(
         if field.one_to_many or field.many_to_many:
             # A reverse relation is looked up back through its field; a forward
             # many-to-many through the name the related model queries it by.
-            back = (
-                field.field.name
-                if isinstance(field, ForeignObjectRel)
-                else field.related_query_name()  # type: ignore[union-attr]
-            )
+            if isinstance(field, ForeignObjectRel):
+                back = field.field.name
+            elif isinstance(field, models.ManyToManyField):
+                back = field.related_query_name()
+            else:
+                return None
             return "__".join(parts[:i]), related, back, "__".join(parts[i + 1 :])
         opts = related._meta
     return None
 
 
-def _resolve(model: type[models.Model], lookup: str) -> type[models.Model]:
-    """The model `lookup` (relations only) leads to from `model`; FieldDoesNotExist or
-    ValueError when it does not lead to a model."""
+def _lookup_error(model: type[models.Model], lookup: str, target: type[models.Model]) -> str:
+    """Why `lookup` (relations only) does not lead from `model` to `target`; "" when it does."""
     for name in lookup.split("__") if lookup else []:
-        field = model._meta.get_field(name)
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist as exc:
+            return str(exc)
         related = field.related_model if field.is_relation else None
         if related is None or isinstance(related, str):
-            raise ValueError(f"{name} is not a relation")
+            return f"{name} is not a relation"
         model = related
-    return model
+    return "" if model is target else f"it leads to {model._meta.label}"
 
 
 def scoped_models() -> Iterable[type[models.Model]]:
@@ -229,16 +234,13 @@ def check_scopes(app_configs: Any = None, **kwargs: Any) -> list[checks.CheckMes
                 )
             )
         for action, scope in scopes_of(model).items():
-            wanted = [(scope.unit, org_unit)] if scope.unit is not None else []
-            wanted += [(lookup, user_model) for lookup in scope.owners]
+            wanted: list[tuple[str, type[models.Model]]] = [
+                (lookup, user_model) for lookup in scope.owners
+            ]
+            if scope.unit is not None:
+                wanted.append((scope.unit, org_unit))
             for lookup, target in wanted:
-                try:
-                    reached = _resolve(model, lookup)
-                except (FieldDoesNotExist, ValueError) as exc:
-                    reached, reason = None, str(exc)
-                else:
-                    reason = f"it leads to {reached._meta.label}"
-                if reached is not target:
+                if reason := _lookup_error(model, lookup, target):
                     errors.append(
                         checks.Error(
                             f"{label}.scopes[{action!r}]: {lookup!r} does not lead to "
