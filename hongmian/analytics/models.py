@@ -3,12 +3,16 @@ data, rebuilt from the database); what is kept here is what was *issued*."""
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.analytics.permissions import ANALYTICS_ROLES
 from hongmian.analytics.states import IssueStatus, IssueTrigger, PeriodKind
 from hongmian.core.models import BaseModel
+from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 
 
 def _issue_path(instance: ReportIssue, filename: str) -> str:
@@ -41,6 +45,10 @@ class ReportIssue(BaseModel):
     pdf_file = models.FileField(_("PDF 版"), upload_to=_issue_path, blank=True)
     docx_file = models.FileField(_("Word 版"), upload_to=_issue_path, blank=True)
     error = models.TextField(_("错误"), blank=True)
+
+    # The archive is city-wide figures: every issue for the analytics roles, none for others.
+    scopes: ClassVar[Scopes] = {"view": Scope(city_wide=ANALYTICS_ROLES)}
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("数据分析报告")

@@ -12,7 +12,7 @@ from django.db.models.functions import ExtractHour
 from django.utils.formats import date_format
 
 from hongmian.analytics.models import ReportIssue
-from hongmian.analytics.permissions import can_view_dashboard, can_view_reports
+from hongmian.analytics.permissions import can_view_dashboard
 from hongmian.analytics.report.figures import ratio
 from hongmian.analytics.schema import TZ
 from hongmian.core.errors import NotFound
@@ -33,10 +33,9 @@ DASHBOARD_HOTSPOTS = 5
 
 
 def report_issues_visible_to(user: Any) -> QuerySet[ReportIssue]:
-    """The archive for `user`: every issue for the analytics roles, nothing for others."""
-    if not can_view_reports(user):
-        return ReportIssue.objects.none()
-    return ReportIssue.objects.select_related("generated_by")
+    """The archive for `user`: every issue for the analytics roles, nothing for others
+    (`ReportIssue.scopes["view"]`)."""
+    return ReportIssue.objects.restrict(user, "view").select_related("generated_by")
 
 
 def report_issue_list(user: Any) -> QuerySet[ReportIssue]:

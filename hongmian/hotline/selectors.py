@@ -1,7 +1,8 @@
 """Reads of the 12345 hotline. Personal data goes through `access_work_order` and
 `work_order_caller_view`; lists are built on `work_orders_visible_to`.
 
-Who sees which orders:
+Who sees which orders (declared on the model, `WorkOrder.scopes["view"]`, and applied by
+`WorkOrder.objects.restrict`, identity/scoping.py):
 
 - city-wide roles (agents, supervisors, city leaders, the chief data officer, admins): all;
 - unit handlers and managers: orders assigned — now or ever — to their unit or a unit below
@@ -47,27 +48,15 @@ from hongmian.hotline.states import (
     Status,
 )
 from hongmian.identity.models import User
-from hongmian.identity.permissions import is_active_user
-from hongmian.identity.states import CITY_WIDE_ROLES, PUBLIC_ROLES
 
 # What list pages need besides the order itself, fetched in the same query.
 _LIST_RELATED = ("category", "lead_unit")
 
 
 def work_orders_visible_to(user: User | Any) -> QuerySet[WorkOrder]:
-    """The orders `user` may see (module docstring). One query, no duplicates."""
-    orders = WorkOrder.objects.all()
-    if not is_active_user(user):
-        return orders.none()
-    if user.role in CITY_WIDE_ROLES:
-        return orders
-    if (path := permissions.handler_unit_path(user)) is not None:
-        # Exists rather than a join: an order assigned twice to the unit is listed once.
-        assigned = Assignment.objects.filter(order=OuterRef("pk"), unit__path__startswith=path)
-        return orders.filter(Exists(assigned))
-    if user.role in PUBLIC_ROLES:
-        return orders.filter(Q(submitted_by=user) | Q(caller_person__user=user))
-    return orders.none()
+    """The orders `user` may see (module docstring). One query, no duplicates: a unit's
+    orders are matched through their assignments with EXISTS, not a join."""
+    return WorkOrder.objects.restrict(user, "view")
 
 
 # What a list may be sorted by (the API's `ordering`); the id breaks ties, newest first.

@@ -12,7 +12,9 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
-from hongmian.identity.states import PUBLIC_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
+from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
+from hongmian.identity.scoping import ITSELF, RestrictedQuerySet, Scope, Scopes
+from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
 
 
 class OrgUnit(BaseModel):
@@ -49,6 +51,10 @@ class OrgUnit(BaseModel):
     path = models.CharField(_("路径"), max_length=255, db_index=True, editable=False)
     depth = models.PositiveSmallIntegerField(_("层级"), default=0, editable=False)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    # The units whose records a user sees: every unit city-wide, a subtree for unit roles.
+    scopes: ClassVar[Scopes] = {"view": Scope(unit=ITSELF)}
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("组织机构")
@@ -139,6 +145,13 @@ class Person(BaseModel):
     address = models.CharField(_("住址"), max_length=200, blank=True)
     real_name_verified = models.BooleanField(_("已实名认证"), default=False)
 
+    # Who opens a person's file (docs/decisions/0005): the roles of the masking table open
+    # anyone's; everybody else only their own.
+    scopes: ClassVar[Scopes] = {
+        "view": Scope(city_wide=frozenset(PERSON_FULL_FIELDS_BY_ROLE), owners=("user",))
+    }
+    objects = RestrictedQuerySet.as_manager()
+
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
@@ -158,6 +171,10 @@ class Enterprise(BaseModel):
     representatives = models.ManyToManyField(
         User, verbose_name=_("代表人"), blank=True, related_name="enterprises"
     )
+
+    # Staff see every enterprise; a representative the ones it acts for.
+    scopes: ClassVar[Scopes] = {"view": Scope(city_wide=STAFF_ROLES, owners=("representatives",))}
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("企业")

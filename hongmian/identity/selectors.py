@@ -1,10 +1,11 @@
-"""Reads of the identity app, and the scoping helpers every other app builds on.
+"""Reads of the identity app: the organisation tree, persons, enterprises and API keys.
 
-Scoping in one line, for any model with a unit and/or an owner:
+Who sees which rows is not decided here: each scoped model declares it (`scopes`, see
+identity/scoping.py) and one queryset method applies it, so the `*_visible_to` selectors of
+every app are one line:
 
-    def work_orders_visible_to(user: User) -> QuerySet[WorkOrder]:
-        return visible_to(WorkOrder.objects.all(), user, unit_field="handling_unit",
-                          owner_field="submitted_by")
+    def persons_visible_to(user: User) -> QuerySet[Person]:
+        return Person.objects.restrict(user, "view")
 
 Personal data is read only through `access_person` / `access_enterprise`, which mask what the
 role does not need, audit the read and make "not allowed" look exactly like "not found".
@@ -15,8 +16,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import models, transaction
-from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.db import transaction
+from django.db.models import Exists, OuterRef, QuerySet
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -24,11 +25,6 @@ from hongmian.core.errors import NotFound
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
 from hongmian.identity import permissions
 from hongmian.identity.models import ApiKey, Enterprise, OrgUnit, Person, User
-from hongmian.identity.states import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES
-
-# A condition that matches no row; Django answers it without querying the database.
-NOTHING = Q(pk__in=[])
-
 
 # --- organisation tree ---------------------------------------------------------------------
 
@@ -75,44 +71,9 @@ def org_unit_tree(*, active_only: bool = True) -> list[OrgUnit]:
     return sorted(units, key=_path_key)
 
 
-# --- scoping -------------------------------------------------------------------------------
-
-
-def scope_q(user: User | Any, *, unit_field: str, owner_field: str | None = None) -> Q:
-    """The records `user` may see, as a Q on a model that has a unit and/or an owner.
-
-    - city-wide roles (states.CITY_WIDE_ROLES): every record;
-    - unit-scoped roles: records whose `unit_field` is their unit or any unit below it;
-    - everyone: records whose `owner_field` is themselves (the public see only these);
-    - anonymous and inactive users: nothing.
-
-    `unit_field` is the lookup to an OrgUnit ("handling_unit", "order__unit"); pass "" when
-    the queryset is of OrgUnit itself. With no `owner_field`, the public see nothing.
-    """
-    if not permissions.is_active_user(user):
-        return NOTHING
-    if user.role in CITY_WIDE_ROLES:
-        return Q()
-    q = NOTHING
-    unit: OrgUnit | None = user.org_unit if user.role in UNIT_SCOPED_ROLES else None
-    if unit is not None:
-        lookup = f"{unit_field}__path__startswith" if unit_field else "path__startswith"
-        q = Q(**{lookup: unit.path})
-    if owner_field:
-        q |= Q(**{owner_field: user.pk})
-    return q
-
-
-def visible_to[M: models.Model](
-    queryset: QuerySet[M], user: User | Any, *, unit_field: str, owner_field: str | None = None
-) -> QuerySet[M]:
-    """`queryset` narrowed to what `user` may see; see scope_q."""
-    return queryset.filter(scope_q(user, unit_field=unit_field, owner_field=owner_field))
-
-
 def org_units_managed_by(user: User | Any) -> QuerySet[OrgUnit]:
     """The units whose records `user` sees: all for city-wide roles, a subtree for the rest."""
-    return visible_to(OrgUnit.objects.all(), user, unit_field="")
+    return OrgUnit.objects.restrict(user, "view")
 
 
 # --- persons -------------------------------------------------------------------------------
@@ -132,11 +93,8 @@ class PersonView:
 
 
 def persons_visible_to(user: User | Any) -> QuerySet[Person]:
-    if permissions.can_view_persons(user):
-        return Person.objects.all()
-    if permissions.is_active_user(user):
-        return Person.objects.filter(user=user)
-    return Person.objects.none()
+    """Every person for the roles of the masking table; their own file for everyone else."""
+    return Person.objects.restrict(user, "view")
 
 
 def person_view(user: User | Any, person: Person) -> PersonView:
@@ -200,11 +158,8 @@ class EnterpriseView:
 
 
 def enterprises_visible_to(user: User | Any) -> QuerySet[Enterprise]:
-    if permissions.can_view_enterprises(user):
-        return Enterprise.objects.all()
-    if permissions.is_active_user(user):
-        return Enterprise.objects.filter(representatives=user)
-    return Enterprise.objects.none()
+    """Every enterprise for staff; the ones a representative acts for."""
+    return Enterprise.objects.restrict(user, "view")
 
 
 def enterprise_view(user: User | Any, enterprise: Enterprise) -> EnterpriseView:

@@ -3,6 +3,10 @@ rankings learned from that use."""
 
 from __future__ import annotations
 
+import datetime as dt
+from dataclasses import replace
+from typing import Any, ClassVar
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
@@ -11,7 +15,16 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
 from hongmian.identity.models import OrgUnit
+from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
+from hongmian.identity.states import Role
+from hongmian.knowledge.permissions import (
+    AUTHOR_ROLES,
+    CITY_REVIEWER_ROLES,
+    UNIT_REVIEWER_ROLES,
+    audience_of,
+)
 from hongmian.knowledge.states import (
+    AUDIENCE_READS,
     PENDING_VERSION_STATES,
     ArticleStatus,
     Audience,
@@ -38,6 +51,29 @@ def _check_validity(valid_from: object, valid_until: object) -> None:
         raise ValidationError(
             {"valid_until": _("失效日期不能早于生效日期")}, code="article.validity_invalid"
         )
+
+
+def served_q(audience: str, *, on: dt.date) -> Q:
+    """Articles served to `audience` on day `on`."""
+    return (
+        Q(status=ArticleStatus.PUBLISHED, audience__in=sorted(AUDIENCE_READS[audience]))
+        & (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
+        & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
+    )
+
+
+def _served_to(user: Any, on: dt.date) -> Q:
+    return served_q(audience_of(user), on=on)
+
+
+# Whose drafts, versions and retired articles a user sees: its writers' and reviewers'
+# (permissions.can_see_unpublished, for one article in hand).
+_MANAGED = Scope(
+    city_wide=CITY_REVIEWER_ROLES | {Role.SYSTEM_ADMIN},
+    superusers=True,
+    unit="owning_unit",
+    unit_roles=AUTHOR_ROLES | UNIT_REVIEWER_ROLES,
+)
 
 
 class Article(BaseModel):
@@ -86,6 +122,14 @@ class Article(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+
+    scopes: ClassVar[Scopes] = {
+        # Readers see the articles served to them (anonymous visitors too); writers and
+        # reviewers also see the rest of their units' articles.
+        "view": replace(_MANAGED, public=_served_to),
+        "manage": _MANAGED,
+    }
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("知识条目")

@@ -1,8 +1,9 @@
 """Reads of the knowledge app: who sees which article, search, and the active ranking.
 
 An article is *served* when it is published, today is inside its validity dates, and its
-audience admits the reader. Readers see served articles; an article's writers and
-reviewers also see its drafts, its versions and its retirement. `access_article` answers
+audience admits the reader (`models.served_q`). Readers see served articles; an article's
+writers and reviewers also see its drafts, its versions and its retirement — declared as
+`Article.scopes` and applied by `Article.objects.restrict`. `access_article` answers
 NotFound alike for a missing article and for one the user may not see.
 """
 
@@ -14,19 +15,17 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.core.text import normalize
-from hongmian.identity.models import OrgUnit
-from hongmian.identity.permissions import is_active_user, is_system_admin
 from hongmian.knowledge import permissions
-from hongmian.knowledge.models import Article, ArticleVersion, SearchRanking
+from hongmian.knowledge.models import Article, ArticleVersion, SearchRanking, served_q
 from hongmian.knowledge.search import dense, get_backend
 from hongmian.knowledge.search.analysis import AnalyzerOptions, words_of
 from hongmian.knowledge.search.learned import LearnedRanking, LearningError
-from hongmian.knowledge.states import AUDIENCE_READS, ArticleStatus, Audience
+from hongmian.knowledge.states import AUDIENCE_READS, Audience
 
 logger = logging.getLogger(__name__)
 
@@ -40,34 +39,9 @@ def today() -> dt.date:
     return timezone.localdate()
 
 
-def served_q(audience: str, *, on: dt.date) -> Q:
-    """Articles served to `audience` on day `on`."""
-    return (
-        Q(status=ArticleStatus.PUBLISHED, audience__in=sorted(AUDIENCE_READS[audience]))
-        & (Q(valid_from__isnull=True) | Q(valid_from__lte=on))
-        & (Q(valid_until__isnull=True) | Q(valid_until__gte=on))
-    )
-
-
-def _managed_q(user: Any) -> Q:
-    """Articles whose drafts and history `user` sees (as a writer or reviewer)."""
-    if is_system_admin(user):
-        return Q()
-    if not is_active_user(user):
-        return Q(pk__in=[])
-    if user.role in permissions.CITY_REVIEWER_ROLES:
-        return Q()
-    roles = permissions.AUTHOR_ROLES | permissions.UNIT_REVIEWER_ROLES
-    unit: OrgUnit | None = user.org_unit
-    if user.role in roles and unit is not None:
-        return Q(owning_unit__path__startswith=unit.path)
-    return Q(pk__in=[])
-
-
 def articles_visible_to(user: Any, *, on: dt.date | None = None) -> QuerySet[Article]:
-    on = on or today()
-    audience = permissions.audience_of(user)
-    return Article.objects.filter(served_q(audience, on=on) | _managed_q(user))
+    """The articles `user` sees on `on` (today by default): `Article.scopes["view"]`."""
+    return Article.objects.restrict(user, "view", on=on or today())
 
 
 def access_article(user: Any, article_id: int | str) -> Article:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+from typing import ClassVar
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
+from hongmian.hotline.permissions import ACTIVE_ASSIGNMENT_STATUSES, UNIT_HANDLER_ROLES
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,
@@ -19,6 +22,8 @@ from hongmian.hotline.states import (
     Status,
     Visibility,
 )
+from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
+from hongmian.identity.states import PUBLIC_ROLES
 
 
 class WorkOrder(BaseModel):
@@ -148,6 +153,27 @@ class WorkOrder(BaseModel):
     idempotency_fingerprint = models.CharField(_("请求指纹"), max_length=64, blank=True)
     # Open311 clients may hold a token before the order has a number.
     external_ref = models.CharField(_("外部编号"), max_length=100, blank=True)
+
+    scopes: ClassVar[Scopes] = {
+        # Who reads the order (selectors.work_orders_visible_to): the city-wide roles all; a
+        # handling unit what was assigned to it or a unit below it, now or ever; the public
+        # what they filed or what names them as the caller.
+        "view": Scope(
+            unit="assignments__unit",
+            unit_roles=UNIT_HANDLER_ROLES,
+            owners=("submitted_by", "caller_person__user"),
+            owner_roles=PUBLIC_ROLES,
+        ),
+        # What is in a unit's hands (selectors.unit_inbox): through an assignment still
+        # pending or acknowledged. The centre's roles hold no assignment, so see none here.
+        "handle": Scope(
+            city_wide=frozenset(),
+            unit="assignments__unit",
+            unit_roles=UNIT_HANDLER_ROLES,
+            unit_where=Q(status__in=sorted(ACTIVE_ASSIGNMENT_STATUSES)),
+        ),
+    }
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("工单")
