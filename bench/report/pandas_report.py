@@ -13,8 +13,8 @@ from typing import Any
 
 import pandas as pd
 
+from hongmian.analytics.periods import Period
 from hongmian.analytics.pipelines.report import COLUMNS
-from hongmian.analytics.report.periods import Period
 
 
 def load(files: list[Path]) -> pd.DataFrame:

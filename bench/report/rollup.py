@@ -41,13 +41,13 @@ def main() -> int:
     django.setup()
     from hongmian.analytics import engines
     from hongmian.analytics import store as store_mod
+    from hongmian.analytics.pipelines.figures import MEASURE_KEYS, measures
     from hongmian.analytics.pipelines.rollup import (
         SOURCE_COLUMNS,
         analytics_rollup,
         daily_dir,
         rollup_files,
     )
-    from hongmian.analytics.report.figures import MEASURE_KEYS, measures
 
     if args.fresh and daily_dir(args.store).exists():
         shutil.rmtree(daily_dir(args.store))

@@ -102,7 +102,7 @@ def child_generate(store: Path, orders: int) -> None:
 
 
 def _period(kind: str, value: str) -> Any:
-    from hongmian.analytics.report.periods import parse_period
+    from hongmian.analytics.periods import parse_period
 
     if kind == "custom":
         start, end = value.split("..")

@@ -13,7 +13,7 @@ from django.utils.formats import date_format
 
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.permissions import can_view_dashboard
-from hongmian.analytics.report.figures import ratio
+from hongmian.analytics.pipelines.figures import ratio
 from hongmian.analytics.schema import TZ
 from hongmian.core.errors import NotFound
 from hongmian.hotline.models import SlaClock, WorkOrder

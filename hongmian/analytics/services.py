@@ -1,8 +1,14 @@
 """Writes of the analytics app: issuing a periodic report into the archive, and queueing the
-scheduled job on a person's request."""
+scheduled job on a person's request — and the one path from the store to a report's files
+(`report_build`), which the archive and `hongmian report` share.
+
+The flow runs one way: pipelines/ (data → figures) ← report/ (figures → words and documents)
+← this module ← the command, the views and the tasks (analytics/tests/test_layers.py)."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -12,11 +18,12 @@ from django.db import transaction
 from django.utils import timezone
 
 from hongmian.analytics.models import ReportIssue
+from hongmian.analytics.periods import Period
 from hongmian.analytics.permissions import can_issue_reports
 from hongmian.analytics.report.compute import compute_report
-from hongmian.analytics.report.outputs import render_outputs
-from hongmian.analytics.report.periods import Period
+from hongmian.analytics.report.outputs import render_outputs, report_file_stem
 from hongmian.analytics.states import ISSUE_FILES, IssueStatus, IssueTrigger
+from hongmian.analytics.store import atomic_write_bytes
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import ApplicationError, PermissionDenied, ValidationFailed
@@ -28,8 +35,60 @@ def analytics_store_path() -> Path:
     return Path(getattr(settings, "HONGMIAN_ANALYTICS_STORE", default))
 
 
-def _file_stem(period: Period) -> str:
-    return f"report-{period.kind}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
+@dataclass(frozen=True)
+class BuiltReport:
+    """A computed report (its JSON, narrative included) and its files, format → content."""
+
+    report: dict[str, Any]
+    files: dict[str, bytes]
+    # The files' name without the format (outputs.report_file_stem).
+    stem: str
+
+    def write_to(self, out: Path) -> list[Path]:
+        """Write every file into `out`, each atomically (a reader never sees half a file)."""
+        paths = []
+        for fmt, content in self.files.items():
+            path = out / f"{self.stem}.{fmt}"
+            atomic_write_bytes(path, content)
+            paths.append(path)
+        return paths
+
+
+def report_build(
+    *,
+    period: Period,
+    formats: Iterable[str],
+    source: Path | str | None = None,
+    engine: str = "duckdb",
+    district: str | None = None,
+    unit: str | None = None,
+    top_n: int = 10,
+    memory_limit: str | None = None,
+    hotspots: bool = True,
+) -> BuiltReport:
+    """Compute the report of `period` from the store at `source` (default: the analytics
+    store) and render it in `formats` (outputs.FORMATS). Writes nothing: `report_issue`
+    archives the result, `hongmian report` writes it to a folder. `hotspots` adds the
+    hotline's hot-spot scans from this database (leave it off for a store from elsewhere).
+    Failures are ApplicationErrors with a stable code."""
+    report = compute_report(
+        source=source or analytics_store_path(),
+        period=period,
+        engine=engine,
+        district=district,
+        unit=unit,
+        top_n=top_n,
+        memory_limit=memory_limit,
+        hotspots=hotspots,
+    )
+    stem = report_file_stem(
+        period.kind,
+        period.start,
+        period.end,
+        district=report["filters"]["district"],
+        unit=report["filters"]["unit"],
+    )
+    return BuiltReport(report=report, files=render_outputs(report, formats), stem=stem)
 
 
 def report_issue(
@@ -41,11 +100,11 @@ def report_issue(
     trigger: str = IssueTrigger.MANUAL,
     top_n: int = 10,
 ) -> ReportIssue:
-    """Compute the report for `period` from the store at `source` (default: the analytics
-    store), render it as HTML, PDF and Word, and archive it. The computing and rendering run
-    before the transaction (seconds of work that hold no lock). A report that cannot be
-    computed is archived as failed, with its error, and the error is raised again for the
-    caller (a scheduled job then records and retries it)."""
+    """Build the report for `period` from the store at `source` (default: the analytics
+    store) as HTML, PDF and Word (`report_build`), and archive it. The building runs before
+    the transaction (seconds of work that hold no lock). A report that cannot be built is
+    archived as failed, with its error, and the error is raised again for the caller (a
+    scheduled job then records and retries it)."""
     now = timezone.now()
     issue = ReportIssue(
         period_kind=period.kind,
@@ -57,12 +116,8 @@ def report_issue(
         generated_by=actor.user,
     )
     try:
-        report = compute_report(
-            source=source or analytics_store_path(),
-            period=period,
-            engine=engine,
-            top_n=top_n,
-            hotspots=True,
+        built = report_build(
+            period=period, formats=ISSUE_FILES, source=source, engine=engine, top_n=top_n
         )
     except ApplicationError as exc:
         issue.status = IssueStatus.FAILED
@@ -72,17 +127,15 @@ def report_issue(
             audit_record(actor=actor, action="analytics.report_issue_failed", target=issue,
                          after={"period": period.label, "error": issue.error})  # fmt: skip
         raise
-    files = render_outputs(report, ("html", "pdf", "docx"))
     issue.status = IssueStatus.READY
-    issue.title = report["title"]
-    issue.total = report["total"]
-    issue.data = report
-    stem = _file_stem(period)
+    issue.title = built.report["title"]
+    issue.total = built.report["total"]
+    issue.data = built.report
     saved: list[Any] = []
     try:
         for fmt, (field, _content_type) in ISSUE_FILES.items():
             file_field = getattr(issue, field)
-            file_field.save(f"{stem}.{fmt}", ContentFile(files[fmt]), save=False)
+            file_field.save(f"{built.stem}.{fmt}", ContentFile(built.files[fmt]), save=False)
             saved.append(file_field)
         with transaction.atomic():
             issue.save()
@@ -117,11 +170,19 @@ def report_request(*, actor: Actor, kind: str) -> None:
             code="analytics.bad_period",
             fields={"kind": ["unknown"]},
         )
-    # tasks.py imports this module: import it here, when the request is made.
+    # The one import against the flow (test_layers.py allows it): a service enqueues the
+    # schedule's own job, and tasks.py imports this module, so it is imported on request.
     from hongmian.analytics import tasks
 
     job = tasks.weekly_report if kind == "week" else tasks.monthly_report
     job.enqueue(requested_by=actor.user.pk)
 
 
-__all__ = ["REQUESTABLE_KINDS", "analytics_store_path", "report_issue", "report_request"]
+__all__ = [
+    "REQUESTABLE_KINDS",
+    "BuiltReport",
+    "analytics_store_path",
+    "report_build",
+    "report_issue",
+    "report_request",
+]

@@ -15,7 +15,7 @@ from crontask import cron
 from django.contrib.auth import get_user_model
 
 from hongmian.analytics.export import analytics_export
-from hongmian.analytics.report.periods import Period, today
+from hongmian.analytics.periods import Period, today
 from hongmian.analytics.services import analytics_store_path, report_issue
 from hongmian.analytics.states import IssueTrigger
 from hongmian.core.actors import Actor

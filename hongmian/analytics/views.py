@@ -30,7 +30,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from hongmian.analytics import selectors, services
 from hongmian.analytics.permissions import can_issue_reports, can_view_dashboard, can_view_reports
-from hongmian.analytics.report.outputs import report_json
+from hongmian.analytics.report.outputs import report_file_stem, report_json
 from hongmian.analytics.report.render_html import report_context
 from hongmian.analytics.states import ISSUE_FILES, IssueStatus
 from hongmian.core.actors import Actor
@@ -107,7 +107,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
     issue = _issue_or_404(request, pk)
     if issue.status != IssueStatus.READY:
         raise Http404
-    stem = f"report-{issue.period_kind}-{issue.period_start:%Y%m%d}-{issue.period_end:%Y%m%d}"
+    stem = report_file_stem(issue.period_kind, issue.period_start, issue.period_end)
     if fmt == "json":
         response = HttpResponse(report_json(issue.data), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'

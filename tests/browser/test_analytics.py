@@ -46,7 +46,7 @@ def test_report_page_draws_its_charts(
     page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None], tmp_path: Any,
     settings: Any,
 ) -> None:  # fmt: skip
-    from hongmian.analytics.report.periods import Period
+    from hongmian.analytics.periods import Period
     from hongmian.analytics.services import report_issue
     from hongmian.analytics.tests.conftest import order, write_store
     from hongmian.core.actors import Actor

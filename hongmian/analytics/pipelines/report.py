@@ -2,10 +2,14 @@
 code runs on DuckDB and on Spark.
 
 Every figure is a count that the engine returns; rates and shares are divided in Python
-(report/figures.py) from those integers, so two engines that count the same give identical
+(pipelines/figures.py) from those integers, so two engines that count the same give identical
 reports. Lists
 are ordered by count, then by code, for the same reason. The definitions of the rates are in
 docs/analytics.md; keep the two in step.
+
+Pipelines turn data into figures and import nothing from report/ (which turns figures into
+words and documents): the report's last step, the narrative, is declared onto REPORT by
+report/compute.py, the module that runs it.
 """
 
 from __future__ import annotations
@@ -20,9 +24,10 @@ import ibis
 from ibis.backends import BaseBackend
 
 from hongmian.analytics import engines
+from hongmian.analytics.periods import Period
+from hongmian.analytics.pipelines.assemble import assemble_report
 from hongmian.analytics.pipelines.base import declare
-from hongmian.analytics.report.assemble import assemble_report
-from hongmian.analytics.report.figures import (
+from hongmian.analytics.pipelines.figures import (
     MEASURE_KEYS,
     UNKNOWN,
     as_int,
@@ -32,8 +37,6 @@ from hongmian.analytics.report.figures import (
     rates,
     ratio,
 )
-from hongmian.analytics.report.narrative import narrative_text
-from hongmian.analytics.report.periods import Period
 from hongmian.analytics.schema import months_between
 from hongmian.analytics.store import checked_files, require_manifest
 from hongmian.core.errors import ValidationFailed
@@ -422,11 +425,6 @@ def representatives(ctx: ReportContext) -> dict[str, list[str]]:
 @REPORT.step(order=80, name="assemble", title="汇总为报告结构（JSON）")
 def assemble(ctx: ReportContext) -> dict[str, Any]:
     return assemble_report(ctx)
-
-
-@REPORT.step(order=90, name="narrative", title="生成中文文字分析")
-def narrative(ctx: ReportContext) -> str:
-    return narrative_text(ctx.results["assemble"])
 
 
 __all__ = ["COLUMNS", "PERIOD_KEYS", "REPORT", "ReportContext"]

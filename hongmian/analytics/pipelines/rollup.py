@@ -1,5 +1,5 @@
 """The daily rollup: per day × l2 category × district, every count behind the report's rates
-(`report.figures.measures`), one small Parquet file per month beside the store's months.
+(`pipelines.figures.measures`), one small Parquet file per month beside the store's months.
 
 Whole-history dashboards (years of daily volumes and rates) read it instead of the raw
 orders: a day holds a few hundred rollup rows instead of tens of thousands of orders. The
@@ -30,7 +30,7 @@ from ibis.backends import BaseBackend
 from hongmian.analytics import engines
 from hongmian.analytics import store as store_mod
 from hongmian.analytics.pipelines.base import declare
-from hongmian.analytics.report.figures import MEASURE_KEYS, measures
+from hongmian.analytics.pipelines.figures import MEASURE_KEYS, measures
 
 ROLLUP = declare("rollup", "每日汇总：按日 × 二级分类 × 区的受理量与三率计数")
 

@@ -2,7 +2,8 @@
 
 Rendering (HTML, PDF, Word, the dashboard) is built on this dict and lives elsewhere; the
 structure is documented field by field in docs/analytics.md and versioned by its "schema"
-field. Runs the declared REPORT pipeline (pipelines/report.py) on the chosen engine.
+field. Runs the declared REPORT pipeline (pipelines/report.py) on the chosen engine, with
+the narrative step declared below.
 """
 
 from __future__ import annotations
@@ -15,15 +16,23 @@ from typing import Any
 from ibis.backends import BaseBackend
 
 from hongmian.analytics import engines
+from hongmian.analytics.periods import Period
 from hongmian.analytics.pipelines.report import REPORT, ReportContext
 from hongmian.analytics.report.hotspots import period_hotspots
-from hongmian.analytics.report.periods import Period
+from hongmian.analytics.report.narrative import narrative_text
 from hongmian.analytics.schema import TZ
 from hongmian.analytics.store import require_manifest
 from hongmian.core.errors import ApplicationError, Conflict, ValidationFailed
 
 # Words in an engine's error that mean the file under it is damaged rather than the query.
 _CORRUPTION_HINTS = ("parquet", "corrupt", "magic", "footer", "truncated", "thrift")
+
+
+@REPORT.step(order=90, name="narrative", title="生成中文文字分析")
+def narrative(ctx: ReportContext) -> str:
+    """The report's last step, its words: declared here, in the report layer that writes
+    them, because pipelines compute figures and never import report/ (test_layers.py)."""
+    return narrative_text(ctx.results["assemble"])
 
 
 def normalise_district(raw: str | None) -> str | None:

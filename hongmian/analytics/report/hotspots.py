@@ -9,7 +9,7 @@ from zoneinfo import ZoneInfo
 
 from django.conf import settings
 
-from hongmian.analytics.report.periods import Period
+from hongmian.analytics.periods import Period
 
 
 def period_hotspots(period: Period, *, district: str | None, top_n: int) -> dict[str, Any]:

@@ -1,11 +1,13 @@
 """Every output format of a report from its JSON, with the charts drawn once for PDF and
-Word. Used by `hongmian report` and by `services.report_issue`.
+Word, and the files' one name. Used by `services.report_build` (for `hongmian report` and the
+archive) and by the archive's downloads.
 
 The files are the official report: always in the project's language (LANGUAGE_CODE), whatever
 language the request or job that makes them has active."""
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from collections.abc import Iterable
 from typing import Any
@@ -16,6 +18,18 @@ from django.utils import translation
 from hongmian.analytics.report.document import build_document
 
 FORMATS = ("json", "html", "pdf", "docx")
+
+
+def report_file_stem(
+    kind: str, start: dt.date, end: dt.date, *, district: str | None = None, unit: str | None = None
+) -> str:
+    """The name of a report's files without the format: `report-month-20261001-20261031`,
+    then the district and unit filters if any."""
+    stem = f"report-{kind}-{start:%Y%m%d}-{end:%Y%m%d}"
+    for narrowed in (district, unit):
+        if narrowed:
+            stem += f"-{narrowed}"
+    return stem
 
 
 def report_json(report: dict[str, Any]) -> bytes:
@@ -58,4 +72,4 @@ def _render(report: dict[str, Any], wanted: list[str]) -> dict[str, bytes]:
     return out
 
 
-__all__ = ["FORMATS", "render_outputs", "report_json"]
+__all__ = ["FORMATS", "render_outputs", "report_file_stem", "report_json"]

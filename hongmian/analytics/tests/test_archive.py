@@ -15,7 +15,7 @@ from pypdf import PdfReader
 
 from hongmian.analytics import tasks
 from hongmian.analytics.models import ReportIssue
-from hongmian.analytics.report.periods import Period
+from hongmian.analytics.periods import Period
 from hongmian.analytics.services import report_issue
 from hongmian.analytics.states import IssueStatus, IssueTrigger
 from hongmian.analytics.tests.conftest import order, write_store

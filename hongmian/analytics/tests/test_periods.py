@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.management import CommandError, call_command
 
-from hongmian.analytics.report.periods import Period, parse_period
+from hongmian.analytics.periods import Period, parse_period
 from hongmian.analytics.tests.conftest import order, write_store
 from hongmian.core.errors import ApplicationError
 

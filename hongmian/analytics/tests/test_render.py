@@ -16,10 +16,10 @@ from django.core.management import call_command
 from docx import Document as read_docx
 from pypdf import PdfReader
 
+from hongmian.analytics.periods import Period
 from hongmian.analytics.report.compute import compute_report
 from hongmian.analytics.report.document import build_document, pct
 from hongmian.analytics.report.outputs import render_outputs
-from hongmian.analytics.report.periods import Period
 from hongmian.analytics.tests.conftest import order, write_store
 
 OCT = Period("month", dt.date(2026, 10, 1), dt.date(2026, 10, 31))
@@ -172,6 +172,22 @@ def test_command_writes_every_format(small_history: Path, tmp_path: Path) -> Non
     assert PdfReader(stem.with_suffix(".pdf")).pages
     assert stem.with_suffix(".html").read_text("utf-8").startswith("<!DOCTYPE html>")
     assert stdout.getvalue().count("已写入") == 4
+
+
+@pytest.mark.django_db  # the command reads the hot-spot scans
+def test_command_names_its_files_by_the_filters(small_history: Path, tmp_path: Path) -> None:
+    call_command(
+        "report",
+        "--period=month",
+        "--month=2026-10",
+        f"--source={small_history}",
+        "--format=json",
+        f"--out={tmp_path}",
+        "--district=天河区",
+        stdout=StringIO(),
+    )
+    written = tmp_path / "report-month-20261001-20261031-440106000.json"
+    assert json.loads(written.read_text("utf-8"))["filters"]["district"] == "440106000"
 
 
 def test_files_stay_in_the_project_language_and_the_page_follows_the_reader(

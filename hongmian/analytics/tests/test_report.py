@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
+from hongmian.analytics.periods import Period
 from hongmian.analytics.pipelines.report import REPORT
 from hongmian.analytics.report.compute import compute_report
-from hongmian.analytics.report.periods import Period
 from hongmian.analytics.store import partition_file
 from hongmian.analytics.tests.conftest import order, write_store
 from hongmian.core.errors import ApplicationError

@@ -8,9 +8,9 @@ from pathlib import Path
 
 import pytest
 
+from hongmian.analytics.periods import Period
 from hongmian.analytics.report.compute import compute_report
 from hongmian.analytics.report.outputs import render_outputs
-from hongmian.analytics.report.periods import Period
 from hongmian.analytics.schema import TZ
 from hongmian.analytics.tests.conftest import order, write_store
 from hongmian.hotline.models import Hotspot, HotspotAlert

@@ -14,6 +14,7 @@ import pytest
 from django.core.management import call_command
 
 from hongmian.analytics import store as store_mod
+from hongmian.analytics.pipelines.figures import MEASURE_KEYS
 from hongmian.analytics.pipelines.rollup import (
     ROLLUP_SCHEMA,
     analytics_rollup,
@@ -21,7 +22,6 @@ from hongmian.analytics.pipelines.rollup import (
     read_rollup_manifest,
     rollup_files,
 )
-from hongmian.analytics.report.figures import MEASURE_KEYS
 
 
 @pytest.fixture

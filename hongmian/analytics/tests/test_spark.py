@@ -16,8 +16,8 @@ from typing import Any
 import pytest
 
 from hongmian.analytics import engines
+from hongmian.analytics.periods import parse_period
 from hongmian.analytics.report.compute import compute_report
-from hongmian.analytics.report.periods import parse_period
 from hongmian.analytics.store import read_manifest
 
 pytestmark = [

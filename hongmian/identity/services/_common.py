@@ -1,11 +1,9 @@
-"""Helpers shared by the identity services: permission, validation, insert."""
+"""Helpers shared by the identity services: permission, input rules, insert."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 
-from django.core.exceptions import NON_FIELD_ERRORS
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, models, transaction
 
 from hongmian.core import validators
@@ -28,28 +26,6 @@ def authorise(actor: Actor, allowed: Callable[[User], bool], code: str) -> None:
         raise NotAuthenticated("需要登录后操作")
     if not allowed(actor.user):
         raise PermissionDenied("没有权限执行此操作", code=code)
-
-
-def validation_failed(exc: DjangoValidationError, *, code: str) -> ValidationFailed:
-    """A model's ValidationError as our 422, keeping the constraint's own code if it has one."""
-    errors = exc.error_dict if hasattr(exc, "error_dict") else {NON_FIELD_ERRORS: exc.error_list}
-    fields = {
-        ("__all__" if name == NON_FIELD_ERRORS else name): [m for e in errs for m in e.messages]
-        for name, errs in errors.items()
-    }
-    own_codes = {e.code for errs in errors.values() for e in errs if e.code and "." in e.code}
-    first = next(iter(fields.values()))[0]
-    return ValidationFailed(
-        first, code=own_codes.pop() if len(own_codes) == 1 else code, fields=fields
-    )
-
-
-def full_clean(instance: models.Model, *, code: str, exclude: Iterable[str] = ()) -> None:
-    # Uniqueness is checked by each service itself, to answer 409 with its own code.
-    try:
-        instance.full_clean(exclude=list(exclude), validate_unique=False)
-    except DjangoValidationError as exc:
-        raise validation_failed(exc, code=code) from None
 
 
 def save_new[M: models.Model](instance: M, *, conflict: Conflict) -> M:

@@ -12,6 +12,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
 from hongmian.core.errors import Conflict, PermissionDenied, ValidationFailed
 from hongmian.core.masking import mask_mobile
+from hongmian.core.updates import full_clean, model_update
 from hongmian.identity import permissions
 from hongmian.identity.models import OrgUnit, StaffProfile, User
 from hongmian.identity.services._common import (
@@ -19,7 +20,6 @@ from hongmian.identity.services._common import (
     active_unit,
     authorise,
     check_role_unit,
-    full_clean,
     optional_mobile,
     parse_role,
     required,
@@ -128,38 +128,33 @@ def user_update(
     Deactivation keeps the row: audit entries and records point at it. Nobody deactivates
     their own account (the last administrator would lock everyone out)."""
     authorise(actor, permissions.can_manage_users, "user.forbidden")
-    changes: dict[str, Any] = {}
+    wanted: dict[str, Any] = {}
     if display_name is not None:
-        changes["display_name"] = display_name.strip()
+        wanted["display_name"] = display_name.strip()
     if mobile is not None:
-        changes["mobile"] = optional_mobile(mobile)
+        wanted["mobile"] = optional_mobile(mobile)
     if email is not None:
-        changes["email"] = User.objects.normalize_email(email.strip())
+        wanted["email"] = User.objects.normalize_email(email.strip())
     if is_active is not None:
-        changes["is_active"] = is_active
+        wanted["is_active"] = is_active
     with transaction.atomic():
         user = User.objects.select_for_update().get(pk=user.pk)
-        changes = {k: v for k, v in changes.items() if getattr(user, k) != v}
-        if not changes:
-            return user
         if (
-            changes.get("is_active") is False
+            is_active is False
+            and user.is_active
             and actor.user is not None
             and actor.user.pk == user.pk
         ):
             raise PermissionDenied("不能停用自己的账号", code="user.own_account")
-        before = snapshot(user, list(changes))
-        for field, value in changes.items():
-            setattr(user, field, value)
-        full_clean(user, code="user.invalid")
-        user.save(update_fields=list(changes))
         # The mobile is personal data: the trail says that it changed, not what it is.
-        masked = {k: (mask_mobile(v) if k == "mobile" else v) for k, v in before.items()}
-        after = {
-            k: (mask_mobile(v) if k == "mobile" else v)
-            for k, v in snapshot(user, list(changes)).items()
-        }
-        audit_record(actor=actor, action="user.update", target=user, before=masked, after=after)
+        user, _ = model_update(
+            actor=actor,
+            action="user.update",
+            instance=user,
+            data=wanted,
+            invalid_code="user.invalid",
+            masks={"mobile": mask_mobile},
+        )
     return user
 
 
@@ -197,19 +192,11 @@ def staff_profile_upsert(
                 after=snapshot(profile, list(values)),
             )
             return profile
-        changes = {k: v for k, v in values.items() if getattr(profile, k) != v}
-        if not changes:
-            return profile
-        before = snapshot(profile, list(changes))
-        for field, value in changes.items():
-            setattr(profile, field, value)
-        full_clean(profile, code="staff_profile.invalid")
-        profile.save(update_fields=[*changes, "updated_at"])
-        audit_record(
+        profile, _ = model_update(
             actor=actor,
             action="staff_profile.update",
-            target=profile,
-            before=before,
-            after=snapshot(profile, list(changes)),
+            instance=profile,
+            data=values,
+            invalid_code="staff_profile.invalid",
         )
     return profile

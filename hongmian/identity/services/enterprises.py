@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
 from typing import Any
 
 from django.db import transaction
@@ -12,11 +11,11 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
 from hongmian.core.errors import Conflict, ValidationFailed
 from hongmian.core.masking import mask_mobile
+from hongmian.core.updates import full_clean, model_update
 from hongmian.identity import permissions
 from hongmian.identity.models import Enterprise, User
 from hongmian.identity.services._common import (
     authorise,
-    full_clean,
     optional_mobile,
     required,
     save_new,
@@ -76,38 +75,24 @@ def enterprise_update(
     """Correct an enterprise's registration facts (None leaves a field as it is). The credit
     code never changes."""
     authorise(actor, permissions.can_manage_enterprises, "enterprise.forbidden")
-    changes: dict[str, Any] = {}
+    wanted: dict[str, Any] = {}
     if name is not None:
-        changes["name"] = required(name, "name", "请填写企业名称")
+        wanted["name"] = required(name, "name", "请填写企业名称")
     if legal_representative is not None:
-        changes["legal_representative"] = legal_representative.strip()
+        wanted["legal_representative"] = legal_representative.strip()
     if contact_mobile is not None:
-        changes["contact_mobile"] = optional_mobile(contact_mobile)
+        wanted["contact_mobile"] = optional_mobile(contact_mobile)
     if address is not None:
-        changes["address"] = address.strip()
+        wanted["address"] = address.strip()
     with transaction.atomic():
         enterprise = Enterprise.objects.select_for_update().get(pk=enterprise.pk)
-        changes = {k: v for k, v in changes.items() if getattr(enterprise, k) != v}
-        if not changes:
-            return enterprise
-
-        def shown(fields: Iterable[str]) -> dict[str, Any]:
-            out = snapshot(enterprise, [f for f in fields if f != "contact_mobile"])
-            if "contact_mobile" in fields:
-                out["contact_mobile"] = mask_mobile(enterprise.contact_mobile)
-            return out
-
-        before = shown(changes)
-        for field, value in changes.items():
-            setattr(enterprise, field, value)
-        full_clean(enterprise, code="enterprise.invalid")
-        enterprise.save(update_fields=[*changes, "updated_at"])
-        audit_record(
+        enterprise, _ = model_update(
             actor=actor,
             action="enterprise.update",
-            target=enterprise,
-            before=before,
-            after=shown(changes),
+            instance=enterprise,
+            data=wanted,
+            invalid_code="enterprise.invalid",
+            masks={"contact_mobile": mask_mobile},
         )
     return enterprise
 

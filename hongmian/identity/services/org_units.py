@@ -10,13 +10,13 @@ from django.utils import timezone
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
 from hongmian.core.errors import Conflict
+from hongmian.core.updates import full_clean, model_update
 from hongmian.identity import permissions
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.services._common import (
     ORG_UNIT_AUDIT_FIELDS,
     active_unit,
     authorise,
-    full_clean,
     required,
     save_new,
 )
@@ -75,27 +75,19 @@ def org_unit_update(
     """Rename a unit or correct its division code (None leaves a field as it is).
     The code, the kind and the place in the tree are not changed here."""
     authorise(actor, permissions.can_manage_org_units, "org_unit.forbidden")
-    changes = {
+    wanted = {
         k: (v or "").strip()
         for k, v in {"name": name, "short_name": short_name, "division_code": division_code}.items()
         if v is not None
     }
     with transaction.atomic():
         unit = OrgUnit.objects.select_for_update().get(pk=unit.pk)
-        changes = {k: v for k, v in changes.items() if getattr(unit, k) != v}
-        if not changes:
-            return unit
-        before = snapshot(unit, list(changes))
-        for field, value in changes.items():
-            setattr(unit, field, value)
-        full_clean(unit, code="org_unit.invalid")
-        unit.save(update_fields=[*changes, "updated_at"])
-        audit_record(
+        unit, _ = model_update(
             actor=actor,
             action="org_unit.update",
-            target=unit,
-            before=before,
-            after=snapshot(unit, list(changes)),
+            instance=unit,
+            data=wanted,
+            invalid_code="org_unit.invalid",
         )
     return unit
 

@@ -12,11 +12,11 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, PermissionDenied
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
+from hongmian.core.updates import full_clean, model_changes, model_update
 from hongmian.identity import permissions
 from hongmian.identity.models import Person, User
 from hongmian.identity.services._common import (
     authorise,
-    full_clean,
     optional_mobile,
     required,
     save_new,
@@ -95,20 +95,19 @@ def person_update(
     a wrong one means a different person. The person themself may change only how to reach
     them (mobile, address)."""
     authorise(actor, lambda u: permissions.can_update_person(u, person), "person.forbidden")
-    changes: dict[str, Any] = {}
+    wanted: dict[str, Any] = {}
     if name is not None:
-        changes["name"] = required(name, "name", "请填写姓名")
+        wanted["name"] = required(name, "name", "请填写姓名")
     if mobile is not None:
-        changes["mobile"] = optional_mobile(mobile)
+        wanted["mobile"] = optional_mobile(mobile)
     if address is not None:
-        changes["address"] = address.strip()
+        wanted["address"] = address.strip()
     if real_name_verified is not None:
-        changes["real_name_verified"] = real_name_verified
+        wanted["real_name_verified"] = real_name_verified
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
-        changes = {k: v for k, v in changes.items() if getattr(person, k) != v}
-        if not changes:
-            return person
+        # Sending a field back unchanged is not editing it: the rule looks at what changes.
+        changes = model_changes(person, wanted)
         acting = actor.user
         if (
             acting is not None
@@ -117,16 +116,12 @@ def person_update(
             and not set(changes) <= permissions.PERSON_SELF_EDITABLE
         ):
             raise PermissionDenied("只能修改自己的联系方式", code="person.field_forbidden")
-        before = _masked_snapshot(person, changes)
-        for field, value in changes.items():
-            setattr(person, field, value)
-        full_clean(person, code="person.invalid")
-        person.save(update_fields=[*changes, "updated_at"])
-        audit_record(
+        person, _ = model_update(
             actor=actor,
             action="person.update",
-            target=person,
-            before=before,
-            after=_masked_snapshot(person, changes),
+            instance=person,
+            data=changes,
+            invalid_code="person.invalid",
+            masks=_PERSON_MASKS,
         )
     return person

@@ -93,8 +93,10 @@ class Command(BaseCommand):
         )
 
     def _pipelines(self) -> None:
-        # Importing the pipeline modules declares them.
+        # Importing the pipeline modules declares them; the report's narrative step is
+        # declared by the report layer that runs it.
         from hongmian.analytics.pipelines import report, rollup  # noqa: F401
+        from hongmian.analytics.report import compute  # noqa: F401
 
         for pipeline in REGISTRY.values():
             self.stdout.write(f"{pipeline.name}: {pipeline.title}")

@@ -8,8 +8,9 @@
     hongmian report --period custom --start 2026-10-01 --end 2026-10-15 …
 
 The JSON holds every figure (docs/analytics.md); the HTML page (self-contained, interactive
-charts), the PDF and the Word document show the same figures (report/document.py). The files
-are written here only; `services.report_issue` (and the schedule) archives them for the web.
+charts), the PDF and the Word document show the same figures (report/document.py). They are
+built by `services.report_build`, as for the archive (`services.report_issue`, the schedule
+and "generate now"), and written to --out only: the command archives nothing.
 """
 
 from __future__ import annotations
@@ -21,10 +22,9 @@ from typing import Any
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.analytics.engines import ENGINES
-from hongmian.analytics.report.compute import compute_report
-from hongmian.analytics.report.outputs import FORMATS, render_outputs
-from hongmian.analytics.report.periods import KINDS, parse_period
-from hongmian.analytics.store import atomic_write_bytes
+from hongmian.analytics.periods import KINDS, parse_period
+from hongmian.analytics.report.outputs import FORMATS
+from hongmian.analytics.services import report_build
 from hongmian.core.errors import ApplicationError
 
 
@@ -78,9 +78,10 @@ class Command(BaseCommand):
                 start=options["start"],
                 end=options["end"],
             )
-            report = compute_report(
-                source=Path(options["source"]),
+            built = report_build(
                 period=period,
+                formats=options["format"],
+                source=Path(options["source"]),
                 engine=options["engine"],
                 district=options["district"],
                 unit=options["unit"],
@@ -90,17 +91,7 @@ class Command(BaseCommand):
             )
         except ApplicationError as exc:
             raise CommandError(f"{exc.message}（{exc.code}）") from None
-        out = Path(options["out"])
-        name = f"report-{kind}-{period.start:%Y%m%d}-{period.end:%Y%m%d}"
-        if report["filters"]["district"]:
-            name += f"-{report['filters']['district']}"
-        if report["filters"]["unit"]:
-            name += f"-{report['filters']['unit']}"
-        files = render_outputs(report, options["format"])
-        self.stdout.write(report["narrative"])
-        for fmt, content in files.items():
-            path = out / f"{name}.{fmt}"
-            atomic_write_bytes(path, content)
-            self.stdout.write(
-                f"已写入 {path}（{report['meta']['engine']}，{report['meta']['seconds']:.2f} 秒）"
-            )
+        meta = built.report["meta"]
+        self.stdout.write(built.report["narrative"])
+        for path in built.write_to(Path(options["out"])):
+            self.stdout.write(f"已写入 {path}（{meta['engine']}，{meta['seconds']:.2f} 秒）")

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from hongmian.analytics.report.figures import UNKNOWN, change_pct, rates
+from hongmian.analytics.pipelines.figures import UNKNOWN, change_pct, rates
 
 if TYPE_CHECKING:
     from hongmian.analytics.pipelines.report import ReportContext
