@@ -9,12 +9,10 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from hongmian.core.actors import Actor
-from hongmian.core.audit import audit_record, snapshot
 from hongmian.core.errors import PermissionDenied, ValidationFailed
+from hongmian.core.updates import model_changes, model_update
 from hongmian.identity.models import User
 from hongmian.portal.permissions import can_update_preferences
-
-PREFERENCE_FIELDS = ["elder_mode", "language"]
 
 
 def supported_languages() -> set[str]:
@@ -49,19 +47,14 @@ def user_preferences_update(
 
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        before = snapshot(locked, PREFERENCE_FIELDS)
-        changes = {name: value for name, value in wanted.items() if before[name] != value}
-        if changes:
-            for name, value in changes.items():
-                setattr(locked, name, value)
-            locked.save(update_fields=list(changes))
-            audit_record(
-                actor=actor,
-                action="user.preferences_update",
-                target=locked,
-                before={name: before[name] for name in changes},
-                after=changes,
-            )
+        changes = model_changes(locked, wanted)
+        model_update(
+            actor=actor,
+            action="user.preferences_update",
+            instance=locked,
+            data=wanted,
+            invalid_code="user.preferences_invalid",
+        )
     for name, value in changes.items():
         setattr(user, name, value)
     return user
