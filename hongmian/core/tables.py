@@ -25,7 +25,7 @@ import io
 import json
 import os
 import re
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
@@ -194,14 +194,19 @@ def open_table(
     file has (every column when the caller names none). `name` is what messages call the
     file (a path's file name by default); `format` overrides the suffix."""
     handle, name, owned = _binary(source, name)
+    records: Iterator[tuple[int, dict[str, Any]]] | None = None
+    cells: Iterator[tuple[int, list[str]]] = iter(())
     try:
         kind = format or _format_of(name)
         if kind == "xlsx":
             header, cells, close = _xlsx(handle, name, owned)
         else:
             text = _text(handle, name)
-            header, cells = _jsonl(text, name) if kind == "jsonl" else _csv(text, name)
             close = _closer(text, owned)
+            if kind == "jsonl":
+                header, records = _jsonl(text, name)
+            else:
+                header, cells = _csv(text, name)
     except BaseException:
         if owned:
             handle.close()
@@ -212,9 +217,12 @@ def open_table(
     except BaseException:
         close()
         raise
-    named = set(required) | set(optional)
+    named = [*dict.fromkeys([*required, *optional])]
     ignored = tuple(c for c in columns if c and named and c not in named)
-    rows = _rows(cells, columns, keep, [*required, *optional], kind, name)
+    if records is not None:
+        rows = _objects(records, named)
+    else:
+        rows = _rows(cells, columns, keep, strict=kind == "csv", name=name)
     return TableReader(
         name=name, format=kind, columns=columns, rows=rows, close=close, ignored=ignored
     )
@@ -306,7 +314,12 @@ def detect_encoding(sample: bytes, *, whole: bool) -> str | None:
 def _text(handle: IO[bytes], name: str) -> io.TextIOWrapper:
     start = handle.tell()
     sample = handle.read(SAMPLE_BYTES)
-    encoding = detect_encoding(sample, whole=len(sample) < SAMPLE_BYTES)
+    whole = len(sample) < SAMPLE_BYTES
+    if not whole and b"\n" in sample:
+        # End the sample with a line: a character cut in two makes every reading fail.
+        # (No byte of a UTF-8 or GB18030 character is a newline.)
+        sample = sample[: sample.rindex(b"\n") + 1]
+    encoding = detect_encoding(sample, whole=whole)
     if encoding is None:
         raise TableError(
             f"{name}：文件编码无法识别（请另存为 UTF-8 编码的 CSV）",
@@ -331,27 +344,22 @@ def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
         yield line
 
 
-# --- formats: (header, iterator of (line, cells)) -----------------------------------------
-
-Cells = Sequence[Any] | Mapping[str, Any]
+# --- formats: the header, then (line, cells) or (line, object) ------------------------------
 
 
-def _csv(text: io.TextIOWrapper, name: str) -> tuple[list[Any], Iterator[tuple[int, Cells]]]:
+def _csv(text: io.TextIOWrapper, name: str) -> tuple[list[str], Iterator[tuple[int, list[str]]]]:
     reader = csv.reader(_lines(text, name))
 
     def records() -> Iterator[tuple[int, list[str]]]:
         start = 1
-        while True:
-            try:
-                cells = next(reader)
-            except StopIteration:
-                return
-            except csv.Error as exc:
-                raise TableError.bad_row(
-                    name=name, row=start, column=None, reason=f"无法按 CSV 读取（{exc}）"
-                ) from None
-            yield start, cells
-            start = reader.line_num + 1
+        try:
+            for cells in reader:
+                yield start, cells
+                start = reader.line_num + 1
+        except csv.Error as exc:
+            raise TableError.bad_row(
+                name=name, row=start, column=None, reason=f"无法按 CSV 读取（{exc}）"
+            ) from None
 
     rows = records()
     for _line, cells in rows:
@@ -360,8 +368,10 @@ def _csv(text: io.TextIOWrapper, name: str) -> tuple[list[Any], Iterator[tuple[i
     return [], iter(())
 
 
-def _jsonl(text: io.TextIOWrapper, name: str) -> tuple[list[Any], Iterator[tuple[int, Cells]]]:
-    def records() -> Iterator[tuple[int, Mapping[str, Any]]]:
+def _jsonl(
+    text: io.TextIOWrapper, name: str
+) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
+    def records() -> Iterator[tuple[int, dict[str, Any]]]:
         for number, line in enumerate(_lines(text, name), start=1):
             if not line.strip():
                 continue
@@ -382,7 +392,7 @@ def _jsonl(text: io.TextIOWrapper, name: str) -> tuple[list[Any], Iterator[tuple
     if first is None:
         return [], iter(())
 
-    def again() -> Iterator[tuple[int, Cells]]:
+    def again() -> Iterator[tuple[int, dict[str, Any]]]:
         yield first
         yield from rows
 
@@ -392,7 +402,7 @@ def _jsonl(text: io.TextIOWrapper, name: str) -> tuple[list[Any], Iterator[tuple
 
 def _xlsx(
     handle: IO[bytes], name: str, owned: bool
-) -> tuple[list[Any], Iterator[tuple[int, Cells]], Callable[[], None]]:
+) -> tuple[list[str], Iterator[tuple[int, list[str]]], Callable[[], None]]:
     import openpyxl
 
     try:
@@ -421,12 +431,12 @@ def _xlsx(
 # --- columns and rows ----------------------------------------------------------------------
 
 
-def _blank(cells: Iterable[Any]) -> bool:
-    return all(c is None or (isinstance(c, str) and not c.strip()) for c in cells)
+def _blank(cells: list[str]) -> bool:
+    return not "".join(cells).strip()
 
 
-def _header(cells: Sequence[Any]) -> tuple[str, ...]:
-    names = ["" if c is None else str(c).strip() for c in cells]
+def _header(cells: list[str]) -> tuple[str, ...]:
+    names = [c.strip() for c in cells]
     if names:
         names[0] = names[0].lstrip("\ufeff").strip()
     return tuple(names)
@@ -467,33 +477,36 @@ def _kept(
 
 
 def _rows(
-    cells: Iterator[tuple[int, Cells]],
+    cells: Iterator[tuple[int, list[str]]],
     columns: tuple[str, ...],
     keep: dict[str, int] | None,
-    named: Sequence[str],
-    kind: Format,
+    *,
+    strict: bool,
     name: str,
 ) -> Iterator[Row]:
+    """CSV and XLSX rows. `strict`: more values than columns is an error (CSV), not cells
+    that belong to no column (XLSX)."""
     width = len(columns)
     for line, values in cells:
-        if isinstance(values, Mapping):  # JSONL: a missing key is an empty cell
-            if named:
-                values = {c: values.get(c) for c in named}
-            yield Row(line, values)
-            continue
         if _blank(values):
             continue
         if len(values) > width:
-            if kind == "csv" and not _blank(values[width:]):
+            if strict and not _blank(values[width:]):
                 reason = f"有 {len(values)} 个值，表头只有 {width} 列（是否有未加引号的逗号？）"
                 raise TableError.bad_row(name=name, row=line, column=None, reason=reason)
-            values = values[:width]  # XLSX: cells right of the table belong to no column
+            values = values[:width]
         elif len(values) < width:
-            values = [*values, *([""] * (width - len(values)))]
+            values = values + [""] * (width - len(values))
         if keep is None:
             yield Row(line, dict(zip(columns, values, strict=True)))
         else:
             yield Row(line, {c: values[i] for c, i in keep.items()})
+
+
+def _objects(records: Iterator[tuple[int, dict[str, Any]]], named: list[str]) -> Iterator[Row]:
+    """JSONL rows: a key an object does not have is an empty cell."""
+    for line, record in records:
+        yield Row(line, {c: record.get(c) for c in named} if named else record)
 
 
 __all__ = [

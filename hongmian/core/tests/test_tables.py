@@ -47,6 +47,17 @@ def test_a_short_gb18030_file_is_not_taken_for_korean(tmp_path: Path) -> None:
     assert _rows(read_table(path).rows) == [(2, {"内容": "停水", "分类": "水电气"})]
 
 
+def test_a_gb18030_file_longer_than_the_sample_is_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # The sample ends inside a character; it is cut back to its last whole line.
+    monkeypatch.setattr(tables, "SAMPLE_BYTES", 1001)
+    path = tmp_path / "a.csv"
+    path.write_bytes(("内容,分类\n" + "小区突然停水了,水电气\n" * 200).encode("gb18030"))
+    rows = read_table(path).rows
+    assert (len(rows), rows[-1].line, rows[-1].cell("内容")) == (200, 201, "小区突然停水了")
+
+
 def test_the_cheap_checks_come_first() -> None:
     assert detect_encoding(b"\xef\xbb\xbfa,b\n", whole=True) == "utf-8-sig"
     assert detect_encoding("停水".encode(), whole=True) == "utf-8"
