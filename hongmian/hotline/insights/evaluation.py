@@ -6,11 +6,11 @@ no text in the project. See bench/insights/ for how each figure is produced.
 
 from __future__ import annotations
 
-import csv
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from hongmian.core.tables import read_table as read_rows
 from hongmian.hotline.insights import duplicates, textsim
 from hongmian.hotline.insights.hotspots import MASKED_DISTRICT
 from hongmian.hotline.insights.reply_quality import ReplyAssessment, assess_reply
@@ -77,11 +77,11 @@ class LabelledPair:
 
 
 def read_pairs(path: Path) -> list[LabelledPair]:
-    with path.open(encoding="utf-8", newline="") as fh:
-        return [
-            LabelledPair(r["stratum"], r["id_a"], r["id_b"], r["label"] == "1")
-            for r in csv.DictReader(fh)
-        ]
+    table = read_rows(path, required=["stratum", "id_a", "id_b", "label"])
+    return [
+        LabelledPair(r.cell("stratum"), r.cell("id_a"), r.cell("id_b"), r.cell("label") == "1")
+        for r in table.rows
+    ]
 
 
 @dataclass
@@ -211,11 +211,10 @@ class ReplyReport:
 def _labels(path: Path, column: str) -> dict[str, bool]:
     """ID → "bad" (label 0) for a silver label file; blank labels are left out."""
     out = {}
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        for row in csv.DictReader(fh):
-            value = (row.get(column) or "").strip()
-            if value:
-                out[row["留言编号"].strip()] = float(value) == 0.0
+    for row in read_rows(path, required=["留言编号", column]).rows:
+        value = row.text(column)
+        if value:
+            out[row.text("留言编号")] = float(value) == 0.0
     return out
 
 

@@ -1,18 +1,18 @@
-"""Labelled messages from files: CSV (UTF-8, a BOM is fine), XLSX (when openpyxl is
-installed), JSONL (one object per line). Every problem is a ClassifierError that says what
-to fix: the file, a missing column (with the columns the file has), a bad line."""
+"""Labelled messages from files (CSV, XLSX, JSONL, read by `hongmian.core.tables`). A file
+that cannot be read as asked is a TableError (table.*: the file, a missing column with the
+columns the file has, a bad line); a problem with what it says is a ClassifierError."""
 
 from __future__ import annotations
 
-import csv
 import hashlib
 import json
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.tables import Row, open_table
 from hongmian.hotline.intelligence.messages import Message
 
 # A training or prediction file bigger than this is refused before it is read.
@@ -20,11 +20,10 @@ MAX_FILE_BYTES = 500 * 1024 * 1024
 # One message's title + text beyond this is refused (a paste of a whole document, a
 # binary file read as text): the features read far less, and nothing that long is a message.
 MAX_TEXT_CHARS = 20_000
-SUFFIXES = (".csv", ".xlsx", ".jsonl")
 
 
 class ClassifierError(ValidationFailed):
-    """Bad input to a classifier (file, column, text, model, label set): 422 with a code
+    """Bad input to a classifier (columns to use, text, model, label set): 422 with a code
     `classifier.*` and a message that says what to do."""
 
     default_code = "classifier.invalid"
@@ -40,106 +39,23 @@ def fail(code: str, message: str, field: str = "input") -> ClassifierError:
     return ClassifierError(message, code=f"classifier.{code}", fields={field: [message]})
 
 
-def read_records(path: str | Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    """The file's columns and its records as (line or row number, {column: value})."""
+def read_records(
+    path: str | Path, *, required: Sequence[str] = ()
+) -> tuple[list[str], Iterator[Row]]:
+    """The file's columns and its rows, (line, {column: value}), as they are read (the
+    platform's table reader: CSV in UTF-8 or GB18030, XLSX, JSONL)."""
     path = Path(path)
-    if not path.is_file():
-        raise fail("file_missing", f"找不到文件：{path}")
-    if path.stat().st_size > MAX_FILE_BYTES:
+    if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
         raise fail("file_too_large", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB：{path}")
-    suffix = path.suffix.lower()
-    if suffix == ".csv":
-        return _csv(path)
-    if suffix == ".jsonl":
-        return _jsonl(path)
-    if suffix == ".xlsx":
-        return _xlsx(path)
-    kind = suffix or "（无扩展名）"
-    raise fail("file_format", f"不支持的文件类型 {kind}：请用 {'、'.join(SUFFIXES)}")
-
-
-def _csv(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    try:
-        handle = path.open(encoding="utf-8-sig", newline="")
-        reader = csv.DictReader(handle)
-        columns = [c for c in (reader.fieldnames or []) if c is not None]
-    except UnicodeDecodeError:
-        raise fail("file_encoding", f"{path.name} 不是 UTF-8 编码的 CSV 文件") from None
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        with handle:
-            try:
-                for record in reader:
-                    yield reader.line_num, record
-            except (UnicodeDecodeError, csv.Error) as exc:
-                raise fail("file_encoding", f"{path.name} 第 {reader.line_num} 行：{exc}") from None
-
-    return columns, rows()
-
-
-def _jsonl(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    records: list[tuple[int, dict[str, Any]]] = []
-    columns: dict[str, None] = {}
-    try:
-        with path.open(encoding="utf-8-sig") as handle:
-            for number, line in enumerate(handle, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    record = json.loads(line)
-                except json.JSONDecodeError as exc:
-                    raise fail(
-                        "file_format", f"{path.name} 第 {number} 行不是合法的 JSON：{exc.msg}"
-                    ) from None
-                if not isinstance(record, dict):
-                    raise fail("file_format", f"{path.name} 第 {number} 行应是一个 JSON 对象")
-                columns.update(dict.fromkeys(record))
-                records.append((number, record))
-    except UnicodeDecodeError:
-        raise fail("file_encoding", f"{path.name} 不是 UTF-8 编码的文本文件") from None
-    return list(columns), iter(records)
-
-
-def _xlsx(path: Path) -> tuple[list[str], Iterator[tuple[int, dict[str, Any]]]]:
-    try:
-        import openpyxl
-    except ImportError:
-        raise fail(
-            "xlsx_unavailable", "读取 XLSX 需要 openpyxl（未安装）：请另存为 CSV 后再试"
-        ) from None
-    try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # openpyxl raises many kinds for a damaged file
-        raise fail("file_format", f"{path.name} 不是可读的 XLSX 文件：{exc}") from None
-    sheet = book.worksheets[0]
-    lines = sheet.iter_rows(values_only=True)
-    header = next(lines, None) or ()
-    columns = [str(c).strip() if c is not None else "" for c in header]
-
-    def rows() -> Iterator[tuple[int, dict[str, Any]]]:
-        for number, values in enumerate(lines, start=2):
-            yield number, dict(zip(columns, values, strict=False))
-        book.close()
-
-    return columns, rows()
-
-
-def check_columns(path: str | Path, columns: Sequence[str], wanted: Iterable[str]) -> None:
-    missing = [c for c in wanted if c not in columns]
-    if missing:
-        have = "、".join(c for c in columns if c) or "（无）"
-        raise fail(
-            "unknown_column",
-            f"{Path(path).name} 中没有列：{'、'.join(missing)}。文件中的列有：{have}",
-            field="column",
-        )
+    table = open_table(path, required=required)
+    return list(table.columns), iter(table)
 
 
 def _text(value: Any) -> str:
     return "" if value is None else str(value).strip()
 
 
-def message_of(record: dict[str, Any], text_columns: Sequence[str], where: str) -> Message:
+def message_of(record: Mapping[str, Any], text_columns: Sequence[str], where: str) -> Message:
     """The first text column is the title when there are two or more (it gets its own
     features); with one, it is the whole text."""
     values = [_text(record.get(c)) for c in text_columns]
@@ -161,8 +77,7 @@ def read_labelled(
 ) -> LabelledFile:
     if not text_columns:
         raise fail("unknown_column", "请至少指定一个文本列（--text-column）", field="column")
-    columns, records = read_records(path)
-    check_columns(path, columns, [*text_columns, label_column])
+    _columns, records = read_records(path, required=[*text_columns, label_column])
     rows: list[LabelledRow] = []
     skipped = 0
     name = Path(path).name

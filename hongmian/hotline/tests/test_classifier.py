@@ -13,6 +13,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from hongmian.core.errors import ValidationFailed
+from hongmian.core.tables import TableError
 from hongmian.hotline.intelligence.classifier import (
     MIN_ROWS_PER_LABEL,
     ClassifierSpec,
@@ -294,9 +296,9 @@ def test_xlsx_is_read(tmp_path: Path) -> None:
 
 def test_an_unknown_column_lists_the_columns_there_are(tmp_path: Path) -> None:
     path = _write_csv(tmp_path / "a.csv", "留言主题,留言详情,一级标签", ["停水,停水了,水电气"])
-    with pytest.raises(ClassifierError) as caught:
+    with pytest.raises(TableError) as caught:
         read_labelled(path, text_columns=["留言详情"], label_column="标签")
-    assert caught.value.code == "classifier.unknown_column"
+    assert caught.value.code == "table.unknown_column"
     message = caught.value.message
     assert "标签" in message
     assert "留言主题、留言详情、一级标签" in message
@@ -305,26 +307,29 @@ def test_an_unknown_column_lists_the_columns_there_are(tmp_path: Path) -> None:
 @pytest.mark.parametrize(
     ("name", "content", "code"),
     [
-        ("a.txt", "x", "classifier.file_format"),
-        ("a.jsonl", '{"内容": "停水", "分类": "水电气"}\nnot json\n', "classifier.file_format"),
-        ("a.jsonl", "[1, 2]\n", "classifier.file_format"),
+        ("a.txt", "x", "table.format"),
+        ("a.jsonl", '{"内容": "停水", "分类": "水电气"}\nnot json\n', "table.bad_row"),
+        ("a.jsonl", "[1, 2]\n", "table.bad_row"),
         ("a.csv", "内容,分类\n", "classifier.no_rows"),
     ],
 )
 def test_bad_files_are_refused_with_a_code(tmp_path: Path, name: str, content: str, code: str):
     path = tmp_path / name
     path.write_text(content, encoding="utf-8")
-    with pytest.raises(ClassifierError) as caught:
+    with pytest.raises(ValidationFailed) as caught:
         read_labelled(path, text_columns=["内容"], label_column="分类")
     assert caught.value.code == code
 
 
-def test_a_file_that_is_not_utf8_is_refused(tmp_path: Path) -> None:
+def test_a_gb18030_file_is_read_and_an_unknown_encoding_refused(tmp_path: Path) -> None:
     path = tmp_path / "a.csv"
     path.write_bytes("内容,分类\n停水,水电气\n".encode("gb18030"))
-    with pytest.raises(ClassifierError) as caught:
-        read_labelled(path, text_columns=["内容"], label_column="分类")
-    assert caught.value.code == "classifier.file_encoding"
+    rows = read_labelled(path, text_columns=["内容"], label_column="分类").rows
+    assert rows == [LabelledRow(Message("", "停水"), "水电气")]
+    path.write_bytes("內容,分類\n停水,水電氣\n".encode("big5"))
+    with pytest.raises(TableError) as caught:
+        read_labelled(path, text_columns=["內容"], label_column="分類")
+    assert caught.value.code == "table.encoding"
 
 
 def test_a_text_too_long_to_be_a_message_is_refused(tmp_path: Path) -> None:

@@ -141,7 +141,7 @@ def test_cross_validation_from_the_shell(files: dict[str, Path]) -> None:
     [
         (
             ["--text-column", "正文", "--label-column", "一级标签"],
-            "文件中的列有：留言主题、留言详情、一级标签",
+            "现有的列：留言主题、留言详情、一级标签",
         ),
         (["--text-column", "留言详情", "--label-column", "分类"], "没有列：分类"),
     ],

@@ -13,6 +13,7 @@ from django.db import IntegrityError, transaction
 
 from hongmian.core.errors import PermissionDenied
 from hongmian.core.models import AuditEvent
+from hongmian.core.tables import TableError
 from hongmian.hotline.intelligence import registry, targets
 from hongmian.hotline.intelligence.classifier import TextClassifier
 from hongmian.hotline.intelligence.datasets import ClassifierError, LabelledRow
@@ -114,7 +115,7 @@ def test_training_from_a_file_names_unknown_columns(system_actor, top_categories
         writer = csv.writer(handle)
         writer.writerow(["标题", "内容", "分类"])
         writer.writerows([r.message.title, r.message.text, r.label] for r in synthetic_rows())
-    with pytest.raises(ClassifierError) as caught:
+    with pytest.raises(TableError) as caught:
         train(system_actor, rows=None, input=path, text_columns=["正文"], label_column="分类")
     assert "标题、内容、分类" in caught.value.message
     record = train(

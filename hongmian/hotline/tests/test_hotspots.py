@@ -18,9 +18,10 @@ from django.utils import timezone
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound, PermissionDenied
 from hongmian.core.models import AuditEvent
+from hongmian.core.tables import TableError
 from hongmian.hotline import selectors
 from hongmian.hotline.insights import hotspots
-from hongmian.hotline.insights.tables import TableError, parse_time, read_table
+from hongmian.hotline.insights.tables import parse_time, read_table
 from hongmian.hotline.models import Hotspot, HotspotAlert, TimelineEntry, WorkOrder
 from hongmian.hotline.services import insights
 from hongmian.hotline.tests.factories import WorkOrderFactory, actor_of
@@ -293,7 +294,7 @@ def test_an_empty_file_and_a_header_alone_are_refused(tmp_path) -> None:
         call_command("hotspots", "--input", str(empty), *args)
     with pytest.raises(CommandError, match="只有表头"):
         call_command("hotspots", "--input", str(header_only), *args)
-    with pytest.raises(CommandError, match="文件不存在"):
+    with pytest.raises(CommandError, match="找不到文件"):
         call_command("hotspots", "--input", str(tmp_path / "nothing.csv"), *args)
 
 

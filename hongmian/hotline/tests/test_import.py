@@ -188,6 +188,26 @@ def test_reimport_skips_existing(tmp_path: Path, units: Units, category_code: st
     assert TimelineEntry.objects.count() == 5
 
 
+def test_a_gb18030_export_is_read(tmp_path: Path, units: Units, category_code: str) -> None:
+    utf8 = write(tmp_path / "e.csv", [row(n, units, category_code, channel="电话") for n in (1, 2)])
+    path = tmp_path / "gb.csv"
+    path.write_bytes(utf8.read_text(encoding="utf-8-sig").encode("gb18030"))
+    run(path, "--commit")
+    order = WorkOrder.objects.get(number="HIS-20250301-0000002")
+    assert (order.channel, order.title) == ("phone", "石牌街道占道经营2")
+
+
+def test_a_row_the_reader_refuses_stops_the_import_there(
+    tmp_path: Path, units: Units, category_code: str
+) -> None:
+    path = write(tmp_path / "e.csv", [row(n, units, category_code) for n in (1, 2)])
+    with path.open("a", encoding="utf-8") as fh:
+        fh.write("HIS-X," + ",".join("x" * 18) + "\n")  # more values than columns
+    with pytest.raises(CommandError, match=r"e.csv 第 4 行：有 19 个值，表头只有 18 列"):
+        run(path, "--commit", "--batch-size", "1")
+    assert WorkOrder.objects.count() == 2  # the batches before it
+
+
 def test_missing_required_column(tmp_path: Path) -> None:
     path = tmp_path / "e.csv"
     path.write_text("number,title\nX-1,t\n", encoding="utf-8")

@@ -8,7 +8,6 @@ MRR@10, recall@1 and recall@10. Parameters were tuned on the "tune" half of the 
 
 from __future__ import annotations
 
-import csv
 import zlib
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -16,6 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
+from hongmian.core.tables import read_table
 from hongmian.knowledge.search.dense import DenseVectors, PrecomputedQueries, VectorStore
 from hongmian.knowledge.search.index import IndexDocument, SearchIndex
 
@@ -61,14 +61,17 @@ def split_of(key: str) -> str:
 def load_faq(data_dir: Path, *, with_unit: bool = False) -> QaSet:
     """The FAQ's answers as documents and its questions as queries. with_unit=True adds
     the answering department's name to each document (as an owning unit would be)."""
-    path = data_dir / FAQ_FILE
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        rows = list(csv.DictReader(fh))
+    rows = read_table(data_dir / FAQ_FILE, required=[ID, QUESTION, ANSWER, UNIT]).rows
     documents = [
-        IndexDocument(key=row[ID], title="", body=row[ANSWER], extra=row[UNIT] if with_unit else "")
+        IndexDocument(
+            key=row.cell(ID),
+            title="",
+            body=row.cell(ANSWER),
+            extra=row.cell(UNIT) if with_unit else "",
+        )
         for row in rows
     ]
-    questions = [Question(row[ID], row[QUESTION]) for row in rows]
+    questions = [Question(row.cell(ID), row.cell(QUESTION)) for row in rows]
     return QaSet(documents, questions)
 
 

@@ -155,7 +155,7 @@ def test_unknown_column_is_a_clear_error(org: Org, tmp_path: Path) -> None:
 @pytest.mark.django_db
 @pytest.mark.parametrize(
     ("content", "message"),
-    [("", "文件为空"), ("编号,答案\n", "没有数据行"), ("编号,答案\n,\n", "没有数据行")],
+    [("", "文件是空的"), ("编号,答案\n", "没有数据行"), ("编号,答案\n,\n", "没有数据行")],
 )
 def test_empty_file_is_a_clear_error(org: Org, tmp_path: Path, content: str, message: str) -> None:
     path = tmp_path / "empty.csv"

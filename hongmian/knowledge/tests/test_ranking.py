@@ -432,7 +432,7 @@ def test_command_errors_are_clear(fake_dense: FakeEncoder, tmp_path: Path) -> No
     assert "没有列：编号" in _errors_of(*learn, "编号")
     empty = tmp_path / "empty.csv"
     empty.write_text("", encoding="utf-8")
-    assert "文件为空" in _errors_of(
+    assert "文件是空的" in _errors_of(
         "learn", "--pairs", str(empty), "--question-column", "q", "--id-column", "id"
     )
     few = _csv(tmp_path / "few.csv", ["question", "id"], [["社保卡去哪办", "F0"]])

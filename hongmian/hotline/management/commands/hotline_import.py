@@ -1,22 +1,23 @@
 """`hongmian hotline_import FILE.csv [--commit] [--batch-size N]`: import a historical export.
 
 A dry run unless --commit: every row is validated and counted, nothing is written. The
-columns (UTF-8, with or without BOM; a header row; times in Asia/Shanghai unless they carry
-an offset) are described in the help below and in docs/hotline.md, "Import format".
+columns (CSV in UTF-8 with or without BOM, or GB18030; a header row; times in Asia/Shanghai
+unless they carry an offset) are described in the help below and in docs/hotline.md,
+"Import format".
 """
 
 from __future__ import annotations
 
-import csv
 import sys
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.core.actors import Actor
+from hongmian.core.tables import TableError, TableReader, open_table
 from hongmian.hotline.services.imports import (
     IMPORT_COLUMNS,
     REQUIRED_COLUMNS,
@@ -46,17 +47,16 @@ FORMAT_HELP = """\
 """
 
 
-def _records(path: Path) -> Iterator[tuple[int, Mapping[str, str | None]]]:
-    """Rows with the line each starts on (a quoted field may span lines)."""
-    with path.open(encoding="utf-8-sig", newline="") as fh:
-        reader = csv.DictReader(fh)
-        missing = [c for c in REQUIRED_COLUMNS if c not in (reader.fieldnames or [])]
-        if missing:
-            raise CommandError(f"表头缺少必填列：{', '.join(missing)}")
-        start = reader.line_num + 1
-        for row in reader:
-            yield start, row
-            start = reader.line_num + 1
+def _open(path: Path) -> TableReader:
+    """The export, read a row at a time (a quoted field may span lines: each row has the
+    line it starts on)."""
+    try:
+        return open_table(path, required=REQUIRED_COLUMNS, optional=IMPORT_COLUMNS)
+    except TableError as exc:
+        if exc.code == "table.unknown_column":
+            # In the words of the help above, which lists the required columns.
+            raise CommandError(f"表头缺少必填列：{', '.join(exc.missing)}") from None
+        raise CommandError(exc.message) from None
 
 
 class Command(BaseCommand):
@@ -70,7 +70,7 @@ class Command(BaseCommand):
         return parser
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("file", type=Path, help="导出文件（CSV，UTF-8）")
+        parser.add_argument("file", type=Path, help="导出文件（CSV，UTF-8 或 GB18030）")
         parser.add_argument("--commit", action="store_true", help="写入数据库（默认只校验）")
         parser.add_argument(
             "--batch-size",
@@ -85,15 +85,12 @@ class Command(BaseCommand):
         size: int = options["batch_size"]
         if size < 1:
             raise CommandError("--batch-size 必须大于 0")
-        if not path.is_file():
-            raise CommandError(f"文件不存在：{path}")
         actor = Actor.cli(None, label="hotline_import")
         lookups = ImportLookups()
         started = time.perf_counter()
         rows = imported = existing = error_count = failed_batches = 0
         shown = 0
         batch: list[tuple[int, Mapping[str, str | None]]] = []
-        header_checked = False
 
         not_done = "写入" if commit else "通过"
 
@@ -118,16 +115,22 @@ class Command(BaseCommand):
             if options["verbosity"] > 1:
                 self.stdout.write(f"…已处理 {rows} 行")
 
-        for line, row in _records(path):
-            if not header_checked:
-                unknown = [c for c in row if c not in IMPORT_COLUMNS and c is not None]
-                if unknown:
-                    self.stderr.write(f"忽略未知列：{', '.join(unknown)}")
-                header_checked = True
-            batch.append((line, row))
-            if len(batch) >= size:
-                run(batch)
-                batch = []
+        table = _open(path)
+        if table.ignored:
+            self.stderr.write(f"忽略未知列：{', '.join(table.ignored)}")
+        try:
+            with table:
+                for row in table:
+                    batch.append(row)
+                    if len(batch) >= size:
+                        run(batch)
+                        batch = []
+        except TableError as exc:
+            # The batches before this row are done (written, with --commit).
+            done = "已写入" if commit else "可导入"
+            raise CommandError(
+                f"{exc.message}（此前 {rows} 行已处理，{imported} 行{done}）"
+            ) from None
         if batch:
             run(batch)
 

@@ -31,8 +31,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from hongmian.core.actors import Actor
+from hongmian.core.tables import TableError
 from hongmian.hotline.insights import hotspots
-from hongmian.hotline.insights.tables import TableError, read_table
+from hongmian.hotline.insights.tables import read_table
 
 
 class Command(BaseCommand):

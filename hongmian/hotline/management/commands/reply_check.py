@@ -26,8 +26,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import DatabaseError
 
 from hongmian.core.calendar import add_workdays
+from hongmian.core.tables import TableError
 from hongmian.hotline.insights.reply_quality import FLAG_LABELS, assess_reply
-from hongmian.hotline.insights.tables import TableError, read_table
+from hongmian.hotline.insights.tables import read_table
 
 
 class Command(BaseCommand):

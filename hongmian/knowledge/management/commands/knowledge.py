@@ -33,6 +33,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
+from hongmian.core.tables import TableError, open_table, read_table
 from hongmian.identity.models import OrgUnit
 from hongmian.knowledge import selectors, services, sheets
 from hongmian.knowledge.models import Article
@@ -110,9 +111,8 @@ class Command(BaseCommand):
     # --- import ---------------------------------------------------------------------------
 
     def _import(self, options: dict[str, Any]) -> None:
-        table = sheets.read_table(options["file"])
         rows = sheets.import_rows(
-            table,
+            options["file"],
             id_column=options["id_column"],
             body_column=options["body_column"],
             title_column=options["title_column"],
@@ -144,20 +144,20 @@ class Command(BaseCommand):
     # --- search ---------------------------------------------------------------------------
 
     def _read_queries(self, path: Path) -> list[tuple[str, str]]:
-        if not path.is_file():
-            raise CommandError(f"找不到文件：{path}")
         queries: list[tuple[str, str]] = []
-        with path.open(encoding="utf-8-sig") as fh:
-            for number, line in enumerate(fh, start=1):
-                if not line.strip():
-                    continue
-                try:
-                    item = json.loads(line)
-                    queries.append((str(item["id"]), str(item["query"])))
-                except (ValueError, KeyError, TypeError):
-                    raise CommandError(
-                        f'{path.name} 第{number}行：应为 {{"id": …, "query": …}}'
-                    ) from None
+        try:
+            with open_table(path, format="jsonl") as table:
+                for row in table:
+                    if not {"id", "query"} <= row.values.keys():
+                        raise TableError.bad_row(
+                            name=table.name, row=row.line, column=None, reason="缺少 id 或 query"
+                        )
+                    queries.append((str(row.get("id")), str(row.get("query"))))
+        except TableError as exc:
+            if exc.row is None:
+                raise
+            # One wording for any bad line: what a line should be.
+            raise CommandError(f'{path.name} 第{exc.row}行：应为 {{"id": …, "query": …}}') from None
         return queries
 
     def _search(self, options: dict[str, Any]) -> None:
@@ -203,7 +203,7 @@ class Command(BaseCommand):
         if not (id_column and options["body_column"]):
             raise CommandError("--index 需要同时给出 --id-column 和 --body-column")
         documents = sheets.index_documents(
-            sheets.read_table(options["index"]),
+            options["index"],
             id_column=id_column,
             body_column=options["body_column"],
             title_column=options["title_column"],
@@ -229,10 +229,11 @@ class Command(BaseCommand):
     # --- learn ----------------------------------------------------------------------------
 
     def _learn(self, options: dict[str, Any]) -> None:
-        table = sheets.read_table(options["pairs"])
-        table.require(options["question_column"], options["id_column"])
+        table = read_table(
+            options["pairs"], required=[options["question_column"], options["id_column"]]
+        )
         pairs = [
-            (row[options["question_column"]].strip(), row[options["id_column"]].strip())
+            (row.text(options["question_column"]), row.text(options["id_column"]))
             for row in table.rows
         ]
         pairs = [(q, k) for q, k in pairs if q and k]
