@@ -32,6 +32,9 @@ INSTALLED_APPS = [
     "hongmian.geo",
     "hongmian.knowledge",
     "hongmian.hotline",
+    # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
+    # before analytics (the report and the dashboard read its hot spots).
+    "hongmian.insights",
     "hongmian.portal",
     "hongmian.analytics",
 ]

@@ -14,6 +14,8 @@ urlpatterns = [
     path("i18n/", include("django.conf.urls.i18n")),
     path("admin/", admin.site.urls),
     path("hotline/", include("hongmian.hotline.urls")),
+    # The insights app's pages sit beside the hotline screens they serve (decision 0024).
+    path("hotline/", include("hongmian.insights.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
     path("", include("hongmian.portal.urls")),
 ]

@@ -51,7 +51,7 @@ TEXT = ["留言主题", "留言详情"]
 def _data():  # type: ignore[no-untyped-def]
     from django.conf import settings
 
-    from hongmian.hotline.intelligence.datasets import read_labelled
+    from hongmian.insights.classifier.datasets import read_labelled
 
     folder = Path(settings.HONGMIAN_SHARED_DATA) / "hotline-messages"
     gold_path, silver_path = folder / "labeled_train.csv", folder / "silver_2801.csv"
@@ -63,7 +63,7 @@ def _data():  # type: ignore[no-untyped-def]
 
 
 def _hints(path: Path):  # type: ignore[no-untyped-def]
-    from hongmian.hotline.intelligence.datasets import read_records, taxonomy_hints
+    from hongmian.insights.classifier.datasets import read_records, taxonomy_hints
 
     if not path.is_file():
         return []
@@ -80,8 +80,8 @@ def _e5_classifier(cache_dir: Path):  # type: ignore[no-untyped-def]
     import numpy as np
     import scipy.sparse as sp
 
-    from hongmian.hotline.intelligence.classifier import TextClassifier
-    from hongmian.hotline.intelligence.features import MessageFeatures
+    from hongmian.insights.classifier.features import MessageFeatures
+    from hongmian.insights.classifier.text_classifier import TextClassifier
 
     cache_dir.mkdir(parents=True, exist_ok=True)
     store = cache_dir / "e5.npz"
@@ -117,9 +117,9 @@ def _e5_classifier(cache_dir: Path):  # type: ignore[no-untyped-def]
 
 
 def quality(gold, silver, hints, *, seeds: int, quick: bool, e5: bool) -> None:  # type: ignore[no-untyped-def]
-    from hongmian.hotline.intelligence.classifier import ClassifierSpec
-    from hongmian.hotline.intelligence.evaluation import cross_validate
-    from hongmian.hotline.intelligence.features import FeatureSpec
+    from hongmian.insights.classifier.evaluation import cross_validate
+    from hongmian.insights.classifier.features import FeatureSpec
+    from hongmian.insights.classifier.text_classifier import ClassifierSpec
 
     baseline = ClassifierSpec(features=FeatureSpec(word_weight=0, title_weight=0, min_df=1), c=1.0)
     baseline = dataclasses.replace(baseline, model="svm")
@@ -175,7 +175,7 @@ def quality(gold, silver, hints, *, seeds: int, quick: bool, e5: bool) -> None: 
 
 
 def speed(gold, silver, hints) -> bool:  # type: ignore[no-untyped-def]
-    from hongmian.hotline.intelligence.classifier import TextClassifier
+    from hongmian.insights.classifier.text_classifier import TextClassifier
 
     print(f"\n== speed: one thread, {len(gold)} gold + {len(silver)} silver messages")
     wall, cpu = time.perf_counter(), time.process_time()

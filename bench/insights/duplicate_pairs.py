@@ -5,7 +5,7 @@
 
 The set is made from real messages (shared data: hotline-messages/hotspot_messages_4326.csv,
 a message board where many people wrote about the same few problems) and stored in the
-project as message IDs and labels only (hongmian/hotline/tests/data/duplicate_pairs.csv);
+project as message IDs and labels only (hongmian/insights/tests/data/duplicate_pairs.csv);
 the texts stay in the shared folder.
 
 How the pairs were drawn (`sample`, seed 12345, reproducible): only pairs written within
@@ -26,7 +26,7 @@ handling would answer both, so a supervisor would merge them; 0 = anything else,
 including the same kind of problem elsewhere and another problem at the same place.
 
 `evaluate` scores every labelled pair with the production scorer
-(hongmian.hotline.insights.duplicates.score_pair, TF-IDF fitted on the whole file as the
+(hongmian.insights.analysis.duplicates.score_pair, TF-IDF fitted on the whole file as the
 pool, place = the masked district named in the text, A3区 …) and reports precision and
 recall at the production threshold, on all pairs and per half (the threshold and weights
 were chosen on the "tune" half — pairs whose smaller ID is even — and checked on the other).
@@ -42,7 +42,7 @@ from collections import Counter
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-LABELS = ROOT / "hongmian" / "hotline" / "tests" / "data" / "duplicate_pairs.csv"
+LABELS = ROOT / "hongmian" / "insights" / "tests" / "data" / "duplicate_pairs.csv"
 SEED = 12345
 WINDOW_SECONDS = 14 * 86400
 STRATA = {"high": 130, "mid": 90, "rare": 70, "random": 40}
@@ -59,15 +59,15 @@ def _setup() -> Path:
 
     from django.conf import settings
 
-    from hongmian.hotline.insights.evaluation import MESSAGES
+    from hongmian.insights.analysis.real_data import MESSAGES
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     return Path(settings.HONGMIAN_SHARED_DATA) / MESSAGES
 
 
 def sample(path: Path) -> None:
-    from hongmian.hotline.insights.tables import read_table
-    from hongmian.hotline.insights.textsim import words
+    from hongmian.insights.analysis.tables import read_table
+    from hongmian.insights.analysis.textsim import words
 
     table = read_table(path)
     ids, titles = table.texts("留言编号"), table.texts("留言主题")
@@ -118,7 +118,7 @@ def sample(path: Path) -> None:
 
 
 def evaluate(path: Path) -> int:
-    from hongmian.hotline.insights.evaluation import duplicate_pairs_report
+    from hongmian.insights.analysis.real_data import duplicate_pairs_report
 
     if not path.is_file():
         print(f"skipped — {path} is absent (set HONGMIAN_SHARED_DATA)")

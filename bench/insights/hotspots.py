@@ -49,9 +49,9 @@ def main() -> int:
 
     from django.conf import settings
 
-    from hongmian.hotline.insights import hotspots
-    from hongmian.hotline.insights.evaluation import MESSAGES
-    from hongmian.hotline.insights.tables import read_table
+    from hongmian.insights.analysis import hotspots
+    from hongmian.insights.analysis.real_data import MESSAGES
+    from hongmian.insights.analysis.tables import read_table
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     path = Path(settings.HONGMIAN_SHARED_DATA) / MESSAGES

@@ -33,7 +33,7 @@ def main() -> int:
 
     from django.conf import settings
 
-    from hongmian.hotline.insights.evaluation import REPLIES, reply_report
+    from hongmian.insights.analysis.real_data import REPLIES, reply_report
 
     logging.getLogger("jieba").setLevel(logging.WARNING)
     data_dir = Path(settings.HONGMIAN_SHARED_DATA)

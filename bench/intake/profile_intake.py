@@ -35,7 +35,7 @@ def main() -> int:
     from hongmian.core.actors import Actor
     from hongmian.geo import address
     from hongmian.hotline import notifications
-    from hongmian.hotline.demo_text import TextGenerator
+    from hongmian.hotline.demo.text import TextGenerator
     from hongmian.hotline.services import intake, intake_store, intake_validation, timeline
     from hongmian.identity.models import User
 

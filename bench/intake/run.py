@@ -229,7 +229,7 @@ def request_bodies(count: int) -> list[bytes]:
     import django
 
     django.setup()
-    from hongmian.hotline.demo_text import TextGenerator
+    from hongmian.hotline.demo.text import TextGenerator
     from hongmian.identity import fakes
 
     rng = random.Random(2026)  # noqa: S311  # benchmark data, not secrets

@@ -66,9 +66,9 @@ def _light(overdue: int, due_soon: int) -> str:
 
 
 def _hotspots() -> list[dict[str, Any]]:
-    """The hotline's latest hot-spot scan (problem × place × time, ranked by heat), top
+    """The latest hot-spot scan (insights app; problem × place × time, ranked by heat), top
     DASHBOARD_HOTSPOTS. One query (the scan runs hourly; see hotline decision 0016)."""
-    from hongmian.hotline.selectors import hotspots_latest
+    from hongmian.insights.selectors import hotspots_latest
 
     return [
         {

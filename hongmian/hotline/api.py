@@ -21,8 +21,7 @@ from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
 from hongmian.core.errors import Conflict, NotFound, ValidationFailed
-from hongmian.hotline import knowledge_bridge, permissions, selectors, tracking
-from hongmian.hotline.intelligence.suggest import suggest
+from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.schemas import (
     ExtensionDecideIn,
@@ -446,8 +445,8 @@ def suggestions(request: HttpRequest, payload: SuggestionsIn) -> dict[str, Any]:
     """The active classifiers' top-k categories and units for a message, with calibrated
     confidences. Holds no personal data and writes nothing. 409 `classifier.none_active`
     when no classifier is active; 422 `classifier.empty_text` for a blank message."""
-    found = suggest(payload.title, payload.content, k=payload.k)
-    if not found.any_model:
+    found = insights_hook.suggest(payload.title, payload.content, k=payload.k)
+    if found is None or not found.any_model:  # None: the insights app is not installed
         raise Conflict("还没有启用的分类模型", code="classifier.none_active")
 
     def listed(items: list[Any]) -> list[dict[str, Any]]:

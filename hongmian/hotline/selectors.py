@@ -33,8 +33,6 @@ from hongmian.hotline import permissions
 from hongmian.hotline.models import (
     Assignment,
     ExtensionRequest,
-    Hotspot,
-    HotspotAlert,
     SlaClock,
     TimelineEntry,
     WorkOrder,
@@ -355,48 +353,3 @@ def caller_history(phone: str) -> QuerySet[WorkOrder]:
         .select_related(*_LIST_RELATED)
         .order_by("-created_at", "-id")
     )
-
-
-# --- hot spots: the stored scans and alerts (services/insights.py writes them) ---------------
-
-# A period's hot spots come from the last scan made by this long after the period's end
-# (the monthly report runs on the 1st; the scan runs hourly).
-PERIOD_SCAN_GRACE = dt.timedelta(days=2)
-
-
-def hotspots_latest(*, limit: int | None = None) -> list[Hotspot]:
-    """The hot spots of the latest scan, hottest first. One query."""
-    latest = Hotspot.objects.order_by("-scanned_at").values("scanned_at")[:1]
-    spots = Hotspot.objects.filter(scanned_at=Subquery(latest)).order_by("rank")
-    return list(spots[:limit] if limit else spots)
-
-
-def hotspots_for_period(
-    *, start: dt.datetime, end: dt.datetime, limit: int | None = None
-) -> list[Hotspot]:
-    """The hot spots of [start, end) for a report: of the last scan made inside the period
-    or up to PERIOD_SCAN_GRACE after it, the groups with an order in the period, hottest
-    first. Scans are kept a week (services/insights.py), so an older period has none: [].
-    Two queries."""
-    scan = (
-        Hotspot.objects.filter(scanned_at__gte=start, scanned_at__lt=end + PERIOD_SCAN_GRACE)
-        .order_by("-scanned_at")
-        .values_list("scanned_at", flat=True)
-        .first()
-    )
-    if scan is None:
-        return []
-    spots = Hotspot.objects.filter(scanned_at=scan, ended_at__gte=start, started_at__lt=end)
-    spots = spots.select_related("representative").order_by("rank")
-    return list(spots[:limit] if limit else spots)
-
-
-def hotspot_alerts_open() -> QuerySet[HotspotAlert]:
-    """Alerts no supervisor has acknowledged yet, newest first."""
-    return HotspotAlert.objects.filter(acknowledged_at__isnull=True).order_by("-created_at", "-id")
-
-
-def hotspot_alerts_between(*, start: dt.date, end: dt.date) -> list[HotspotAlert]:
-    """The alerts raised for burst days in [start, end), in day order (alerts are kept)."""
-    alerts = HotspotAlert.objects.filter(day__gte=start, day__lt=end)
-    return list(alerts.select_related("representative").order_by("day", "id"))

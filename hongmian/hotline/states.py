@@ -183,20 +183,3 @@ class CloseReason(models.TextChoices):
     REVIEW = "review", _("审核办结")
     MERGED = "merged", _("随主单办结")
     CALLER_UNREACHABLE = "unreachable", _("回访未联系上")
-
-
-class ClassifierTarget(models.TextChoices):
-    """What a classifier predicts for an order (hotline.intelligence)."""
-
-    CATEGORY_L1 = "category_l1", _("一级分类")
-    CATEGORY_L2 = "category_l2", _("二级分类")
-    CATEGORY_L3 = "category_l3", _("三级分类")
-    UNIT = "unit", _("承办单位")
-
-
-class FeedbackSource(models.TextChoices):
-    """Where the right answer for a classifier's suggestion came from."""
-
-    AGENT_CORRECTION = "agent_correction", _("坐席确认或更正")  # category chosen at intake
-    RETURN = "return", _("退单")  # an accepted return: the unit was wrong, the new one is right
-    DISPATCH = "dispatch", _("派单")  # the unit the centre dispatched to

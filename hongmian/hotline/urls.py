@@ -1,9 +1,10 @@
-"""The hotline's pages under /hotline/ (see views/__init__.py for who uses which)."""
+"""The hotline's pages under /hotline/ (see views/__init__.py for who uses which). The insights
+app's pages share the prefix (hongmian/insights/urls.py, mounted by config/urls.py)."""
 
 from django.urls import path
 
 from hongmian.hotline import views
-from hongmian.hotline.views import board, citizen, console, inbox, insights, intelligence, order
+from hongmian.hotline.views import board, citizen, console, inbox, order
 
 app_name = "hotline"
 urlpatterns = [
@@ -13,8 +14,6 @@ urlpatterns = [
     path("console/history", console.caller_history, name="console_history"),
     path("console/address", console.address_preview, name="console_address"),
     path("console/suggest", console.suggestion, name="console_suggest"),
-    path("console/ml-suggest", intelligence.ml_suggestions, name="console_ml_suggestions"),
-    path("console/ml-adopt", intelligence.ml_adopt, name="console_ml_adopt"),
     path("console/categories", console.categories, name="console_categories"),
     path("console/knowledge", console.knowledge_search, name="console_knowledge"),
     path("console/<int:pk>/dispatch", console.intake_dispatch, name="intake_dispatch"),
@@ -25,14 +24,6 @@ urlpatterns = [
     path("board/", board.board, name="board"),
     path("board/callbacks/", board.callbacks, name="callbacks"),
     path("board/merge", board.merge, name="merge"),
-    # 热点诉求与预警, 疑似重复 (views/insights.py)
-    path("board/hotspots/", insights.hotspot_list, name="hotspots"),
-    path(
-        "board/hotspots/alerts/<int:pk>/acknowledge",
-        insights.alert_acknowledge,
-        name="hotspot_alert_acknowledge",
-    ),
-    path("orders/<int:pk>/duplicates", insights.order_duplicates, name="order_duplicates"),
     # The order page and the acts on it; each act's URL name is its panel's key.
     path("orders/<int:pk>/", order.order_detail, name="order"),
     path("orders/<int:pk>/acknowledge", inbox.acknowledge, name="acknowledge"),

@@ -76,7 +76,7 @@ def test_report_page_draws_its_charts(
 def _a_hot_spot() -> None:
     from django.utils import timezone
 
-    from hongmian.hotline.models import Hotspot
+    from hongmian.insights.models import Hotspot
 
     now = timezone.now()
     Hotspot.objects.create(

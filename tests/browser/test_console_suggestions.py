@@ -10,13 +10,14 @@ import pytest
 from playwright.sync_api import TimeoutError as PlaywrightTimeout
 
 from hongmian.core.actors import Actor
-from hongmian.hotline.intelligence import registry
-from hongmian.hotline.intelligence.classifier import TextClassifier
-from hongmian.hotline.models import Category, ClassificationFeedback, WorkOrder
-from hongmian.hotline.services.intelligence import classifier_register
+from hongmian.hotline.models import Category, WorkOrder
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
-from hongmian.hotline.tests.test_classifier import synthetic_rows
 from hongmian.identity.states import Role
+from hongmian.insights.classifier import registry
+from hongmian.insights.classifier.text_classifier import TextClassifier
+from hongmian.insights.models import ClassificationFeedback
+from hongmian.insights.services.classifier import classifier_register
+from hongmian.insights.tests.test_classifier import synthetic_rows
 from tests.browser.test_shell import _screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]

@@ -161,12 +161,12 @@ def test_citizen_track_result(page, busy) -> None:
 def hot(busy: World) -> World:
     """Beside the busy orders, a wave of reports about one problem at one street (two
     weeks old, four today), then a scan: a hot spot on the board, and a burst alert."""
-    from hongmian.hotline.services import insights
-    from hongmian.hotline.tests.test_hotspots import _orders_of_a_wave
+    from hongmian.insights.services import hotspots as scans
+    from hongmian.insights.tests.test_hotspots import _orders_of_a_wave
 
     now = timezone.now()
     _orders_of_a_wave(now)
-    result = insights.hotspot_scan(actor=Actor.system("browser-test"), now=now)
+    result = scans.hotspot_scan(actor=Actor.system("browser-test"), now=now)
     assert result.stored, "the wave makes a hot spot"
     assert result.alerts, "the wave bursts today"
     return busy

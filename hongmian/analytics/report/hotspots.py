@@ -1,4 +1,4 @@
-"""The report's 热点 section, read from the hotline's hot-spot scans in the database (they
+"""The report's 热点 section, read from the insights app's hot-spot scans in the database (they
 read the orders' text, which the analytics store does not hold)."""
 
 from __future__ import annotations
@@ -13,12 +13,12 @@ from hongmian.analytics.periods import Period
 
 
 def period_hotspots(period: Period, *, district: str | None, top_n: int) -> dict[str, Any]:
-    """热点 of the period from the hotline's hot-spot scans (problem × place × time; they
+    """热点 of the period from the insights app's hot-spot scans (problem × place × time; they
     read the orders' text, which the analytics store does not hold): the groups of the last
     scan that reaches the period, and the burst alerts raised for its days. Scans are kept a
     week, so an older period has no groups (`groups` empty) but keeps its alerts. A district
     report keeps the groups and alerts placed in that district."""
-    from hongmian.hotline import selectors
+    from hongmian.insights import selectors
 
     tz = ZoneInfo(settings.TIME_ZONE)
     start = dt.datetime.combine(period.start, dt.time(), tzinfo=tz)

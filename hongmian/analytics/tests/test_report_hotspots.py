@@ -13,7 +13,7 @@ from hongmian.analytics.report.compute import compute_report
 from hongmian.analytics.report.outputs import render_outputs
 from hongmian.analytics.schema import TZ
 from hongmian.analytics.tests.conftest import order, write_store
-from hongmian.hotline.models import Hotspot, HotspotAlert
+from hongmian.insights.models import Hotspot, HotspotAlert
 
 D = dt.date
 NOVEMBER = Period("month", D(2026, 11, 1), D(2026, 11, 30))

@@ -212,7 +212,7 @@ def test_closed_orders_leave_the_open_count(crafted: dict[str, Any]) -> None:
 
 
 def test_dashboard_shows_the_latest_scans_hot_spots(crafted: dict[str, Any]) -> None:
-    from hongmian.hotline.models import Hotspot
+    from hongmian.insights.models import Hotspot
 
     now = crafted["now"]
     for scanned_at, title in ((now - dt.timedelta(hours=1), "上一次扫描"), (now, "地铁口积水")):

@@ -12,4 +12,8 @@ def test_every_periodic_schedule_loads():
     for config in apps.get_app_configs():
         if config.name.startswith("hongmian.") and module_has_submodule(config.module, "tasks"):
             loaded.append(importlib.import_module(f"{config.name}.tasks"))
-    assert {m.__name__ for m in loaded} >= {"hongmian.core.tasks", "hongmian.hotline.tasks"}
+    assert {m.__name__ for m in loaded} >= {
+        "hongmian.core.tasks",
+        "hongmian.hotline.tasks",
+        "hongmian.insights.tasks",
+    }

@@ -14,9 +14,9 @@ from django.db import transaction
 from hongmian.core import calendar
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict
-from hongmian.hotline import notifications, permissions
+from hongmian.hotline import insights_hook, notifications, permissions
 from hongmian.hotline.models import JointMeeting, ReturnRequest, WorkOrder
-from hongmian.hotline.services import catalogue, intelligence, sla
+from hongmian.hotline.services import catalogue, sla
 from hongmian.hotline.services.lifecycle_common import (
     ASSIGN_FIELDS,
     CLOSE_FIELDS,
@@ -391,7 +391,7 @@ def work_order_return_review(
             if unit.pk == pending.unit_id:
                 raise invalid("new_unit", "新的承办单位不能是退单单位")
             # Teaches the unit classifier; guarded so that it can never fail the review.
-            intelligence.classifier_feedback_on_return(
+            insights_hook.feedback_on_return(
                 actor=actor, order=order, returned_unit=pending.unit, new_unit=unit
             )
             return _dispatch_to(

@@ -17,8 +17,10 @@ from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.geo.address import parse_address
 from hongmian.hotline import demo
-from hongmian.hotline.demo_text import TextGenerator
-from hongmian.hotline.demo_topics import TOPICS
+from hongmian.hotline.demo.plan import SCENARIO_STATUS, SCENARIOS, SPAN_DAYS, plan_orders
+from hongmian.hotline.demo.runner import DEMO_REF
+from hongmian.hotline.demo.text import TextGenerator
+from hongmian.hotline.demo.topics import TOPICS
 from hongmian.hotline.models import (
     Callback,
     ExtensionRequest,
@@ -91,7 +93,7 @@ def _snapshot() -> tuple[list[tuple[object, ...]], list[tuple[dt.datetime, ...]]
 
 def test_every_status_through_the_services(identity: None) -> None:
     _seed()
-    orders = WorkOrder.objects.filter(external_ref__startswith=demo.DEMO_REF)
+    orders = WorkOrder.objects.filter(external_ref__startswith=DEMO_REF)
     assert orders.count() == COUNT
     assert set(orders.values_list("status", flat=True)) == set(Status.values)
     # The acts behind the statuses were all made, each through its service.
@@ -117,22 +119,22 @@ def test_every_status_through_the_services(identity: None) -> None:
 def test_each_scenario_ends_where_it_should(identity: None) -> None:
     _seed()
     status = dict(
-        WorkOrder.objects.filter(external_ref__startswith=demo.DEMO_REF).values_list(
+        WorkOrder.objects.filter(external_ref__startswith=DEMO_REF).values_list(
             "external_ref", "status"
         )
     )
-    for plan in demo.plan_orders(COUNT, now=ANCHOR):
-        got = status[f"{demo.DEMO_REF}{plan.index:05d}"]
-        if plan.scenario in demo.SCENARIO_STATUS:
-            assert got == demo.SCENARIO_STATUS[plan.scenario], plan.scenario
-        elif not demo.SCENARIOS[plan.scenario][1]:
+    for plan in plan_orders(COUNT, now=ANCHOR):
+        got = status[f"{DEMO_REF}{plan.index:05d}"]
+        if plan.scenario in SCENARIO_STATUS:
+            assert got == SCENARIO_STATUS[plan.scenario], plan.scenario
+        elif not SCENARIOS[plan.scenario][1]:
             assert got in (Status.CLOSED, Status.ARCHIVED, Status.MERGED), plan.scenario
 
 
 def test_dated_in_the_past_as_it_happened(identity: None) -> None:
     _seed()
-    start = ANCHOR - dt.timedelta(days=demo.SPAN_DAYS)
-    for order in WorkOrder.objects.filter(external_ref__startswith=demo.DEMO_REF):
+    start = ANCHOR - dt.timedelta(days=SPAN_DAYS)
+    for order in WorkOrder.objects.filter(external_ref__startswith=DEMO_REF):
         assert start <= order.created_at <= ANCHOR
         day = timezone.localtime(order.created_at).strftime("%Y%m%d")
         assert re.fullmatch(rf"GZ-{day}-\d+", order.number), order.number
@@ -202,22 +204,6 @@ def test_texts_name_the_place_they_were_made_for() -> None:
         assert parsed.district is not None
         assert parsed.district.code == place.district_code
         assert (parsed.street.code if parsed.street else "") == place.street_code
-
-
-def test_the_demo_has_an_active_category_model(identity: None) -> None:
-    from hongmian.hotline.intelligence import registry
-
-    _seed()
-    registry.forget()
-
-    trained = demo.seed_intelligence(actor=Actor.system("seed_demo"))
-
-    assert "category_l1" in trained
-    model = registry.active("category_l1")
-    assert model is not None
-    top = model.classifier.predict_one("小区停水", "小区突然停水，一直没有来水", k=3)
-    assert len(top.top) == 3
-    registry.forget()
 
 
 def test_direct_answers_read_from_an_article_record_it(identity: None) -> None:

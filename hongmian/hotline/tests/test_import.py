@@ -14,7 +14,7 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hongmian.core.models import AuditEvent
-from hongmian.hotline.demo_export import sample_export_rows
+from hongmian.hotline.demo.export import sample_export_rows
 from hongmian.hotline.models import Assignment, TimelineEntry, WorkOrder
 from hongmian.hotline.services.imports import IMPORT_COLUMNS
 from hongmian.hotline.tests.conftest import Units

@@ -7,7 +7,9 @@
 - order.py     the order page the centre and the units share
 - citizen.py   the public's pages: submit, track, rate, my requests
 - common.py    role guards, service errors on forms, navigation, timeline labels
-- intelligence.py the console's classifier slot: suggested categories (and units), 采用
+
+The console's classifier slot, the board's hot spots and duplicate groups and the order's
+duplicate candidates are the insights app's, reached through `hotline.insights_hook`.
 
 Every view parses a form, builds `Actor.from_request(request)`, calls one service and
 renders; the services decide what is allowed.

@@ -21,13 +21,11 @@ from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline import forms as hf
-from hongmian.hotline import selectors
-from hongmian.hotline.insights.duplicates import WINDOW_DAYS as DUPLICATE_WINDOW_DAYS
+from hongmian.hotline import insights_hook, selectors
 from hongmian.hotline.models import ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockLight, ReturnStatus
-from hongmian.hotline.views import insights as insight_views
 from hongmian.hotline.views.common import (
     actor,
     hotline_nav,
@@ -75,9 +73,9 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "extensions": lambda: list(data.extensions[:BOARD_LIMIT]),
         "callback_reviews": lambda: list(data.callback_reviews[:BOARD_LIMIT]),
         "joint_meetings": lambda: list(data.joint_meetings[:BOARD_LIMIT]),
-        "hotspots": insight_views.board_hotspots,
-        "merges": lambda: insight_views.board_duplicates(now, BOARD_LIMIT),
-        "callbacks": lambda: insight_views.board_callbacks(
+        "hotspots": insights_hook.board_hotspots,
+        "merges": lambda: insights_hook.board_duplicates(now, BOARD_LIMIT),
+        "callbacks": lambda: insights_hook.board_callbacks(
             list(data.awaiting_callback[:BOARD_LIMIT])
         ),
     }
@@ -92,7 +90,9 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "merges": _("疑似重复（并单候选）"),
         "callbacks": _("待回访"),
     }
-    keys = [only] if only in titles else list(titles)
+    # Hot spots and duplicate groups are the insights app's; without it they are left out.
+    hidden = set() if insights_hook.available() else insights_hook.BOARD_SECTIONS
+    keys = [only] if only in titles else [k for k in titles if k not in hidden]
     lists = {k: build[k]() for k in keys}
     sections = [Section(k, str(titles[k]), len(lists[k])) for k in keys]
     context = {
@@ -101,7 +101,7 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "shown": set(keys),
         "only": only,
         "board_limit": BOARD_LIMIT,
-        "window_days": DUPLICATE_WINDOW_DAYS,
+        "window_days": insights_hook.duplicate_window_days(),
         "hotline_nav": hotline_nav(request, "hotline:board"),
         "here": request.get_full_path(),
     }

@@ -17,15 +17,14 @@ from django.views.decorators.http import require_GET
 
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
 from hongmian.hotline import forms as hf
+from hongmian.hotline import insights_hook, selectors
 from hongmian.hotline import knowledge_bridge as knowledge
-from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
 from hongmian.hotline.services import lifecycle_dispatch
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.states import Status
-from hongmian.hotline.views import intelligence
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
     actor,
@@ -50,6 +49,7 @@ def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 20
         "form": form,
         "hotline_nav": hotline_nav(request, "hotline:console"),
         "knowledge_available": knowledge.available(),
+        "insights_available": insights_hook.available(),
         **_history_context(phone),
         **_address_context(address),
     }
@@ -97,7 +97,7 @@ def console(request: HttpRequest) -> HttpResponse:
     if not ok:
         return _console_page(request, form, status=error_status(form))
     order: WorkOrder = result[0]
-    intelligence.record_intake_feedback(request, *result)
+    insights_hook.record_intake_feedback(request, *result)
     if not answering:
         return redirect("hotline:intake_dispatch", pk=order.pk)
     answer = article.answer if article is not None else data["answer"]

@@ -19,8 +19,8 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import forms as hf
+from hongmian.hotline import insights_hook, selectors
 from hongmian.hotline import permissions as perm
-from hongmian.hotline import selectors
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.lifecycle_dispatch import return_deadline
@@ -49,7 +49,7 @@ from hongmian.identity.models import OrgUnit
 # Where the centre dispatches or re-dispatches from the order page (a pending return, a
 # joint meeting and a callback review have their own panels that lead to dispatch).
 REDISPATCH_FROM = frozenset({Status.RECEIVED, Status.DISPATCHED, Status.ACKNOWLEDGED})
-# Where the centre sees the order's duplicate candidates (views/insights.py): it may merge.
+# Where the centre sees the order's duplicate candidates (insights_hook): it may merge.
 MERGEABLE = REDISPATCH_FROM
 UNIT_WORKING = frozenset({Status.DISPATCHED, Status.ACKNOWLEDGED})
 
@@ -413,7 +413,7 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
     if perm.is_centre_staff(user):
         ctx["panels"] = centre_panels(request, order, ctx)
         if order.status in MERGEABLE:
-            ctx["duplicates_url"] = reverse("hotline:order_duplicates", args=(order.pk,))
+            ctx["duplicates_url"] = insights_hook.order_duplicates_url(order)
     else:
         ctx["panels"] = unit_panels(request, order, ctx)
     return ctx

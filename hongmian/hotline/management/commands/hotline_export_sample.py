@@ -10,8 +10,8 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hongmian.hotline.demo_export import sample_export_rows
-from hongmian.hotline.demo_text import CategoryRef, topic_categories
+from hongmian.hotline.demo.export import sample_export_rows
+from hongmian.hotline.demo.text import CategoryRef, topic_categories
 from hongmian.hotline.models import Category
 from hongmian.hotline.services.imports import IMPORT_COLUMNS
 from hongmian.hotline.services.taxonomy import read_taxonomy_csv
