@@ -3,8 +3,9 @@ retries: `work_order_intake` and `work_order_intake_batch`.
 
 The work is done in three modules; each caller imports a name from the module that defines it:
 
-- intake_validation  checking and normalising a request (limits, phone, coordinates,
-                     category, the caller's records, the parsed address); no writes
+- intake_validation  IntakeRequest, the request every door builds; checking and normalising
+                     it (limits, phone, coordinates, category, the caller's records, the
+                     parsed address); no writes
 - intake_numbers     order numbers (GZ-YYYYMMDD-NNNNNN): the PostgreSQL sequence or the
                      counter row
 - intake_store       writing orders with their timeline, audit and notices, and answering

@@ -322,3 +322,13 @@ def test_a_request_from_form_values_keeps_only_its_fields() -> None:
     values = {"title": "t", "content": "c", "idempotency_key": "k", "answer": "a"}
     request = IntakeRequest.from_values(values, channel=Channel.WEB, request_type="help")
     assert request == IntakeRequest(channel="web", request_type="help", title="t", content="c")
+
+
+def test_the_api_schema_names_only_request_fields() -> None:
+    """The schema lists its fields for their limits; each must be one of the request's, or
+    `to_intake` would drop it without a word."""
+    from dataclasses import fields
+
+    from hongmian.hotline.schemas import WorkOrderCreateIn
+
+    assert set(WorkOrderCreateIn.model_fields) <= {f.name for f in fields(IntakeRequest)}
