@@ -37,6 +37,7 @@ def main() -> int:
     from hongmian.hotline import notifications
     from hongmian.hotline.demo.text import TextGenerator
     from hongmian.hotline.services import intake, intake_store, intake_validation, timeline
+    from hongmian.hotline.services.intake_validation import IntakeRequest
     from hongmian.identity.models import User
 
     username, count = sys.argv[1], int(sys.argv[2])
@@ -76,14 +77,17 @@ def main() -> int:
 
     # Wrapped where they are looked up: the modules the intake service is split into.
     timed(intake_validation, "parse_address", "address parsing")
-    timed(intake_store, "work_order_number_next", "number allocation")
+    timed(intake_store, "work_order_number_next", "number allocation (SQLite)")
+    timed(intake_store, "_insert", "order INSERT (PostgreSQL)")
     timed(intake_store, "timeline_entry", "timeline entry")
     timed(intake_store, "audit_record_many", "audit entries")
     timed(notifications, "notices_enqueue", "notification jobs (on commit)")
     del address, audit, timeline
 
     def one(payload: dict[str, Any], n: int) -> None:
-        intake.work_order_intake(actor=actor, idempotency_key=f"profile-{n}", **payload)
+        intake.work_order_intake(
+            actor=actor, request=IntakeRequest(**payload), idempotency_key=f"profile-{n}"
+        )
 
     for n, payload in enumerate(requests[:20]):  # warm-up: imports, caches, the lexicon
         with transaction.atomic():

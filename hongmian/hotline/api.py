@@ -115,9 +115,7 @@ def work_order_create(
     answers 200 with the order the first attempt made; the same key with a different
     request is refused (409 `work_order.idempotency_mismatch`)."""
     order, created = work_order_intake(
-        actor=_actor(request),
-        **payload.model_dump(),
-        idempotency_key=idempotency_key,
+        actor=_actor(request), request=payload.to_intake(), idempotency_key=idempotency_key
     )
     return Status(201 if created else 200, order)
 

@@ -27,7 +27,7 @@ from hongmian.core.api_errors import error_body
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline.schemas import WorkOrderCreateIn
 from hongmian.hotline.services.intake import BATCH_MAX, work_order_intake_batch
-from hongmian.hotline.services.intake_validation import KEY_MAX
+from hongmian.hotline.services.intake_validation import KEY_MAX, IntakeRequest
 from hongmian.identity.auth import api_key_or_session
 
 router = Router(tags=["hotline"], auth=api_key_or_session)
@@ -87,7 +87,7 @@ def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> 
             fields={"orders": [f"最多 {BATCH_MAX} 条，收到 {len(payload.orders)} 条"]},
         )
     results: list[dict[str, Any]] = [{"index": i} for i in range(len(payload.orders))]
-    requests: list[dict[str, Any]] = []
+    requests: list[tuple[IntakeRequest, str | None]] = []
     positions: list[int] = []
     for index, raw in enumerate(payload.orders):
         try:
@@ -95,7 +95,7 @@ def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> 
         except ValidationError as exc:
             results[index].update(status="error", error=_item_error(exc))
             continue
-        requests.append(item.model_dump())
+        requests.append((item.to_intake(), item.idempotency_key))
         positions.append(index)
     actor = Actor(user=request.auth, client_address=client_address(request), via="api")  # type: ignore[attr-defined]
     for index, outcome in zip(

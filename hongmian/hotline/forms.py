@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from hongmian.core.errors import ValidationFailed
 from hongmian.core.validators import validate_mobile
 from hongmian.hotline.models import Category
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.states import (
     Channel,
     Priority,
@@ -256,6 +257,10 @@ class IntakeForm(Form):
     answer = forms.CharField(label=_("答复内容"), required=False, widget=_textarea(3))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
+    def to_intake(self) -> IntakeRequest:
+        """The request the valid form describes (the answer and the key are not part of it)."""
+        return IntakeRequest.from_values(self.cleaned_data)
+
 
 class DispatchForm(Form):
     """派单 / 改派 — the catalogue's unit is preselected by the view and may be changed."""
@@ -476,6 +481,10 @@ class CitizenSubmitForm(Form):
 
     def clean_caller_phone(self) -> str:
         return _mobile(self.cleaned_data["caller_phone"])
+
+    def to_intake(self) -> IntakeRequest:
+        """The request the valid form describes, filed online (`Channel.WEB`)."""
+        return IntakeRequest.from_values(self.cleaned_data, channel=Channel.WEB)
 
     def clean(self) -> dict[str, Any]:
         super().clean()

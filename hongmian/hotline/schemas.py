@@ -24,6 +24,7 @@ from hongmian.hotline.services.intake_validation import (
     CONTENT_MAX,
     KEY_MAX,
     TITLE_MAX,
+    IntakeRequest,
 )
 from hongmian.hotline.states import (
     Channel,
@@ -177,6 +178,10 @@ class WorkOrderCreateIn(In):
     is_enterprise: bool = False
     is_emergency: bool = False
     external_ref: str = Field("", max_length=KEY_MAX)
+
+    def to_intake(self) -> IntakeRequest:
+        """The request these fields describe, for `work_order_intake`."""
+        return IntakeRequest.from_values(self.model_dump())
 
 
 Ordering = Literal[

@@ -19,6 +19,7 @@ from hongmian.hotline.services.catalogue import (
     catalogue_rule_set,
 )
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.services.sla import sla_rules_load_defaults
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
 from hongmian.hotline.states import ClockKind, Status
@@ -52,14 +53,16 @@ class World:
         centre = Actor(user=self.agent, via="web")
         order, _ = work_order_intake(
             actor=centre,
-            channel="phone",
-            request_type="complaint",
-            title="华师路工地夜间施工",
-            content="每晚十一点后仍在打桩。",
-            caller_name="陈先生",
-            caller_phone=CALLER_PHONE,
-            address="天河区石牌街道华师路1号",
-            category=self.category,
+            request=IntakeRequest(
+                channel="phone",
+                request_type="complaint",
+                title="华师路工地夜间施工",
+                content="每晚十一点后仍在打桩。",
+                caller_name="陈先生",
+                caller_phone=CALLER_PHONE,
+                address="天河区石牌街道华师路1号",
+                category=self.category,
+            ),
         )
         if dispatch:
             order = lifecycle_dispatch.work_order_dispatch(

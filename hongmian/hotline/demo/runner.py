@@ -32,6 +32,7 @@ from hongmian.hotline.services import (
     lifecycle_handling,
 )
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,
@@ -173,18 +174,20 @@ class Runner:
                 }
         order, _created = work_order_intake(
             actor=actor,
-            channel=plan.channel,
-            request_type=plan.request_type,
-            title=request.title,
-            content=request.content,
-            address=request.place.address if request.place else "",
-            category=self.categories.get(request.topic.key),
-            priority=plan.priority,
-            is_enterprise=plan.is_enterprise,
-            is_emergency=plan.is_emergency,
-            confidential=rng.random() < 0.03,
-            external_ref=f"{DEMO_REF}{plan.index:05d}",
-            **caller,
+            request=IntakeRequest(
+                channel=plan.channel,
+                request_type=plan.request_type,
+                title=request.title,
+                content=request.content,
+                address=request.place.address if request.place else "",
+                category=self.categories.get(request.topic.key),
+                priority=plan.priority,
+                is_enterprise=plan.is_enterprise,
+                is_emergency=plan.is_emergency,
+                confidential=rng.random() < 0.03,
+                external_ref=f"{DEMO_REF}{plan.index:05d}",
+                **caller,
+            ),
         )
         plan.order = order
 

@@ -40,6 +40,7 @@ from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.open311 import selectors, serialisers
 from hongmian.hotline.selectors import access_work_order, work_order_caller_view
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.states import FINISHED_STATUSES, Channel, ClockKind, RequestType
 from hongmian.identity.auth import api_key_user, bearer_token
 from hongmian.identity.models import User
@@ -370,18 +371,20 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     token = uuid.uuid4().hex
     order, _ = work_order_intake(
         actor=Actor(user=user, client_address=client_address(request), via="api"),
-        channel=Channel.OPEN311,
-        # What a GeoReport client sends is a problem to be fixed: a request for help (求助).
-        request_type=RequestType.HELP,
-        title=f"{category.name}：{description[:40]}" if description else category.name,
-        content=description or category.name,
-        caller_name=_caller_name(params),
-        caller_phone=_param(params, "phone"),
-        address=address,
-        latitude=latitude,
-        longitude=longitude,
-        category=category,
-        external_ref=token,
+        request=IntakeRequest(
+            channel=Channel.OPEN311,
+            # What a GeoReport client sends is a problem to be fixed: a request for help (求助).
+            request_type=RequestType.HELP,
+            title=f"{category.name}：{description[:40]}" if description else category.name,
+            content=description or category.name,
+            caller_name=_caller_name(params),
+            caller_phone=_param(params, "phone"),
+            address=address,
+            latitude=latitude,
+            longitude=longitude,
+            category=category,
+            external_ref=token,
+        ),
     )
     batch = service_type() == "batch"
     body = serialisers.request_created(

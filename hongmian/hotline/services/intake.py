@@ -3,8 +3,9 @@ retries: `work_order_intake` and `work_order_intake_batch`.
 
 The work is done in three modules; each caller imports a name from the module that defines it:
 
-- intake_validation  checking and normalising a request (limits, phone, coordinates,
-                     category, the caller's records, the parsed address); no writes
+- intake_validation  IntakeRequest, the request every door builds; checking and normalising
+                     it (limits, phone, coordinates, category, the caller's records, the
+                     parsed address); no writes
 - intake_numbers     order numbers (GZ-YYYYMMDD-NNNNNN): the PostgreSQL sequence or the
                      counter row
 - intake_store       writing orders with their timeline, audit and notices, and answering
@@ -13,9 +14,7 @@ The work is done in three modules; each caller imports a name from the module th
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
-from decimal import Decimal
-from typing import Any
+from collections.abc import Sequence
 
 from django.db import connection, transaction
 
@@ -30,11 +29,10 @@ from hongmian.hotline.services.intake_store import (
     store_postgresql,
 )
 from hongmian.hotline.services.intake_validation import (
+    IntakeRequest,
     PreparedIntake,
     intake_prepare,
 )
-from hongmian.hotline.states import Priority
-from hongmian.identity.models import Enterprise, Person
 
 # Most orders one batch intake takes (the API answers 413 `work_order.batch_too_large` above).
 BATCH_MAX = 500
@@ -43,24 +41,8 @@ BATCH_MAX = 500
 def work_order_intake(
     *,
     actor: Actor,
-    channel: str,
-    request_type: str,
-    title: str,
-    content: str,
-    caller_name: str = "",
-    caller_phone: str = "",
-    confidential: bool = False,
-    caller_person: Person | None = None,
-    caller_enterprise: Enterprise | None = None,
-    address: str = "",
-    latitude: Decimal | float | str | None = None,
-    longitude: Decimal | float | str | None = None,
-    category: Category | str | None = None,
-    priority: str = Priority.NORMAL,
-    is_enterprise: bool = False,
-    is_emergency: bool = False,
+    request: IntakeRequest,
     idempotency_key: str | None = None,
-    external_ref: str = "",
 ) -> tuple[WorkOrder, bool]:
     """Record a request; returns `(order, created)`.
 
@@ -68,29 +50,10 @@ def work_order_intake(
     attempt — returns the first order and `created=False`; the same key with a different
     request is refused (409 `work_order.idempotency_mismatch`). Invalid input raises
     ValidationFailed with a `work_order.<field>` code; an actor who may not file through
-    `channel` gets PermissionDenied. The caller is told the number once the order commits.
+    the request's channel gets PermissionDenied. The caller is told the number once the
+    order commits.
     """
-    intake = intake_prepare(
-        actor=actor,
-        channel=channel,
-        request_type=request_type,
-        title=title,
-        content=content,
-        caller_name=caller_name,
-        caller_phone=caller_phone,
-        confidential=confidential,
-        caller_person=caller_person,
-        caller_enterprise=caller_enterprise,
-        address=address,
-        latitude=latitude,
-        longitude=longitude,
-        category=category,
-        priority=priority,
-        is_enterprise=is_enterprise,
-        is_emergency=is_emergency,
-        idempotency_key=idempotency_key,
-        external_ref=external_ref,
-    )
+    intake = intake_prepare(actor=actor, request=request, idempotency_key=idempotency_key)
     if connection.vendor == "postgresql":
         with transaction.atomic():
             [(order, created)] = store_postgresql(actor, [intake])
@@ -99,10 +62,10 @@ def work_order_intake(
 
 
 def work_order_intake_batch(
-    *, actor: Actor, requests: Sequence[Mapping[str, Any]]
+    *, actor: Actor, requests: Sequence[tuple[IntakeRequest, str | None]]
 ) -> list[IntakeResult]:
-    """Record up to BATCH_MAX requests (each with its own `idempotency_key`, as for
-    `work_order_intake`) in one transaction; returns one result per request, in order.
+    """Record up to BATCH_MAX requests, each `(request, idempotency_key)` as for
+    `work_order_intake`, in one transaction; returns one result per request, in order.
 
     Each item stands alone: an invalid one (or a key reused with a different request) is
     an error result and does not stop the others; a retried item (or a whole retried
@@ -119,9 +82,12 @@ def work_order_intake_batch(
     results = [IntakeResult() for _ in requests]
     categories: dict[str, Category | None] = {}
     valid: list[tuple[int, PreparedIntake]] = []
-    for index, request in enumerate(requests):
+    for index, (request, key) in enumerate(requests):
         try:
-            valid.append((index, intake_prepare(actor=actor, categories=categories, **request)))
+            prepared = intake_prepare(
+                actor=actor, request=request, idempotency_key=key, categories=categories
+            )
+            valid.append((index, prepared))
         except ApplicationError as exc:
             results[index].error = exc
     # The same key twice in one batch: the first stands, the others are its retries.

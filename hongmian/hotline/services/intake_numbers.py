@@ -7,16 +7,15 @@ restart each day and may skip values (a rolled-back intake uses one up): the num
 identifies an order, it does not count them (docs/decisions/0007-work-order-numbers.md).
 
 `work_order_number_next` and `work_order_number_sequence_ensure` are public (imported from
-here); `number_expression` and `numbers_next` are the
-PostgreSQL forms intake_store.py puts into its single INSERT.
+here); `NUMBER_SQL` and `number_prefix` are the PostgreSQL form intake_store.py puts into its
+single INSERT.
 """
 
 from __future__ import annotations
 
 from django.conf import settings
-from django.db import connection, connections, transaction
+from django.db import connections, transaction
 from django.db.models import F
-from django.db.models.expressions import RawSQL
 from django.utils import timezone
 
 from hongmian.core.calendar import CALENDAR_TZ
@@ -55,34 +54,18 @@ def _next_counter(using: str) -> int:
 def work_order_number_next(*, using: str = "default") -> str:
     """A new, never used order number: PREFIX-YYYYMMDD-NNNNNN (Beijing date; the counter
     widens past six digits when it must)."""
+    return f"{number_prefix()}{_next_counter(using):06d}"
+
+
+# An order number made by PostgreSQL from `n`, a value of NUMBER_SEQUENCE that the statement
+# names so: the prefix and Beijing date (one parameter, `number_prefix()`), then `n` padded to
+# six digits and widening past them — the same text as `work_order_number_next`.
+NUMBER_SQL = "%s || lpad(n::text, greatest(6, length(n::text)), '0')"
+
+
+def number_prefix() -> str:
+    """What every number allocated now starts with: PREFIX-YYYYMMDD- (Beijing date)."""
     prefix = settings.HONGMIAN_HOTLINE_NUMBER_PREFIX
     # Beijing time whatever TIME_ZONE says: the number must match the caller's calendar.
     day = timezone.localdate(timezone.now(), timezone=CALENDAR_TZ)
-    return f"{prefix}-{day:%Y%m%d}-{_next_counter(using):06d}"
-
-
-def number_expression() -> RawSQL:
-    """The next number, computed by PostgreSQL inside the INSERT: prefix, Beijing date and
-    the sequence's next value, padded to six digits and widening past them."""
-    return RawSQL(
-        "(SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0')"
-        " FROM nextval(%s::regclass) AS n)",
-        (_number_prefix(), NUMBER_SEQUENCE),
-    )
-
-
-def _number_prefix() -> str:
-    prefix = settings.HONGMIAN_HOTLINE_NUMBER_PREFIX
-    day = timezone.localdate(timezone.now(), timezone=CALENDAR_TZ)
     return f"{prefix}-{day:%Y%m%d}-"
-
-
-def numbers_next(count: int) -> list[str]:
-    """`count` new numbers in one statement (PostgreSQL)."""
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT %s || lpad(n::text, greatest(6, length(n::text)), '0')"
-            " FROM (SELECT nextval(%s::regclass) AS n FROM generate_series(1, %s)) AS s",
-            [_number_prefix(), NUMBER_SEQUENCE, count],
-        )
-        return [row[0] for row in cursor.fetchall()]

@@ -4,8 +4,9 @@ used is answered from the order that holds it (or refused as a Conflict when the
 differs).
 
 Two paths: on PostgreSQL one `INSERT … ON CONFLICT DO NOTHING RETURNING` for any number
-of orders (a racing retry waits for the first attempt and inserts nothing); elsewhere
-(SQLite) one order at a time, looking the key up and inserting under a savepoint.
+of orders (a racing retry waits for the first attempt and inserts nothing), the statement
+written out once below (`_INSERT_SQL`); elsewhere (SQLite) one order at a time,
+looking the key up and inserting under a savepoint.
 
 Not a public API beyond IntakeResult (each batch item's outcome): the services in
 `hongmian.hotline.services.intake` call these.
@@ -13,14 +14,13 @@ Not a public API beyond IntakeResult (each batch item's outcome): the services i
 
 from __future__ import annotations
 
+import functools
 import logging
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, connection, transaction
-from django.db.models import Model
-from django.db.models.constants import OnConflict
-from django.db.models.sql import InsertQuery
+from django.db.models import Field, ForeignObjectRel, Q, UniqueConstraint
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_event, audit_record_many, snapshot
@@ -28,8 +28,9 @@ from hongmian.core.errors import ApplicationError, Conflict
 from hongmian.hotline import notifications
 from hongmian.hotline.models import TimelineEntry, WorkOrder
 from hongmian.hotline.services.intake_numbers import (
-    number_expression,
-    numbers_next,
+    NUMBER_SEQUENCE,
+    NUMBER_SQL,
+    number_prefix,
     work_order_number_next,
 )
 from hongmian.hotline.services.intake_validation import PreparedIntake
@@ -92,56 +93,145 @@ def store_batch_postgresql(
             results[index].order, results[index].created = outcome
 
 
+# The partial unique constraint that makes a key single-use per account; the INSERT passes
+# over a conflict on it, and on nothing else.
+_KEY_CONSTRAINT = "hotline_order_idempotency_key"
+_KEY_CONDITION = Q(idempotency_key__isnull=False)
+
+# The one INSERT of orders on PostgreSQL. `_insert_statement` fills in the identifiers from
+# the model (never a value); the values are parameters: the number prefix, the sequence,
+# then one per column of `{columns}` — the order's value, or for many orders an array of
+# every order's values.
+# - ON CONFLICT names the key's partial unique index by its columns and condition: a key
+#   already used (even by an attempt still in flight, which PostgreSQL waits for) inserts
+#   nothing and returns no row; any other violation (a number an imported order holds)
+#   still raises.
+# - The number is made by the statement from the sequence (NUMBER_SQL), so no round trip
+#   fetches it first.
+_INSERT_SQL = """
+    INSERT INTO {table} ({number}, {columns})
+    {rows}
+    ON CONFLICT ({conflict}) WHERE {key} IS NOT NULL DO NOTHING
+    RETURNING {pk}, {number}, {key}
+"""
+# The rows of one order: its values, and its number from the sequence's next value.
+_ONE_ROW = "VALUES ((SELECT {number_sql} FROM nextval(%s::regclass) AS n), {placeholders})"
+# The rows of many orders, one array per column (UNNEST) rather than a placeholder per value:
+# a batch of 500 is still 45 parameters, and its plan does not depend on its size. The
+# sub-select that calls `nextval` is volatile, so PostgreSQL runs it once per row and never
+# merges it into the outer SELECT (both uses of `n` see the same value); rows are numbered in
+# array order. The casts drop the length (varchar, not varchar(200)): a value too long is
+# refused by the column itself, as a plain value would be.
+_MANY_ROWS = """
+    SELECT {number_sql}, {row_columns}
+    FROM (SELECT nextval(%s::regclass) AS n, u.* FROM UNNEST({arrays}) AS u({columns})) AS r
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class _Insert:
+    one: str  # the statement for one order
+    many: str  # the statement for any number of orders
+    fields: list[Field[Any, Any]]  # whose values it takes, in this order
+
+
+@functools.cache
+def _insert_statement() -> _Insert:
+    """`_INSERT_SQL` for WorkOrder, built once from the model's public metadata: its
+    concrete fields but the id (and the number, which the statement makes), each field's
+    `column` and `db_type`, the key constraint's fields."""
+    meta = WorkOrder._meta
+
+    def column(name: str) -> str:
+        return _quoted_column(meta.get_field(name))
+
+    fields = [
+        f
+        for f in meta.concrete_fields
+        if f is not meta.auto_field and f.name != "number" and not f.generated
+    ]
+    unique = next(
+        c for c in meta.constraints if isinstance(c, UniqueConstraint) and c.name == _KEY_CONSTRAINT
+    )
+    if unique.condition != _KEY_CONDITION:
+        # ON CONFLICT finds the index by columns and condition: they must be the constraint's.
+        raise RuntimeError(f"{_KEY_CONSTRAINT} no longer has the condition the INSERT names")
+    columns = ", ".join(_quoted_column(f) for f in fields)
+
+    def statement(rows: str) -> str:
+        return " ".join(
+            _INSERT_SQL.format(  # identifiers only, each through quote_name
+                table=connection.ops.quote_name(meta.db_table),
+                number=column("number"),
+                columns=columns,
+                rows=rows,
+                conflict=", ".join(column(name) for name in unique.fields),
+                key=column("idempotency_key"),
+                pk=column(meta.pk.name),
+            ).split()
+        )
+
+    one = _ONE_ROW.format(number_sql=NUMBER_SQL, placeholders=", ".join("%s" for _ in fields))
+    many = _MANY_ROWS.format(
+        number_sql=NUMBER_SQL,
+        row_columns=", ".join(f"r.{_quoted_column(f)}" for f in fields),
+        arrays=", ".join(f"%s::{_array_type(f)}" for f in fields),
+        columns=columns,
+    )
+    return _Insert(one=statement(one), many=statement(many), fields=fields)
+
+
+def _quoted_column(field: Field[Any, Any] | ForeignObjectRel) -> str:
+    if not isinstance(field, Field) or not field.column:
+        raise TypeError(f"{field} is not a stored field")
+    return connection.ops.quote_name(field.column)
+
+
+def _array_type(field: Field[Any, Any]) -> str:
+    """`varchar[]` for a varchar(200) column: without the length, as the column checks it."""
+    db_type = field.db_type(connection)
+    if not db_type:
+        raise TypeError(f"{field} has no column type")
+    return db_type.split("(")[0] + "[]"
+
+
+def _insert(objs: list[WorkOrder]) -> list[tuple[int, str, str | None]]:
+    """Run the INSERT for these (unsaved) orders; returns (id, number, key) of each row it
+    wrote. Each value is prepared as Django prepares it for a save: `pre_save` (which stamps
+    created_at and updated_at), then `get_db_prep_save` for this database."""
+    statement = _insert_statement()
+    rows = [
+        [f.get_db_prep_save(f.pre_save(obj, True), connection) for f in statement.fields]
+        for obj in objs
+    ]
+    if len(rows) == 1:
+        sql, values = statement.one, rows[0]
+    else:
+        sql, values = statement.many, [list(column) for column in zip(*rows, strict=True)]
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [number_prefix(), NUMBER_SEQUENCE, *values])
+        written: list[tuple[int, str, str | None]] = cursor.fetchall()
+    return written
+
+
 def store_postgresql(
     actor: Actor, intakes: list[PreparedIntake], *, strict: bool = True
 ) -> list[Any]:
-    """Insert the orders in ONE statement, `INSERT … ON CONFLICT DO NOTHING RETURNING`: a key
-    already used (even by an attempt still in flight, which PostgreSQL waits for) inserts
-    nothing and is answered from the row that holds it. Then the new orders' timeline and
-    audit entries and their notices, one statement each. Call inside transaction.atomic().
+    """Insert the orders in ONE statement (`_INSERT_SQL`): a key already used (even by
+    an attempt still in flight, which PostgreSQL waits for) inserts nothing and is answered
+    from the row that holds it. Then the new orders' timeline and audit entries and their
+    notices, one statement each. Call inside transaction.atomic().
 
     Returns `(order, created)` per intake, in order; with `strict=False` a reused key with
     a different request is returned as its Conflict instead of raised."""
     if not intakes:
         return []
-    meta = WorkOrder._meta
     # Keys in a fixed order: two batches holding the same keys wait for each other in the
     # same order instead of deadlocking.
     ordered = sorted(
         range(len(intakes)), key=lambda i: (intakes[i].key is None, intakes[i].key or "")
     )
-    objs = [intakes[i].order for i in ordered]
-    if len(objs) == 1:
-        objs[0].number = number_expression()
-    else:
-        # Many rows: the numbers first, in one statement, so that the INSERT carries plain
-        # values and Django can send it as one UNNEST per column (a per-row expression
-        # would make it thousands of placeholders to plan and bind).
-        for obj, number in zip(objs, numbers_next(len(objs)), strict=True):
-            obj.number = number
-    query = InsertQuery(WorkOrder, on_conflict=OnConflict.IGNORE)
-    query.insert_values(
-        [f for f in meta.local_concrete_fields if f is not meta.auto_field and not f.generated],
-        list[Model](objs),
-    )
-    compiler = query.get_compiler(using=DEFAULT_DB_ALIAS)
-    compiler.returning_fields = [
-        meta.pk,
-        meta.get_field("number"),
-        meta.get_field("idempotency_key"),
-    ]
-    [(sql, params)] = compiler.as_sql()
-    # Only a used idempotency key is passed over (the partial unique index's own terms);
-    # any other violation (a number taken by an imported order …) still raises.
-    sql = sql.replace(
-        " ON CONFLICT DO NOTHING ",
-        ' ON CONFLICT ("submitted_by_id", "idempotency_key")'
-        ' WHERE "idempotency_key" IS NOT NULL DO NOTHING ',
-        1,
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        rows = cursor.fetchall()
+    rows = _insert([intakes[i].order for i in ordered])
     by_key = {key: (pk, num) for pk, num, key in rows if key is not None}
     unkeyed = iter([(pk, num) for pk, num, key in rows if key is None])
 

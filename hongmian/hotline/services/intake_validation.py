@@ -2,12 +2,13 @@
 limits, choices, the caller's phone, coordinates inside Guangzhou, the category, whose
 records a citizen may file for, and the parsed address. Nothing here writes.
 
-`intake_prepare` turns one request into a PreparedIntake: the unsaved order (no number
-yet), its idempotency key and the fingerprint a retry must match. Invalid input raises
-ValidationFailed with a `work_order.<field>` code.
+`IntakeRequest` is the request as every door hands it to the intake services (the API's
+schema, the console and citizen forms, Open311, the demo); `intake_prepare` turns one into a
+PreparedIntake: the unsaved order (no number yet), its idempotency key and the fingerprint
+a retry must match. Invalid input raises ValidationFailed with a `work_order.<field>` code.
 
-The limits and `validate_caller_phone` are public (schemas, imports, selectors and the
-callback import them from here). The rest is not a public API.
+`IntakeRequest`, the limits and `validate_caller_phone` are public (schemas, forms, imports,
+selectors and the callback import them from here). The rest is not a public API.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, Self
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import PermissionDenied, ValidationFailed
@@ -162,6 +164,53 @@ def _fingerprint(payload: dict[str, Any]) -> str:
     return hashlib.sha256(canonical.encode("utf-8")).hexdigest()
 
 
+@dataclass(frozen=True, slots=True)
+class IntakeRequest:
+    """One request to record as a work order (受理), as a door received it: not yet checked.
+    `intake_prepare` checks and normalises every field; the idempotency key travels beside
+    the request, not in it (it names the attempt, not what is asked).
+
+    The fields, as normalised, are also what the idempotency fingerprint covers: a field
+    added here changes the fingerprint of every request, and a stored key retried after the
+    upgrade would no longer match (tests/test_intake.py pins a fingerprint)."""
+
+    channel: str
+    request_type: str
+    title: str
+    content: str
+    caller_name: str = ""
+    caller_phone: str = ""
+    confidential: bool = False
+    caller_person: Person | None = None
+    caller_enterprise: Enterprise | None = None
+    address: str = ""
+    # WGS84 decimal degrees, both or neither; text and floats are read as decimals.
+    latitude: Decimal | float | str | None = None
+    longitude: Decimal | float | str | None = None
+    # A Category, or its code (the API's and Open311's service_code).
+    category: Category | str | None = None
+    priority: str = Priority.NORMAL
+    is_enterprise: bool = False
+    is_emergency: bool = False
+    external_ref: str = ""
+
+    @classmethod
+    def from_values(cls, values: Mapping[str, Any], **fixed: Any) -> Self:
+        """The request that `values` (a form's cleaned data, a schema's dump) describe: the
+        names that are fields of a request, the others (an idempotency key, an answer …)
+        left out; `fixed` sets what the door decides itself (the channel of a citizen page)."""
+        names = _REQUEST_FIELDS.difference(fixed)
+        return cls(**{k: v for k, v in values.items() if k in names}, **fixed)
+
+    def as_dict(self) -> dict[str, Any]:
+        """Field name → value; the related rows stay rows (no deep copy, as `asdict` makes)."""
+        return {name: getattr(self, name) for name in _REQUEST_FIELD_ORDER}
+
+
+_REQUEST_FIELD_ORDER = tuple(f.name for f in fields(IntakeRequest))
+_REQUEST_FIELDS = frozenset(_REQUEST_FIELD_ORDER)
+
+
 @dataclass
 class PreparedIntake:
     """A validated request: the unsaved order (no number yet), its key and fingerprint."""
@@ -175,47 +224,34 @@ class PreparedIntake:
 def intake_prepare(
     *,
     actor: Actor,
-    channel: str,
-    request_type: str,
-    title: str,
-    content: str,
-    caller_name: str = "",
-    caller_phone: str = "",
-    confidential: bool = False,
-    caller_person: Person | None = None,
-    caller_enterprise: Enterprise | None = None,
-    address: str = "",
-    latitude: Decimal | float | str | None = None,
-    longitude: Decimal | float | str | None = None,
-    category: Category | str | None = None,
-    priority: str = Priority.NORMAL,
-    is_enterprise: bool = False,
-    is_emergency: bool = False,
+    request: IntakeRequest,
     idempotency_key: str | None = None,
-    external_ref: str = "",
     categories: dict[str, Category | None] | None = None,
 ) -> PreparedIntake:
     """Validate one request (no writes). `categories` caches category look-ups by code
     across the items of a batch."""
     user = actor.user
-    channel = _choice(channel, "channel", Channel)
+    channel = _choice(request.channel, "channel", Channel)
     if not permissions.is_system_actor(actor) and not permissions.can_intake(user, channel):
         raise PermissionDenied("无权通过该渠道登记诉求", code="work_order.intake_forbidden")
-    request_type = _choice(request_type, "request_type", RequestType)
-    priority = _choice(priority, "priority", Priority)
-    title = _text(title, "title", limit=TITLE_MAX, required=True)
-    content = _text(content, "content", limit=CONTENT_MAX, required=True)
-    caller_name = _text(caller_name, "caller_name", limit=CALLER_NAME_MAX)
-    caller_phone = validate_caller_phone(_text(caller_phone, "caller_phone", limit=40))
-    address = _text(address, "address", limit=ADDRESS_MAX)
-    external_ref = _text(external_ref, "external_ref", limit=KEY_MAX)
-    lat, lon = _coordinates(latitude, longitude)
+    request_type = _choice(request.request_type, "request_type", RequestType)
+    priority = _choice(request.priority, "priority", Priority)
+    title = _text(request.title, "title", limit=TITLE_MAX, required=True)
+    content = _text(request.content, "content", limit=CONTENT_MAX, required=True)
+    caller_name = _text(request.caller_name, "caller_name", limit=CALLER_NAME_MAX)
+    caller_phone = validate_caller_phone(_text(request.caller_phone, "caller_phone", limit=40))
+    address = _text(request.address, "address", limit=ADDRESS_MAX)
+    external_ref = _text(request.external_ref, "external_ref", limit=KEY_MAX)
+    lat, lon = _coordinates(request.latitude, request.longitude)
+    category = request.category
     if categories is not None and isinstance(category, str) and category:
         if category not in categories:
             categories[category] = Category.objects.filter(code=category).first()
         category = categories[category] or Category(code=category, is_active=False)
     category_row = _category(category)
-    caller_person, caller_enterprise = _caller_records(user, caller_person, caller_enterprise)
+    caller_person, caller_enterprise = _caller_records(
+        user, request.caller_person, request.caller_enterprise
+    )
     key = None
     if idempotency_key is not None:
         key = _text(idempotency_key, "idempotency_key", limit=KEY_MAX, required=True)
@@ -223,33 +259,35 @@ def intake_prepare(
             # Keys are scoped to an account; without one a retry could not be recognised.
             raise _invalid("idempotency_key", "幂等键需要登录账号")
 
-    fields: dict[str, Any] = {
-        "channel": channel,
-        "request_type": request_type,
-        "priority": priority,
-        "title": title,
-        "content": content,
-        "caller_name": caller_name,
-        "caller_phone": caller_phone,
-        "confidential": bool(confidential),
-        "caller_person": caller_person,
-        "caller_enterprise": caller_enterprise,
-        "address": address,
-        "latitude": lat,
-        "longitude": lon,
-        "category": category_row,
-        "is_enterprise": bool(is_enterprise) or caller_enterprise is not None,
-        "is_emergency": bool(is_emergency),
-        "external_ref": external_ref,
-    }
+    # The request as normalised: what the order stores and what the fingerprint covers.
+    cleaned = replace(
+        request,
+        channel=channel,
+        request_type=request_type,
+        priority=priority,
+        title=title,
+        content=content,
+        caller_name=caller_name,
+        caller_phone=caller_phone,
+        confidential=bool(request.confidential),
+        caller_person=caller_person,
+        caller_enterprise=caller_enterprise,
+        address=address,
+        latitude=lat,
+        longitude=lon,
+        category=category_row,
+        is_enterprise=bool(request.is_enterprise) or caller_enterprise is not None,
+        is_emergency=bool(request.is_emergency),
+        external_ref=external_ref,
+    ).as_dict()
     fingerprint = ""
     if key is not None:
         fingerprint = _fingerprint(
-            {name: getattr(value, "pk", value) for name, value in fields.items()}
+            {name: getattr(value, "pk", value) for name, value in cleaned.items()}
         )
     parsed = parse_address(address) if address else None
     order = WorkOrder(
-        **fields,
+        **cleaned,
         submitted_by=user,
         idempotency_key=key,
         idempotency_fingerprint=fingerprint,

@@ -207,6 +207,7 @@ class Flow:
 
     def received(self, **fields: object) -> WorkOrder:
         from hongmian.hotline.services.intake import work_order_intake
+        from hongmian.hotline.services.intake_validation import IntakeRequest
 
         values: dict[str, object] = {
             "channel": "phone",
@@ -217,7 +218,10 @@ class Flow:
             "caller_phone": "13800138000",
             "address": "天河区石牌街道华师路1号",
         }
-        order, _ = work_order_intake(actor=self.centre, **(values | fields))
+        order, _ = work_order_intake(
+            actor=self.centre,
+            request=IntakeRequest(**(values | fields)),
+        )
         return order
 
     def dispatched(self, unit: OrgUnit | None = None, **fields: object) -> WorkOrder:

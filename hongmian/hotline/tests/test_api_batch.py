@@ -154,10 +154,10 @@ def test_statements_do_not_grow_with_the_batch(key: str) -> None:
     small, large = statements(2, "s"), statements(40, "l")
     assert small == large
     # The batch's transaction (a savepoint here, inside the test's) and the savepoint that
-    # guards the bulk write, each opened and released; the numbers; the orders; their
-    # timeline, audit and notice rows. No look-up: new keys are told from used ones by the
-    # INSERT itself.
-    assert large == 9
+    # guards the bulk write, each opened and released; the orders, numbered by the same
+    # statement; their timeline, audit and notice rows. No look-up: new keys are told from
+    # used ones by the INSERT itself.
+    assert large == 8
 
 
 @pytest.mark.postgres
@@ -200,14 +200,14 @@ def test_concurrent_identical_batches_make_each_order_once(live_server, agent: U
 @pytest.mark.postgres
 @pytest.mark.django_db
 def test_a_row_the_database_refuses_sends_the_batch_item_by_item(key: str) -> None:
-    from hongmian.hotline.services.intake_numbers import NUMBER_SEQUENCE, _number_prefix
+    from hongmian.hotline.services.intake_numbers import NUMBER_SEQUENCE, number_prefix
     from hongmian.hotline.tests.factories import WorkOrderFactory
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT nextval(%s)", [NUMBER_SEQUENCE])
         value = cursor.fetchone()[0]
     # An imported order already holds the number the batch's second order would get.
-    WorkOrderFactory(number=f"{_number_prefix()}{value + 2:06d}")
+    WorkOrderFactory(number=f"{number_prefix()}{value + 2:06d}")
     body = post(Client(), key, [item("x1"), item("x2")]).json()
     assert [r["status"] for r in body["results"]] == ["created", "created"], body
     assert WorkOrder.objects.filter(idempotency_key__in=["x1", "x2"]).count() == 2

@@ -13,6 +13,7 @@ from django.db import connection
 from hongmian.core.errors import ApplicationError, IllegalTransition
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.services.lifecycle_dispatch import work_order_acknowledge
 from hongmian.hotline.services.lifecycle_handling import work_order_progress, work_order_reply
 from hongmian.hotline.tests.factories import actor_of
@@ -61,7 +62,9 @@ INTAKE = {
 def test_concurrent_retries_with_one_key_make_one_order(agent) -> None:
     actor = actor_of(agent)
     results, errors = race(
-        lambda i: work_order_intake(actor=actor, idempotency_key="same", **INTAKE)
+        lambda i: work_order_intake(
+            actor=actor, request=IntakeRequest(**INTAKE), idempotency_key="same"
+        )
     )
     assert errors == []
     assert len({order.pk for order, _ in results}) == 1
@@ -73,7 +76,10 @@ def test_concurrent_intakes_get_distinct_numbers(agent) -> None:
     actor = actor_of(agent)
 
     def five(i: int) -> list[str]:
-        return [work_order_intake(actor=actor, **INTAKE)[0].number for _ in range(5)]
+        return [
+            work_order_intake(actor=actor, request=IntakeRequest(**INTAKE))[0].number
+            for _ in range(5)
+        ]
 
     results, errors = race(five)
     assert errors == []

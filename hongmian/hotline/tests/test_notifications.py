@@ -163,12 +163,13 @@ def test_intake_queues_its_notices_in_one_statement_inside_its_transaction() -> 
     from django.test.utils import CaptureQueriesContext
 
     from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.services.intake_validation import IntakeRequest
     from hongmian.hotline.tests.factories import actor_of
     from hongmian.identity.states import Role
 
     agent = UserFactory(role=Role.HOTLINE_AGENT, email="agent@example.cn")
     with CaptureQueriesContext(connection) as queries:
-        order, _ = work_order_intake(actor=actor_of(agent), **INTAKE)
+        order, _ = work_order_intake(actor=actor_of(agent), request=IntakeRequest(**INTAKE))
     [insert] = _task_inserts(queries)
     # Written before the order's transaction ends (its COMMIT, or the last RELEASE inside
     # the test's own transaction).
@@ -183,11 +184,12 @@ def test_intake_queues_its_notices_in_one_statement_inside_its_transaction() -> 
 @pytest.mark.django_db
 def test_no_email_job_when_the_caller_has_no_address() -> None:
     from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.services.intake_validation import IntakeRequest
     from hongmian.hotline.tests.factories import actor_of
     from hongmian.identity.states import Role
 
     agent = UserFactory(role=Role.HOTLINE_AGENT, email="")
-    work_order_intake(actor=actor_of(agent), **INTAKE)
+    work_order_intake(actor=actor_of(agent), request=IntakeRequest(**INTAKE))
     assert [r.args_kwargs["kwargs"]["channel"] for r in DBTaskResult.objects.all()] == ["sms"]
 
 
@@ -197,6 +199,7 @@ def test_queued_notices_roll_back_with_the_order() -> None:
 
     from hongmian.hotline.models import WorkOrder
     from hongmian.hotline.services.intake import work_order_intake
+    from hongmian.hotline.services.intake_validation import IntakeRequest
     from hongmian.hotline.tests.factories import actor_of
     from hongmian.identity.states import Role
 
@@ -204,7 +207,7 @@ def test_queued_notices_roll_back_with_the_order() -> None:
 
     def intake_then_fail() -> None:
         with transaction.atomic():
-            work_order_intake(actor=actor_of(agent), **INTAKE)
+            work_order_intake(actor=actor_of(agent), request=IntakeRequest(**INTAKE))
             assert DBTaskResult.objects.count() == 1
             raise RuntimeError("the caller's transaction fails after intake")
 

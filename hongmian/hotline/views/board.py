@@ -29,11 +29,10 @@ from hongmian.hotline.states import ClockLight, ReturnStatus
 from hongmian.hotline.views.common import (
     actor,
     hotline_nav,
-    perform,
     role_required,
     safe_next,
 )
-from hongmian.hotline.views.order import clock_rows, order_light
+from hongmian.hotline.views.order import clock_rows, order_light, perform
 from hongmian.identity.states import Role
 
 centre_required = role_required(*CENTRE_ROLES)

@@ -65,18 +65,7 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("hotline:submitted")
     # The service decides: a visitor without an account is refused (decision 0014).
     ok, result = call_service(
-        form,
-        work_order_intake,
-        actor=actor(request),
-        channel=Channel.WEB,
-        request_type=data["request_type"],
-        title=data["title"],
-        content=data["content"],
-        caller_name=data["caller_name"],
-        caller_phone=data["caller_phone"],
-        confidential=data["confidential"],
-        address=data["address"],
-        idempotency_key=key,
+        form, work_order_intake, actor=actor(request), request=form.to_intake(), idempotency_key=key
     )
     if not ok:
         return _submit_page(request, form, status=error_status(form))

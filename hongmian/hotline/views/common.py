@@ -1,5 +1,8 @@
 """What every hotline screen shares: role guards, turning a service's error into a form
-error, the sub-navigation, and fetching an order the way the access rule says."""
+error, the sub-navigation, and fetching an order the way the access rule says.
+
+The screens import from here; this module imports no screen (the order page's acts, which
+render that page again on a refusal, live with it in order.py)."""
 
 from __future__ import annotations
 
@@ -9,11 +12,9 @@ from functools import wraps
 from typing import Any, TypeVar
 
 from django import forms
-from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -161,40 +162,3 @@ def safe_next(request: HttpRequest, fallback: str) -> str:
     ):
         return candidate
     return fallback
-
-
-def perform(
-    request: HttpRequest,
-    pk: int,
-    *,
-    form_class: type[forms.Form],
-    service: Callable[..., Any],
-    arguments: Callable[[dict[str, Any], WorkOrder], dict[str, Any]],
-    done: str | Promise,
-    form_kwargs: Callable[[WorkOrder], dict[str, Any]] | None = None,
-) -> HttpResponse:
-    """One act on one order from the order page: the form (prefixed with the panel's key),
-    then the service with the actor and the version the reader saw. Success: a message and
-    back to the order (or `next`); refusal: the order page again with the form's errors."""
-    from hongmian.hotline.views.order import render_order
-
-    order = order_or_404(request, pk)
-    prefix = _prefix_of(request, form_class)
-    form = form_class(request.POST, prefix=prefix, **(form_kwargs(order) if form_kwargs else {}))
-    if not form.is_valid():
-        return render_order(request, order, refused=form, status=400)
-    data = form.cleaned_data
-    kwargs = arguments(data, order)
-    if "version" in data:
-        kwargs.setdefault("expected_version", data["version"])
-    ok, _result = call_service(form, service, actor=actor(request), **kwargs)
-    if not ok:
-        return render_order(request, order, refused=form, status=error_status(form))
-    messages.success(request, done % {"number": order.number})
-    return redirect(safe_next(request, reverse("hotline:order", args=(order.pk,))))
-
-
-def _prefix_of(request: HttpRequest, form_class: type[forms.Form]) -> str:
-    # The panel's key is the URL name's last part (hotline:reply → "reply").
-    match = request.resolver_match
-    return match.url_name if match and match.url_name else form_class.__name__.lower()

@@ -20,8 +20,8 @@ from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight
-from hongmian.hotline.views.common import hotline_nav, perform, role_required
-from hongmian.hotline.views.order import clock_rows, order_light, subdispatch_units
+from hongmian.hotline.views.common import hotline_nav, role_required
+from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
 
 unit_role_required = role_required(*UNIT_HANDLER_ROLES)
 

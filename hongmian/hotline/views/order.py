@@ -1,22 +1,25 @@
 """The order page (工单详情) that the centre and the handling units share: the facts, the
 clocks, the timeline the reader may see, and a small form for each act the reader may do
 now. The acts themselves are posted to the views in inbox.py (the unit's) and board.py (the
-centre's); on a refusal they render this page again with the refused form."""
+centre's), which hand them to `perform` here; on a refusal it renders this page again with
+the refused form."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.errors import NotFound
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors
@@ -39,9 +42,13 @@ from hongmian.hotline.states import (
 )
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
+    actor,
+    call_service,
+    error_status,
     hotline_nav,
     order_or_404,
     role_required,
+    safe_next,
     timeline_label,
 )
 from hongmian.identity.models import OrgUnit
@@ -443,3 +450,51 @@ def render_order(
 @role_required(*STAFF_ORDER_ROLES)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_order(request, order_or_404(request, pk))
+
+
+# --- the acts posted from the page -----------------------------------------------------------
+
+
+def perform(
+    request: HttpRequest,
+    pk: int,
+    *,
+    form_class: type[forms.Form],
+    service: Callable[..., Any],
+    arguments: Callable[[dict[str, Any], WorkOrder], dict[str, Any]],
+    done: str | Promise,
+    form_kwargs: Callable[[WorkOrder], dict[str, Any]] | None = None,
+) -> HttpResponse:
+    """One act on one order from the order page: the form (prefixed with the panel's key),
+    then the service with the actor and the version the reader saw. Success: a message and
+    back to the order (or `next`); refusal: the order page again with the form's errors.
+
+    The service is called as the API calls it, so the same act leaves the same audit entries
+    through either door (decision 0025): the order is found here without the audited read
+    of `access_work_order` (it only names the order for the form and the service; no caller
+    field of it is shown), and the act is audited by the service. Showing the page again
+    after a refusal is a read, audited as every showing of the page is."""
+    try:
+        order = selectors.work_order_get(request.user, pk)
+    except NotFound:
+        raise Http404 from None
+    prefix = _prefix_of(request, form_class)
+    form = form_class(request.POST, prefix=prefix, **(form_kwargs(order) if form_kwargs else {}))
+    if not form.is_valid():
+        return render_order(request, order_or_404(request, pk), refused=form, status=400)
+    data = form.cleaned_data
+    kwargs = arguments(data, order)
+    if "version" in data:
+        kwargs.setdefault("expected_version", data["version"])
+    ok, _result = call_service(form, service, actor=actor(request), **kwargs)
+    if not ok:
+        shown = order_or_404(request, pk)
+        return render_order(request, shown, refused=form, status=error_status(form))
+    messages.success(request, done % {"number": order.number})
+    return redirect(safe_next(request, reverse("hotline:order", args=(order.pk,))))
+
+
+def _prefix_of(request: HttpRequest, form_class: type[forms.Form]) -> str:
+    # The panel's key is the URL name's last part (hotline:reply → "reply").
+    match = request.resolver_match
+    return match.url_name if match and match.url_name else form_class.__name__.lower()
