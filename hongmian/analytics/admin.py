@@ -4,7 +4,7 @@ from hongmian.analytics.models import ReportIssue
 
 
 @admin.register(ReportIssue)
-class ReportIssueAdmin(admin.ModelAdmin):
+class ReportIssueAdmin(admin.ModelAdmin[ReportIssue]):
     """Read-only: issues are made by `services.report_issue` (audited), never by hand."""
 
     list_display = ["title", "period_kind", "period_start", "status", "trigger", "generated_at"]

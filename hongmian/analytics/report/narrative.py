@@ -125,10 +125,10 @@ def narrative_text(report: dict[str, Any]) -> str:
         )
     em = report["emergency"]
     if em:
-        where = [(code, n) for code, n in em["by_district"].items() if n and code != "unknown"]
-        where.sort(key=lambda kv: (-kv[1], kv[0]))
+        hit = [(code, n) for code, n in em["by_district"].items() if n and code != "unknown"]
+        hit.sort(key=lambda kv: (-kv[1], kv[0]))
         names = {d["code"]: d["name"] for d in report["districts"]}
-        place = f"，主要集中在{names.get(where[0][0], where[0][0])}" if where else ""
+        place = f"，主要集中在{names.get(hit[0][0], hit[0][0])}" if hit else ""
         parts.append(
             f"{noun}有应急标记诉求{em['total']:,}件{place}，"
             f"响应率{_pct(em['rates']['response']['rate'])}，"

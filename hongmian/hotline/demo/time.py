@@ -22,7 +22,7 @@ import re
 from bisect import bisect_right
 from collections.abc import Sequence
 from decimal import Decimal
-from typing import Any
+from typing import Any, cast
 
 from django.apps import apps
 from django.conf import settings
@@ -165,7 +165,10 @@ def _article_usages(clock: HistoryClock, numbers: dict[str, str], pattern: re.Pa
         return 0
     from hongmian.knowledge.models import ArticleUsage
 
-    fields = [ArticleUsage._meta.get_field("used_at"), ArticleUsage._meta.get_field("order_ref")]
+    fields = [
+        cast(models.Field[Any, Any], ArticleUsage._meta.get_field(name))
+        for name in ("used_at", "order_ref")
+    ]
     rows: list[list[Any]] = []
     for pk, used_at, order_ref in ArticleUsage.objects.filter(
         used_at__gte=clock.started

@@ -70,7 +70,7 @@ def words_of(text: str) -> list[str]:
     return [w for w in _jieba().cut(text, HMM=False) if w.strip() and not _is_punct(w)]
 
 
-class MessageFeatures(TransformerMixin, BaseEstimator):  # type: ignore[misc]
+class MessageFeatures(TransformerMixin, BaseEstimator):
     """scikit-learn transformer: a sequence of Message → CSR matrix (float32)."""
 
     def __init__(self, spec: FeatureSpec | None = None) -> None:

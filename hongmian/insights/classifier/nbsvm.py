@@ -20,7 +20,7 @@ from sklearn.base import BaseEstimator, ClassifierMixin
 from sklearn.svm import LinearSVC
 
 
-class NBSVM(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class NBSVM(ClassifierMixin, BaseEstimator):
     """scikit-learn classifier over non-negative sparse features (TF-IDF, counts)."""
 
     def __init__(self, c: float = 1.0, alpha: float = 0.03, max_iter: int = 5_000) -> None:

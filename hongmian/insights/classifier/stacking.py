@@ -36,7 +36,7 @@ from hongmian.insights.classifier.nbsvm import NBSVM
 META_CS = (0.03, 0.1, 0.3)
 
 
-class HintStack(ClassifierMixin, BaseEstimator):  # type: ignore[misc]
+class HintStack(ClassifierMixin, BaseEstimator):
     """scikit-learn classifier over non-negative sparse features; `fit` needs `hint_mask`
     (which rows are hint rows) to know the names it compares messages with."""
 
