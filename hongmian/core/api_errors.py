@@ -1,8 +1,17 @@
-"""Every API error becomes JSON `{code, message, fields}` with a 4xx status (never a 500)."""
+"""Every API error becomes JSON `{code, message, fields}` with a 4xx status (never a 500),
+and every 4xx an operation can answer is in the OpenAPI document.
+
+An operation declares the errors of its own in its `response=` mapping,
+`response={200: WorkOrderOut, **errors(404, 409)}`; the ones every operation of a kind can
+answer are added to the document by `document_shared_errors` (config/api.py): 401 where
+credentials are needed, 403 for a session's unsafe call without its CSRF token, 422 for
+input that does not fit the operation's schema, 400 and 413 for a body that cannot be read.
+"""
 
 from __future__ import annotations
 
 import logging
+from typing import Any
 
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
@@ -13,6 +22,7 @@ from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.schemas import ErrorOut
 
 logger = logging.getLogger(__name__)
 
@@ -25,6 +35,56 @@ def error_body(
     code: str, message: str, fields: dict[str, list[str]] | None = None
 ) -> dict[str, object]:
     return {"code": code, "message": message, "fields": fields or {}}
+
+
+def errors(*statuses: int) -> dict[int, type[ErrorOut]]:
+    """The `response=` entries of the error statuses an operation answers (all as ErrorOut).
+    Only documentation: an error body is written by the handlers below, never validated."""
+    return dict.fromkeys(statuses, ErrorOut)
+
+
+ERROR_REF = "#/components/schemas/ErrorOut"
+_UNSAFE = frozenset({"post", "put", "patch", "delete"})
+# The errors every operation of a kind can answer, with why (the response's description).
+_SHARED = {
+    400: "bad_request: the body is not JSON",
+    401: "not_authenticated: no valid API key or session",
+    403: "csrf_failed: a session's unsafe call without its CSRF token",
+    413: "payload_too_large: the body is over the size limit",
+    422: "validation_failed: the input does not fit the schema (`fields` says where)",
+}
+
+
+def document_shared_errors(schema: dict[str, Any]) -> dict[str, Any]:
+    """Adds to each operation of an OpenAPI document the errors its kind can answer: 401 if
+    it lists a credential requirement (an empty one, "or anonymous", counts too: a bad key
+    is still refused), 403 if it is also unsafe, 422 if it takes parameters or a body, 400
+    and 413 if it takes a body. What the operation documents itself is kept."""
+    components = schema.setdefault("components", {}).setdefault("schemas", {})
+    components.setdefault(
+        "ErrorOut", ErrorOut.model_json_schema(ref_template="#/components/schemas/{model}")
+    )
+    for path_item in schema.get("paths", {}).values():
+        for method, operation in path_item.items():
+            shared: set[int] = set()
+            if operation.get("security"):
+                shared.add(401)
+                if method in _UNSAFE:
+                    shared.add(403)
+            if operation.get("parameters") or "requestBody" in operation:
+                shared.add(422)
+            if "requestBody" in operation:
+                shared |= {400, 413}
+            responses = operation.setdefault("responses", {})
+            for status in sorted(shared):
+                responses.setdefault(
+                    status,
+                    {
+                        "description": _SHARED[status],
+                        "content": {"application/json": {"schema": {"$ref": ERROR_REF}}},
+                    },
+                )
+    return schema
 
 
 def _ninja_fields(exc: NinjaValidationError) -> dict[str, list[str]]:
