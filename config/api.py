@@ -10,7 +10,11 @@ from typing import Any
 from ninja import NinjaAPI
 
 from hongmian.core.api import router as core_router
-from hongmian.core.api_errors import document_shared_errors, install_error_handlers
+from hongmian.core.api_errors import (
+    document_shared_errors,
+    install_error_handlers,
+    refuse_nul_characters,
+)
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
 from hongmian.hotline.api_batch import router as hotline_batch_router
@@ -34,6 +38,7 @@ api = HongmianAPI(
     auth=api_key_or_session,
 )
 install_error_handlers(api)
+api.add_decorator(refuse_nul_characters)
 
 api.add_router("/core/", core_router)
 api.add_router("/identity/", identity_router)

@@ -23,7 +23,7 @@ from ninja import Field, Router, Schema
 from pydantic import ValidationError
 
 from hongmian.core.actors import Actor, client_address
-from hongmian.core.api_errors import error_body, errors
+from hongmian.core.api_errors import error_body, errors, nul_fields, refuses_nul_itself
 from hongmian.core.errors import ApplicationError
 from hongmian.core.schemas import ErrorOut
 from hongmian.hotline.schemas import WorkOrderCreateIn
@@ -78,6 +78,7 @@ def _item_error(exc: ValidationError) -> dict[str, object]:
         "responses": {413: {"description": "work_order.batch_too_large: split the batch"}}
     },
 )
+@refuses_nul_itself  # per item, below: a NUL in one order is that order's error
 def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> dict[str, Any]:
     """Up to BATCH_MAX orders, each with its `idempotency_key`; 200 with one result per
     order (`created`, `replayed` or `error`), in the order sent."""
@@ -90,6 +91,10 @@ def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> 
     requests: list[dict[str, Any]] = []
     positions: list[int] = []
     for index, raw in enumerate(payload.orders):
+        if nul := nul_fields(raw):
+            error = error_body("validation_failed", "请求数据不能包含空字符", nul)
+            results[index].update(status="error", error=error)
+            continue
         try:
             item = WorkOrderBatchItemIn.model_validate(raw)
         except ValidationError as exc:

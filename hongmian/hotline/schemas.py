@@ -199,7 +199,9 @@ class WorkOrderFilterIn(Schema):
     request_type: list[RequestType] | None = None
     category: str | None = Field(None, max_length=32, description="分类代码，含其下级分类")
     district_code: str | None = Field(None, max_length=9)
-    lead_unit: int | None = None
+    # Bounded by the id column's range: a larger number matches nothing, but SQLite cannot
+    # even be asked (an overflow, not an empty list).
+    lead_unit: int | None = Field(None, ge=-(2**63), le=2**63 - 1)
     created_from: dt.datetime | None = None
     created_to: dt.datetime | None = None
     q: str | None = Field(None, max_length=100, description="编号、标题或内容包含的文字")
