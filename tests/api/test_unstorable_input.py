@@ -1,6 +1,12 @@
-"""A NUL character in any input of an operation is 422 `validation_failed` naming the field
-(core.api_errors.refuse_nul_characters): PostgreSQL cannot store or even compare one, so it
-was a 500 there (found by tests/api/test_schemathesis.py). A batch's items stand alone."""
+"""Input no database can hold is a 4xx naming the field, never a 500 at the first query —
+each case found by tests/api/test_schemathesis.py:
+
+- a NUL character anywhere (core.api_errors.refuse_nul_characters): PostgreSQL cannot store
+  or even compare one; a batch's items stand alone;
+- a moment PostgreSQL cannot take (an offset past ±15:59) or no database can (before year 1
+  or after 9999 in UTC);
+- a `lead_unit` filter past the id column's range (SQLite's overflow);
+- a coordinate too large to round to the micro-degree (now "not in Guangzhou")."""
 
 from __future__ import annotations
 
@@ -78,3 +84,32 @@ def test_a_batch_item_with_one_is_that_items_error(auth: dict[str, str]) -> None
     assert [r["status"] for r in body["results"]] == ["created", "error"]
     assert body["results"][1]["error"]["code"] == "validation_failed"
     assert body["results"][1]["error"]["fields"] == {"content": ["不能包含空字符（NUL）"]}
+
+
+@pytest.mark.parametrize(
+    ("query", "status"),
+    [
+        ("created_from=2020-01-01T00:00:00%2B19:34", 200),  # converted to UTC first
+        ("created_to=0001-01-01T00:00:00", 422),  # year 0 in UTC
+        ("created_from=9999-12-31T23:59:59-08:00", 422),  # year 10000 in UTC
+        ("lead_unit=100000000000000000000", 422),
+    ],
+)
+def test_moments_and_ids_past_the_columns_range(
+    auth: dict[str, str], query: str, status: int
+) -> None:
+    response = Client().get(f"/api/hotline/work-orders?{query}", headers=auth)
+    assert response.status_code == status, response.content
+    if status == 422:
+        assert query.split("=")[0] in _fields(response)
+
+
+def test_a_coordinate_too_large_to_round_is_outside_guangzhou(auth: dict[str, str]) -> None:
+    response = Client().post(
+        "/api/hotline/work-orders",
+        {**ORDER, "latitude": 1e308, "longitude": 1e308},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert response.status_code == 422, response.content
+    assert response.json()["code"] == "work_order.coordinates"
