@@ -1,6 +1,7 @@
 """Kernel endpoints: validators exposed for form helpers and integrations (public: they
 check a value's form and look nothing up)."""
 
+from django.http import HttpRequest
 from ninja import Router, Schema
 
 from hongmian.core import validators
@@ -24,7 +25,7 @@ class CheckOut(Schema):
     response={200: CheckOut, **errors(422)},
     summary="校验居民身份证号码",
 )
-def validate_resident_id(request, payload: CheckIn) -> CheckOut:
+def validate_resident_id(request: HttpRequest, payload: CheckIn) -> CheckOut:
     return CheckOut(valid=True, normalized=validators.validate_resident_id(payload.value))
 
 
@@ -34,12 +35,12 @@ def validate_resident_id(request, payload: CheckIn) -> CheckOut:
     response={200: CheckOut, **errors(422)},
     summary="校验统一社会信用代码",
 )
-def validate_credit_code(request, payload: CheckIn) -> CheckOut:
+def validate_credit_code(request: HttpRequest, payload: CheckIn) -> CheckOut:
     return CheckOut(valid=True, normalized=validators.validate_credit_code(payload.value))
 
 
 @router.post(
     "/validate/mobile", auth=None, response={200: CheckOut, **errors(422)}, summary="校验手机号码"
 )
-def validate_mobile(request, payload: CheckIn) -> CheckOut:
+def validate_mobile(request: HttpRequest, payload: CheckIn) -> CheckOut:
     return CheckOut(valid=True, normalized=validators.validate_mobile(payload.value))
