@@ -1,22 +1,44 @@
-"""The one NinjaAPI: every app mounts its Router here; errors map to {code, message, fields}."""
+"""The one NinjaAPI: every app mounts its Router here; errors map to {code, message, fields}.
+
+One authentication for every operation: an API key or the session (identity.auth), with
+the CSRF check for the session's unsafe calls only. An operation open to the public says
+`auth=None`; one that anonymous visitors may read too says `auth=api_key_session_or_anonymous`.
+"""
+
+from typing import Any
 
 from ninja import NinjaAPI
 
 from hongmian.core.api import router as core_router
-from hongmian.core.api_errors import install_error_handlers
+from hongmian.core.api_errors import (
+    document_shared_errors,
+    install_error_handlers,
+    refuse_nul_characters,
+)
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
 from hongmian.hotline.api_batch import router as hotline_batch_router
 from hongmian.identity.api import router as identity_router
+from hongmian.identity.auth import api_key_or_session
 from hongmian.knowledge.api import router as knowledge_router
 
-api = NinjaAPI(
+
+class HongmianAPI(NinjaAPI):
+    def get_openapi_schema(self, **kwargs: Any) -> Any:
+        # The errors every operation of a kind answers (401, 422 …) are documented here
+        # once; each operation's response= names its own (404, 409 …).
+        return document_shared_errors(super().get_openapi_schema(**kwargs))
+
+
+api = HongmianAPI(
     title="Hongmian API",
     version="1",
     description="红棉 — 政务服务与数据管理平台 API",
     urls_namespace="api",
+    auth=api_key_or_session,
 )
 install_error_handlers(api)
+api.add_decorator(refuse_nul_characters)
 
 api.add_router("/core/", core_router)
 api.add_router("/identity/", identity_router)

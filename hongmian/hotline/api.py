@@ -2,13 +2,14 @@
 endpoint per act of the order's life.
 
 Authentication: an API key (`Authorization: Bearer hm_…`) or the logged-in session, whose
-unsafe calls need the CSRF token (`identity.auth.ApiKeyOrSession`) — except the caller's own
+unsafe calls need the CSRF token (the API's one default, config/api.py) — except the caller's own
 rating (`…/caller-rating`), which is open to the public: the order's number and the phone
 left on it are the proof, and wrong guesses are limited per address (`hotline.tracking`).
 Every operation parses its input and calls a selector or a service; the services decide who
 may act, and an order the caller may not see answers exactly like a missing one (404
 `work_order.not_found`). Errors are `{code, message, fields}` with a 4xx status
-(core.api_errors).
+(core.api_errors); each operation's `response=` names the ones it answers besides those every
+operation of its kind answers (401, 422 …).
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ from django.http import HttpRequest
 from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
+from hongmian.core.api_errors import errors
 from hongmian.core.errors import Conflict, NotFound, ValidationFailed
 from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
@@ -56,12 +58,14 @@ from hongmian.hotline.schemas import (
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import KEY_MAX
-from hongmian.identity.auth import api_key_or_session
 from hongmian.identity.models import OrgUnit, User
 
-router = Router(tags=["hotline"], auth=api_key_or_session)
+router = Router(tags=["hotline"])
 
 ORDER = "/work-orders/{number}"
+# What an act on an order can answer: not found or not visible (404), not this actor's to do
+# (403), stale `expected_version` or not from the order's status (409).
+ACT_ERRORS = errors(403, 404, 409)
 
 
 def _user(request: HttpRequest) -> User:
@@ -103,8 +107,15 @@ def _units(unit_ids: Iterable[int], field: str) -> list[OrgUnit]:
 
 @router.post(
     "/work-orders",
-    response={200: WorkOrderSummaryOut, 201: WorkOrderSummaryOut},
+    response={200: WorkOrderSummaryOut, 201: WorkOrderSummaryOut, **errors(403, 409)},
     summary="受理工单",
+    openapi_extra={
+        "responses": {
+            200: {"description": "a retry with the same Idempotency-Key: the first order"},
+            201: {"description": "the new order"},
+            409: {"description": "work_order.idempotency_mismatch: the key was used before"},
+        }
+    },
 )
 def work_order_create(
     request: HttpRequest,
@@ -145,7 +156,7 @@ def work_order_list(request: HttpRequest, filters: Query[WorkOrderFilterIn]) -> 
     }
 
 
-@router.get(ORDER, response=WorkOrderOut, summary="工单详情")
+@router.get(ORDER, response={200: WorkOrderOut, **errors(404)}, summary="工单详情")
 def work_order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     """One order with its caller as the reader may see them (masked for handling units,
     hidden when confidential); the read is audited."""
@@ -177,7 +188,9 @@ def work_order_detail(request: HttpRequest, number: str) -> dict[str, Any]:
     }
 
 
-@router.get(ORDER + "/timeline", response=list[TimelineEntryOut], summary="工单轨迹")
+@router.get(
+    ORDER + "/timeline", response={200: list[TimelineEntryOut], **errors(404)}, summary="工单轨迹"
+)
 def work_order_timeline(request: HttpRequest, number: str) -> Any:
     """The entries the reader may see: the public ones for the caller, staff ones for the
     handling units, internal ones for the centre."""
@@ -189,7 +202,11 @@ def work_order_timeline(request: HttpRequest, number: str) -> Any:
 # --- the order's life: one endpoint per act --------------------------------------------------
 
 
-@router.post(ORDER + "/direct-answer", response=WorkOrderSummaryOut, summary="直接答复办结")
+@router.post(
+    ORDER + "/direct-answer",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="直接答复办结",
+)
 def work_order_direct_answer(
     request: HttpRequest, number: str, payload: WorkOrderDirectAnswerIn
 ) -> WorkOrder:
@@ -210,7 +227,9 @@ def work_order_direct_answer(
     )
 
 
-@router.post(ORDER + "/dispatch", response=WorkOrderSummaryOut, summary="派单（或改派）")
+@router.post(
+    ORDER + "/dispatch", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="派单（或改派）"
+)
 def work_order_dispatch(
     request: HttpRequest, number: str, payload: WorkOrderDispatchIn
 ) -> WorkOrder:
@@ -225,7 +244,11 @@ def work_order_dispatch(
     )
 
 
-@router.post(ORDER + "/subdispatch", response=WorkOrderSummaryOut, summary="下派到下级单位")
+@router.post(
+    ORDER + "/subdispatch",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="下派到下级单位",
+)
 def work_order_subdispatch(
     request: HttpRequest, number: str, payload: WorkOrderSubdispatchIn
 ) -> WorkOrder:
@@ -238,7 +261,9 @@ def work_order_subdispatch(
     )
 
 
-@router.post(ORDER + "/acknowledge", response=WorkOrderSummaryOut, summary="签收")
+@router.post(
+    ORDER + "/acknowledge", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="签收"
+)
 def work_order_acknowledge(
     request: HttpRequest, number: str, payload: WorkOrderAcknowledgeIn
 ) -> WorkOrder:
@@ -247,7 +272,9 @@ def work_order_acknowledge(
     )
 
 
-@router.post(ORDER + "/progress", response=WorkOrderSummaryOut, summary="记录办理过程")
+@router.post(
+    ORDER + "/progress", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="记录办理过程"
+)
 def work_order_progress(
     request: HttpRequest, number: str, payload: WorkOrderProgressIn
 ) -> WorkOrder:
@@ -256,14 +283,18 @@ def work_order_progress(
     )
 
 
-@router.post(ORDER + "/reply", response=WorkOrderSummaryOut, summary="主办单位答复")
+@router.post(
+    ORDER + "/reply", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="主办单位答复"
+)
 def work_order_reply(request: HttpRequest, number: str, payload: WorkOrderReplyIn) -> WorkOrder:
     return lifecycle_handling.work_order_reply(
         actor=_actor(request), order=_order_pk(number), **payload.model_dump()
     )
 
 
-@router.post(ORDER + "/co-reply", response=WorkOrderSummaryOut, summary="协办单位意见")
+@router.post(
+    ORDER + "/co-reply", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="协办单位意见"
+)
 def work_order_co_reply(
     request: HttpRequest, number: str, payload: WorkOrderCoReplyIn
 ) -> WorkOrder:
@@ -272,7 +303,9 @@ def work_order_co_reply(
     )
 
 
-@router.post(ORDER + "/return", response=WorkOrderSummaryOut, summary="申请退单")
+@router.post(
+    ORDER + "/return", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="申请退单"
+)
 def work_order_return(request: HttpRequest, number: str, payload: WorkOrderReturnIn) -> WorkOrder:
     return lifecycle_dispatch.work_order_return_request(
         actor=_actor(request),
@@ -289,7 +322,9 @@ def work_order_return(request: HttpRequest, number: str, payload: WorkOrderRetur
     )
 
 
-@router.post(ORDER + "/return-review", response=WorkOrderSummaryOut, summary="退单审核")
+@router.post(
+    ORDER + "/return-review", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="退单审核"
+)
 def work_order_return_review(
     request: HttpRequest, number: str, payload: WorkOrderReturnReviewIn
 ) -> WorkOrder:
@@ -304,7 +339,7 @@ def work_order_return_review(
     )
 
 
-@router.post(ORDER + "/extension", response={201: ExtensionOut}, summary="申请延期")
+@router.post(ORDER + "/extension", response={201: ExtensionOut, **ACT_ERRORS}, summary="申请延期")
 def work_order_extension(
     request: HttpRequest, number: str, payload: WorkOrderExtensionIn
 ) -> Status[ExtensionRequest]:
@@ -316,7 +351,9 @@ def work_order_extension(
 
 
 @router.post(
-    ORDER + "/extensions/{extension_id}/decide", response=WorkOrderSummaryOut, summary="延期审批"
+    ORDER + "/extensions/{extension_id}/decide",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="延期审批",
 )
 def work_order_extension_decide(
     request: HttpRequest, number: str, extension_id: int, payload: ExtensionDecideIn
@@ -334,7 +371,9 @@ def work_order_extension_decide(
     )
 
 
-@router.post(ORDER + "/supervise", response=WorkOrderSummaryOut, summary="催办或督办")
+@router.post(
+    ORDER + "/supervise", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="催办或督办"
+)
 def work_order_supervise(
     request: HttpRequest, number: str, payload: WorkOrderSuperviseIn
 ) -> WorkOrder:
@@ -343,7 +382,7 @@ def work_order_supervise(
     )
 
 
-@router.post(ORDER + "/callback", response=WorkOrderSummaryOut, summary="回访")
+@router.post(ORDER + "/callback", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="回访")
 def work_order_callback(
     request: HttpRequest, number: str, payload: WorkOrderCallbackIn
 ) -> WorkOrder:
@@ -357,7 +396,7 @@ def work_order_callback(
 @router.post(
     ORDER + "/caller-rating",
     auth=None,
-    response=WorkOrderCallerRatingOut,
+    response={200: WorkOrderCallerRatingOut, **errors(404, 409, 429)},
     summary="市民评价（凭工单号和电话）",
 )
 def work_order_caller_rating(
@@ -383,7 +422,11 @@ def work_order_caller_rating(
         raise
 
 
-@router.post(ORDER + "/callback-review", response=WorkOrderSummaryOut, summary="回访不满意审核")
+@router.post(
+    ORDER + "/callback-review",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="回访不满意审核",
+)
 def work_order_callback_review(
     request: HttpRequest, number: str, payload: WorkOrderCallbackReviewIn
 ) -> WorkOrder:
@@ -392,7 +435,11 @@ def work_order_callback_review(
     )
 
 
-@router.post(ORDER + "/merge", response=WorkOrderSummaryOut, summary="并单（本单为主单）")
+@router.post(
+    ORDER + "/merge",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="并单（本单为主单）",
+)
 def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeIn) -> WorkOrder:
     """Fold the orders numbered in `duplicates` under this one. A duplicate the caller may
     not see is refused like a missing one."""
@@ -413,7 +460,11 @@ def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeI
     )
 
 
-@router.post(ORDER + "/joint-meeting", response=WorkOrderSummaryOut, summary="联席会决定承办单位")
+@router.post(
+    ORDER + "/joint-meeting",
+    response={200: WorkOrderSummaryOut, **ACT_ERRORS},
+    summary="联席会决定承办单位",
+)
 def work_order_joint_meeting(
     request: HttpRequest, number: str, payload: WorkOrderJointMeetingIn
 ) -> WorkOrder:
@@ -428,7 +479,7 @@ def work_order_joint_meeting(
     )
 
 
-@router.post(ORDER + "/archive", response=WorkOrderSummaryOut, summary="归档")
+@router.post(ORDER + "/archive", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="归档")
 def work_order_archive(request: HttpRequest, number: str, payload: WorkOrderArchiveIn) -> WorkOrder:
     return lifecycle_closing.work_order_archive(
         actor=_actor(request), order=_order_pk(number), expected_version=payload.expected_version
@@ -438,7 +489,9 @@ def work_order_archive(request: HttpRequest, number: str, payload: WorkOrderArch
 # --- classifier suggestions ------------------------------------------------------------------
 
 
-@router.post("/suggestions", response=SuggestionsOut, summary="分类与承办单位建议")
+@router.post(
+    "/suggestions", response={200: SuggestionsOut, **errors(409)}, summary="分类与承办单位建议"
+)
 def suggestions(request: HttpRequest, payload: SuggestionsIn) -> dict[str, Any]:
     """The active classifiers' top-k categories and units for a message, with calibrated
     confidences. Holds no personal data and writes nothing. 409 `classifier.none_active`

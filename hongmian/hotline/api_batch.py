@@ -23,14 +23,14 @@ from ninja import Field, Router, Schema
 from pydantic import ValidationError
 
 from hongmian.core.actors import Actor, client_address
-from hongmian.core.api_errors import error_body
+from hongmian.core.api_errors import error_body, errors, nul_fields, refuses_nul_itself
 from hongmian.core.errors import ApplicationError
+from hongmian.core.schemas import ErrorOut
 from hongmian.hotline.schemas import WorkOrderCreateIn
 from hongmian.hotline.services.intake import BATCH_MAX, work_order_intake_batch
 from hongmian.hotline.services.intake_validation import KEY_MAX, IntakeRequest
-from hongmian.identity.auth import api_key_or_session
 
-router = Router(tags=["hotline"], auth=api_key_or_session)
+router = Router(tags=["hotline"])
 
 
 class WorkOrderBatchItemIn(WorkOrderCreateIn):
@@ -42,12 +42,6 @@ class WorkOrderBatchItemIn(WorkOrderCreateIn):
 class WorkOrderBatchIn(Schema):
     # Items are checked one by one (a bad item is that item's error, not the batch's).
     orders: list[dict[str, Any]] = Field(description=f"最多 {BATCH_MAX} 条")
-
-
-class ErrorOut(Schema):
-    code: str
-    message: str
-    fields: dict[str, list[str]]
 
 
 class WorkOrderBatchResultOut(Schema):
@@ -77,7 +71,15 @@ def _item_error(exc: ValidationError) -> dict[str, object]:
     return error_body("validation_failed", "请求数据格式不正确", fields)
 
 
-@router.post("/work-orders/batch", response=WorkOrderBatchOut, summary="批量受理工单")
+@router.post(
+    "/work-orders/batch",
+    response={200: WorkOrderBatchOut, **errors(413)},
+    summary="批量受理工单",
+    openapi_extra={
+        "responses": {413: {"description": "work_order.batch_too_large: split the batch"}}
+    },
+)
+@refuses_nul_itself  # per item, below: a NUL in one order is that order's error
 def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> dict[str, Any]:
     """Up to BATCH_MAX orders, each with its `idempotency_key`; 200 with one result per
     order (`created`, `replayed` or `error`), in the order sent."""
@@ -90,6 +92,10 @@ def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> 
     requests: list[tuple[IntakeRequest, str | None]] = []
     positions: list[int] = []
     for index, raw in enumerate(payload.orders):
+        if nul := nul_fields(raw):
+            error = error_body("validation_failed", "请求数据不能包含空字符", nul)
+            results[index].update(status="error", error=error)
+            continue
         try:
             item = WorkOrderBatchItemIn.model_validate(raw)
         except ValidationError as exc:

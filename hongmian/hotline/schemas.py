@@ -13,10 +13,11 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
+from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import ConfigDict
+from pydantic import AfterValidator, ConfigDict
 
 from hongmian.hotline.services.intake_validation import (
     ADDRESS_MAX,
@@ -44,6 +45,23 @@ MANY_MAX = 50
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
+
+
+def _storable(value: dt.datetime) -> dt.datetime:
+    """An aware moment in UTC; a naive one unchanged (whoever reads it decides its zone, the
+    site's by default). Refused (422) when no database can hold it: PostgreSQL takes no
+    offset past ±15:59 and neither database a moment outside years 1–9999 in UTC — both
+    were a 500 at the query."""
+    try:
+        if timezone.is_naive(value):
+            timezone.make_aware(value).astimezone(dt.UTC)
+            return value
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("超出可表示的时间范围") from None
+
+
+Moment = Annotated[dt.datetime, AfterValidator(_storable)]
 
 
 # --- references ------------------------------------------------------------------------------
@@ -204,9 +222,11 @@ class WorkOrderFilterIn(Schema):
     request_type: list[RequestType] | None = None
     category: str | None = Field(None, max_length=32, description="分类代码，含其下级分类")
     district_code: str | None = Field(None, max_length=9)
-    lead_unit: int | None = None
-    created_from: dt.datetime | None = None
-    created_to: dt.datetime | None = None
+    # Bounded by the id column's range: a larger number matches nothing, but SQLite cannot
+    # even be asked (an overflow, not an empty list).
+    lead_unit: int | None = Field(None, ge=-(2**63), le=2**63 - 1)
+    created_from: Moment | None = None
+    created_to: Moment | None = None
     q: str | None = Field(None, max_length=100, description="编号、标题或内容包含的文字")
     ordering: Ordering = "-created_at"
     limit: int = Field(50, ge=1, le=200)
@@ -331,7 +351,7 @@ class WorkOrderJointMeetingIn(TransitionIn):
     units: list[int] = Field(min_length=1, max_length=MANY_MAX)
     decided_unit: int
     minutes: str = Field(min_length=1, max_length=CONTENT_MAX)
-    held_at: dt.datetime | None = None
+    held_at: Moment | None = None
 
 
 class WorkOrderArchiveIn(TransitionIn):

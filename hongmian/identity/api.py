@@ -1,7 +1,8 @@
 """Identity endpoints: the current account, the organisation tree, persons, enterprises.
 
-Session authentication for now (`django_auth`); every operation parses input and calls a
-selector or a service, which check permissions. Errors are mapped in config/api.py.
+An API key or the session (the API's one default, config/api.py); every operation parses
+input and calls a selector or a service, which check permissions. Errors are
+`{code, message, fields}` with a 4xx status (core.api_errors).
 """
 
 from __future__ import annotations
@@ -11,9 +12,9 @@ from typing import cast
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from ninja import Router, Status
-from ninja.security import django_auth
 
 from hongmian.core.actors import Actor
+from hongmian.core.api_errors import errors
 from hongmian.core.errors import PermissionDenied
 from hongmian.core.masking import mask_mobile
 from hongmian.identity import permissions, selectors, services
@@ -32,11 +33,11 @@ router = Router(tags=["identity"])
 
 
 def _user(request: HttpRequest) -> User:
-    # django_auth lets only a logged-in user through and puts it on request.auth.
+    # The auth class lets only an active account through and puts it on request.auth.
     return cast(User, request.auth)  # type: ignore[attr-defined]
 
 
-@router.get("/me", response=MeOut, auth=django_auth, summary="当前账号")
+@router.get("/me", response=MeOut, summary="当前账号")
 def me(request: HttpRequest) -> MeOut:
     user = _user(request)
     unit = user.org_unit
@@ -52,7 +53,9 @@ def me(request: HttpRequest) -> MeOut:
     )
 
 
-@router.get("/org-units", response=list[OrgUnitOut], auth=django_auth, summary="下级机构列表")
+@router.get(
+    "/org-units", response={200: list[OrgUnitOut], **errors(403, 404)}, summary="下级机构列表"
+)
 def org_units(request: HttpRequest, parent: int | None = None) -> QuerySet[OrgUnit]:
     """The active units directly under `parent` (the root units without it)."""
     if not permissions.can_view_org_units(_user(request)):
@@ -61,14 +64,14 @@ def org_units(request: HttpRequest, parent: int | None = None) -> QuerySet[OrgUn
     return selectors.org_unit_list(parent=parent_unit)
 
 
-@router.get("/persons/{person_id}", response=PersonOut, auth=django_auth, summary="自然人信息")
+@router.get("/persons/{person_id}", response={200: PersonOut, **errors(404)}, summary="自然人信息")
 def person_detail(request: HttpRequest, person_id: int) -> selectors.PersonView:
     return selectors.access_person(
         _user(request), person_id, actor=Actor.from_request(request, via="api")
     )
 
 
-@router.post("/persons", response={201: PersonOut}, auth=django_auth, summary="登记自然人")
+@router.post("/persons", response={201: PersonOut, **errors(403, 409)}, summary="登记自然人")
 def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[selectors.PersonView]:
     user = _user(request)
     person = services.person_create(
@@ -82,7 +85,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[selec
 
 
 @router.get(
-    "/enterprises/{enterprise_id}", response=EnterpriseOut, auth=django_auth, summary="企业信息"
+    "/enterprises/{enterprise_id}", response={200: EnterpriseOut, **errors(404)}, summary="企业信息"
 )
 def enterprise_detail(request: HttpRequest, enterprise_id: int) -> selectors.EnterpriseView:
     return selectors.access_enterprise(

@@ -1,9 +1,12 @@
 """Authentication for the API: an API key (`Authorization: Bearer hm_…`) or the session.
 
-Programs send a key; the web screens' HTMX calls ride on the logged-in session, and then
-Django's CSRF check applies to every unsafe method, exactly as for a form. A request that
-sends an Authorization header is judged by that header alone: a bad key never falls back
-to whatever session cookie the client also happens to carry.
+It is the one default of the whole API (config/api.py): every operation takes a key or the
+session unless it says otherwise (`auth=None` for the public ones, `api_key_session_or_anonymous`
+for those that anonymous visitors may read too). Programs send a key; the web screens' HTMX
+calls ride on the logged-in session, and then Django's CSRF check applies to every unsafe
+method, exactly as for a form. A request that sends an Authorization header is judged by that
+header alone: a bad key never falls back to whatever session cookie the client also happens
+to carry, nor to being anonymous.
 """
 
 from __future__ import annotations
@@ -12,6 +15,7 @@ import copy
 import hmac
 from typing import Any
 
+from django.contrib.auth.models import AnonymousUser
 from django.http import HttpRequest
 from ninja.security import HttpBearer
 from ninja.utils import check_csrf
@@ -63,7 +67,14 @@ def bearer_token(request: HttpRequest) -> str | None:
 
 
 class ApiKeyOrSession(HttpBearer):
-    """ninja auth: the key's account, or the session's user; None (→ 401) otherwise."""
+    """ninja auth: the key's account, or the session's user; None (→ 401) otherwise.
+
+    With `anonymous=True` a request that brings neither key nor session passes as an
+    AnonymousUser (on request.auth), for reads open to everyone; a bad key is still 401."""
+
+    def __init__(self, *, anonymous: bool = False) -> None:
+        super().__init__()
+        self.anonymous = anonymous
 
     def __call__(self, request: HttpRequest) -> Any | None:
         token = bearer_token(request)
@@ -71,7 +82,7 @@ class ApiKeyOrSession(HttpBearer):
             return self.authenticate(request, token) if token else None
         user = getattr(request, "user", None)
         if not permissions.is_active_user(user):
-            return None
+            return AnonymousUser() if self.anonymous else None
         if request.method not in SAFE_METHODS and check_csrf(request) is not None:
             raise PermissionDenied("CSRF 校验失败：请刷新页面后重试", code="csrf_failed")
         return user
@@ -85,3 +96,8 @@ class ApiKeyOrSession(HttpBearer):
 
 
 api_key_or_session = ApiKeyOrSession()
+api_key_session_or_anonymous = ApiKeyOrSession(anonymous=True)
+
+# What an operation open to anonymous readers adds to its OpenAPI entry: the empty
+# requirement says "or no credentials at all" (ninja lists only the auth class).
+ANONYMOUS_ALLOWED: dict[str, Any] = {"security": [{}]}

@@ -1,8 +1,9 @@
 """Knowledge endpoints: search and reading for everyone (public articles for the public,
 all served articles for staff), writing and review for the units and reviewers.
 
-Operations parse input and call selectors and services, which check permissions; errors
-become {code, message, fields} with a 4xx status (config/api.py).
+An API key or the session (the API's one default, config/api.py); search and reading take
+anonymous visitors too. Operations parse input and call selectors and services, which check
+permissions; errors become {code, message, fields} with a 4xx status (core.api_errors).
 """
 
 from __future__ import annotations
@@ -11,9 +12,10 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from ninja import Query, Router, Schema, Status
-from ninja.security import django_auth
 
 from hongmian.core.actors import Actor
+from hongmian.core.api_errors import errors
+from hongmian.identity.auth import ANONYMOUS_ALLOWED, api_key_session_or_anonymous
 from hongmian.identity.models import User
 from hongmian.identity.selectors import org_unit_get
 from hongmian.knowledge import permissions, selectors, services
@@ -36,9 +38,10 @@ router = Router(tags=["knowledge"])
 
 
 def _reader(request: HttpRequest) -> Any:
-    # Search and reading are open to anonymous visitors (public articles only).
-    user = getattr(request, "user", None)
-    return user if user is not None and user.is_authenticated else None
+    # Search and reading are open to anonymous visitors (public articles only): the auth
+    # class puts the key's or the session's account on request.auth, or an AnonymousUser.
+    user = request.auth  # type: ignore[attr-defined]
+    return user if user.is_authenticated else None
 
 
 def _user(request: HttpRequest) -> User:
@@ -67,7 +70,13 @@ class SearchParams(Schema):
     limit: int = 10
 
 
-@router.get("/search", response=list[SearchHitOut], summary="查找知识条目")
+@router.get(
+    "/search",
+    auth=api_key_session_or_anonymous,
+    openapi_extra=ANONYMOUS_ALLOWED,
+    response=list[SearchHitOut],
+    summary="查找知识条目",
+)
 def article_search(request: HttpRequest, params: Query[SearchParams]) -> list[selectors.SearchHit]:
     """The served articles that best answer `q`, best first (at most `limit`, up to 50).
     Staff find internal articles too; everyone else only public ones."""
@@ -78,14 +87,22 @@ def article_search(request: HttpRequest, params: Query[SearchParams]) -> list[se
     )
 
 
-@router.get("/articles/{article_id}", response=ArticleDetailOut, summary="知识条目")
+@router.get(
+    "/articles/{article_id}",
+    auth=api_key_session_or_anonymous,
+    openapi_extra=ANONYMOUS_ALLOWED,
+    response={200: ArticleDetailOut, **errors(404)},
+    summary="知识条目",
+)
 def article_detail(request: HttpRequest, article_id: int) -> dict[str, Any]:
     user = _reader(request)
     return _detail(user, selectors.access_article(user, article_id))
 
 
 @router.post(
-    "/articles", response={201: ArticleDetailOut}, auth=django_auth, summary="新建知识条目（草稿）"
+    "/articles",
+    response={201: ArticleDetailOut, **errors(403, 404, 409)},
+    summary="新建知识条目（草稿）",
 )
 def article_create(request: HttpRequest, payload: ArticleCreateIn) -> Status[dict[str, Any]]:
     user = _user(request)
@@ -104,7 +121,9 @@ def article_create(request: HttpRequest, payload: ArticleCreateIn) -> Status[dic
 
 
 @router.patch(
-    "/articles/{article_id}", response=ArticleDetailOut, auth=django_auth, summary="修改知识条目"
+    "/articles/{article_id}",
+    response={200: ArticleDetailOut, **errors(403, 404, 409)},
+    summary="修改知识条目",
 )
 def article_update(
     request: HttpRequest, article_id: int, payload: ArticleUpdateIn
@@ -119,8 +138,7 @@ def article_update(
 
 @router.post(
     "/articles/{article_id}/submit",
-    response=ArticleDetailOut,
-    auth=django_auth,
+    response={200: ArticleDetailOut, **errors(403, 404, 409)},
     summary="提交审核",
 )
 def article_submit(request: HttpRequest, article_id: int) -> dict[str, Any]:
@@ -132,8 +150,7 @@ def article_submit(request: HttpRequest, article_id: int) -> dict[str, Any]:
 
 @router.post(
     "/articles/{article_id}/approve",
-    response=ArticleDetailOut,
-    auth=django_auth,
+    response={200: ArticleDetailOut, **errors(403, 404, 409)},
     summary="审核通过并发布",
 )
 def article_approve(
@@ -147,8 +164,7 @@ def article_approve(
 
 @router.post(
     "/articles/{article_id}/reject",
-    response=ArticleDetailOut,
-    auth=django_auth,
+    response={200: ArticleDetailOut, **errors(403, 404, 409)},
     summary="退回修改",
 )
 def article_reject(
@@ -162,8 +178,7 @@ def article_reject(
 
 @router.post(
     "/articles/{article_id}/retire",
-    response=ArticleDetailOut,
-    auth=django_auth,
+    response={200: ArticleDetailOut, **errors(403, 404, 409)},
     summary="停用知识条目",
 )
 def article_retire(
@@ -177,8 +192,7 @@ def article_retire(
 
 @router.post(
     "/articles/{article_id}/usages",
-    response={201: ArticleUsageOut},
-    auth=django_auth,
+    response={201: ArticleUsageOut, **errors(403, 404, 409)},
     summary="记录直接答复所用知识",
 )
 def article_used(

@@ -104,7 +104,11 @@ def _coordinate(value: Any, field: str) -> Decimal:
         raise _invalid(field, "坐标应为数字") from None
     if not number.is_finite():
         raise _invalid(field, "坐标应为数字")
-    return number.quantize(Decimal("0.000001"))
+    try:
+        return number.quantize(Decimal("0.000001"))
+    except InvalidOperation:
+        # Too large to hold to the micro-degree (1e308): the range check refuses it.
+        return number
 
 
 def _coordinates(latitude: Any, longitude: Any) -> tuple[Decimal | None, Decimal | None]:
