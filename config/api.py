@@ -17,7 +17,6 @@ from hongmian.core.api_errors import (
 )
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
-from hongmian.hotline.api_batch import router as hotline_batch_router
 from hongmian.identity.api import router as identity_router
 from hongmian.identity.auth import api_key_or_session
 from hongmian.knowledge.api import router as knowledge_router
@@ -44,6 +43,4 @@ api.add_router("/core/", core_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/knowledge/", knowledge_router)
-# Before the hotline's own router: `work-orders/batch` would otherwise match `{number}`.
-api.add_router("/hotline/", hotline_batch_router)
 api.add_router("/hotline/", hotline_router)

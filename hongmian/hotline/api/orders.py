@@ -60,7 +60,7 @@ from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import KEY_MAX
 from hongmian.identity.models import OrgUnit, User
 
-router = Router(tags=["hotline"])
+router = Router()
 
 ORDER = "/work-orders/{number}"
 # What an act on an order can answer: not found or not visible (404), not this actor's to do

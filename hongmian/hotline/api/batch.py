@@ -30,7 +30,7 @@ from hongmian.hotline.schemas import WorkOrderCreateIn
 from hongmian.hotline.services.intake import BATCH_MAX, work_order_intake_batch
 from hongmian.hotline.services.intake_validation import KEY_MAX, IntakeRequest
 
-router = Router(tags=["hotline"])
+router = Router()
 
 
 class WorkOrderBatchItemIn(WorkOrderCreateIn):
