@@ -1,0 +1,728 @@
+"""The permission matrix: who may reach what, for every URL of the site and every API
+operation (tests/test_permission_matrix.py runs it; docs/decisions/0023).
+
+The URLs are read from the URL conf (`endpoints()`), the answers are declared here
+(`MATRIX`), in one table keyed by "METHOD /route" — the route as the URL conf writes it,
+with converters dropped (`<int:pk>` is `<pk>`) and Open311's regular expressions written
+the same way (`/open311/v2/requests/<service_request_id>.<fmt>`). Routes, not URL names:
+a page that moves to another app keeps its row as long as it keeps its path.
+
+A row says who gets past access control (`ALLOWED_FOR`, `PUBLIC`, `ANY_LOGGED_IN`), what
+everyone else is told (403 for a screen that is not the role's, 404 where even the page's
+existence is kept quiet), and for a URL that names a record, which records each role
+reaches (`CITY_WIDE | OWN_UNIT | OWNER`; a record out of reach is 404, exactly like a
+missing one). Records come in variants (`OWN`, `OTHER_UNIT`, `OTHER_PERSON`) that the test's
+fixture world fills in for each role: see `KIND_VARIANTS` and the test module's docstring.
+"""
+
+from __future__ import annotations
+
+import enum
+import inspect
+import re
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.urls import URLPattern, URLResolver, get_resolver
+from ninja.security import HttpBearer
+
+from hongmian.analytics.permissions import ANALYTICS_ROLES, ISSUER_ROLES
+from hongmian.hotline.permissions import CENTRE_ROLES, UNIT_HANDLER_ROLES
+from hongmian.identity.permissions import PERSON_EDITOR_ROLES, PERSON_FULL_FIELDS_BY_ROLE
+from hongmian.identity.states import CITY_WIDE_ROLES, PUBLIC_ROLES, STAFF_ROLES, Role
+from hongmian.knowledge.permissions import AUTHOR_ROLES
+
+# --- who asks --------------------------------------------------------------------------------
+
+ANONYMOUS = "anonymous"
+ROLES: tuple[str, ...] = tuple(Role.values)
+PRINCIPALS: tuple[str, ...] = (ANONYMOUS, *ROLES)
+LOGGED_IN = frozenset(ROLES)
+EVERYONE = frozenset(PRINCIPALS)
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+class Answer(enum.StrEnum):
+    ALLOW = "allowed"  # past access control (a GET answers the row's `ok`)
+    ANON = "not logged in"  # the door's own answer: login page (web) or 401 (API)
+    LOGIN = "login page"  # 302 to the site's login page
+    ADMIN_LOGIN = "admin login"  # 302 to the admin site's login page
+    UNAUTHENTICATED = "401"
+    FORBIDDEN = "403"
+    NOT_FOUND = "404"
+
+
+ALLOW, ANON, FORBIDDEN, NOT_FOUND = Answer.ALLOW, Answer.ANON, Answer.FORBIDDEN, Answer.NOT_FOUND
+UNAUTHENTICATED, ADMIN_LOGIN = Answer.UNAUTHENTICATED, Answer.ADMIN_LOGIN
+
+# --- records ---------------------------------------------------------------------------------
+
+OWN = "own"  # the role's own: its unit's (or a sub-unit's) record, the citizen's own order
+OTHER_UNIT = "other_unit"  # a record of a unit in another district
+OTHER_PERSON = "other_person"  # the same unit's record, filed by someone else
+PUBLISHED = "published"  # a knowledge article everyone may read
+ANY = "any"  # a record that belongs to no unit and no person (a report, an alert)
+
+KIND_VARIANTS: dict[str, tuple[str, ...]] = {
+    "order": (OWN, OTHER_UNIT, OTHER_PERSON),
+    # An extension request, in the URL under its order: the variants are its order's.
+    "extension": (OWN, OTHER_UNIT, OTHER_PERSON),
+    # Drafts of the role's unit and of another unit, and a published public article.
+    "article": (OWN, OTHER_UNIT, PUBLISHED),
+    "person": (OWN, OTHER_PERSON),
+    "enterprise": (OWN, OTHER_PERSON),
+    "report": (ANY,),
+    "alert": (ANY,),
+    "category": (ANY,),
+    "token": (ANY,),
+    "admin": (ANY,),
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """Which record variants each principal reaches (a union with `|`)."""
+
+    reach: Mapping[str, frozenset[str]] = field(default_factory=dict)
+
+    def __or__(self, other: Scope) -> Scope:
+        keys = set(self.reach) | set(other.reach)
+        merged = {k: self.reach.get(k, frozenset()) | other.reach.get(k, frozenset()) for k in keys}
+        return Scope(merged)
+
+    def reaches(self, principal: str, variant: str) -> bool:
+        return variant in self.reach.get(principal, frozenset())
+
+
+def RECORDS(variants: Iterable[str], roles: Iterable[str]) -> Scope:
+    wanted = frozenset(variants)
+    return Scope({r: wanted for r in roles})
+
+
+ALL_VARIANTS = frozenset(v for vs in KIND_VARIANTS.values() for v in vs)
+
+
+def EVERY_RECORD(roles: Iterable[str]) -> Scope:
+    return RECORDS(ALL_VARIANTS, roles)
+
+
+def OWN_UNIT(roles: Iterable[str] = UNIT_HANDLER_ROLES) -> Scope:
+    """Records of the role's unit and of the units below it (a district for its streets)."""
+    return RECORDS({OWN, OTHER_PERSON}, roles)
+
+
+def OWNER(roles: Iterable[str] = PUBLIC_ROLES) -> Scope:
+    """The role's own records only."""
+    return RECORDS({OWN}, roles)
+
+
+# The city-wide roles read every record (identity.states.CITY_WIDE_ROLES).
+CITY_WIDE = EVERY_RECORD(CITY_WIDE_ROLES)
+# A work order: the city-wide roles, the units it is (or was) in the hands of, and its caller
+# (hotline.permissions.can_view_work_order). Hall staff and data stewards belong to units
+# but never read the hotline's orders.
+ORDER_SCOPE = CITY_WIDE | OWN_UNIT() | OWNER()
+
+
+@dataclass(frozen=True)
+class Rule:
+    """Who gets past access control, and what everyone else is told.
+
+    `roles` pass the role gate (ANONYMOUS among them for a public page); a logged-in role
+    outside it hears `denied`, a visitor `anonymous`. With a `scope`, an admitted principal
+    reaches only its records; any other record answers `unseen`. `refusing` then names who
+    sees a record but may not act on it (the act's own predicate: 403). `but` overrides
+    single cells where a rule of thumb does not hold."""
+
+    roles: frozenset[str]
+    denied: Answer = FORBIDDEN
+    anonymous: Answer = ANON
+    scope: Scope | None = None
+    unseen: Answer = NOT_FOUND
+    refusing: Scope | None = None
+    overrides: Mapping[tuple[str, str | None], Answer] = field(default_factory=dict)
+
+    def seeing(self, scope: Scope) -> Rule:
+        return replace(self, scope=scope)
+
+    def acting(self, allowed: Scope) -> Rule:
+        """Of the records it sees, the principal acts on `allowed` only (403 on the rest)."""
+        assert self.scope is not None, "acting() narrows a scope: call seeing() first"
+        refusing = {
+            p: frozenset(v for v in ALL_VARIANTS if self.scope.reaches(p, v))
+            - allowed.reach.get(p, frozenset())
+            for p in PRINCIPALS
+        }
+        return replace(self, refusing=Scope(refusing))
+
+    def but(self, cells: Mapping[str | tuple[str, str], Answer]) -> Rule:
+        """Override cells: {principal: answer} for every record, {(principal, variant): …}."""
+        merged = dict(self.overrides)
+        for key, answer in cells.items():
+            merged[key if isinstance(key, tuple) else (key, None)] = answer
+        return replace(self, overrides=merged)
+
+    def answer(self, principal: str, variant: str | None) -> Answer:
+        for key in ((principal, variant), (principal, None)):
+            if key in self.overrides:
+                return self.overrides[key]
+        if principal not in self.roles:
+            return self.anonymous if principal == ANONYMOUS else self.denied
+        if self.scope is not None and variant is not None:
+            if not self.scope.reaches(principal, variant):
+                return self.unseen
+            if self.refusing is not None and self.refusing.reaches(principal, variant):
+                return FORBIDDEN
+        return ALLOW
+
+
+def ALLOWED_FOR(roles: Iterable[str], **kwargs: Any) -> Rule:
+    return Rule(roles=frozenset(roles), **kwargs)
+
+
+PUBLIC = Rule(roles=EVERYONE)
+ANY_LOGGED_IN = Rule(roles=LOGGED_IN)
+# Django's admin site: only accounts with is_staff (the system administrators) get in;
+# everyone else, logged in or not, is sent to the admin's own login page.
+ADMIN_SITE = Rule(roles=frozenset({Role.SYSTEM_ADMIN}), denied=ADMIN_LOGIN, anonymous=ADMIN_LOGIN)
+
+# --- the table -------------------------------------------------------------------------------
+
+# What an admitted GET answers when it is not simply 200.
+REDIRECT = 302
+# Inside the admin the model permissions decide (Django's, with the apps' read-only
+# admins); the matrix checks only the door: anything but the admin login and a 5xx.
+ADMITTED = "admitted"
+
+Body = Mapping[str, Any] | Callable[[Any, Any], Mapping[str, Any]] | None
+
+
+@dataclass(frozen=True)
+class Row:
+    rule: Rule
+    kind: str | None = None  # the kind of record the URL names (KIND_VARIANTS)
+    ok: int | str = 200  # what an admitted GET answers
+    ok_anonymous: int | str | None = None  # … when a visitor's admitted GET answers otherwise
+    body: Body = None  # a minimal body for an unsafe method (form fields, JSON or Open311)
+    query: Mapping[str, str] = field(default_factory=dict)
+    # Cells whose answer today is not the declared one (an access bug): they are run as
+    # strict expected failures, so that the fix shows up as a cell to clean up here.
+    findings: Mapping[tuple[str, str | None], str] = field(default_factory=dict)
+    # Rows of one group share a test id per principal and record (the six pages of one
+    # model's admin: one door, 4.4 ms a request, ~4 ms of pytest around each test).
+    group: str | None = None
+    note: str = ""
+
+    def ok_for(self, principal: str) -> int | str:
+        if principal == ANONYMOUS and self.ok_anonymous is not None:
+            return self.ok_anonymous
+        return self.ok
+
+    def finding(self, principal: str, variant: str | None) -> str | None:
+        return self.findings.get((principal, variant)) or self.findings.get((principal, None))
+
+
+def FINDING(
+    text: str, principals: Iterable[str], variants: Iterable[str | None] = (None,)
+) -> dict[tuple[str, str | None], str]:
+    return {(p, v): text for p in principals for v in variants}
+
+
+# The findings, described in docs/decisions/0023 (numbered as there).
+F1_KNOWLEDGE_REVIEWERS = (
+    "F1: knowledge.selectors._managed_q answers Q() ('every article') for city reviewers and "
+    "system administrators, and served_q | Q() drops it: they read served articles only, "
+    "so their API reads and writes of drafts answer 404"
+)
+F2_MERGE_ORDER = (
+    "F2: the API's merge checks the duplicates' visibility (422) before the master's access "
+    "rule (404) and the merge predicate (403)"
+)
+REVIEWERS = (Role.HOTLINE_SUPERVISOR, Role.SYSTEM_ADMIN)
+DRAFTS = (OWN, OTHER_UNIT)
+
+
+def _order_of(obj: Any) -> Any:
+    return getattr(obj, "order", obj)
+
+
+def _phone(w: Any, obj: Any) -> dict[str, Any]:
+    return {"phone": _order_of(obj).caller_phone, "satisfaction": "satisfied", "resolved": True}
+
+
+CENTRE_ACT = ALLOWED_FOR(CENTRE_ROLES).seeing(CITY_WIDE)
+UNIT_ACT = ALLOWED_FOR(UNIT_HANDLER_ROLES).seeing(OWN_UNIT())
+# The API's acts have no role gate of their own: the order's access rule answers first
+# (404), then the act's predicate (403).
+API_ORDER = ANY_LOGGED_IN.seeing(ORDER_SCOPE)
+API_CENTRE_ACT = API_ORDER.acting(EVERY_RECORD(CENTRE_ROLES))
+API_UNIT_ACT = API_ORDER.acting(OWN_UNIT())
+API_CENTRE_OR_UNIT_ACT = API_ORDER.acting(EVERY_RECORD(CENTRE_ROLES) | OWN_UNIT())
+
+INTAKE_ROLES = PUBLIC_ROLES | CENTRE_ROLES
+ORDER_READERS = CENTRE_ROLES | UNIT_HANDLER_ROLES  # the order page (views.common)
+
+WEB: dict[str, Row] = {
+    "GET /healthz": Row(PUBLIC, note="load balancers"),
+    "POST /i18n/setlang/": Row(PUBLIC, body={"language": "zh-hans", "next": "/"}),
+    # --- portal
+    "GET /": Row(ANY_LOGGED_IN, note="each role's home page"),
+    "GET /login/": Row(PUBLIC, ok=REDIRECT, ok_anonymous=200, note="logged in: home"),
+    "POST /logout/": Row(PUBLIC),
+    "POST /preferences/elder-mode": Row(PUBLIC, body={"elder_mode": "on", "next": "/"}),
+    # --- the hotline: the centre's console
+    "GET /hotline/": Row(PUBLIC, ok=REDIRECT, note="each role to its screen; visitors to submit"),
+    "GET /hotline/console/": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "POST /hotline/console/": Row(ALLOWED_FOR(CENTRE_ROLES), note="intake (empty: 400)"),
+    "GET /hotline/console/history": Row(
+        ALLOWED_FOR(CENTRE_ROLES), query={"caller_phone": "13800138000"}, note="callers' orders"
+    ),
+    "GET /hotline/console/address": Row(ALLOWED_FOR(CENTRE_ROLES), query={"address": "天河区"}),
+    "GET /hotline/console/suggest": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "GET /hotline/console/ml-suggest": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "GET /hotline/console/ml-adopt": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "GET /hotline/console/categories": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "GET /hotline/console/knowledge": Row(
+        ALLOWED_FOR(CENTRE_ROLES), query={"q": "停水"}, note="internal articles too"
+    ),
+    "GET /hotline/console/<pk>/dispatch": Row(
+        CENTRE_ACT, kind="order", ok=REDIRECT, note="a dispatched order goes to its page"
+    ),
+    "GET /hotline/search/": Row(
+        ALLOWED_FOR(ORDER_READERS), query={"q": "GZ"}, note="scoped list: callers' data"
+    ),
+    # --- a unit's inbox and acts
+    "GET /hotline/inbox/": Row(ALLOWED_FOR(UNIT_HANDLER_ROLES)),
+    "POST /hotline/orders/<pk>/acknowledge": Row(UNIT_ACT, kind="order"),
+    "POST /hotline/orders/<pk>/progress": Row(
+        UNIT_ACT, kind="order", body={"progress-text": "已到现场", "progress-visibility": "staff"}
+    ),
+    "POST /hotline/orders/<pk>/reply": Row(UNIT_ACT, kind="order", body={"reply-reply": "已处理"}),
+    # The unit of the world's orders is their lead, never a co-handler: 403 for the lead.
+    "POST /hotline/orders/<pk>/co-reply": Row(
+        UNIT_ACT.acting(Scope()), kind="order", body={"co_reply-reply": "协办意见"}
+    ),
+    "POST /hotline/orders/<pk>/return": Row(
+        UNIT_ACT,
+        kind="order",
+        body={
+            "return_request-reason": "not_our_duty",
+            "return_request-legal_basis": "《广州市市容环境卫生管理规定》第十条",
+            "return_request-explanation": "不属本单位职责",
+        },
+    ),
+    "POST /hotline/orders/<pk>/extension": Row(
+        UNIT_ACT,
+        kind="order",
+        body={"extension_request-amount": "3", "extension_request-reason": "需现场勘查"},
+    ),
+    "POST /hotline/orders/<pk>/subdispatch": Row(
+        UNIT_ACT, kind="order", body=lambda w, o: {"subdispatch-unit": w.units["street_a"].pk}
+    ),
+    # --- the order page, shared by the centre and the units
+    "GET /hotline/orders/<pk>/": Row(ALLOWED_FOR(ORDER_READERS).seeing(ORDER_SCOPE), kind="order"),
+    # --- the supervisors' board and the centre's acts
+    "GET /hotline/board/": Row(ALLOWED_FOR({Role.HOTLINE_SUPERVISOR})),
+    "GET /hotline/board/callbacks/": Row(ALLOWED_FOR({Role.HOTLINE_SUPERVISOR})),
+    "POST /hotline/board/merge": Row(ALLOWED_FOR(CENTRE_ROLES), note="back to the board"),
+    "GET /hotline/board/hotspots/": Row(ALLOWED_FOR({Role.HOTLINE_SUPERVISOR})),
+    "POST /hotline/board/hotspots/alerts/<pk>/acknowledge": Row(
+        ALLOWED_FOR({Role.HOTLINE_SUPERVISOR}), kind="alert"
+    ),
+    "GET /hotline/orders/<pk>/duplicates": Row(CENTRE_ACT, kind="order", note="merge candidates"),
+    "POST /hotline/orders/<pk>/dispatch": Row(
+        CENTRE_ACT, kind="order", body=lambda w, o: {"dispatch-lead_unit": w.units["a"].pk}
+    ),
+    "POST /hotline/orders/<pk>/direct-answer": Row(
+        CENTRE_ACT, kind="order", body={"direct_answer-answer": "已答复"}
+    ),
+    "POST /hotline/orders/<pk>/return-review": Row(CENTRE_ACT, kind="order"),
+    "POST /hotline/orders/<pk>/joint-meeting": Row(CENTRE_ACT, kind="order"),
+    "POST /hotline/orders/<pk>/extensions/<extension_pk>/decide": Row(CENTRE_ACT, kind="extension"),
+    "POST /hotline/orders/<pk>/callback": Row(CENTRE_ACT, kind="order"),
+    "POST /hotline/orders/<pk>/callback-review": Row(
+        ALLOWED_FOR({Role.HOTLINE_SUPERVISOR}).seeing(CITY_WIDE), kind="order"
+    ),
+    "POST /hotline/orders/<pk>/supervise": Row(
+        CENTRE_ACT, kind="order", body={"supervise-kind": "urge", "supervise-note": "请加快"}
+    ),
+    # --- the public's pages
+    "GET /hotline/submit/": Row(PUBLIC),
+    # Online intake needs a real-name account (decision 0014); staff file through the console.
+    "POST /hotline/submit/": Row(
+        ALLOWED_FOR(INTAKE_ROLES, anonymous=FORBIDDEN),
+        body={
+            "content": "华师路路灯不亮",
+            "address": "广州市天河区石牌街道华师路1号",
+            "caller_phone": "13800138000",
+            "request_type": "help",
+        },
+    ),
+    "GET /hotline/submit/done": Row(PUBLIC, ok=REDIRECT, note="nothing filed in this session"),
+    "GET /hotline/track/": Row(PUBLIC),
+    "POST /hotline/track/": Row(PUBLIC, note="number + phone are the proof"),
+    "POST /hotline/track/rate": Row(PUBLIC, note="number + phone are the proof"),
+    "GET /hotline/mine/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
+    "GET /hotline/mine/<pk>/": Row(ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER()), kind="order"),
+    # --- analytics: the archive and the dashboard exist only for their readers (404)
+    "GET /analytics/reports/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
+    # Leaders read reports but do not issue them: the page is theirs, the action is not.
+    "POST /analytics/reports/generate/": Row(
+        ALLOWED_FOR(ISSUER_ROLES, denied=NOT_FOUND).but({Role.CITY_LEADER: FORBIDDEN}),
+        body={"kind": "week"},
+    ),
+    "GET /analytics/reports/<pk>/": Row(
+        ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND), kind="report"
+    ),
+    "GET /analytics/reports/<pk>/download/<fmt>": Row(
+        ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND), kind="report"
+    ),
+    "GET /analytics/dashboard/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
+    "GET /analytics/dashboard/wall/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
+    "GET /analytics/dashboard/data": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
+    # --- the API's own documents
+    "GET /api/": Row(PUBLIC, ok=404, note="ninja's root: no page"),
+    "GET /api/docs": Row(PUBLIC, note="the OpenAPI viewer"),
+    "GET /api/openapi.json": Row(PUBLIC),
+}
+
+API: dict[str, Row] = {
+    "POST /api/core/validate/resident-id": Row(PUBLIC, body={"value": "11010519491231002X"}),
+    "POST /api/core/validate/credit-code": Row(PUBLIC, body={"value": "91440101MA5CXXXX1X"}),
+    "POST /api/core/validate/mobile": Row(PUBLIC, body={"value": "13800138000"}),
+    "POST /api/geo/parse": Row(PUBLIC, body={"text": "天河区石牌街道华师路1号"}),
+    "GET /api/geo/divisions": Row(PUBLIC),
+    # --- identity
+    "GET /api/identity/me": Row(ANY_LOGGED_IN),
+    "GET /api/identity/org-units": Row(ANY_LOGGED_IN),
+    # A person's file: the person themself, and the roles that look people up (masked).
+    "GET /api/identity/persons/<person_id>": Row(
+        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_FULL_FIELDS_BY_ROLE)),
+        kind="person",
+    ),
+    "POST /api/identity/persons": Row(
+        ALLOWED_FOR(PERSON_EDITOR_ROLES),
+        body={"name": "李四", "resident_id": "11010519491231002X", "mobile": "13900139000"},
+    ),
+    "GET /api/identity/enterprises/<enterprise_id>": Row(
+        ANY_LOGGED_IN.seeing(EVERY_RECORD(STAFF_ROLES) | OWNER({Role.ENTERPRISE_REP})),
+        kind="enterprise",
+    ),
+    # --- knowledge: served articles for everyone, drafts for their unit and reviewers
+    "GET /api/knowledge/search": Row(PUBLIC, query={"q": "停水"}),
+    "GET /api/knowledge/articles/<article_id>": Row(
+        PUBLIC.seeing(
+            RECORDS({PUBLISHED}, EVERYONE)
+            | RECORDS({OWN}, AUTHOR_ROLES - {Role.HOTLINE_SUPERVISOR})
+            | EVERY_RECORD(REVIEWERS)
+        ),
+        kind="article",
+        findings=FINDING(F1_KNOWLEDGE_REVIEWERS, REVIEWERS, DRAFTS),
+    ),
+    # For the role's own unit (the supervisor's is the centre, not district A).
+    "POST /api/knowledge/articles": Row(
+        ALLOWED_FOR(AUTHOR_ROLES - {Role.HOTLINE_SUPERVISOR} | {Role.SYSTEM_ADMIN}),
+        body=lambda w, o: {"owning_unit_id": w.units["a"].pk, "title": "新条目", "body": "正文"},
+        # The draft is written, then read back through access_article: 404.
+        findings=FINDING(F1_KNOWLEDGE_REVIEWERS, {Role.SYSTEM_ADMIN}),
+    ),
+}
+
+# The knowledge writes: the article's access rule first (404), then the act's predicate.
+ARTICLE_READ = (
+    RECORDS({PUBLISHED}, LOGGED_IN)
+    | RECORDS({OWN}, {Role.DEPT_HANDLER, Role.DEPT_MANAGER})
+    | EVERY_RECORD(REVIEWERS)
+)
+ARTICLE_WRITE = RECORDS({OWN}, {Role.DEPT_HANDLER, Role.DEPT_MANAGER}) | EVERY_RECORD(
+    {Role.SYSTEM_ADMIN}
+)
+ARTICLE_REVIEW = RECORDS({OWN}, {Role.DEPT_MANAGER}) | EVERY_RECORD(REVIEWERS)
+_F1_DRAFTS = FINDING(F1_KNOWLEDGE_REVIEWERS, REVIEWERS, DRAFTS)
+for _key, _acting, _body, _findings in (
+    ("PATCH /api/knowledge/articles/<article_id>", ARTICLE_WRITE, {"title": "新标题"}, _F1_DRAFTS),
+    ("POST /api/knowledge/articles/<article_id>/submit", ARTICLE_WRITE, None, _F1_DRAFTS),
+    ("POST /api/knowledge/articles/<article_id>/approve", ARTICLE_REVIEW, {"note": ""}, _F1_DRAFTS),
+    (
+        "POST /api/knowledge/articles/<article_id>/reject",
+        ARTICLE_REVIEW,
+        {"note": "请补充"},
+        _F1_DRAFTS,
+    ),
+    # Retiring the published article works, but the answer reads it back: 404 there too.
+    (
+        "POST /api/knowledge/articles/<article_id>/retire",
+        ARTICLE_WRITE | ARTICLE_REVIEW,
+        {},
+        FINDING(F1_KNOWLEDGE_REVIEWERS, REVIEWERS, (*DRAFTS, PUBLISHED)),
+    ),
+    # Direct answers are given by staff.
+    (
+        "POST /api/knowledge/articles/<article_id>/usages",
+        EVERY_RECORD(STAFF_ROLES),
+        {"order_ref": "GZ-TEST-0000001"},
+        _F1_DRAFTS,
+    ),
+):
+    API[_key] = Row(
+        ANY_LOGGED_IN.seeing(ARTICLE_READ).acting(_acting),
+        kind="article",
+        body=_body,
+        findings=_findings,
+    )
+
+WO = "/api/hotline/work-orders/<number>"
+API.update(
+    {
+        "POST /api/hotline/work-orders/batch": Row(
+            ANY_LOGGED_IN,
+            body={"orders": []},
+            note="each item is refused on its own, inside a 200",
+        ),
+        "POST /api/hotline/work-orders": Row(
+            ALLOWED_FOR(INTAKE_ROLES),
+            body={"channel": "web", "request_type": "help", "title": "路灯不亮", "content": "路灯"},
+            note="the public for themselves online, the centre for anyone",
+        ),
+        "GET /api/hotline/work-orders": Row(ANY_LOGGED_IN, note="a scoped list, no caller data"),
+        f"GET {WO}": Row(API_ORDER, kind="order"),
+        f"GET {WO}/timeline": Row(API_ORDER, kind="order"),
+        f"POST {WO}/direct-answer": Row(API_CENTRE_ACT, kind="order", body={"answer": "已答复"}),
+        f"POST {WO}/dispatch": Row(
+            API_CENTRE_ACT, kind="order", body=lambda w, o: {"lead_unit": w.units["a"].pk}
+        ),
+        f"POST {WO}/subdispatch": Row(
+            API_UNIT_ACT, kind="order", body=lambda w, o: {"unit": w.units["street_a"].pk}
+        ),
+        f"POST {WO}/acknowledge": Row(API_UNIT_ACT, kind="order", body={}),
+        f"POST {WO}/progress": Row(API_CENTRE_OR_UNIT_ACT, kind="order", body={"text": "进展"}),
+        f"POST {WO}/reply": Row(API_UNIT_ACT, kind="order", body={"reply": "已处理"}),
+        f"POST {WO}/co-reply": Row(
+            API_ORDER.acting(Scope()), kind="order", body={"reply": "协办意见"}
+        ),
+        f"POST {WO}/return": Row(
+            API_UNIT_ACT,
+            kind="order",
+            body={"reason": "not_our_duty", "legal_basis": "某条例", "explanation": "非本单位"},
+        ),
+        f"POST {WO}/return-review": Row(
+            API_CENTRE_ACT, kind="order", body={"accept": False, "note": "请继续办理"}
+        ),
+        f"POST {WO}/extension": Row(
+            API_UNIT_ACT, kind="order", body={"reason": "需勘查", "amount": "3"}
+        ),
+        f"POST {WO}/extensions/<extension_id>/decide": Row(
+            API_CENTRE_ACT, kind="extension", body={"approve": True}
+        ),
+        f"POST {WO}/supervise": Row(API_CENTRE_ACT, kind="order", body={"kind": "urge"}),
+        f"POST {WO}/callback": Row(
+            API_CENTRE_ACT,
+            kind="order",
+            body={"reached": True, "satisfaction": "satisfied", "resolved": True},
+        ),
+        # The caller's own rating: no account; the number and the phone left on it are the proof.
+        f"POST {WO}/caller-rating": Row(PUBLIC, kind="order", body=_phone),
+        f"POST {WO}/callback-review": Row(
+            API_ORDER.acting(RECORDS(ALL_VARIANTS, {Role.HOTLINE_SUPERVISOR})),
+            kind="order",
+            body={"reopen": False, "reason": "答复合理"},
+        ),
+        # The duplicate is an order no unit holds yet: only the city-wide roles see it.
+        f"POST {WO}/merge": Row(
+            API_CENTRE_ACT,
+            kind="order",
+            body=lambda w, o: {"duplicates": [w.orders["spare"].number]},
+            findings=FINDING(F2_MERGE_ORDER, LOGGED_IN - CITY_WIDE_ROLES, KIND_VARIANTS["order"]),
+        ),
+        f"POST {WO}/joint-meeting": Row(
+            API_CENTRE_ACT,
+            kind="order",
+            body=lambda w, o: {
+                "units": [w.units["a"].pk],
+                "decided_unit": w.units["a"].pk,
+                "minutes": "会商纪要",
+            },
+        ),
+        f"POST {WO}/archive": Row(API_CENTRE_ACT, kind="order", body={}),
+        "POST /api/hotline/suggestions": Row(
+            ANY_LOGGED_IN,
+            body={"title": "路灯不亮", "content": "华师路路灯不亮"},
+            note="categories only: no personal data, writes nothing",
+        ),
+    }
+)
+
+# Open311 GeoReport v2: keys, never the session; errors in the spec's shape.
+OPEN311: dict[str, Row] = {
+    "GET /open311/v2/discovery.<fmt>": Row(PUBLIC),
+    "GET /open311/v2/services.<fmt>": Row(PUBLIC),
+    "GET /open311/v2/services/<service_code>.<fmt>": Row(PUBLIC, kind="category"),
+    "GET /open311/v2/requests.<fmt>": Row(PUBLIC, note="a scoped list"),
+    "POST /open311/v2/requests.<fmt>": Row(
+        ALLOWED_FOR(INTAKE_ROLES, anonymous=FORBIDDEN),
+        body=lambda w, o: {
+            "service_code": w.category.code,
+            "address_string": "天河区石牌街道华师路1号",
+            "description": "路灯不亮",
+        },
+        note="the spec's 403 without a key",
+    ),
+    "GET /open311/v2/requests/<service_request_id>.<fmt>": Row(
+        ALLOWED_FOR(LOGGED_IN, anonymous=NOT_FOUND).seeing(ORDER_SCOPE), kind="order"
+    ),
+    "GET /open311/v2/tokens/<token>.<fmt>": Row(PUBLIC, kind="token", note="token → number only"),
+    "GET /open311/v2/<path>": Row(PUBLIC, ok=404, note="the spec's 404 for anything else"),
+}
+
+
+def _admin_rows() -> dict[str, Row]:
+    """The admin site: its own pages and six for each registered model (Django's door)."""
+    rows = {
+        "GET /admin/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/login/": Row(PUBLIC, ok=ADMITTED),
+        "POST /admin/logout/": Row(PUBLIC),
+        "GET /admin/password_change/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/password_change/done/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/autocomplete/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/jsi18n/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/r/<content_type_id>/<object_id>/": Row(ADMIN_SITE, ok=ADMITTED, kind="admin"),
+        "GET /admin/<app_label>/": Row(ADMIN_SITE, ok=ADMITTED),
+        "GET /admin/<url>": Row(ADMIN_SITE, ok=ADMITTED, note="the catch-all"),
+        "GET /admin/identity/user/<id>/password/": Row(ADMIN_SITE, ok=ADMITTED, kind="admin"),
+    }
+    for model in ADMIN_MODELS:
+        base = f"/admin/{model}/"
+        group = f"GET {base}…"
+        rows[f"GET {base}"] = Row(ADMIN_SITE, ok=ADMITTED, group=group)
+        rows[f"GET {base}add/"] = Row(ADMIN_SITE, ok=ADMITTED, group=group)
+        for page in ("", "change/", "history/", "delete/"):
+            rows[f"GET {base}<object_id>/{page}"] = Row(
+                ADMIN_SITE, ok=ADMITTED, kind="admin", group=group
+            )
+    return rows
+
+
+# Every model registered with the admin site: a new registration needs a line here.
+ADMIN_MODELS = (
+    "auth/group",
+    "axes/accessattempt",
+    "axes/accesslog",
+    "axes/accessfailurelog",
+    "django_tasks_database/dbtaskresult",
+    "core/calendaroverride",
+    "core/auditevent",
+    "core/jobrun",
+    "identity/user",
+    "identity/orgunit",
+    "identity/person",
+    "identity/enterprise",
+    "identity/staffprofile",
+    "knowledge/article",
+    "knowledge/articleusage",
+    "knowledge/searchranking",
+    "hotline/category",
+    "hotline/dispatchcatalogue",
+    "hotline/slarule",
+    "hotline/workorder",
+    "analytics/reportissue",
+)
+
+MATRIX: dict[str, Row] = {**WEB, **API, **OPEN311, **_admin_rows()}
+
+# --- the URL conf ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Endpoint:
+    """One route of the URL conf; for the API, one operation (a method on a route)."""
+
+    route: str  # "/hotline/orders/<pk>/"
+    methods: tuple[str, ...] | None  # an API operation's methods; None for a Django view
+    door: str  # web, key (API bearer key), session (API on the session), open311
+
+
+_GROUP = re.compile(r"\(\?P<(\w+)>[^)]*\)")
+_CONVERTER = re.compile(r"<(?:\w+:)?(\w+)>")
+
+
+def normalise(route: str) -> str:
+    """A route as the table writes it: converters dropped, regular expressions unwrapped."""
+    route = _GROUP.sub(r"<\1>", route)
+    route = route.replace("^", "").replace("$", "").replace("\\.", ".")
+    return "/" + _CONVERTER.sub(r"<\1>", route)
+
+
+def _ninja_operations(pattern: URLPattern) -> list[Any]:
+    """The ninja operations behind a pattern (ninja gives one pattern per operation, all on
+    the same view that dispatches by method); [] for any other view."""
+    try:
+        path_view = inspect.getclosurevars(pattern.callback).nonlocals.get("self")
+    except TypeError:
+        return []
+    operations = getattr(path_view, "operations", None)
+    if not operations:
+        return []
+    return [op for op in operations if op.view_func.__name__ == pattern.name]
+
+
+def _api_door(operation: Any) -> str:
+    # A bearer key where the operation takes one (identity.auth.ApiKeyOrSession and any other
+    # HttpBearer); otherwise the session, as the web screens' calls send it. The routers that
+    # still take the session only (identity, knowledge) switch to keys without a change here.
+    callbacks = operation.auth_callbacks or []
+    return "key" if any(isinstance(cb, HttpBearer) for cb in callbacks) else "session"
+
+
+def _walk(patterns: Iterable[Any], prefix: str = "") -> Iterator[tuple[str, URLPattern]]:
+    for pattern in patterns:
+        if isinstance(pattern, URLResolver):
+            yield from _walk(pattern.url_patterns, prefix + str(pattern.pattern))
+        else:
+            yield prefix + str(pattern.pattern), pattern
+
+
+def endpoints() -> dict[str, Endpoint]:
+    """Every route of the URL conf, keyed like the table: "METHOD /route" for an API
+    operation, "/route" for a Django view (whose methods the view alone knows)."""
+    found: dict[str, Endpoint] = {}
+    for raw, pattern in _walk(get_resolver().url_patterns):
+        route = normalise(raw)
+        door = "open311" if route.startswith("/open311/") else "web"
+        operations = _ninja_operations(pattern)
+        if not operations:
+            found.setdefault(route, Endpoint(route, None, door))
+        for op in operations:
+            for method in op.methods:
+                found[f"{method} {route}"] = Endpoint(route, (method,), _api_door(op))
+    return found
+
+
+def split_key(key: str) -> tuple[str, str]:
+    method, _, route = key.partition(" ")
+    return method, route
+
+
+def missing_rows(found: Mapping[str, Endpoint], table: Mapping[str, Row]) -> list[str]:
+    """URLs of the URL conf without a row: a Django view needs a row for at least one method,
+    an API operation a row for its method."""
+    routes = {split_key(k)[1] for k in table}
+    return sorted(k for k, e in found.items() if (k not in table if e.methods else k not in routes))
+
+
+def stale_rows(found: Mapping[str, Endpoint], table: Mapping[str, Row]) -> list[str]:
+    """Rows whose URL the URL conf no longer has (or whose API operation has gone)."""
+    api_routes = {e.route for e in found.values() if e.methods}
+    stale = []
+    for key in table:
+        route = split_key(key)[1]
+        gone = key not in found if route in api_routes else route not in found
+        if gone:
+            stale.append(key)
+    return sorted(stale)
+
+
+def fill(route: str, params: Mapping[str, Any]) -> str:
+    """The route with its parameters filled in ("/hotline/orders/<pk>/" → "/hotline/orders/7/")."""
+    return re.sub(r"<(\w+)>", lambda m: str(params[m.group(1)]), route)
