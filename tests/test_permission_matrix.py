@@ -47,7 +47,7 @@ from django.utils import timezone
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.states import IssueStatus, IssueTrigger
 from hongmian.core.actors import Actor
-from hongmian.hotline.models import HotspotAlert, WorkOrder
+from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.states import Channel
 from hongmian.hotline.tests.factories import (
     CategoryFactory,
@@ -64,6 +64,7 @@ from hongmian.identity.tests.factories import (
     PersonFactory,
     UserFactory,
 )
+from hongmian.insights.models import HotspotAlert
 from tests import permission_matrix as pm
 
 FOUND = pm.endpoints()
