@@ -35,6 +35,7 @@ from schemathesis.checks import (
 from config.api import api
 from hongmian.core.actors import Actor
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.tests.factories import CategoryFactory
 from hongmian.hotline.tests.http import api_key_for
 from hongmian.identity import fakes
@@ -87,12 +88,14 @@ def _seed() -> Seeded:
     for title in ("路灯不亮", "井盖缺失", "噪音扰民"):
         order, _ = work_order_intake(
             actor=as_agent,
-            channel="phone",
-            request_type="complaint",
-            title=title,
-            content=f"{title}，请尽快处理。",
-            caller_name="陈先生",
-            caller_phone="13800001111",
+            request=IntakeRequest(
+                channel="phone",
+                request_type="complaint",
+                title=title,
+                content=f"{title}，请尽快处理。",
+                caller_name="陈先生",
+                caller_phone="13800001111",
+            ),
         )
         numbers.append(order.number)
 
