@@ -24,6 +24,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django_htmx",
+    # django-ninja's templates and static files: /api/docs then serves Swagger UI from our own
+    # static files (the package ships them) instead of a CDN, and works with no network.
+    "ninja",
     "axes",
     "django_tasks_db",
     "crontask",
