@@ -116,3 +116,39 @@ def test_dashboard_draws_and_refreshes(
     _assert_drawn(page, "[data-dash-chart]", 3)
     assert page.locator(".site-header").count() == 0
     assert not errors
+
+
+@pytest.mark.parametrize("path", ["/analytics/dashboard/", "/analytics/dashboard/wall/"])
+def test_dashboard_polls_every_30_seconds(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None], path: str
+) -> None:
+    """The screen says "每 30 秒自动刷新": with the page's clock run forward, it asks for its
+    data once per 30 s and shows what it got, without a reload."""
+    from hongmian.hotline.tests.factories import WorkOrderFactory
+    from hongmian.identity.states import Role
+
+    WorkOrderFactory(dispatched=True)
+    make_user(Role.HOTLINE_SUPERVISOR, username="supervisor")
+    log_in("supervisor")
+    polls: list[str] = []
+    page.on(
+        "request", lambda r: polls.append(r.url) if "/analytics/dashboard/data" in r.url else None
+    )
+    page.clock.install()
+    page.goto(path)
+    assert "每 30 秒自动刷新" in page.locator(".dash__asof").inner_text()
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    assert page.locator('[data-field="today.total"]').inner_text() == "1"
+    WorkOrderFactory()
+
+    page.clock.run_for(29_000)
+    page.wait_for_timeout(300)
+    assert polls == []
+    page.clock.run_for(2_000)
+    page.wait_for_function(
+        "document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
+    )
+    assert len(polls) == 1
+    page.clock.run_for(30_000)
+    page.wait_for_timeout(300)
+    assert len(polls) == 2
