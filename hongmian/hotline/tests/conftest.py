@@ -1,22 +1,4 @@
-"""The hotline's test fixtures, defined in fixtures.py (the insights app's tests share them)."""
+"""The hotline's test fixtures, defined in fixtures.py (the insights app's tests share them).
+Types such as `Units` and `Flow` are imported from fixtures.py, where they are defined."""
 
-from hongmian.hotline.tests.fixtures import (  # noqa: F401  (pytest finds fixtures by name)
-    Flow,
-    Units,
-    agent,
-    agent_actor,
-    article,
-    category,
-    citizen,
-    citizen_person,
-    flow,
-    liede_handler,
-    sent,
-    shipai_handler,
-    supervisor,
-    supervisor_actor,
-    tianhe_handler,
-    units,
-    water_handler,
-    yuexiu_handler,
-)
+from hongmian.hotline.tests.fixtures import *  # noqa: F403  (pytest finds fixtures by name)

@@ -255,3 +255,25 @@ class Flow:
 @pytest.fixture
 def flow(units: Units, agent: User) -> Flow:
     return Flow(units, agent)
+
+
+# The fixtures a conftest takes with `from hongmian.hotline.tests.fixtures import *`: the
+# hotline's own tests and the insights app's, which run on the same orders.
+__all__ = [
+    "agent",
+    "agent_actor",
+    "article",
+    "category",
+    "citizen",
+    "citizen_person",
+    "flow",
+    "liede_handler",
+    "sent",
+    "shipai_handler",
+    "supervisor",
+    "supervisor_actor",
+    "tianhe_handler",
+    "units",
+    "water_handler",
+    "yuexiu_handler",
+]

@@ -17,8 +17,8 @@ from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.states import Channel
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import TimelineEntryFactory, WorkOrderFactory
+from hongmian.hotline.tests.fixtures import Units
 from hongmian.hotline.tests.http import HttpClient, HttpResponse, as_user
 from hongmian.identity import services as identity_services
 from hongmian.identity.models import User

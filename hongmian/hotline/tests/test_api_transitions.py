@@ -17,7 +17,6 @@ from hongmian.hotline.states import (
     ExtensionStatus,
     Status,
 )
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import (
     AssignmentFactory,
     CallbackFactory,
@@ -26,6 +25,7 @@ from hongmian.hotline.tests.factories import (
     SlaClockFactory,
     WorkOrderFactory,
 )
+from hongmian.hotline.tests.fixtures import Units
 from hongmian.hotline.tests.http import HttpResponse, as_user
 from hongmian.identity.models import User
 

@@ -17,8 +17,8 @@ from hongmian.core.models import AuditEvent
 from hongmian.hotline.demo.export import sample_export_rows
 from hongmian.hotline.models import Assignment, TimelineEntry, WorkOrder
 from hongmian.hotline.services.imports import IMPORT_COLUMNS
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import CategoryFactory
+from hongmian.hotline.tests.fixtures import Units
 
 pytestmark = pytest.mark.django_db
 

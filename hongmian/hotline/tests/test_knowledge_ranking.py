@@ -14,8 +14,8 @@ from django.utils import timezone
 from hongmian.core.models import AuditEvent
 from hongmian.hotline import knowledge_bridge
 from hongmian.hotline.tasks import search_ranking_relearn_job
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import WorkOrderFactory
+from hongmian.hotline.tests.fixtures import Units
 from hongmian.knowledge.models import Article, ArticleUsage, SearchRanking
 from hongmian.knowledge.search import dense, learned
 from hongmian.knowledge.services import ranking as ranking_services

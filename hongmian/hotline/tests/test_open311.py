@@ -14,8 +14,8 @@ from django.utils import timezone
 from hongmian.hotline.models import Category, WorkOrder
 from hongmian.hotline.open311 import serialisers
 from hongmian.hotline.states import Channel, RequestType, Status
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import CategoryFactory, SlaClockFactory, WorkOrderFactory
+from hongmian.hotline.tests.fixtures import Units
 from hongmian.hotline.tests.http import HttpClient, HttpResponse, api_key_for
 from hongmian.identity.models import User
 from hongmian.identity.states import Role
