@@ -118,8 +118,13 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
     stored = getattr(issue, field)
     if not stored:
         raise Http404
+    # The HTML report is a page to read: the browser opens it (it still carries its file
+    # name for "save as"); Word and PDF are documents to keep, so they download.
     return FileResponse(
-        stored.open("rb"), as_attachment=True, filename=f"{stem}.{fmt}", content_type=content_type
+        stored.open("rb"),
+        as_attachment=fmt != "html",
+        filename=f"{stem}.{fmt}",
+        content_type=content_type,
     )
 
 

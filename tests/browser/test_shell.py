@@ -157,3 +157,20 @@ def test_users_are_created_for_the_live_server(make_user):
     # Guards the fixture: a user made in the test is visible from another connection.
     make_user(username="visible")
     assert User.objects.filter(username="visible").exists()
+
+
+def test_pages_carry_their_icon_and_fetch_nothing_missing(page, make_user, log_in):
+    """The tab shows the project's icon, and no page asks for a file that is not there (the
+    browser's own /favicon.ico guess included)."""
+    missing: list[str] = []
+    page.on("response", lambda r: missing.append(r.url) if r.status == 404 else None)
+    user = make_user(Role.HOTLINE_SUPERVISOR)
+
+    log_in(user.username)
+    for path in ("/", "/hotline/board/", "/analytics/dashboard/", "/analytics/dashboard/wall/"):
+        page.goto(path)
+        page.wait_for_load_state("networkidle")
+        icon = page.locator('link[rel="icon"]')
+        assert icon.count() == 1, path
+        assert page.request.get(icon.get_attribute("href")).status == 200, path
+    assert missing == []

@@ -99,8 +99,15 @@ def test_downloads(client: Any, issue: ReportIssue) -> None:
     assert pdf["Content-Type"] == "application/pdf"
     assert b"".join(pdf.streaming_content) == b"%PDF-1.4 test"
     assert 'filename="report-month-20261001-20261031.pdf"' in pdf["Content-Disposition"]
+    assert pdf["Content-Disposition"].startswith("attachment")
     docx = client.get(reverse("analytics:report_download", args=[issue.pk, "docx"]))
     assert "wordprocessingml" in docx["Content-Type"]
+    assert docx["Content-Disposition"].startswith("attachment")
+    # The HTML report opens in the browser (inline), keeping its name for "save as".
+    html = client.get(reverse("analytics:report_download", args=[issue.pk, "html"]))
+    assert html["Content-Type"].startswith("text/html")
+    assert html["Content-Disposition"].startswith("inline")
+    assert 'filename="report-month-20261001-20261031.html"' in html["Content-Disposition"]
     data = client.get(reverse("analytics:report_download", args=[issue.pk, "json"]))
     assert data.json()["total"] == 7
     assert (
