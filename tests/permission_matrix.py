@@ -564,7 +564,9 @@ OPEN311: dict[str, Row] = {
     "GET /open311/v2/discovery.<fmt>": Row(PUBLIC),
     "GET /open311/v2/services.<fmt>": Row(PUBLIC),
     "GET /open311/v2/services/<service_code>.<fmt>": Row(PUBLIC, kind="category"),
-    "GET /open311/v2/requests.<fmt>": Row(PUBLIC, note="a scoped list"),
+    "GET /open311/v2/requests.<fmt>": Row(
+        PUBLIC, note="a scoped list with a key; the public view without one"
+    ),
     "POST /open311/v2/requests.<fmt>": Row(
         ALLOWED_FOR(INTAKE_ROLES, anonymous=FORBIDDEN),
         body=lambda w, o: {
@@ -574,8 +576,11 @@ OPEN311: dict[str, Row] = {
         },
         note="the spec's 403 without a key",
     ),
+    # Without a key, the public view of any order that is not confidential (decision 0027).
     "GET /open311/v2/requests/<service_request_id>.<fmt>": Row(
-        ALLOWED_FOR(LOGGED_IN, anonymous=NOT_FOUND).seeing(ORDER_SCOPE), kind="order"
+        PUBLIC.seeing(ORDER_SCOPE | EVERY_RECORD({ANONYMOUS})),
+        kind="order",
+        note="the public view without a key",
     ),
     "GET /open311/v2/tokens/<token>.<fmt>": Row(PUBLIC, kind="token", note="token → number only"),
     "GET /open311/v2/<path>": Row(PUBLIC, ok=404, note="the spec's 404 for anything else"),

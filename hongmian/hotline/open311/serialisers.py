@@ -170,6 +170,40 @@ def service_request(
     }
 
 
+def public_service_request(
+    *,
+    number: str,
+    is_open: bool,
+    status_notes: str,
+    service_name: str | None,
+    service_code: str | None,
+    agency_responsible: str | None,
+    requested: dt.datetime,
+    updated: dt.datetime,
+    expected: dt.datetime | None,
+    district: str | None,
+    street: str | None,
+) -> dict[str, Any]:
+    """One <request> of the public view (no api_key): what a city publishes about a request
+    and nothing personal. The caller's text, address, coordinates and media are left out
+    altogether rather than sent empty; `district` and `street` (names) are our additions,
+    which the spec's clients ignore or show as they are."""
+    return {
+        "service_request_id": number,
+        "status": "open" if is_open else "closed",
+        "status_notes": status_notes or None,
+        "service_name": service_name,
+        "service_code": service_code,
+        "agency_responsible": agency_responsible,
+        "service_notice": None,
+        "requested_datetime": w3c_datetime(requested),
+        "updated_datetime": w3c_datetime(updated),
+        "expected_datetime": w3c_datetime(expected),
+        "district": district,
+        "street": street,
+    }
+
+
 def request_created(*, number: str | None, token: str | None, notice: str) -> list[dict[str, Any]]:
     """The answer to POST requests: the id (realtime services) or a token (batch), never both."""
     first: dict[str, Any] = {"token": token} if number is None else {"service_request_id": number}

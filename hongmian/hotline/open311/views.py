@@ -7,7 +7,8 @@ did not foresee is logged in full and answered as the spec's "general service er
 
 Who reads what: a request carrying an API key (`api_key=` or `Authorization: Bearer`) reads
 as the key's account, through the same `work_orders_visible_to` / `access_work_order` as
-every other door; without a key nothing is visible (see decision 0009). POST needs a key.
+every other door. Without a key, GET requests answers the public view: orders that are not
+confidential, with no personal field (decision 0027). POST needs a key.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from decimal import Decimal, InvalidOperation
 from typing import Any
 
 from django.conf import settings
-from django.contrib.auth.models import AnonymousUser
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
 from django.utils import timezone
@@ -36,6 +36,7 @@ from hongmian.core.errors import (
     PermissionDenied,
     RateLimited,
 )
+from hongmian.geo.selectors import gazetteer
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.open311 import selectors, serialisers
 from hongmian.hotline.selectors import access_work_order, work_order_caller_view
@@ -48,7 +49,7 @@ from hongmian.identity.models import User
 logger = logging.getLogger(__name__)
 
 # When this endpoint's behaviour last changed (the discovery document's changeset).
-CHANGESET = dt.datetime(2026, 11, 28, tzinfo=dt.UTC)
+CHANGESET = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 DESCRIPTION_MAX = 4000  # the spec's limit for description
 FORM = "application/x-www-form-urlencoded"
 SERVICE_NOTICE = "诉求已受理，将按规定时限派至承办单位办理并答复。"
@@ -177,10 +178,6 @@ def _key_user(request: HttpRequest, *, required: bool) -> User | None:
     return user
 
 
-def _reader(request: HttpRequest) -> User | AnonymousUser:
-    return _key_user(request, required=False) or AnonymousUser()
-
-
 # --- discovery and services ------------------------------------------------------------------
 
 
@@ -207,7 +204,7 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
         serialisers.service(
             code=category.code,
             name=category.name,
-            description=category.description,
+            description=selectors.service_description(category),
             keywords=_keywords(category.keywords),
             group=category.parent.parent.name,  # type: ignore[union-attr]  # level 3 has both
             service_type=kind,
@@ -259,6 +256,31 @@ def _request_item(order: WorkOrder, *, address: str) -> dict[str, Any]:
     )
 
 
+def _division_name(code: str) -> str | None:
+    entry = gazetteer().by_code.get(code) if code else None
+    return entry.name if entry else None
+
+
+def _public_item(order: WorkOrder) -> dict[str, Any]:
+    """One <request> of the public view, from an order of `selectors.public_orders()`: no
+    text, address, point or caller, and the reply only when it was given publicly."""
+    finished = order.status in FINISHED_STATUSES
+    category = order.category
+    return serialisers.public_service_request(
+        number=order.number,
+        is_open=not finished,
+        status_notes=order.reply if getattr(order, "reply_is_public", False) else "",
+        service_name=category.name if category else None,
+        service_code=category.code if category else None,
+        agency_responsible=order.lead_unit.name if order.lead_unit else None,
+        requested=order.created_at,
+        updated=(order.closed_at or order.updated_at) if finished else order.updated_at,
+        expected=_expected(order),
+        district=_division_name(order.district_code),
+        street=_division_name(order.street_code),
+    )
+
+
 def _split(value: str) -> list[str]:
     return [part.strip() for part in value.split(",") if part.strip()]
 
@@ -300,7 +322,7 @@ def _window(params: QueryDict) -> tuple[dt.datetime, dt.datetime]:
 
 def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     params = request.GET
-    user = _reader(request)
+    user = _key_user(request, required=False)
     numbers = _split(_param(params, "service_request_id"))
     if len(numbers) > selectors.MAX_REQUESTS:
         raise Open311Error(400, f"at most {selectors.MAX_REQUESTS} service_request_id at once")
@@ -308,14 +330,17 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     if unknown := sorted(set(statuses) - {"open", "closed"}):
         raise Open311Error(400, f"status must be open or closed, not {', '.join(unknown)}")
     start, end = (None, None) if numbers else _window(params)
-    orders = selectors.service_requests(
-        user,
-        numbers=numbers,
-        service_codes=_split(_param(params, "service_code")),
-        start=start,
-        end=end,
-        statuses=statuses,
-    )
+    filters: dict[str, Any] = {
+        "numbers": numbers,
+        "service_codes": _split(_param(params, "service_code")),
+        "start": start,
+        "end": end,
+        "statuses": statuses,
+    }
+    if user is None:
+        public = selectors.public_service_requests(**filters)
+        return serialisers.render(fmt, "service_requests", [_public_item(o) for o in public])
+    orders = selectors.service_requests(user, **filters)
     items = [_request_item(o, address=work_order_caller_view(user, o).address) for o in orders]
     return serialisers.render(fmt, "service_requests", items)
 
@@ -405,9 +430,15 @@ def service_requests(request: HttpRequest, fmt: str) -> HttpResponse:
 @georeport("GET")
 def service_request(request: HttpRequest, fmt: str, service_request_id: str) -> HttpResponse:
     user = _key_user(request, required=False)
+    if user is None:
+        public = selectors.public_service_request(service_request_id)
+        if public is None:
+            # Missing and not public are the same answer.
+            raise Open311Error(404, f"service_request_id {service_request_id} was not found")
+        return serialisers.render(fmt, "service_requests", [_public_item(public)])
     pk = WorkOrder.objects.filter(number=service_request_id).values_list("pk", flat=True).first()
     try:
-        if pk is None or user is None:
+        if pk is None:
             raise NotFound("工单不存在", code="work_order.not_found")
         actor = Actor(user=user, client_address=client_address(request), via="api")
         # An audited read, with the caller's fields already as this reader may see them.

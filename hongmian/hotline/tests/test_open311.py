@@ -178,7 +178,7 @@ def test_services_json(live_server, services) -> None:
     assert body[0] == {
         "service_code": "010101",
         "service_name": "占道经营",
-        "description": "流动摊贩占用道路经营",
+        "description": "城乡建设 / 市容环境 / 占道经营：流动摊贩占用道路经营",
         "metadata": False,
         "type": "realtime",
         "keywords": "摆摊, 占道, 小贩",
@@ -198,6 +198,8 @@ def test_services_xml(live_server, services) -> None:
     assert [e.tag for e in first] == SERVICE_FIELDS
     assert first.findtext("metadata") == "false"
     assert first.findtext("group") == "城乡建设"
+    # A category without a note is described by its path alone.
+    assert root[1].findtext("description") == "城乡建设 / 市容环境 / 垃圾乱堆"
 
 
 def test_service_definition(live_server, services) -> None:
@@ -483,11 +485,14 @@ def test_requests_list_errors(live_server, app) -> None:
             assert needle in description, params
 
 
-def test_without_a_key_nothing_is_listed_and_a_bad_key_is_403(live_server, history) -> None:
+def test_without_a_key_the_public_view_is_listed_and_a_bad_key_is_403(live_server, history) -> None:
+    # The public view (test_open311_client.py has its fields); a bad key is never read as none.
     api = HttpClient(live_server.url)
-    assert api.get(f"{V2}/requests.json").json() == []
-    assert list(api.get(f"{V2}/requests.xml").xml()) == []
+    listed = {item["service_request_id"] for item in api.get(f"{V2}/requests.json").json()}
+    assert listed == {history[k].number for k in ("open", "closed", "other")}
+    assert len(api.get(f"{V2}/requests.xml").xml()) == 3
     errors_of(api.get(f"{V2}/requests.json", params={"api_key": "hm_nope"}), 403)
+    errors_of(api.get(f"{V2}/requests/{history['open'].number}.json?api_key=hm_nope"), 403)
 
 
 def test_a_request_not_visible_is_404_like_a_missing_one(live_server, history, app) -> None:
@@ -497,8 +502,6 @@ def test_a_request_not_visible_is_404_like_a_missing_one(live_server, history, a
     assert errors_of(hidden, 404)[0].replace(history["other"].number, "X") == errors_of(
         missing, 404
     )[0].replace("GZ-NOPE", "X")
-    anonymous = HttpClient(live_server.url).get(f"{V2}/requests/{history['open'].number}.xml")
-    errors_of(anonymous, 404, "xml")
 
 
 def test_units_read_a_confidential_callers_address_masked(
