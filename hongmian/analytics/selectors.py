@@ -180,6 +180,8 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
     return {
         "hotspots": _hotspots(),
         "as_of": local.isoformat(timespec="seconds"),
+        # For people: "2026年12月7日 22:40" / "Dec. 7, 2026, 10:40 p.m." (the active language's).
+        "as_of_text": date_format(local, "DATETIME_FORMAT"),
         "date": local.date().isoformat(),
         # "2026年11月" / "November 2026": the active language's year-month format.
         "month": date_format(local, "YEAR_MONTH_FORMAT"),

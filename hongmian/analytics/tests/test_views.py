@@ -5,6 +5,7 @@ orders, computed with a pinned number of queries."""
 from __future__ import annotations
 
 import datetime as dt
+import re
 from pathlib import Path
 from typing import Any
 
@@ -188,6 +189,10 @@ def test_dashboard_figures(crafted: dict[str, Any], django_assert_num_queries: A
         ("供水", 2),
     ]
     assert figures["hotspots"] == []  # no scan has run
+    # The time people read is written the Chinese way; the machine-readable one stays ISO.
+    local = timezone.localtime(crafted["now"])
+    assert figures["as_of_text"] == f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
+    assert figures["as_of"] == local.isoformat(timespec="seconds")
     rates = figures["rates"]
     assert rates["response"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
     assert rates["resolution"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
@@ -202,6 +207,9 @@ def test_dashboard_data_endpoint(client: Any, crafted: dict[str, Any]) -> None:
     page = client.get(reverse("analytics:dashboard_wall")).content.decode()
     assert 'hx-trigger="every 30s"' in page
     assert 'class="wall"' in page
+    assert re.search(
+        r'<time data-field="as_of_text" datetime="[^"]+">\d{4}年\d{1,2}月\d{1,2}日 ', page
+    )
     assert "site-header" not in page  # no portal chrome on the wall
 
 
