@@ -14,8 +14,8 @@ from hongmian.hotline.models import TimelineEntry, WorkOrder
 from hongmian.hotline.open311 import serialisers
 from hongmian.hotline.states import Status, Visibility
 from hongmian.hotline.tests import test_open311 as shapes
-from hongmian.hotline.tests.conftest import Units
 from hongmian.hotline.tests.factories import SlaClockFactory, WorkOrderFactory
+from hongmian.hotline.tests.fixtures import Units
 from hongmian.hotline.tests.http import HttpClient
 
 V2, report = shapes.V2, shapes.report
