@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import PermissionDenied, ValidationFailed
-from hongmian.core.updates import model_changes, model_update
+from hongmian.core.updates import model_update
 from hongmian.identity.models import User
 from hongmian.portal.permissions import can_update_preferences
 
@@ -47,7 +47,6 @@ def user_preferences_update(
 
     with transaction.atomic():
         locked = User.objects.select_for_update().get(pk=user.pk)
-        changes = model_changes(locked, wanted)
         model_update(
             actor=actor,
             action="user.preferences_update",
@@ -55,6 +54,6 @@ def user_preferences_update(
             data=wanted,
             invalid_code="user.preferences_invalid",
         )
-    for name, value in changes.items():
-        setattr(user, name, value)
+    for name in wanted:
+        setattr(user, name, getattr(locked, name))
     return user
