@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Annotated
+
+from django.utils import timezone
 from ninja import Schema
+from pydantic import AfterValidator
 
 
 class ErrorOut(Schema):
@@ -13,3 +18,21 @@ class ErrorOut(Schema):
     code: str
     message: str
     fields: dict[str, list[str]]
+
+
+def _storable(value: dt.datetime) -> dt.datetime:
+    """An aware moment in UTC; a naive one unchanged (whoever reads it decides its zone, the
+    site's by default). Refused (422) when no database can hold it: PostgreSQL takes no
+    offset past ±15:59 and neither database a moment outside years 1–9999 in UTC — both
+    were a 500 at the query."""
+    try:
+        if timezone.is_naive(value):
+            timezone.make_aware(value).astimezone(dt.UTC)
+            return value
+        return value.astimezone(dt.UTC)
+    except (OverflowError, ValueError):
+        raise ValueError("超出可表示的时间范围") from None
+
+
+# A date and time an operation takes in: every app's In schemas use it for datetimes.
+Moment = Annotated[dt.datetime, AfterValidator(_storable)]

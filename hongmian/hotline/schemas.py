@@ -13,12 +13,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Literal
 
-from django.utils import timezone
 from ninja import Field, Schema
-from pydantic import AfterValidator, ConfigDict
+from pydantic import ConfigDict
 
+from hongmian.core.schemas import Moment
 from hongmian.hotline.services.intake_validation import (
     ADDRESS_MAX,
     CALLER_NAME_MAX,
@@ -45,23 +45,6 @@ MANY_MAX = 50
 
 class In(Schema):
     model_config = ConfigDict(extra="forbid")
-
-
-def _storable(value: dt.datetime) -> dt.datetime:
-    """An aware moment in UTC; a naive one unchanged (whoever reads it decides its zone, the
-    site's by default). Refused (422) when no database can hold it: PostgreSQL takes no
-    offset past ±15:59 and neither database a moment outside years 1–9999 in UTC — both
-    were a 500 at the query."""
-    try:
-        if timezone.is_naive(value):
-            timezone.make_aware(value).astimezone(dt.UTC)
-            return value
-        return value.astimezone(dt.UTC)
-    except (OverflowError, ValueError):
-        raise ValueError("超出可表示的时间范围") from None
-
-
-Moment = Annotated[dt.datetime, AfterValidator(_storable)]
 
 
 # --- references ------------------------------------------------------------------------------
