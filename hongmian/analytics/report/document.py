@@ -84,6 +84,9 @@ class Chart:
     labels: list[str]
     values: list[float]
     unit: str = "件"
+    # The chart as a `data:` URI of its PNG, set only on the printed document's copy
+    # (render_pdf), where no script draws the ECharts version.
+    image: str = ""
 
     def __post_init__(self) -> None:
         self.labels = [NONE if label is None else str(label) for label in self.labels]

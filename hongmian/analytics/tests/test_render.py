@@ -7,6 +7,8 @@ import datetime as dt
 import io
 import json
 import re
+import shutil
+import subprocess
 from io import StringIO
 from pathlib import Path
 from typing import Any
@@ -206,3 +208,48 @@ def test_files_stay_in_the_project_language_and_the_page_follows_the_reader(
     assert "1. Overview" not in html
     assert doc.sections[0].title == "1. Overview"
     assert doc.sections[1].tables[0].columns[0] == "Indicator"
+
+
+def _fonts(content: bytes) -> list[tuple[str, bool]]:
+    """(font name, embedded?) for every font of every page — what `pdffonts` lists."""
+    found: dict[str, bool] = {}
+    for page in PdfReader(io.BytesIO(content)).pages:
+        fonts = page["/Resources"].get_object().get("/Font")
+        for ref in (fonts.get_object() if fonts else {}).values():
+            font = ref.get_object()
+            # A composite (Type0) font keeps its descriptor on its descendant CID font.
+            described = (
+                font["/DescendantFonts"][0].get_object() if "/DescendantFonts" in font else font
+            )
+            descriptor = described.get("/FontDescriptor")
+            embedded = descriptor is not None and any(
+                k in descriptor.get_object() for k in ("/FontFile", "/FontFile2", "/FontFile3")
+            )
+            found[str(font["/BaseFont"])] = embedded
+    return sorted(found.items())
+
+
+def test_pdf_embeds_every_font(outputs: dict[str, bytes]) -> None:
+    """Viewers without Adobe's language pack (poppler's) show blank pages for a CJK font
+    that is not embedded: every font must travel with the file, as a subset."""
+    fonts = _fonts(outputs["pdf"])
+    assert fonts, "the PDF names no font"
+    assert all(embedded for _, embedded in fonts), fonts
+    # A subset's name carries a six-letter tag (TSPJMR+Noto-Sans-CJK-SC).
+    assert any(re.match(r"/?[A-Z]{6}\+Noto-?Sans", name) for name, _ in fonts), fonts
+
+
+def test_pdffonts_shows_every_font_embedded(outputs: dict[str, bytes], tmp_path: Path) -> None:
+    pdffonts = shutil.which("pdffonts")
+    if pdffonts is None:
+        pytest.skip("pdffonts not installed (Debian: poppler-utils); pypdf checked it above")
+    path = tmp_path / "report.pdf"
+    path.write_bytes(outputs["pdf"])
+    listing = subprocess.run(  # noqa: S603 — a fixed program on our own file
+        [pdffonts, str(path)], capture_output=True, text=True, check=True
+    ).stdout.splitlines()
+    header = listing[0]
+    rows = listing[2:]
+    assert rows, listing
+    emb = header.index("emb")
+    assert all(row[emb : emb + 3] == "yes" for row in rows), listing
