@@ -284,8 +284,11 @@ WEB: dict[str, Row] = {
     "GET /hotline/console/<pk>/dispatch": Row(
         CENTRE_ACT, kind="order", ok=REDIRECT, note="a dispatched order goes to its page"
     ),
+    # The dashboard's readers open the list from its figures (wallreport; analytics 0033).
     "GET /hotline/search/": Row(
-        ALLOWED_FOR(ORDER_READERS), query={"q": "GZ"}, note="scoped list: callers' data"
+        ALLOWED_FOR(ORDER_READERS | ANALYTICS_ROLES),
+        query={"q": "GZ"},
+        note="scoped list: callers' data",
     ),
     # --- a unit's inbox and acts
     "GET /hotline/inbox/": Row(ALLOWED_FOR(UNIT_HANDLER_ROLES)),

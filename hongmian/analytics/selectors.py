@@ -11,6 +11,7 @@ from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils.formats import date_format
 
+from hongmian.analytics.links import order_list_url
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.permissions import can_view_dashboard
 from hongmian.analytics.pipelines.figures import ratio
@@ -30,6 +31,25 @@ from hongmian.hotline.states import (
 DASHBOARD_UNITS = 15
 DASHBOARD_CATEGORIES = 10
 DASHBOARD_HOTSPOTS = 5
+
+# Guangzhou's eleven districts as a tile grid (row, column): each tile where the district
+# roughly lies — 花都 and 从化 in the north, the old city (荔湾 越秀 天河 黄埔) across the
+# middle, 海珠 番禺 南沙 down the Pearl River to the south. Tiles, not boundaries: every
+# district gets the same space, so 越秀 (33 km², the densest) reads as well as 从化
+# (1,974 km²); decisions/0033.
+DISTRICT_TILES: tuple[tuple[str, str, int, int], ...] = (
+    ("440114000", "花都区", 1, 1),
+    ("440117000", "从化区", 1, 3),
+    ("440111000", "白云区", 2, 2),
+    ("440118000", "增城区", 2, 4),
+    ("440103000", "荔湾区", 3, 1),
+    ("440104000", "越秀区", 3, 2),
+    ("440106000", "天河区", 3, 3),
+    ("440112000", "黄埔区", 3, 4),
+    ("440105000", "海珠区", 4, 2),
+    ("440113000", "番禺区", 4, 3),
+    ("440115000", "南沙区", 5, 3),
+)
 
 
 def report_issues_visible_to(user: Any) -> QuerySet[ReportIssue]:
@@ -85,10 +105,12 @@ def _hotspots() -> list[dict[str, Any]]:
 
 
 def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
-    """Everything the operations dashboard shows at `now`, JSON-serialisable. Seven queries:
-    today's intake by hour × channel, open orders, open orders per unit with their lights,
-    today's categories, the latest hot spots, and the month's three rates (clocks,
-    callbacks). Raises NotFound for a user who may not see the dashboard."""
+    """Everything the operations dashboard shows at `now`, JSON-serialisable, with the link
+    of each figure to its orders (`urls`). Eight queries: today's intake by hour × channel,
+    open orders, open orders per unit with their lights, today's categories, the latest hot
+    spots, open orders per district, and the month's rates (clocks, callbacks) — each rate
+    with its numerator and denominator. Raises NotFound for a user who may not see the
+    dashboard."""
     if not can_view_dashboard(user):
         raise NotFound("页面不存在", code="analytics.not_found")
     local = now.astimezone(TZ)
@@ -126,7 +148,7 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
             late=Exists(running.filter(due_at__lte=now)),
             warned=Exists(running.filter(yellow_at__lte=now, due_at__gt=now)),
         )
-        .values("lead_unit__code", "lead_unit__name")
+        .values("lead_unit_id", "lead_unit__code", "lead_unit__name")
         .annotate(
             open=Count("id"),
             overdue=Count("id", filter=Q(late=True)),
@@ -143,6 +165,15 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
                 "overdue": r["overdue"],
                 "due_soon": r["due_soon"],
                 "light": _light(r["overdue"], r["due_soon"]),
+                "urls": {
+                    "open": order_list_url(status="with_unit", unit=r["lead_unit_id"]),
+                    "overdue": order_list_url(
+                        status="with_unit", unit=r["lead_unit_id"], overdue=True
+                    ),
+                    "due_soon": order_list_url(
+                        status="with_unit", unit=r["lead_unit_id"], light="yellow"
+                    ),
+                },
             }
             for r in unit_rows
         ),
@@ -151,23 +182,58 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
 
     # 4. Today's most frequent categories (the hot spots of the day).
     categories = [
-        {"code": r["category__code"], "name": r["category__name"], "count": r["n"]}
+        {
+            "code": r["category__code"],
+            "name": r["category__name"],
+            "count": r["n"],
+            "url": order_list_url(category=r["category_id"], from_=local.date(), to=local.date()),
+        }
         for r in today.filter(category__isnull=False)
-        .values("category__code", "category__name")
+        .values("category_id", "category__code", "category__name")
         .annotate(n=Count("id"))
         .order_by("-n", "category__code")[:DASHBOARD_CATEGORIES]
     ]
 
-    # 5–6. The three rates of orders received this month. 响应率 counts acknowledge clocks
-    # (one per dispatch): on time when stopped by the due time; known once stopped or past due.
+    # 5. Open orders per district, with how many of them are late (the district tiles).
+    per_district: dict[str, dict[str, int]] = {
+        r["district_code"]: {"open": r["open"], "overdue": r["overdue"]}
+        for r in WorkOrder.objects.filter(status__in=OPEN_STATUSES)
+        .annotate(late=Exists(running.filter(due_at__lte=now)))
+        .values("district_code")
+        .annotate(open=Count("id"), overdue=Count("id", filter=Q(late=True)))
+        .order_by()
+    }
+    nothing = {"open": 0, "overdue": 0}
+    districts: list[dict[str, Any]] = [
+        {
+            "code": code,
+            "name": name,
+            "row": row,
+            "col": col,
+            "open": per_district.get(code, nothing)["open"],
+            "overdue": per_district.get(code, nothing)["overdue"],
+            "url": order_list_url(status="open", district=code),
+        }
+        for code, name, row, col in DISTRICT_TILES
+    ]
+    placed = sum(d["open"] for d in districts)
+
+    # 6–7. The rates of orders received this month. 响应率 and 按时办结率 count clocks (one
+    # per dispatch, one per resolution limit): on time when stopped by the due time; known
+    # once stopped or past due. The others count the orders' callbacks.
     month_orders = WorkOrder.objects.filter(created_at__gte=month_start, created_at__lt=day_end)
-    ack = SlaClock.objects.filter(
-        kind=ClockKind.ACKNOWLEDGE, order__created_at__gte=month_start,
-        order__created_at__lt=day_end,
+    stopped_in_time = Q(stopped_at__isnull=False, stopped_at__lte=F("due_at"))
+    known = Q(stopped_at__isnull=False) | Q(due_at__lte=now)
+    ack, res = Q(kind=ClockKind.ACKNOWLEDGE), Q(kind=ClockKind.RESOLUTION)
+    clocks = SlaClock.objects.filter(
+        order__created_at__gte=month_start, order__created_at__lt=day_end
     ).aggregate(
-        on_time=Count("id", filter=Q(stopped_at__isnull=False, stopped_at__lte=F("due_at"))),
-        known=Count("id", filter=Q(stopped_at__isnull=False) | Q(due_at__lte=now)),
-    )  # fmt: skip
+        ack_on_time=Count("id", filter=ack & stopped_in_time),
+        ack_known=Count("id", filter=ack & known),
+        res_on_time=Count("id", filter=res & stopped_in_time),
+        res_known=Count("id", filter=res & known),
+    )
+    answered = ~Q(satisfaction="")
     callbacks = month_orders.aggregate(
         # Aliases differ from the field names: Django refuses an alias that shadows a field.
         n_resolved=Count("id", filter=Q(resolved=True)),
@@ -175,14 +241,19 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
         n_satisfied=Count(
             "id", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.BASIC])
         ),
-        n_satisfaction_known=Count("id", filter=~Q(satisfaction="")),
+        n_satisfaction_known=Count("id", filter=answered),
+        n_replied=Count("id", filter=Q(replied_at__isnull=False)),
+        n_called_back=Count("id", filter=Q(replied_at__isnull=False) & answered),
     )
+    day, first = local.date(), month_start.date()
+    month = {"from_": first, "to": day}
+    every_answer = [s.value for s in Satisfaction if s.value]
     return {
         "hotspots": _hotspots(),
         "as_of": local.isoformat(timespec="seconds"),
         # For people: "2026年12月7日 22:40" / "Dec. 7, 2026, 10:40 p.m." (the active language's).
         "as_of_text": date_format(local, "DATETIME_FORMAT"),
-        "date": local.date().isoformat(),
+        "date": day.isoformat(),
         # "2026年11月" / "November 2026": the active language's year-month format.
         "month": date_format(local, "YEAR_MONTH_FORMAT"),
         "today": {"total": sum(hours), "hours": hours, "channels": channels},
@@ -192,15 +263,44 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
         "due_soon": sum(u["due_soon"] for u in units),
         "units": units[:DASHBOARD_UNITS],
         "top_categories": categories,
+        "districts": districts,
+        # Open orders whose address was not placed in a district (no tile shows them).
+        "districts_unplaced": open_total - placed,
         "rates": {
-            "response": ratio(ack["on_time"], ack["known"]),
+            "response": ratio(clocks["ack_on_time"], clocks["ack_known"]),
+            "on_time": ratio(clocks["res_on_time"], clocks["res_known"]),
             "resolution": ratio(callbacks["n_resolved"], callbacks["n_resolved_known"]),
             "satisfaction": ratio(callbacks["n_satisfied"], callbacks["n_satisfaction_known"]),
+            "callback": ratio(callbacks["n_called_back"], callbacks["n_replied"]),
+        },
+        # Where each figure leads (the order list with the figure's filters; links.py). A
+        # rate links to the orders it is counted over where the list can say so exactly
+        # (the satisfaction answers); the others to the month's orders (decisions/0033).
+        "urls": {
+            "today": order_list_url(from_=day, to=day),
+            "open": order_list_url(status="open"),
+            "with_units": order_list_url(status="with_unit"),
+            "overdue": order_list_url(status="with_unit", overdue=True),
+            "due_soon": order_list_url(status="with_unit", light="yellow"),
+            "month": order_list_url(**month),
+            "rates": {
+                "response": order_list_url(**month),
+                "on_time": order_list_url(**month),
+                "resolution": order_list_url(satisfaction=every_answer, **month),
+                "satisfaction": {
+                    "numerator": order_list_url(
+                        satisfaction=[Satisfaction.SATISFIED, Satisfaction.BASIC], **month
+                    ),
+                    "denominator": order_list_url(satisfaction=every_answer, **month),
+                },
+                "callback": order_list_url(**month),
+            },
         },
     }
 
 
 __all__ = [
+    "DISTRICT_TILES",
     "access_report_issue",
     "dashboard_figures",
     "report_issue_list",

@@ -8,6 +8,7 @@ import datetime as dt
 import re
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import pytest
 from django.core.files.base import ContentFile
@@ -15,11 +16,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hongmian.analytics import selectors
+from hongmian.analytics.links import order_list_url
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.states import IssueStatus, IssueTrigger
 from hongmian.core.errors import NotFound
+from hongmian.hotline.models import Category
 from hongmian.hotline.states import Channel, ClockKind, Status
 from hongmian.hotline.tests.factories import CategoryFactory, SlaClockFactory, WorkOrderFactory
+from hongmian.identity.models import OrgUnit
 from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
 
@@ -168,7 +172,7 @@ def crafted(django_db_blocker: Any) -> dict[str, Any]:
 
 def test_dashboard_figures(crafted: dict[str, Any], django_assert_num_queries: Any) -> None:
     leader = UserFactory(role=Role.CITY_LEADER)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(8):
         figures = selectors.dashboard_figures(leader, crafted["now"])
     today = figures["today"]
     assert today["total"] == 5
@@ -197,6 +201,14 @@ def test_dashboard_figures(crafted: dict[str, Any], django_assert_num_queries: A
     assert rates["response"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
     assert rates["resolution"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
     assert rates["satisfaction"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
+    # One resolution clock is past due and running (late); the others are still in time.
+    assert rates["on_time"] == {"numerator": 0, "denominator": 1, "rate": 0.0}
+    assert rates["callback"] == {"numerator": 0, "denominator": 0, "rate": None}
+    tiles = {d["name"]: (d["open"], d["overdue"]) for d in figures["districts"]}
+    assert len(tiles) == 11
+    assert tiles["天河区"] == (5, 1)  # the factory's orders are in 天河
+    assert tiles["从化区"] == (0, 0)
+    assert figures["districts_unplaced"] == 0
 
 
 def test_dashboard_data_endpoint(client: Any, crafted: dict[str, Any]) -> None:
@@ -242,3 +254,81 @@ def test_dashboard_shows_the_latest_scans_hot_spots(crafted: dict[str, Any]) -> 
         {"rank": 1, "title": "地铁口积水", "place": "石牌街道", "reports": 6, "callers": 5,
          "heat": 12.3, "bursting": True}
     ]  # fmt: skip
+
+
+def _query(url: str) -> tuple[str, dict[str, list[str]]]:
+    parsed = urlsplit(url)
+    return parsed.path, parse_qs(parsed.query)
+
+
+def test_every_figure_links_to_its_orders(crafted: dict[str, Any]) -> None:
+    """Each figure's link is the order list (工单查询) narrowed by the figure's own filters."""
+    figures = selectors.dashboard_figures(UserFactory(role=Role.CITY_LEADER), crafted["now"])
+    day = timezone.localtime(crafted["now"]).date()
+    today, first = day.isoformat(), day.replace(day=1).isoformat()
+    month = {"from": [first], "to": [today]}
+    search = reverse("hotline:search")
+    urls = figures["urls"]
+    expected = {
+        "today": {"from": [today], "to": [today]},
+        "open": {"status": ["open"]},
+        "with_units": {"status": ["with_unit"]},
+        "overdue": {"status": ["with_unit"], "overdue": ["1"]},
+        "due_soon": {"status": ["with_unit"], "light": ["yellow"]},
+        "month": month,
+    }
+    for key, filters in expected.items():
+        assert _query(urls[key]) == (search, filters), key
+    satisfaction = urls["rates"]["satisfaction"]
+    assert _query(satisfaction["numerator"])[1] == {"satisfaction": ["satisfied", "basic"], **month}
+    assert _query(satisfaction["denominator"])[1] == {
+        "satisfaction": ["satisfied", "basic", "dissatisfied"],
+        **month,
+    }
+    u1 = figures["units"][0]
+    pk = str(OrgUnit.objects.get(code="u-one").pk)
+    assert _query(u1["urls"]["open"])[1] == {"status": ["with_unit"], "unit": [pk]}
+    assert _query(u1["urls"]["overdue"])[1] == {
+        "status": ["with_unit"],
+        "unit": [pk],
+        "overdue": ["1"],
+    }
+    assert _query(u1["urls"]["due_soon"])[1] == {
+        "status": ["with_unit"],
+        "unit": [pk],
+        "light": ["yellow"],
+    }
+    noise = figures["top_categories"][0]
+    assert noise["name"] == "噪声扰民"
+    assert _query(noise["url"])[1] == {
+        "category": [str(Category.objects.get(name="噪声扰民").pk)],
+        "from": [today],
+        "to": [today],
+    }
+    tianhe = next(d for d in figures["districts"] if d["name"] == "天河区")
+    assert _query(tianhe["url"])[1] == {"status": ["open"], "district": ["440106000"]}
+
+
+def test_order_list_url_refuses_an_unknown_filter() -> None:
+    assert order_list_url() == reverse("hotline:search")
+    assert (
+        order_list_url(status=None, tag="enterprise")
+        == f"{reverse('hotline:search')}?tag=enterprise"
+    )
+    with pytest.raises(TypeError, match="distrct"):
+        order_list_url(distrct="440106000")
+
+
+def test_the_callback_rate_counts_replied_orders(django_db_blocker: Any) -> None:
+    WorkOrderFactory(replied=True, satisfaction="basic", resolved=True)
+    WorkOrderFactory(replied=True)
+    WorkOrderFactory()  # not replied: not yet due a callback
+    figures = selectors.dashboard_figures(UserFactory(role=Role.CITY_LEADER), timezone.now())
+    assert figures["rates"]["callback"] == {"numerator": 1, "denominator": 2, "rate": 0.5}
+
+
+@pytest.mark.parametrize("role", ALLOWED)
+def test_dashboard_readers_may_open_the_order_list(client: Any, role: Role) -> None:
+    """Every figure links to 工单查询: each role that sees the dashboard may open it."""
+    client.force_login(UserFactory(role=role))
+    assert client.get(order_list_url(status="open")).status_code == 200

@@ -35,6 +35,7 @@ from hongmian.hotline.views.common import (
     role_required,
 )
 from hongmian.hotline.views.order import area_label
+from hongmian.identity.states import Role
 
 centre_required = role_required(*CENTRE_ROLES)
 # The caller's history shows this many earlier orders; older ones are a search away.
@@ -220,7 +221,9 @@ def knowledge_search(request: HttpRequest) -> HttpResponse:
 # --- search ------------------------------------------------------------------------------
 
 
-@role_required(*STAFF_ORDER_ROLES)
+# The dashboard's readers (city leader, data officer, administrator) open the list from its
+# figures: read-only, the list shows no caller data (analytics decisions/0033).
+@role_required(*STAFF_ORDER_ROLES, Role.CITY_LEADER, Role.CHIEF_DATA_OFFICER, Role.SYSTEM_ADMIN)
 def search(request: HttpRequest) -> HttpResponse:
     """工单查询: by number or title for everyone who may read orders; the centre also by
     the caller's phone and the address (units never search by the caller). Without a query,
