@@ -25,6 +25,7 @@ from django.http import (
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
@@ -128,16 +129,29 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
     )
 
 
+# The month's rates on the dashboard, in the order of the report (each with its counts).
+DASHBOARD_RATES = (
+    ("response", gettext_lazy("响应率")),
+    ("on_time", gettext_lazy("按时办结率")),
+    ("resolution", gettext_lazy("解决率")),
+    ("satisfaction", gettext_lazy("满意率")),
+    ("callback", gettext_lazy("回访率")),
+)
+
+
+def _dashboard_context(request: HttpRequest, *, wall: bool) -> dict[str, Any]:
+    figures = selectors.dashboard_figures(request.user, timezone.now())
+    return {"figures": figures, "wall": wall, "rate_labels": DASHBOARD_RATES}
+
+
 @dashboard_required
 def dashboard(request: HttpRequest) -> HttpResponse:
-    figures = selectors.dashboard_figures(request.user, timezone.now())
-    return render(request, "analytics/dashboard.html", {"figures": figures, "wall": False})
+    return render(request, "analytics/dashboard.html", _dashboard_context(request, wall=False))
 
 
 @dashboard_required
 def dashboard_wall(request: HttpRequest) -> HttpResponse:
-    figures = selectors.dashboard_figures(request.user, timezone.now())
-    return render(request, "analytics/dashboard_wall.html", {"figures": figures, "wall": True})
+    return render(request, "analytics/dashboard_wall.html", _dashboard_context(request, wall=True))
 
 
 @never_cache

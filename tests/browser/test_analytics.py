@@ -4,6 +4,7 @@ gets a drawn canvas (or SVG) of non-zero size, and the page logs no console erro
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections.abc import Callable
 from typing import Any
 
@@ -152,3 +153,112 @@ def test_dashboard_polls_every_30_seconds(
     page.clock.run_for(30_000)
     page.wait_for_timeout(300)
     assert len(polls) == 2
+
+
+def _a_busy_city() -> None:
+    """Fifteen units with open orders in every district (long unit names), a few late,
+    five hot spots: the wall's tables and lists at their fullest."""
+    from django.utils import timezone
+
+    from hongmian.analytics.selectors import DISTRICT_TILES
+    from hongmian.hotline.tests.factories import SlaClockFactory, WorkOrderFactory
+    from hongmian.identity.tests.factories import OrgUnitFactory
+    from hongmian.insights.models import Hotspot
+
+    now = timezone.now()
+    hour = dt.timedelta(hours=1)
+    for i in range(15):
+        unit = OrgUnitFactory(code=f"wall-{i}", name=f"广州市城市管理和综合执法局第{i}分局")
+        for j in range(2):
+            code = DISTRICT_TILES[(i + j) % len(DISTRICT_TILES)][0]
+            order = WorkOrderFactory(
+                dispatched=True, lead_unit=unit, district_code=code, satisfaction="satisfied"
+            )
+            if (i + j) % 4 == 0:
+                SlaClockFactory(order=order, started_at=now - 3 * hour,
+                                yellow_at=now - 2 * hour, due_at=now - hour)  # fmt: skip
+    for rank in range(1, 6):
+        Hotspot.objects.create(
+            scanned_at=now, rank=rank, heat=10.0 - rank, reports=6, callers=5, started_at=now,
+            ended_at=now, place_label="天河区石牌街道华师附中对面", title=f"地铁口积水第{rank}处",
+            bursting=rank == 1,
+        )  # fmt: skip
+
+
+_OVERFLOW = """() => {
+  const doc = document.documentElement;
+  const boxes = Array.from(document.querySelectorAll(
+    '.dash__panel, .dash__kpi, .dash__map, .dash__chart, .dash__grid, .dash__kpis, .dash'));
+  const over = boxes.filter((el) => el.scrollHeight > el.clientHeight + 1
+    || el.scrollWidth > el.clientWidth + 1).map((el) => el.className);
+  const out = Array.from(document.querySelectorAll('.dash__panel, .dash__kpi')).filter((el) => {
+    const r = el.getBoundingClientRect();
+    return r.bottom > window.innerHeight + 1 || r.right > window.innerWidth + 1;
+  }).map((el) => el.className);
+  return {scrollHeight: doc.scrollHeight, innerHeight: window.innerHeight,
+          scrollWidth: doc.scrollWidth, innerWidth: window.innerWidth, over, out};
+}"""
+
+
+@pytest.mark.parametrize("size", [(1920, 1080), (3840, 2160)])
+def test_the_wall_fits_one_screen(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None],
+    size: tuple[int, int],
+) -> None:  # fmt: skip
+    """The wall is a control-room screen: at 1920×1080 and at 3840×2160 everything is on
+    one screen, nothing scrolls and no panel's content runs out of its box; the charts are
+    drawn at the screen's scale."""
+    from hongmian.identity.states import Role
+
+    _a_busy_city()
+    make_user(Role.CITY_LEADER, username="leader")
+    log_in("leader")
+    width, height = size
+    page.set_viewport_size({"width": width, "height": height})
+    page.goto("/analytics/dashboard/wall/")
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    page.wait_for_timeout(300)  # charts settle into their boxes
+    fit = page.evaluate(_OVERFLOW)
+    assert fit["scrollHeight"] <= fit["innerHeight"], fit
+    assert fit["scrollWidth"] <= fit["innerWidth"], fit
+    assert fit["over"] == [], fit
+    assert fit["out"] == [], fit
+    assert page.locator("[data-units] tr").count() == 15
+    assert page.locator("[data-hotspots] li").count() == 5
+    assert page.locator(".dash__tile").count() == 11
+    # Charts fill their boxes at the screen's scale (a 4K wall is not a small picture).
+    charts = page.evaluate(_DRAWN, "[data-dash-chart]")
+    assert all(h > height * 0.15 for _, _, h in charts), charts
+
+
+def test_every_figure_opens_its_orders(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None]
+) -> None:
+    """A rate shows the counts behind it; a figure, a unit's count and a district tile each
+    open the order list with that figure's filters, which the leader may read."""
+    from hongmian.hotline.tests.factories import WorkOrderFactory
+    from hongmian.identity.states import Role
+
+    _a_busy_city()
+    WorkOrderFactory(satisfaction="dissatisfied")
+    make_user(Role.CITY_LEADER, username="leader")
+    log_in("leader")
+    page.goto("/analytics/dashboard/")
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    kpi = page.locator('[data-rate-kpi="satisfaction"]')
+    assert kpi.locator("[data-rate]").inner_text() == "96.8%"
+    assert kpi.locator("[data-rate-parts]").inner_text() == "30/31"
+    kpi.get_by_role("link", name="30", exact=True).click()
+    page.wait_for_url("**/hotline/search/?**")
+    assert "satisfaction=satisfied&satisfaction=basic" in page.url
+    assert page.get_by_role("heading", name="工单查询").is_visible()
+
+    page.go_back()
+    page.locator("a.dash__kpi--red").click()
+    page.wait_for_url("**/hotline/search/?status=with_unit&overdue=1")
+    page.go_back()
+    page.get_by_role("link", name="天河区：", exact=False).click()
+    page.wait_for_url("**/hotline/search/?status=open&district=440106000")
+    page.go_back()
+    page.locator("[data-units] tr").first.locator("a").nth(1).click()
+    page.wait_for_url(re.compile(r"/hotline/search/\?status=with_unit&unit=\d+&overdue=1$"))
