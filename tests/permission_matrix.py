@@ -370,6 +370,11 @@ WEB: dict[str, Row] = {
         ALLOWED_FOR(ISSUER_ROLES, denied=NOT_FOUND).but({Role.CITY_LEADER: FORBIDDEN}),
         body={"kind": "week"},
     ),
+    # "Generate now"'s progress box (wallreport): a job is its requester's only; an id that
+    # names no job of yours is the same 404 for every role (tests in test_report_request.py).
+    "GET /analytics/reports/jobs/<job_id>": Row(
+        ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND), ok=404, note="nobody's job id"
+    ),
     "GET /analytics/reports/<pk>/": Row(
         ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND), kind="report"
     ),

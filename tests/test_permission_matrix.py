@@ -115,6 +115,7 @@ class World:
             "id": "0",
             "content_type_id": "1",
             "token": self.token,
+            "job_id": "0",  # no report job has this id
         }
         if kind == "order":
             params |= {"pk": obj.pk, "number": obj.number, "service_request_id": obj.number}

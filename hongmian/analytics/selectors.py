@@ -5,6 +5,7 @@ aggregate queries (pinned by the tests), cheap enough to poll every 30 seconds."
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import dataclass
 from typing import Any
 
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
@@ -69,6 +70,55 @@ def access_report_issue(user: Any, issue_id: int) -> ReportIssue:
     if issue is None:
         raise NotFound("报告不存在", code="analytics.report_not_found")
     return issue
+
+
+# The jobs "generate now" queues (services.report_request): their task paths, and the
+# period each makes. Named here, not imported: tasks.py sits above this module.
+REPORT_JOBS = {
+    "hongmian.analytics.tasks.weekly_report": "week",
+    "hongmian.analytics.tasks.monthly_report": "month",
+}
+
+
+@dataclass(frozen=True)
+class ReportJob:
+    """Where a requested report stands: `state` is queued, running, done or failed; `issue`
+    is the archived report once done."""
+
+    id: str
+    kind: str
+    state: str
+    issue: ReportIssue | None = None
+
+    @property
+    def finished(self) -> bool:
+        return self.state in ("done", "failed")
+
+
+_JOB_STATES = {"READY": "queued", "RUNNING": "running", "SUCCESSFUL": "done", "FAILED": "failed"}
+
+
+def access_report_job(user: Any, job_id: str) -> ReportJob:
+    """The report job `job_id` that `user` asked for ("generate now"), read from the task
+    queue; NotFound when it is missing, not a report job, or someone else's (a job id
+    discloses nothing). A job that failed and was queued again (core.jobs retries) is shown
+    failed: the archive lists the failure with its error, and the retry's issue when done."""
+    from django.tasks import default_task_backend
+    from django.tasks.exceptions import TaskResultDoesNotExist
+
+    missing = NotFound("生成任务不存在", code="analytics.job_not_found")
+    try:
+        result = default_task_backend.get_result(job_id)
+    except (TaskResultDoesNotExist, NotImplementedError, ValueError):
+        raise missing from None
+    kind = REPORT_JOBS.get(result.task.module_path)
+    if kind is None or result.kwargs.get("requested_by") != getattr(user, "pk", None):
+        raise missing
+    state = _JOB_STATES.get(result.status.name, "queued")
+    issue = None
+    if state == "done":
+        issue = report_issues_visible_to(user).defer("data").filter(pk=result.return_value).first()
+    return ReportJob(id=str(result.id), kind=kind, state=state, issue=issue)
 
 
 def _day_bounds(now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
@@ -301,7 +351,10 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
 
 __all__ = [
     "DISTRICT_TILES",
+    "REPORT_JOBS",
+    "ReportJob",
     "access_report_issue",
+    "access_report_job",
     "dashboard_figures",
     "report_issue_list",
     "report_issues_visible_to",

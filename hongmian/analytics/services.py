@@ -157,11 +157,11 @@ def report_issue(
 REQUESTABLE_KINDS = ("week", "month")
 
 
-def report_request(*, actor: Actor, kind: str) -> None:
+def report_request(*, actor: Actor, kind: str) -> str:
     """Queue the scheduled job for the `kind` ("week" or "month") just ended, now, on the
-    actor's request. The job is the schedule's own (export, compute, render, archive) and
-    runs in the worker, never in the request; its issue names the actor and is marked
-    manual."""
+    actor's request, and return the job's id (selectors.access_report_job follows it). The
+    job is the schedule's own (export, compute, render, archive) and runs in the worker,
+    never in the request; its issue names the actor and is marked manual."""
     if actor.user is None or not can_issue_reports(actor.user):
         raise PermissionDenied("无权生成报告", code="analytics.cannot_issue")
     if kind not in REQUESTABLE_KINDS:
@@ -175,7 +175,7 @@ def report_request(*, actor: Actor, kind: str) -> None:
     from hongmian.analytics import tasks
 
     job = tasks.weekly_report if kind == "week" else tasks.monthly_report
-    job.enqueue(requested_by=actor.user.pk)
+    return str(job.enqueue(requested_by=actor.user.pk).id)
 
 
 __all__ = [

@@ -8,6 +8,7 @@ app_name = "analytics"
 urlpatterns = [
     path("reports/", views.report_list, name="reports"),
     path("reports/generate/", views.report_generate, name="report_generate"),
+    path("reports/jobs/<str:job_id>", views.report_job, name="report_job"),
     path("reports/<int:pk>/", views.report_detail, name="report"),
     path(
         "reports/<int:pk>/download/<str:fmt>",

@@ -8,6 +8,7 @@ not issue reports gets 403 from "generate now": the page is theirs, the action i
 from __future__ import annotations
 
 from collections.abc import Callable
+from contextlib import suppress
 from functools import wraps
 from typing import Any
 
@@ -23,7 +24,9 @@ from django.http import (
     JsonResponse,
 )
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.cache import never_cache
@@ -67,8 +70,25 @@ def _issue_or_404(request: HttpRequest, pk: int) -> Any:
 @reports_required
 def report_list(request: HttpRequest) -> HttpResponse:
     issues = list(selectors.report_issue_list(request.user)[:200])
-    context = {"issues": issues, "can_issue": can_issue_reports(request.user)}
+    context = {"issues": issues, "can_issue": can_issue_reports(request.user), "job": None}
+    if job_id := request.GET.get("job", "")[:64]:
+        # The job "generate now" just queued: its progress box polls until it is finished.
+        # Someone else's job or a stale link: the list alone.
+        with suppress(NotFound):
+            context["job"] = selectors.access_report_job(request.user, job_id)
     return render(request, "analytics/report_list.html", context)
+
+
+@never_cache
+@reports_required
+def report_job(request: HttpRequest, job_id: str) -> HttpResponse:
+    """The progress box of a requested report (HTMX polls it every 2 s until it is done or
+    failed; the finished box has no trigger, so the polling stops)."""
+    try:
+        job = selectors.access_report_job(request.user, job_id)
+    except NotFound:
+        raise Http404 from None
+    return render(request, "analytics/_report_job.html", {"job": job})
 
 
 @login_required
@@ -79,7 +99,7 @@ def report_generate(request: HttpRequest) -> HttpResponseBase:
         raise Http404
     kind = request.POST.get("kind", "")
     try:
-        services.report_request(actor=Actor.from_request(request), kind=kind)
+        job_id = services.report_request(actor=Actor.from_request(request), kind=kind)
     except PermissionDenied:
         raise Forbidden from None
     except ValidationFailed:
@@ -90,7 +110,7 @@ def report_generate(request: HttpRequest) -> HttpResponseBase:
     else:
         done = _("上月的月报已加入生成队列，几分钟后会出现在下面的列表中。")
     messages.success(request, done)
-    return redirect("analytics:reports")
+    return redirect(f"{reverse('analytics:reports')}?{urlencode({'job': job_id})}")
 
 
 @reports_required

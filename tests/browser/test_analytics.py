@@ -262,3 +262,45 @@ def test_every_figure_opens_its_orders(
     page.go_back()
     page.locator("[data-units] tr").first.locator("a").nth(1).click()
     page.wait_for_url(re.compile(r"/hotline/search/\?status=with_unit&unit=\d+&overdue=1$"))
+
+
+def test_generate_now_shows_progress_then_the_files(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None], tmp_path: Any,
+    settings: Any,
+) -> None:  # fmt: skip
+    """ "立即生成" shows the job queued, then — with no reload — the report's links once the
+    worker has made it; the box then stops polling."""
+    from django.core.management import call_command
+
+    from hongmian.identity.states import Role
+
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HONGMIAN_ANALYTICS_STORE = tmp_path / "store"
+    make_user(Role.HOTLINE_SUPERVISOR, username="supervisor")
+    errors = _console_errors(page)
+    log_in("supervisor")
+    page.goto("/analytics/reports/")
+    page.get_by_role("button", name="上周周报").click()
+    box = page.locator("#report-job")
+    box.wait_for()
+    assert box.get_attribute("data-state") == "queued"
+    assert "等待后台任务开始" in box.inner_text()
+    polls: list[str] = []
+    page.on("request", lambda r: polls.append(r.url) if "/reports/jobs/" in r.url else None)
+    page.wait_for_timeout(2_500)
+    assert polls, "the box does not poll its job"
+    assert page.locator("#report-job").get_attribute("data-state") == "queued"
+
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+
+    page.wait_for_selector('#report-job[data-state="done"]', timeout=8_000)
+    done = page.locator("#report-job")
+    assert done.get_by_role("link", name="PDF").get_attribute("href").endswith("/download/pdf")
+    assert done.get_by_role("link", name="Word").is_visible()
+    seen = len(polls)
+    page.wait_for_timeout(2_500)
+    assert len(polls) == seen, "the finished box still polls"
+    done.get_by_role("link", name="广州12345热线数据分析报告", exact=False).click()
+    page.wait_for_load_state()
+    assert page.get_by_role("heading", name="文字分析").is_visible()
+    assert not errors

@@ -5,10 +5,12 @@ English."""
 
 from __future__ import annotations
 
+import uuid
 from pathlib import Path
 from typing import Any
 
 import pytest
+from django.core.management import call_command
 from django.urls import reverse
 from django_tasks_db.models import DBTaskResult
 
@@ -45,9 +47,14 @@ def test_an_issuer_queues_the_scheduled_job(client: Any, role: Role) -> None:
 
     response = client.post(GENERATE, {"kind": "month"}, follow=True)
 
-    assert response.redirect_chain == [(reverse("analytics:reports"), 302)]
-    assert "已加入生成队列" in response.content.decode()
+    job = DBTaskResult.objects.get()
+    assert response.redirect_chain == [(f"{reverse('analytics:reports')}?job={job.id}", 302)]
+    html = response.content.decode()
+    assert "已加入生成队列" in html
     assert _queued() == [("monthly_report", {"requested_by": user.pk})]
+    # The progress box, polling its job.
+    assert 'data-state="queued"' in html
+    assert f'hx-get="{reverse("analytics:report_job", args=[job.id])}"' in html
 
 
 def test_weekly_and_bad_kinds(client: Any) -> None:
@@ -117,3 +124,71 @@ def test_the_archive_page_in_english(client: Any) -> None:
         assert text in html, text
     assert "数据分析报告" not in html
     assert "立即生成" not in html
+
+
+def _progress(client: Any, job_id: str) -> str:
+    response = client.get(reverse("analytics:report_job", args=[job_id]))
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+def test_the_progress_box_follows_the_job_to_its_files(
+    client: Any, settings: Any, tmp_path: Path
+) -> None:
+    """queued → running → done, each a fresh box from the task's state; the finished box
+    links the report and its files and stops polling (no hx-trigger)."""
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.HONGMIAN_ANALYTICS_STORE = tmp_path / "store"
+    user = UserFactory(role=Role.CHIEF_DATA_OFFICER)
+    client.force_login(user)
+    job_id = services.report_request(actor=Actor(user=user), kind="week")
+
+    queued = _progress(client, job_id)
+    assert 'data-state="queued"' in queued
+    assert 'hx-trigger="every 2s"' in queued
+    assert "上周周报" in queued
+
+    DBTaskResult.objects.filter(id=job_id).update(status="RUNNING")
+    assert 'data-state="running"' in _progress(client, job_id)
+    DBTaskResult.objects.filter(id=job_id).update(status="READY")
+
+    call_command("db_worker", batch=True, startup_delay=False, verbosity=0)
+
+    done = _progress(client, job_id)
+    issue = ReportIssue.objects.get()
+    assert 'data-state="done"' in done
+    assert "hx-trigger" not in done
+    assert issue.title in done
+    for fmt in ("pdf", "docx", "html"):
+        assert reverse("analytics:report_download", args=[issue.pk, fmt]) in done
+    # The list page opened with ?job= shows the same finished box.
+    page = client.get(reverse("analytics:reports"), {"job": job_id}).content.decode()
+    assert 'data-state="done"' in page
+
+
+def test_a_failed_job_says_so(client: Any, settings: Any, tmp_path: Path) -> None:
+    settings.HONGMIAN_TASK_MAX_ATTEMPTS = 1
+    user = UserFactory(role=Role.HOTLINE_SUPERVISOR)
+    client.force_login(user)
+    job_id = services.report_request(actor=Actor(user=user), kind="month")
+    DBTaskResult.objects.filter(id=job_id).update(status="FAILED")
+    box = _progress(client, job_id)
+    assert 'data-state="failed"' in box
+    assert "hx-trigger" not in box
+    assert "生成失败" in box
+
+
+def test_a_job_is_its_requesters_only(client: Any) -> None:
+    """Another issuer's job, an id of no job and a malformed id: one 404."""
+    owner = UserFactory(role=Role.HOTLINE_SUPERVISOR)
+    job_id = services.report_request(actor=Actor(user=owner), kind="month")
+    client.force_login(UserFactory(role=Role.HOTLINE_SUPERVISOR))
+    other = client.get(reverse("analytics:report_job", args=[job_id]))
+    missing = client.get(reverse("analytics:report_job", args=[str(uuid.uuid4())]))
+    garbage = client.get(reverse("analytics:report_job", args=["not-a-job"]))
+    assert other.status_code == missing.status_code == garbage.status_code == 404
+    # ?job= of someone else's job: the list without a box.
+    page = client.get(reverse("analytics:reports"), {"job": job_id}).content.decode()
+    assert "report-job" not in page
+    client.force_login(UserFactory(role=Role.CITIZEN))
+    assert client.get(reverse("analytics:report_job", args=[job_id])).status_code == 404
