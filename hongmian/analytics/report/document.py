@@ -391,6 +391,8 @@ def build_document(report: dict[str, Any]) -> Document:
             "排名。退单率按首接单位统计。"
         )
     )
+    # Each rate with the counts behind it: one callback moves a small unit's rate by points.
+    units.paragraphs.append(_("各率后括号内为分子/分母（件数）。"))
     units.tables.append(
         Table(
             _("承办单位办理情况"),
@@ -398,7 +400,7 @@ def build_document(report: dict[str, Any]) -> Document:
              _("综合得分")],
             [
                 [NONE if u["rank"] is None else str(u["rank"]), u["name"] or u["code"],
-                 n(u["dispatched"]), *(pct(u[k]["rate"]) for k in _UNIT_RATES),
+                 n(u["dispatched"]), *(ratio_text(u[k]) for k in _UNIT_RATES),
                  NONE if u["score"] is None else f"{u['score'] * 100:.1f}"]
                 for u in report["units"]
             ],

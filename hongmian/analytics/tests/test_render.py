@@ -253,3 +253,15 @@ def test_pdffonts_shows_every_font_embedded(outputs: dict[str, bytes], tmp_path:
     assert rows, listing
     emb = header.index("emb")
     assert all(row[emb : emb + 3] == "yes" for row in rows), listing
+
+
+def test_every_rate_of_a_unit_shows_its_counts(
+    report: dict[str, Any], outputs: dict[str, bytes]
+) -> None:
+    """A unit's 满意率 moves by points with one callback: the tables say over how many."""
+    unit = next(u for u in report["units"] if u["satisfaction"]["denominator"])
+    s = unit["satisfaction"]
+    cell = f"{pct(s['rate'])}（{s['numerator']:,}/{s['denominator']:,}）"
+    assert cell in docx_text(outputs["docx"])
+    assert cell in outputs["html"].decode("utf-8")
+    assert cell in pdf_text(outputs["pdf"]).replace("\n", "")
