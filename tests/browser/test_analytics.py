@@ -304,3 +304,22 @@ def test_generate_now_shows_progress_then_the_files(
     page.wait_for_load_state()
     assert page.get_by_role("heading", name="文字分析").is_visible()
     assert not errors
+
+
+@pytest.mark.parametrize("path", ["/analytics/dashboard/", "/analytics/dashboard/wall/"])
+def test_the_dashboards_pass_axe(
+    page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None], path: str
+) -> None:
+    """The linked figures, the rates' counts and the district tiles (colours included) pass
+    axe-core's WCAG 2 A/AA checks with no serious or critical issue."""
+    from hongmian.identity.states import Role
+    from tests.browser.test_accessibility import _axe_violations, _describe
+
+    _a_busy_city()
+    make_user(Role.CITY_LEADER, username="leader")
+    log_in("leader")
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.goto(path)
+    _assert_drawn(page, "[data-dash-chart]", 3)
+    violations = _axe_violations(page)
+    assert not violations, _describe(violations)
