@@ -132,6 +132,9 @@ def _progress(client: Any, job_id: str) -> str:
     return response.content.decode()
 
 
+# The worker runs in this thread and closes its connection as a worker does: it needs
+# committed rows (transaction=True), as core's job tests do.
+@pytest.mark.django_db(transaction=True)
 def test_the_progress_box_follows_the_job_to_its_files(
     client: Any, settings: Any, tmp_path: Path
 ) -> None:
