@@ -52,11 +52,16 @@ def console_context(request: HttpRequest) -> dict[str, Any]:
     """What the console's screen-pop slot needs; {} without the app or for a user who gets no
     pops (the slot is then left out)."""
     permissions = _module("permissions")
-    if permissions is None or not permissions.can_receive_pops(request.user):
+    selectors = _module("selectors")
+    if permissions is None or selectors is None or not permissions.can_receive_pops(request.user):
         return {}
+    # The stream starts after the newest pop as the page is drawn: a call answered while
+    # the page loads still pops once the stream connects.
+    after = selectors.screen_pop_last_id(request.user)
     return {
-        "telephony_stream_url": reverse("telephony:pops_stream"),
+        "telephony_stream_url": f"{reverse('telephony:pops_stream')}?after={after}",
         "telephony_call_field": CALL_FIELD,
+        "telephony_missed_url": reverse("telephony:missed"),
     }
 
 
