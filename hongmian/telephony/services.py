@@ -412,34 +412,33 @@ def sms_inbound_record(*, actor: Actor, message: InboundSms) -> SmsResult:
     Idempotent on the gateway's message id."""
     gateway = gateway_of(actor, GatewayKind.SMS)
     payload = message.as_payload()
+    try:
+        phone = validate_caller_phone(message.sender)
+    except ValidationFailed:
+        phone = ""
     with transaction.atomic():
-        known = (
-            SmsMessage.objects.select_for_update()
-            .filter(gateway=gateway, message_id=message.message_id)
-            .first()
+        # The row is claimed first: a second delivery of the same message at the same moment
+        # waits on the unique index until this one commits, then finds it (a replay).
+        stored, created = SmsMessage.objects.get_or_create(
+            gateway=gateway,
+            message_id=message.message_id,
+            defaults={
+                "from_number": phone or message.sender.strip()[:32],
+                "to_number": message.recipient[:32],
+                "text": message.text,
+                "sent_at": message.sent_at,
+                "payload": payload,
+                "outcome": SmsOutcome.UNKNOWN_SENDER,
+            },
         )
-        if known is not None:
-            if known.payload != payload:
+        if not created:
+            if stored.payload != payload:
                 raise Conflict(
                     "同一消息标识已用于不同的短信内容",
                     code="sms.message_mismatch",
                     fields={"message_id": [message.message_id]},
                 )
-            return SmsResult(message=known, replayed=True)
-        try:
-            phone = validate_caller_phone(message.sender)
-        except ValidationFailed:
-            phone = ""
-        stored = SmsMessage(
-            gateway=gateway,
-            message_id=message.message_id,
-            from_number=phone or message.sender.strip()[:32],
-            to_number=message.recipient[:32],
-            text=message.text,
-            sent_at=message.sent_at,
-            payload=payload,
-            outcome=SmsOutcome.UNKNOWN_SENDER,
-        )
+            return SmsResult(message=stored, replayed=True)
         if phone:
             order = sms_pick_order(phone, message.text)
             if order is not None:
@@ -447,7 +446,7 @@ def sms_inbound_record(*, actor: Actor, message: InboundSms) -> SmsResult:
                 stored.outcome, stored.order = SmsOutcome.SUPPLEMENT, order
             else:
                 title = " ".join(message.text.split())[:SMS_TITLE_LENGTH]
-                created, _new = work_order_intake(
+                created_order, _new = work_order_intake(
                     actor=actor,
                     request=IntakeRequest(
                         channel=Channel.SMS,
@@ -458,8 +457,8 @@ def sms_inbound_record(*, actor: Actor, message: InboundSms) -> SmsResult:
                         external_ref=f"sms:{message.message_id}"[:64],
                     ),
                 )
-                stored.outcome, stored.order = SmsOutcome.NEW_ORDER, created
-        stored.save(force_insert=True)
+                stored.outcome, stored.order = SmsOutcome.NEW_ORDER, created_order
+            stored.save(update_fields=["outcome", "order", "updated_at"])
         audit_record(
             actor=actor,
             action="sms.inbound",

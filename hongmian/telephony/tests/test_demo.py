@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from hongmian.core.actors import Actor
-from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
 from hongmian.identity.states import Role, UnitKind
+from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
 from hongmian.telephony import demo
 from hongmian.telephony.models import CallbackTask, Extension, Gateway, SmsMessage
 
