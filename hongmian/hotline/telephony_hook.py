@@ -62,6 +62,7 @@ def console_context(request: HttpRequest) -> dict[str, Any]:
         "telephony_stream_url": f"{reverse('telephony:pops_stream')}?after={after}",
         "telephony_call_field": CALL_FIELD,
         "telephony_missed_url": reverse("telephony:missed"),
+        "telephony_missed_count": selectors.callback_queue_count(),
     }
 
 

@@ -10,6 +10,7 @@ import time
 import pytest
 
 from hongmian.core.actors import Actor
+from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.tests.factories import WorkOrderFactory
 from hongmian.hotline.tests.http import HttpClient, api_key_for
 from hongmian.identity.models import User
@@ -57,3 +58,26 @@ def test_the_console_pops_the_answered_call(page, make_user, log_in, live_server
     page.wait_for_selector("#caller-history:has-text('上次反映的小区积水')")
     assert page.locator("#telephony-call").input_value() != ""
     _screenshot(page, "telephony-screen-pop.png")
+
+    # The agent takes the order during the call; the call ends with its recording; the
+    # order page then offers the recording (通话录音).
+    page.get_by_label("标题", exact=False).first.fill("小区门口积水")
+    page.get_by_label("诉求内容").fill("暴雨后小区门口积水一直没有排走。")
+    page.keyboard.press("Alt+s")
+    page.wait_for_url("**/dispatch")
+    ended = pbx.post(
+        "/api/telephony/cti/events",
+        json=event
+        | {
+            "event_id": "3",
+            "event": "ended",
+            "occurred_at": "2026-03-02T09:03:00+08:00",
+            "recording_url": "https://pbx.example.gov.cn/rec/b-1.wav",
+        },
+    )
+    assert ended.status == 200, ended.text
+    order = WorkOrder.objects.get(title="小区门口积水")
+    page.goto(f"/hotline/orders/{order.pk}/")
+    recording = page.locator("#telephony").get_by_role("link", name="通话录音")
+    recording.wait_for()
+    assert recording.get_attribute("href") == "https://pbx.example.gov.cn/rec/b-1.wav"

@@ -95,6 +95,7 @@ def test_with_the_app_the_screens_show_its_parts(agent, supervisor, client: Clie
     client.force_login(agent)
     console = client.get(reverse("hotline:console")).content.decode()
     assert 'id="screen-pop"' in console
+    assert 'id="missed-calls-link"' in console
     assert 'name="telephony_call"' in console
     page = client.get(reverse("hotline:order", args=(order.pk,))).content.decode()
     assert reverse("telephony:order_panel", args=(order.pk,)) in page
