@@ -1,7 +1,7 @@
 """Screen-pop latency: from the PBX adapter's `answered` POST to the agent's browser stream
 receiving the pop, over real HTTP to gunicorn on 127.0.0.1 (the demo's server: gthread).
 
-    .venv/bin/python bench/telephony/pop_latency.py [--calls 50] [--servers gthread:2x8]
+    .venv/bin/python bench/telephony/run.py [--calls 50] [--servers gthread:2x8]
         [--database-url URL] [--poll 0.1] [--stream-seconds 25]
 
 What it does: a fresh database (a temporary SQLite file unless --database-url names one,
