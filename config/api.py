@@ -20,6 +20,7 @@ from hongmian.hotline.api import router as hotline_router
 from hongmian.identity.api import router as identity_router
 from hongmian.identity.auth import api_key_or_session
 from hongmian.knowledge.api import router as knowledge_router
+from hongmian.telephony.api import router as telephony_router
 
 
 class HongmianAPI(NinjaAPI):
@@ -44,3 +45,4 @@ api.add_router("/identity/", identity_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/knowledge/", knowledge_router)
 api.add_router("/hotline/", hotline_router)
+api.add_router("/telephony/", telephony_router)

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
     # before analytics (the report and the dashboard read its hot spots).
     "hongmian.insights",
+    # After the hotline: calls and messages become its orders (hotline/telephony_hook.py).
+    "hongmian.telephony",
     "hongmian.portal",
     "hongmian.analytics",
 ]
@@ -201,6 +203,10 @@ HONGMIAN_SMS_BACKEND = env.str(
     "HONGMIAN_SMS_BACKEND", default="hongmian.hotline.notifications.ConsoleSmsBackend"
 )
 HONGMIAN_SMS_FILE = env.path("HONGMIAN_SMS_FILE", default=str(BASE_DIR / "var" / "sms.log"))
+# The agent's screen-pop stream (telephony, decision 0032): one response lasts this long
+# (then the browser reconnects), and looks for new pops this often.
+HONGMIAN_TELEPHONY_STREAM_SECONDS = env.float("HONGMIAN_TELEPHONY_STREAM_SECONDS", default=25.0)
+HONGMIAN_TELEPHONY_POLL_SECONDS = env.float("HONGMIAN_TELEPHONY_POLL_SECONDS", default=0.1)
 HONGMIAN_NOTIFY_FROM_EMAIL = env.str("HONGMIAN_NOTIFY_FROM_EMAIL", default="12345@gz.gov.cn")
 
 # 12345 hotline

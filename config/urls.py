@@ -16,6 +16,7 @@ urlpatterns = [
     path("hotline/", include("hongmian.hotline.urls")),
     # The insights app's pages sit beside the hotline screens they serve (decision 0024).
     path("hotline/", include("hongmian.insights.urls")),
+    path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
     path("", include("hongmian.portal.urls")),
 ]

@@ -78,6 +78,7 @@ KIND_VARIANTS: dict[str, tuple[str, ...]] = {
     "category": (ANY,),
     "token": (ANY,),
     "admin": (ANY,),
+    "callback": (ANY,),  # a missed call's callback task (telephony)
 }
 
 
@@ -384,6 +385,19 @@ WEB: dict[str, Row] = {
     "GET /analytics/dashboard/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
     "GET /analytics/dashboard/wall/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
     "GET /analytics/dashboard/data": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
+    # --- telephony (issue 11, item 5): the agent's screen pops, the centre's missed-call
+    # queue (never a unit's), the order page's recordings and SMS panel
+    "GET /telephony/pops/stream": Row(ALLOWED_FOR(CENTRE_ROLES), note="SSE, the agent's own"),
+    "GET /telephony/missed/": Row(ALLOWED_FOR(CENTRE_ROLES)),
+    "POST /telephony/missed/<pk>/outcome": Row(
+        ALLOWED_FOR(CENTRE_ROLES),
+        kind="callback",
+        body=lambda w, o: {f"t{o.pk}-outcome": "retry", f"t{o.pk}-version": o.version},
+        note="back to the queue",
+    ),
+    "GET /telephony/orders/<pk>/panel": Row(
+        ALLOWED_FOR(ORDER_READERS).seeing(ORDER_SCOPE), kind="order"
+    ),
     # --- the API's own documents
     "GET /api/": Row(PUBLIC, ok=404, note="ninja's root: no page"),
     "GET /api/docs": Row(PUBLIC, note="the OpenAPI viewer"),
@@ -391,6 +405,27 @@ WEB: dict[str, Row] = {
 }
 
 API: dict[str, Row] = {
+    # --- telephony (issue 11, item 5): only an account registered as a gateway posts
+    # events; no role's key is one, so every role hears 403 telephony.not_a_gateway.
+    "POST /api/telephony/cti/events": Row(
+        ALLOWED_FOR(frozenset()),
+        body={
+            "call_id": "m-1",
+            "event_id": "m-1-1",
+            "event": "ringing",
+            "occurred_at": "2026-03-02T08:30:00+08:00",
+            "caller": "13900000001",
+        },
+    ),
+    "POST /api/telephony/sms/inbound": Row(
+        ALLOWED_FOR(frozenset()),
+        body={
+            "message_id": "m-1",
+            "from": "13900000001",
+            "text": "路灯不亮",
+            "sent_at": "2026-03-02T08:30:00+08:00",
+        },
+    ),
     "POST /api/core/validate/resident-id": Row(PUBLIC, body={"value": "11010519491231002X"}),
     "POST /api/core/validate/credit-code": Row(PUBLIC, body={"value": "91440101MA5CXXXX1X"}),
     "POST /api/core/validate/mobile": Row(PUBLIC, body={"value": "13800138000"}),
@@ -620,6 +655,12 @@ ADMIN_MODELS = (
     "hotline/slarule",
     "hotline/workorder",
     "analytics/reportissue",
+    # telephony (issue 11, item 5)
+    "telephony/gateway",
+    "telephony/extension",
+    "telephony/call",
+    "telephony/callbacktask",
+    "telephony/smsmessage",
 )
 
 MATRIX: dict[str, Row] = {**WEB, **API, **OPEN311, **_admin_rows()}

@@ -87,6 +87,7 @@ class World:
     category: Any = None
     report: Any = None
     alert: Any = None
+    callback: Any = None
     token: str = ""
 
     def record(self, kind: str, variant: str, principal: str) -> Any:
@@ -103,7 +104,12 @@ class World:
             return self.persons[principal if variant == pm.OWN else "other"]
         if kind == "enterprise":
             return self.enterprises[variant]
-        return {"report": self.report, "alert": self.alert, "category": self.category}.get(kind)
+        return {
+            "report": self.report,
+            "alert": self.alert,
+            "category": self.category,
+            "callback": self.callback,
+        }.get(kind)
 
     def params(self, kind: str | None, obj: Any) -> dict[str, Any]:
         params: dict[str, Any] = {
@@ -129,7 +135,7 @@ class World:
             params["person_id"] = obj.pk
         elif kind == "enterprise":
             params["enterprise_id"] = obj.pk
-        elif kind in ("report", "alert"):
+        elif kind in ("report", "alert", "callback"):
             params["pk"] = obj.pk
         elif kind == "category":
             params["service_code"] = obj.code
@@ -250,6 +256,7 @@ def build_world() -> World:
     w.alert = HotspotAlert.objects.create(
         day=timezone.localdate(), count=5, expected=0.4, p_value=0.001, title="地铁口积水", heat=9
     )
+    w.callback = _missed_call()
     system = Actor.system("permission matrix")
     for role, user in w.users.items():
         browser = Client()
@@ -262,6 +269,18 @@ def build_world() -> World:
         w.sessions[role] = session.session_key
         w.keys[role] = api_key_create(actor=system, user=user, name="permission matrix")[1]
     return w
+
+
+def _missed_call() -> Any:
+    """A missed call's callback task (telephony), posted by a PBX gateway of its own."""
+    from hongmian.telephony.services import CtiEvent, cti_event_record, gateway_register
+
+    setup = Actor.system("permission matrix")
+    account = UserFactory(username="m-pbx", role=Role.HOTLINE_AGENT)
+    gateway_register(actor=setup, name="matrix PBX", kind="pbx", user=account)
+    at = timezone.now()
+    event = CtiEvent(call_id="m-missed", event_id="1", event="missed", occurred_at=at)
+    return cti_event_record(actor=Actor(user=account, via="api"), event=event).call.callback
 
 
 @pytest.fixture(scope="module")

@@ -38,6 +38,7 @@ from django.utils import timezone
 from django.utils.module_loading import import_string
 
 from hongmian.core.jobs import enqueue_many, queue_is_transactional, reliable_task
+from hongmian.hotline import telephony_hook
 
 logger = logging.getLogger(__name__)
 
@@ -205,7 +206,15 @@ def send_notice(*, order_id: int, kind: str, channel: str) -> bool:
     if channel == "sms":
         if not phone:
             return False
-        sms_backend().send(phone, text)
+        try:
+            sms_backend().send(phone, text)
+        except Exception as exc:
+            # Logged on the order, then retried by the job: each attempt is a row.
+            telephony_hook.sms_sent(
+                order_id=order.pk, phone=phone, text=text, kind=kind, ok=False, error=str(exc)
+            )
+            raise
+        telephony_hook.sms_sent(order_id=order.pk, phone=phone, text=text, kind=kind, ok=True)
         return True
     if not email:
         return False

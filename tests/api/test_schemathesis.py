@@ -113,6 +113,12 @@ def _seed() -> Seeded:
         resident_id=fakes.resident_id("440105", dt.date(1985, 6, 1), 42),
     )
     enterprise = EnterpriseFactory()
+    # The key's account is also a PBX and an SMS gateway: the telephony webhooks then reach
+    # their services (any other account is 403 telephony.not_a_gateway).
+    from hongmian.telephony.services import gateway_register
+
+    for kind in ("pbx", "sms"):
+        gateway_register(actor=Actor.system("test"), name=kind, kind=kind, user=supervisor)
     return Seeded(
         key=api_key_for(supervisor),
         numbers=numbers,

@@ -21,7 +21,7 @@ from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline import forms as hf
-from hongmian.hotline import insights_hook, selectors
+from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline.models import ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
@@ -101,6 +101,8 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "only": only,
         "board_limit": BOARD_LIMIT,
         "window_days": insights_hook.duplicate_window_days(),
+        "missed_calls": telephony_hook.callback_queue_count(request.user),
+        "missed_calls_url": telephony_hook.callback_queue_url(),
         "hotline_nav": hotline_nav(request, "hotline:board"),
         "here": request.get_full_path(),
     }

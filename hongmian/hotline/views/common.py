@@ -146,6 +146,10 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
+    # Written by the telephony app through the hotline's services.
+    "citizen_supplement": _("市民补充"),
+    "call_linked": _("来电关联"),
+    "missed_call_callback": _("未接来电回拨"),
 }
 
 

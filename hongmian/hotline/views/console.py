@@ -17,7 +17,7 @@ from django.views.decorators.http import require_GET
 
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
 from hongmian.hotline import forms as hf
-from hongmian.hotline import insights_hook, selectors
+from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import knowledge_bridge as knowledge
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
@@ -51,6 +51,7 @@ def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 20
         "hotline_nav": hotline_nav(request, "hotline:console"),
         "knowledge_available": knowledge.available(),
         "insights_available": insights_hook.available(),
+        **telephony_hook.console_context(request),
         **_history_context(phone),
         **_address_context(address),
     }
@@ -88,6 +89,7 @@ def console(request: HttpRequest) -> HttpResponse:
         return _console_page(request, form, status=error_status(form))
     order: WorkOrder = result[0]
     insights_hook.record_intake_feedback(request, *result)
+    telephony_hook.link_call(request, order)
     if not answering:
         return redirect("hotline:intake_dispatch", pk=order.pk)
     answer = article.answer if article is not None else data["answer"]

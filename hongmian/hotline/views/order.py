@@ -22,7 +22,7 @@ from django.utils.translation import gettext_lazy as _
 from hongmian.core.errors import NotFound
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import forms as hf
-from hongmian.hotline import insights_hook, selectors
+from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import permissions as perm
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
@@ -416,6 +416,7 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "clock_unit_label": resolution.get_unit_display() if resolution else "",
         "return_deadline": _return_deadline(order),
         "hotline_nav": hotline_nav(request, ""),
+        "telephony_url": telephony_hook.order_panel_url(order),
     }
     if perm.is_centre_staff(user):
         ctx["panels"] = centre_panels(request, order, ctx)
