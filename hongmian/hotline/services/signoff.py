@@ -133,10 +133,14 @@ def sign_off_policy_set(
     return policy
 
 
-def _binding_policy(actor: Actor, act: str) -> UnitSignOffPolicy | None:
-    """The policy that holds this actor's act for sign-off, if any: a handler's own unit's,
-    when it requires the act. Its managers (and the system) act directly."""
-    user = actor.user
+def sign_off_binds(user: Any, act: str) -> bool:
+    """Whether `user`'s `act` would wait for the manager (the order page says so up front)."""
+    return _binding_policy(user, act) is not None
+
+
+def _binding_policy(user: Any, act: str) -> UnitSignOffPolicy | None:
+    """The policy that holds this user's act for sign-off, if any: a handler's own unit's,
+    when it requires the act. Its managers (and the system, with no user) act directly."""
     if user is None or not permissions.is_unit_handler(user):
         return None
     policy = UnitSignOffPolicy.objects.filter(unit_id=user.org_unit_id).first()
@@ -265,7 +269,7 @@ def sign_off_submit(
     if act not in SignOffAct.values:
         raise invalid("act", "审批事项无效")
     data = _payload(act, payload)
-    policy = _binding_policy(actor, act)
+    policy = _binding_policy(actor.user, act)
     with transaction.atomic():
         locked = begin(actor, order, _ASKERS[act], expected_version=expected_version)
         _expire_orphans(locked)
@@ -457,6 +461,7 @@ __all__ = [
     "Submitted",
     "describe",
     "sign_off_approve",
+    "sign_off_binds",
     "sign_off_policy_get",
     "sign_off_policy_set",
     "sign_off_send_back",
