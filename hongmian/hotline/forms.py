@@ -546,7 +546,7 @@ class RateForm(TrackForm):
 class SignOffDecideForm(VersionForm):
     """同意 / 退回修改 of the request the manager saw (`sign_off`); the buttons set `decision`."""
 
-    sign_off = forms.IntegerField(widget=forms.HiddenInput)
+    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
     decision = forms.ChoiceField(
         choices=[("approve", _("同意")), ("send_back", _("退回修改"))],
         widget=forms.HiddenInput,
@@ -562,7 +562,7 @@ class SignOffDecideForm(VersionForm):
 
 
 class SignOffWithdrawForm(VersionForm):
-    sign_off = forms.IntegerField(widget=forms.HiddenInput)
+    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class SignOffPolicyForm(Form):
