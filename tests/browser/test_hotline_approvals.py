@@ -1,7 +1,8 @@
-"""本单位负责人审批 in real Chromium: the street's manager turns sign-off on for replies; the
-handler replies and is told the reply waits; the manager, from the home page's 待审批, sends
-it back with a comment; the handler revises the reply the form kept; the manager approves
-from 待审批; the order is replied, and its timeline shows each step."""
+"""本单位负责人审批 in real Chromium, with axe-core on each of its screens: the street's
+manager turns sign-off on for replies; the handler replies and is told the reply waits; the
+manager, from the home page's 待审批, sends it back with a comment; the handler revises the
+reply the form kept; the manager approves from 待审批; the order is replied, and its timeline
+shows each step."""
 
 from __future__ import annotations
 
@@ -14,10 +15,16 @@ from hongmian.hotline.states import SignOffStatus, Status
 from hongmian.identity.models import User
 from hongmian.identity.states import Role
 from tests.browser.conftest import PASSWORD
+from tests.browser.test_accessibility import _axe_violations, _describe
 from tests.browser.test_hotline_flows import World, log_out, world  # noqa: F401  (fixtures)
 from tests.browser.test_shell import _screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def _assert_accessible(page) -> None:
+    violations = _axe_violations(page)
+    assert not violations, _describe(violations)
 
 
 def _open(page, number: str) -> None:
@@ -42,6 +49,7 @@ def test_the_sign_off_round_trip(page, world: World, log_in, log_out) -> None:  
     log_in("boss")
     assert page.locator("#home-approvals-count").inner_text() == "0"
     page.locator("#home-approvals").get_by_role("link", name="本单位审批设置").click()
+    _assert_accessible(page)
     page.get_by_label("办结答复须经本单位负责人审批").check()
     page.get_by_role("button", name="保存").click()
     page.wait_for_selector("text=已保存本单位的审批设置")
@@ -64,12 +72,14 @@ def test_the_sign_off_round_trip(page, world: World, log_in, log_out) -> None:  
     # The manager: the home counts it and links to the order; 退回修改 with a comment.
     log_in("boss")
     assert page.locator("#home-approvals-count").inner_text() == "1"
+    _assert_accessible(page)
     page.locator("#home-approvals").get_by_role("link", name=number).click()
     page.wait_for_selector("#sign_off_decide")
     decide = page.locator("#sign_off_decide")
     assert "已责令施工单位停工。" in decide.inner_text()
     decide.get_by_label("审批意见").fill("请写明停工时间和巡查安排。")
     _screenshot(page, "hotline-sign-off.png")
+    _assert_accessible(page)
     decide.get_by_role("button", name="退回修改").click()
     page.wait_for_selector("text=已退回经办人修改")
     log_out()
@@ -92,6 +102,7 @@ def test_the_sign_off_round_trip(page, world: World, log_in, log_out) -> None:  
     assert page.locator("#approvals-total").inner_text() == "共 1 件待审批"
     row = page.locator(f"tr[data-order='{number}']")
     assert row.get_by_text("办结答复").is_visible()
+    _assert_accessible(page)
     _open(page, number)
     page.locator("#sign_off_decide").get_by_role("button", name="同意").click()
     page.wait_for_selector("#order-status:has-text('已答复')")
