@@ -140,3 +140,24 @@ def test_another_units_manager_sees_nothing(client, flow, units, policy) -> None
     response = other.post(f"{ORDERS}/{order.number}/sign-off/approve", {})
     assert response.status_code == 404
     assert response.json()["code"] == "work_order.not_found"
+
+
+def test_the_list_costs_the_same_for_one_or_many(client, flow, units, manager, policy) -> None:
+    """Pinned: a page of the manager's list is a fixed number of queries, however many rows."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    handler = flow.handler(units.shipai)
+    boss = Api(client, manager)
+    counts = []
+    boss.get("/api/hotline/sign-offs")  # the key's first use is recorded once; not the list's
+    for batch in (1, 6):
+        for _ in range(batch):
+            order = flow.acknowledged(units.shipai)
+            Api(client, handler).post(f"{ORDERS}/{order.number}/reply", {"reply": "已处理"})
+        with CaptureQueriesContext(connection) as queries:
+            listed = boss.get("/api/hotline/sign-offs").json()
+        counts.append(len(queries))
+        assert listed["total"] == len(listed["items"])
+    assert counts[0] == counts[1]
+    print(f"\nsign-off list: {counts[1]} queries for {listed['total']} rows")

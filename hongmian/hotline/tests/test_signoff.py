@@ -405,3 +405,38 @@ def test_policy_is_set_by_the_units_own_manager(units, manager) -> None:
     assert sign_off_policy_get(units.shipai).require_reply
     event = AuditEvent.objects.get(action="sign_off.policy_set")
     assert event.after == EVERY_ACT
+
+
+def test_a_request_left_behind_by_a_redispatch_is_not_approved(
+    flow, units, policy, agent_actor
+) -> None:
+    order = flow.acknowledged(units.shipai)
+    sign_off_submit(
+        actor=actor_of(flow.handler(units.shipai)),
+        order=order,
+        act="reply",
+        payload={"reply": "已处理"},
+    )
+    order = work_order_dispatch(actor=agent_actor, order=order, lead_unit=units.liede)
+    # The district's manager still acts for the order (now with 猎德), but not on this one.
+    district = UserFactory(role=Role.DEPT_MANAGER, org_unit=units.tianhe)
+    assert not sign_offs_pending_for(district).exists()
+    with pytest.raises(Conflict) as caught:
+        sign_off_approve(actor=actor_of(district), order=order)
+    assert caught.value.code == "sign_off.assignment_withdrawn"
+
+
+def test_a_units_acknowledge_does_not_settle_its_own_return(flow, units) -> None:
+    from hongmian.core.errors import IllegalTransition
+    from hongmian.hotline.services.lifecycle_dispatch import (
+        work_order_acknowledge,
+        work_order_return_request,
+    )
+
+    order = flow.dispatched(units.shipai)
+    handler = actor_of(flow.handler(units.shipai))
+    order = work_order_return_request(actor=handler, order=order, **RETURN)
+    with pytest.raises(IllegalTransition):
+        work_order_acknowledge(actor=handler, order=order)
+    order.refresh_from_db()
+    assert order.status == Status.RETURN_REQUESTED
