@@ -387,6 +387,7 @@ def sign_off_current(order: WorkOrder) -> SignOffRequest | None:
     if (
         last is not None
         and last.status == SignOffStatus.SENT_BACK
+        and order.status in WITH_UNIT_STATUSES  # still the unit's to act on
         and last.assignment.status != AssignmentStatus.WITHDRAWN
     ):
         return last

@@ -133,18 +133,23 @@ def sign_off_policy_set(
     return policy
 
 
-def sign_off_binds(user: Any, act: str) -> bool:
-    """Whether `user`'s `act` would wait for the manager (the order page says so up front)."""
-    return _binding_policy(user, act) is not None
+def sign_off_held_acts(user: Any) -> frozenset[str]:
+    """The acts of `user` that would wait for the manager (the order page says so up front);
+    one query."""
+    policy = _binding_policy(user, None)
+    if policy is None:
+        return frozenset()
+    return frozenset(act for act in SignOffAct.values if policy.requires(act))
 
 
-def _binding_policy(user: Any, act: str) -> UnitSignOffPolicy | None:
-    """The policy that holds this user's act for sign-off, if any: a handler's own unit's,
-    when it requires the act. Its managers (and the system, with no user) act directly."""
+def _binding_policy(user: Any, act: str | None) -> UnitSignOffPolicy | None:
+    """The policy that holds this user's act (with None: any act) for sign-off, if any: a
+    handler's own unit's, when it requires the act. Its managers (and the system, with no
+    user) act directly."""
     if user is None or not permissions.is_unit_handler(user):
         return None
     policy = UnitSignOffPolicy.objects.filter(unit_id=user.org_unit_id).first()
-    if policy is None or not policy.requires(act):
+    if policy is None or (act is not None and not policy.requires(act)):
         return None
     if permissions.manages_unit(user, user.org_unit):
         return None
@@ -461,7 +466,7 @@ __all__ = [
     "Submitted",
     "describe",
     "sign_off_approve",
-    "sign_off_binds",
+    "sign_off_held_acts",
     "sign_off_policy_get",
     "sign_off_policy_set",
     "sign_off_send_back",

@@ -235,3 +235,23 @@ def test_a_co_handler_still_acknowledges_during_the_review(client, flow, units) 
     assert 'id="acknowledge"' in client.get(url("order", order)).content.decode()
     response = client.post(url("acknowledge", order), {"acknowledge-version": order.version})
     assert response.status_code == 302
+
+
+def test_the_approvals_page_costs_the_same_for_one_or_many(
+    client, flow, units, manager, policy
+) -> None:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    handler = actor_of(flow.handler(units.shipai))
+    client.force_login(manager)
+    client.get(APPROVALS)  # the session's first use
+    counts = []
+    for batch in (1, 8):
+        for _ in range(batch):
+            order = flow.acknowledged(units.shipai)
+            sign_off_submit(actor=handler, order=order, act="reply", payload={"reply": "已处理"})
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(APPROVALS).status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1]

@@ -27,7 +27,7 @@ from hongmian.hotline import permissions as perm
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.lifecycle_dispatch import return_deadline
-from hongmian.hotline.services.signoff import sign_off_binds
+from hongmian.hotline.services.signoff import sign_off_held_acts
 from hongmian.hotline.services.sla import sla_light
 from hongmian.hotline.services.taxonomy import category_path_label
 from hongmian.hotline.states import (
@@ -306,6 +306,7 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
             )
         )
     panels += sign_off_panels(user, order, ctx)
+    held_acts = sign_off_held_acts(user)
     waiting = ctx.get("sign_off_waiting", False)
     if status == Status.ACKNOWLEDGED and not waiting and perm.can_reply(user, order):
         panels.append(
@@ -314,8 +315,8 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
                 _("答复诉求人"),
                 _prefixed(hf.ReplyForm, "reply", order, initial=_revising(ctx, SignOffAct.REPLY)),
                 url("reply"),
-                [Button(_("提交审批") if sign_off_binds(user, "reply") else _("提交答复"))],
-                _SIGN_OFF_NOTE if sign_off_binds(user, "reply") else "",
+                [Button(_("提交审批") if "reply" in held_acts else _("提交答复"))],
+                _SIGN_OFF_NOTE if "reply" in held_acts else "",
             )
         )
     co_open = [a for a in mine if a.role == AssignmentRole.CO]
@@ -336,7 +337,7 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
         and ctx.get("pending_extension") is None
         and perm.can_request_extension(user, order)
     ):
-        held = sign_off_binds(user, "extension")
+        held = "extension" in held_acts
         panels.append(
             Panel(
                 "extension_request",
@@ -381,7 +382,7 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
         and deadline
         and timezone.now() < deadline
     ):
-        held = sign_off_binds(user, "return")
+        held = "return" in held_acts
         panels.append(
             Panel(
                 "return_request",
