@@ -3,15 +3,16 @@ handlers' replies, returns and extension requests, and a few of its open orders 
 that manager, so the manager's home and 待审批 show real work.
 
 Runs after the history has been replayed and dated (`seed` in this package): the requests
-are made now, through `sign_off_submit` as the unit's demo handler, like any handler's. An
-act the order's rules refuse now (a return window long closed, a deadline passed) is simply
-not asked for."""
+are made now, through `sign_off_submit` as the unit's demo handler, like any handler's (who
+first 签收 an order still waiting for it). An act the order's rules refuse now (a return
+window long closed, a deadline passed) is simply not asked for."""
 
 from __future__ import annotations
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.services.lifecycle_dispatch import work_order_acknowledge
 from hongmian.hotline.services.signoff import sign_off_policy_set, sign_off_submit
 from hongmian.hotline.states import ReturnReason, SignOffAct, Status
 from hongmian.identity.models import User
@@ -59,9 +60,12 @@ def seed_sign_offs(*, actor: Actor) -> int:
         if handler is None:
             continue
         as_handler = Actor(user=handler, via="web", client_address="127.0.0.1")
+        # Orders the unit is handling, newest first; one still awaiting 签收 is signed for
+        # first, as the handler would before drafting the reply.
         candidates = (
             WorkOrder.objects.filter(
-                status=Status.ACKNOWLEDGED, lead_unit__path__startswith=unit.path
+                status__in=(Status.ACKNOWLEDGED, Status.DISPATCHED),
+                lead_unit__path__startswith=unit.path,
             )
             .exclude(sign_offs__status="pending")
             .order_by("-dispatched_at")[:40]
@@ -70,6 +74,11 @@ def seed_sign_offs(*, actor: Actor) -> int:
         for order in candidates:
             if made >= WAITING_PER_UNIT:
                 break
+            if order.status == Status.DISPATCHED:
+                try:
+                    work_order_acknowledge(actor=as_handler, order=order)
+                except ApplicationError:
+                    continue
             for act in (ACTS[made % len(ACTS)], SignOffAct.REPLY):
                 try:
                     sign_off_submit(
