@@ -577,6 +577,42 @@ API.update(
     }
 )
 
+# --- 本单位负责人审批 (issue 11, item 2): the unit manager's sign-off of a handler's reply,
+# return or extension request. The acts on an order's request are the manager's (decide) or
+# the requester's (withdraw); with none waiting, an admitted principal hears 409.
+MANAGERS = frozenset({Role.DEPT_MANAGER})
+SIGN_OFF_DECIDE = API_ORDER.acting(OWN_UNIT(MANAGERS))
+WEB.update(
+    {
+        "GET /hotline/approvals/": Row(ALLOWED_FOR(MANAGERS)),
+        "GET /hotline/approvals/settings": Row(ALLOWED_FOR(MANAGERS)),
+        "POST /hotline/approvals/settings": Row(
+            ALLOWED_FOR(MANAGERS), body={"require_reply": "on"}, note="the manager's own unit"
+        ),
+        "POST /hotline/orders/<pk>/sign-off/decide": Row(
+            ALLOWED_FOR(MANAGERS).seeing(OWN_UNIT(MANAGERS)),
+            kind="order",
+            body={"sign_off_decide-decision": "approve"},
+            note="none waiting: 409",
+        ),
+        "POST /hotline/orders/<pk>/sign-off/withdraw": Row(
+            UNIT_ACT, kind="order", body={}, note="none waiting: 409"
+        ),
+    }
+)
+API.update(
+    {
+        "GET /api/hotline/sign-offs": Row(
+            ANY_LOGGED_IN, note="a manager's queue; empty for everyone else"
+        ),
+        f"POST {WO}/sign-off/approve": Row(SIGN_OFF_DECIDE, kind="order", body={}),
+        f"POST {WO}/sign-off/send-back": Row(
+            SIGN_OFF_DECIDE, kind="order", body={"comment": "请补充清运时间"}
+        ),
+        f"POST {WO}/sign-off/withdraw": Row(API_UNIT_ACT, kind="order", body={}),
+    }
+)
+
 # Open311 GeoReport v2: keys, never the session; errors in the spec's shape.
 OPEN311: dict[str, Row] = {
     "GET /open311/v2/discovery.<fmt>": Row(PUBLIC),
@@ -654,6 +690,7 @@ ADMIN_MODELS = (
     "hotline/dispatchcatalogue",
     "hotline/slarule",
     "hotline/workorder",
+    "hotline/unitsignoffpolicy",  # 本单位负责人审批 (issue 11, item 2)
     "analytics/reportissue",
     # telephony (issue 11, item 5)
     "telephony/gateway",

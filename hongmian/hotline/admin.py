@@ -27,10 +27,12 @@ from hongmian.hotline.models import (
     SlaClock,
     SlaRule,
     TimelineEntry,
+    UnitSignOffPolicy,
     WorkOrder,
 )
 from hongmian.hotline.services import catalogue as catalogue_services
 from hongmian.hotline.services import sla
+from hongmian.hotline.services.signoff import sign_off_policy_set
 from hongmian.hotline.services.taxonomy import (
     category_create,
     category_deactivate,
@@ -341,6 +343,36 @@ class SlaRuleAdmin(ServiceErrorsMixin, admin.ModelAdmin[SlaRule]):
 
     def save_model(self, request: HttpRequest, obj: SlaRule, form: Any, change: bool) -> None:
         sla.sla_rule_save(actor=_actor(request), rule=obj)
+
+
+# --- 本单位审批设置 (services/signoff.py) -------------------------------------------------------
+
+
+@admin.register(UnitSignOffPolicy)
+class UnitSignOffPolicyAdmin(ServiceErrorsMixin, admin.ModelAdmin[UnitSignOffPolicy]):
+    """A unit's manager sets its own on /hotline/approvals/settings; administrators set any
+    unit's here. Saved through the service (audited)."""
+
+    list_display = ("unit", "require_reply", "require_return", "require_extension", "updated_at")
+    list_filter = ("require_reply", "require_return", "require_extension")
+    search_fields = ("unit__name", "unit__code")
+    autocomplete_fields = ("unit",)
+    fields = ("unit", "require_reply", "require_return", "require_extension")
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[UnitSignOffPolicy]:
+        return super().get_queryset(request).select_related("unit")
+
+    def save_model(
+        self, request: HttpRequest, obj: UnitSignOffPolicy, form: Any, change: bool
+    ) -> None:
+        saved = sign_off_policy_set(
+            actor=_actor(request),
+            unit=obj.unit,
+            require_reply=obj.require_reply,
+            require_return=obj.require_return,
+            require_extension=obj.require_extension,
+        )
+        _adopt(obj, saved)
 
 
 # --- work orders (read only) ------------------------------------------------------------------

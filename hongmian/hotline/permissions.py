@@ -219,3 +219,35 @@ def can_request_return(user: User | Any, order: WorkOrder) -> bool:
 
 def can_request_extension(user: User | Any, order: WorkOrder) -> bool:
     return can_reply(user, order)
+
+
+# --- the unit manager's sign-off (本单位负责人审批) ----------------------------------------
+
+
+def is_unit_manager(user: User | Any) -> bool:
+    return is_unit_handler(user) and user.role == Role.DEPT_MANAGER
+
+
+def manages_unit(user: User | Any, unit: OrgUnit | None) -> bool:
+    """A manager of `unit` itself or of a unit above it."""
+    return is_unit_manager(user) and acts_for_unit(user, unit)
+
+
+def can_decide_sign_off(user: User | Any, order: WorkOrder) -> bool:
+    """Approve or send back a handler's act on an order its unit holds: a manager who acts
+    for the order's current units. Which request, the service then checks against the
+    request's own unit (`manages_unit`)."""
+    return is_unit_manager(user) and _acts_for_any(user, current_assignments(order), None)
+
+
+def can_withdraw_sign_off(user: User | Any, order: WorkOrder) -> bool:
+    """Take back one's own pending request (the service checks it is theirs)."""
+    return _acts_for_any(user, current_assignments(order), None)
+
+
+def can_configure_sign_off(user: User | Any, unit: OrgUnit) -> bool:
+    """A unit's policy is set by its own manager (a district manager does not set a
+    street's); system administrators set any in the admin."""
+    if is_active_user(user) and user.role == Role.SYSTEM_ADMIN:
+        return True
+    return is_unit_manager(user) and user.org_unit_id == unit.pk

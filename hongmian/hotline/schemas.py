@@ -33,6 +33,8 @@ from hongmian.hotline.states import (
     RequestType,
     ReturnReason,
     Satisfaction,
+    SignOffAct,
+    SignOffStatus,
     Status,
     SupervisionKind,
     Visibility,
@@ -366,3 +368,60 @@ class SuggestionsOut(Schema):
     units: list[SuggestedOut]
     category_model: str | None
     unit_model: str | None
+
+
+# --- the unit manager's sign-off (api/signoff.py) ---------------------------------------------
+
+
+class SignOffOut(Schema):
+    """A handler's reply, return or extension request held for the unit's manager. `payload`
+    is the act's arguments as submitted (`reply`; `reason`, `legal_basis`, `explanation`,
+    `suggested_unit`; `reason`, `amount`)."""
+
+    id: int
+    act: SignOffAct
+    status: SignOffStatus
+    payload: dict[str, str | int | None]
+    unit: UnitRef
+    requested_by: str | None
+    comment: str
+    revision_of: int | None = Field(None, alias="revision_of_id")
+    created_at: dt.datetime
+    decided_at: dt.datetime | None
+    order: WorkOrderSummaryOut
+
+    @staticmethod
+    def resolve_requested_by(obj: object) -> str | None:
+        # The handler's name as staff know it (display name, else the login).
+        user = getattr(obj, "requested_by", None)
+        return str(user) if user is not None else None
+
+
+class SignOffPageOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[SignOffOut]
+
+
+class SignOffFilterIn(Schema):
+    limit: int = Field(50, ge=1, le=200)
+    offset: int = Field(0, ge=0, le=1_000_000)
+
+
+class SignOffDecisionIn(TransitionIn):
+    # The request the manager saw; left out, the order's pending one. A request decided
+    # meanwhile is 409 sign_off.illegal_transition.
+    sign_off: int | None = Field(None, ge=1)
+
+
+class SignOffApproveIn(SignOffDecisionIn):
+    comment: str = Field("", max_length=NOTE_MAX)
+
+
+class SignOffSendBackIn(SignOffDecisionIn):
+    comment: str = Field(min_length=1, max_length=NOTE_MAX, description="经办人据此修改")
+
+
+class SignOffWithdrawIn(SignOffDecisionIn):
+    pass

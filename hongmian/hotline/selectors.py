@@ -33,6 +33,7 @@ from hongmian.hotline import permissions
 from hongmian.hotline.models import (
     Assignment,
     ExtensionRequest,
+    SignOffRequest,
     SlaClock,
     TimelineEntry,
     WorkOrder,
@@ -41,8 +42,10 @@ from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
     OPEN_STATUSES,
     WITH_UNIT_STATUSES,
+    AssignmentStatus,
     ClockKind,
     ExtensionStatus,
+    SignOffStatus,
     Status,
 )
 from hongmian.identity.models import User
@@ -353,3 +356,39 @@ def caller_history(phone: str) -> QuerySet[WorkOrder]:
         .select_related(*_LIST_RELATED)
         .order_by("-created_at", "-id")
     )
+
+
+# --- the unit manager's sign-off (services/signoff.py) ----------------------------------------
+
+
+def sign_offs_pending_for(user: User | Any) -> QuerySet[SignOffRequest]:
+    """The requests `user` may decide, longest waiting first: a manager's own unit's and its
+    sub-units' (a district manager also decides for its streets' policies). Requests whose
+    order has left the unit (assignment withdrawn) are not listed. Nobody else has any."""
+    path = permissions.handler_unit_path(user)
+    if path is None or not permissions.is_unit_manager(user):
+        return SignOffRequest.objects.none()
+    return (
+        SignOffRequest.objects.filter(status=SignOffStatus.PENDING, unit__path__startswith=path)
+        .exclude(assignment__status=AssignmentStatus.WITHDRAWN)
+        .select_related("order", "unit", "requested_by")
+        .order_by("created_at", "pk")
+    )
+
+
+def sign_off_current(order: WorkOrder) -> SignOffRequest | None:
+    """What the order page says about sign-off: the pending request, else the last one sent
+    back while the same assignment still holds the order (the handler revises it)."""
+    rows = SignOffRequest.objects.filter(order=order).select_related("requested_by", "decided_by")
+    pending = rows.filter(status=SignOffStatus.PENDING).first()
+    if pending is not None:
+        return pending
+    last = rows.order_by("-created_at", "-pk").first()
+    if (
+        last is not None
+        and last.status == SignOffStatus.SENT_BACK
+        and order.status in WITH_UNIT_STATUSES  # still the unit's to act on
+        and last.assignment.status != AssignmentStatus.WITHDRAWN
+    ):
+        return last
+    return None

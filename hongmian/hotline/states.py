@@ -183,3 +183,34 @@ class CloseReason(models.TextChoices):
     REVIEW = "review", _("审核办结")
     MERGED = "merged", _("随主单办结")
     CALLER_UNREACHABLE = "unreachable", _("回访未联系上")
+
+
+class SignOffAct(models.TextChoices):
+    """The handler's acts a unit may require its manager to sign off (本单位负责人审批)."""
+
+    REPLY = "reply", _("办结答复")
+    RETURN = "return", _("退单")
+    EXTENSION = "extension", _("延期")
+
+
+class SignOffStatus(models.TextChoices):
+    PENDING = "pending", _("待审批")  # with the unit's manager; the act has not happened
+    APPROVED = "approved", _("已同意")  # the manager approved: the act happened then
+    SENT_BACK = "sent_back", _("已退回修改")  # back to the handler with a comment
+    WITHDRAWN = "withdrawn", _("已撤回")  # the handler took it back before a decision
+
+
+# A request is decided once; a revision after "sent back" is a new request (`revision_of`).
+SIGN_OFF_TRANSITIONS = TransitionTable.build(
+    "sign_off",
+    {
+        SignOffStatus.PENDING: [
+            SignOffStatus.APPROVED,
+            SignOffStatus.SENT_BACK,
+            SignOffStatus.WITHDRAWN,
+        ],
+        SignOffStatus.APPROVED: [],
+        SignOffStatus.SENT_BACK: [],
+        SignOffStatus.WITHDRAWN: [],
+    },
+)

@@ -4,7 +4,7 @@ app's pages share the prefix (hongmian/insights/urls.py, mounted by config/urls.
 from django.urls import path
 
 from hongmian.hotline import views
-from hongmian.hotline.views import board, citizen, console, inbox, order
+from hongmian.hotline.views import approvals, board, citizen, console, inbox, order
 
 app_name = "hotline"
 urlpatterns = [
@@ -20,6 +20,11 @@ urlpatterns = [
     path("search/", console.search, name="search"),
     # 承办单位待办
     path("inbox/", inbox.inbox, name="inbox"),
+    # 本单位负责人审批
+    path("approvals/", approvals.approvals, name="approvals"),
+    path("approvals/settings", approvals.policy, name="approvals_settings"),
+    path("orders/<int:pk>/sign-off/decide", approvals.decide, name="sign_off_decide"),
+    path("orders/<int:pk>/sign-off/withdraw", approvals.withdraw, name="sign_off_withdraw"),
     # 督办台
     path("board/", board.board, name="board"),
     path("board/callbacks/", board.callbacks, name="callbacks"),

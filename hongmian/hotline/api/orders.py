@@ -28,9 +28,11 @@ from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.schemas import (
     ExtensionDecideIn,
     ExtensionOut,
+    SignOffOut,
     SuggestionsIn,
     SuggestionsOut,
     TimelineEntryOut,
+    TransitionIn,
     WorkOrderAcknowledgeIn,
     WorkOrderArchiveIn,
     WorkOrderCallbackIn,
@@ -58,6 +60,8 @@ from hongmian.hotline.schemas import (
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import KEY_MAX
+from hongmian.hotline.services.signoff import Submitted, sign_off_submit
+from hongmian.hotline.states import SignOffAct
 from hongmian.identity.models import OrgUnit, User
 
 router = Router()
@@ -283,13 +287,35 @@ def work_order_progress(
     )
 
 
-@router.post(
-    ORDER + "/reply", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="主办单位答复"
-)
-def work_order_reply(request: HttpRequest, number: str, payload: WorkOrderReplyIn) -> WorkOrder:
-    return lifecycle_handling.work_order_reply(
-        actor=_actor(request), order=_order_pk(number), **payload.model_dump()
+# The handler's reply, return and extension request go through the unit's sign-off
+# (services/signoff.py): done now (200/201), or 202 with the request its manager decides.
+HELD = {202: SignOffOut}
+
+
+def _submit(request: HttpRequest, number: str, act: str, payload: TransitionIn) -> Submitted:
+    fields = payload.model_dump(exclude={"expected_version"})
+    return sign_off_submit(
+        actor=_actor(request),
+        order=_order_pk(number),
+        act=act,
+        payload=fields,
+        expected_version=payload.expected_version,
     )
+
+
+def _answered(done: Submitted, status: int = 200) -> Status[Any]:
+    if done.sign_off is not None:
+        return Status(202, done.sign_off)
+    return Status(status, done.result)
+
+
+@router.post(
+    ORDER + "/reply",
+    response={200: WorkOrderSummaryOut, **HELD, **ACT_ERRORS},
+    summary="主办单位答复",
+)
+def work_order_reply(request: HttpRequest, number: str, payload: WorkOrderReplyIn) -> Status[Any]:
+    return _answered(_submit(request, number, SignOffAct.REPLY, payload))
 
 
 @router.post(
@@ -304,22 +330,14 @@ def work_order_co_reply(
 
 
 @router.post(
-    ORDER + "/return", response={200: WorkOrderSummaryOut, **ACT_ERRORS}, summary="申请退单"
+    ORDER + "/return",
+    response={200: WorkOrderSummaryOut, **HELD, **ACT_ERRORS},
+    summary="申请退单",
 )
-def work_order_return(request: HttpRequest, number: str, payload: WorkOrderReturnIn) -> WorkOrder:
-    return lifecycle_dispatch.work_order_return_request(
-        actor=_actor(request),
-        order=_order_pk(number),
-        reason=payload.reason,
-        legal_basis=payload.legal_basis,
-        explanation=payload.explanation,
-        suggested_unit=(
-            _unit(payload.suggested_unit, "suggested_unit")
-            if payload.suggested_unit is not None
-            else None
-        ),
-        expected_version=payload.expected_version,
-    )
+def work_order_return(request: HttpRequest, number: str, payload: WorkOrderReturnIn) -> Status[Any]:
+    if payload.suggested_unit is not None:
+        _unit(payload.suggested_unit, "suggested_unit")
+    return _answered(_submit(request, number, SignOffAct.RETURN, payload))
 
 
 @router.post(
@@ -339,15 +357,15 @@ def work_order_return_review(
     )
 
 
-@router.post(ORDER + "/extension", response={201: ExtensionOut, **ACT_ERRORS}, summary="申请延期")
+@router.post(
+    ORDER + "/extension", response={201: ExtensionOut, **HELD, **ACT_ERRORS}, summary="申请延期"
+)
 def work_order_extension(
     request: HttpRequest, number: str, payload: WorkOrderExtensionIn
-) -> Status[ExtensionRequest]:
-    """201 with the request; the centre decides on it by its `id`."""
-    extension = lifecycle_handling.work_order_extension_request(
-        actor=_actor(request), order=_order_pk(number), **payload.model_dump()
-    )
-    return Status(201, extension)
+) -> Status[Any]:
+    """201 with the request; the centre decides on it by its `id`. 202 with the sign-off
+    request when the unit's manager signs it off first."""
+    return _answered(_submit(request, number, SignOffAct.EXTENSION, payload), 201)
 
 
 @router.post(

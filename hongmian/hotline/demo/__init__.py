@@ -23,6 +23,7 @@ The package, one module per part (import each name from the module that defines 
 - time       the HistoryClock that moves the run's timestamps into the past
 - text       titles, contents and places (`TextGenerator`), from the topics in topics.py
 - export     rows in the shape of a historical CSV export (`hotline_export_sample`)
+- signoff    the demo managers' units require sign-off; a few of their orders wait for it
 
 The demo's category models and first hot-spot scan are the insights app's demo
 (hongmian/insights/demo.py), which runs after this one.
@@ -44,6 +45,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline.demo.plan import RANDOM_SEED, plan_orders
 from hongmian.hotline.demo.runner import DEMO_REF, Runner
+from hongmian.hotline.demo.signoff import seed_sign_offs
 from hongmian.hotline.demo.time import HistoryClock, history_apply
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.services.defaults import hotline_defaults_load
@@ -88,6 +90,8 @@ def seed(
     progress("hotline: 还原历史时间", len(plans), len(plans))
     seeded = WorkOrder.objects.filter(external_ref__startswith=DEMO_REF)
     history_apply(clock, seeded)
+    progress("hotline: 本单位负责人审批", len(plans), len(plans))
+    seed_sign_offs(actor=actor)
     if total >= LEARNING_MIN_ORDERS:
         progress("hotline: 知识检索排序", len(plans), len(plans))
         seed_search_ranking(actor=actor)

@@ -245,6 +245,10 @@ def work_order_acknowledge(
         lead = next((a for a in mine if a.role == AssignmentRole.LEAD), None)
         pending = next((a for a in mine if a.status == AssignmentStatus.PENDING), None)
         if lead is not None:
+            if order.status != Status.DISPATCHED:
+                # The table lets return_requested → acknowledged for the centre's refusal of a
+                # return; a unit's 签收 must not settle its own return request.
+                raise illegal(order, Status.ACKNOWLEDGED)
             move(order, Status.ACKNOWLEDGED)
             order.acknowledged_at = at
             save(order, "status", "acknowledged_at")

@@ -102,6 +102,7 @@ _NAV: tuple[tuple[str, str | Promise, frozenset[str]], ...] = (
     ("hotline:board", _("督办台"), frozenset({Role.HOTLINE_SUPERVISOR})),
     ("hotline:search", _("工单查询"), frozenset(STAFF_ORDER_ROLES)),
     ("hotline:inbox", _("待办工单"), frozenset(UNIT_HANDLER_ROLES)),
+    ("hotline:approvals", _("待审批"), frozenset({Role.DEPT_MANAGER})),
 )
 
 
@@ -146,10 +147,17 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
+<<<<<<< HEAD
     # Written by the telephony app through the hotline's services.
     "citizen_supplement": _("市民补充"),
     "call_linked": _("来电关联"),
     "missed_call_callback": _("未接来电回拨"),
+=======
+    "sign_off_requested": _("提交本单位审批"),
+    "sign_off_approved": _("本单位负责人同意"),
+    "sign_off_sent_back": _("本单位负责人退回修改"),
+    "sign_off_withdrawn": _("撤回审批申请"),
+>>>>>>> approvals
 }
 
 

@@ -19,7 +19,9 @@ from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
-from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight
+from hongmian.hotline.services.signoff import sign_off_submit
+from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight, SignOffAct
+from hongmian.hotline.views.approvals import submitted
 from hongmian.hotline.views.common import hotline_nav, role_required
 from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
 
@@ -99,9 +101,10 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle_handling.work_order_reply,
-        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
-        done=_("工单 %(number)s 已答复，等待热线中心回访。"),
+        # Through the unit's sign-off: done now, or held for the manager (services/signoff.py).
+        service=sign_off_submit,
+        arguments=lambda d, order: {"order": order, "act": SignOffAct.REPLY, "payload": d},
+        done=submitted(_("工单 %(number)s 已答复，等待热线中心回访。")),
     )
 
 
@@ -125,15 +128,9 @@ def return_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReturnForm,
-        service=lifecycle_dispatch.work_order_return_request,
-        arguments=lambda d, order: {
-            "order": order,
-            "reason": d["reason"],
-            "legal_basis": d["legal_basis"],
-            "explanation": d["explanation"],
-            "suggested_unit": d["suggested_unit"],
-        },
-        done=_("已申请退回工单 %(number)s，等待热线中心审核。"),
+        service=sign_off_submit,
+        arguments=lambda d, order: {"order": order, "act": SignOffAct.RETURN, "payload": d},
+        done=submitted(_("已申请退回工单 %(number)s，等待热线中心审核。")),
     )
 
 
@@ -144,9 +141,9 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ExtensionForm,
-        service=lifecycle_handling.work_order_extension_request,
-        arguments=lambda d, order: {"order": order, "reason": d["reason"], "amount": d["amount"]},
-        done=_("已申请延期办理工单 %(number)s，等待热线中心审批。"),
+        service=sign_off_submit,
+        arguments=lambda d, order: {"order": order, "act": SignOffAct.EXTENSION, "payload": d},
+        done=submitted(_("已申请延期办理工单 %(number)s，等待热线中心审批。")),
     )
 
 

@@ -27,6 +27,7 @@ from hongmian.hotline import permissions as perm
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.lifecycle_dispatch import return_deadline
+from hongmian.hotline.services.signoff import sign_off_held_acts
 from hongmian.hotline.services.sla import sla_light
 from hongmian.hotline.services.taxonomy import category_path_label
 from hongmian.hotline.states import (
@@ -36,7 +37,10 @@ from hongmian.hotline.states import (
     ClockKind,
     ClockLight,
     ExtensionStatus,
+    ReturnReason,
     ReturnStatus,
+    SignOffAct,
+    SignOffStatus,
     Status,
     SupervisionKind,
 )
@@ -273,9 +277,13 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
     def url(name: str) -> str:
         return reverse(f"hotline:{name}", args=(pk,))
 
-    if any(a.status == AssignmentStatus.PENDING for a in mine) and perm.can_acknowledge(
-        user, order
-    ):
+    # The lead 签收 a dispatched order only: once it has asked to return it (退单审核中) the
+    # centre's review decides, and a refused return counts as 签收. A co-handler still may.
+    if any(
+        a.status == AssignmentStatus.PENDING
+        and (a.role != AssignmentRole.LEAD or status == Status.DISPATCHED)
+        for a in mine
+    ) and perm.can_acknowledge(user, order):
         panels.append(
             Panel(
                 "acknowledge",
@@ -297,14 +305,18 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
                 [Button(_("记录"), "button--secondary")],
             )
         )
-    if status == Status.ACKNOWLEDGED and perm.can_reply(user, order):
+    panels += sign_off_panels(user, order, ctx)
+    held_acts = sign_off_held_acts(user)
+    waiting = ctx.get("sign_off_waiting", False)
+    if status == Status.ACKNOWLEDGED and not waiting and perm.can_reply(user, order):
         panels.append(
             Panel(
                 "reply",
                 _("答复诉求人"),
-                _prefixed(hf.ReplyForm, "reply", order),
+                _prefixed(hf.ReplyForm, "reply", order, initial=_revising(ctx, SignOffAct.REPLY)),
                 url("reply"),
-                [Button(_("提交答复"))],
+                [Button(_("提交审批") if "reply" in held_acts else _("提交答复"))],
+                _SIGN_OFF_NOTE if "reply" in held_acts else "",
             )
         )
     co_open = [a for a in mine if a.role == AssignmentRole.CO]
@@ -321,18 +333,26 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
         )
     if (
         status == Status.ACKNOWLEDGED
+        and not waiting
         and ctx.get("pending_extension") is None
         and perm.can_request_extension(user, order)
     ):
+        held = "extension" in held_acts
         panels.append(
             Panel(
                 "extension_request",
                 _("申请延期"),
-                _prefixed(hf.ExtensionForm, "extension_request", order),
+                _prefixed(
+                    hf.ExtensionForm,
+                    "extension_request",
+                    order,
+                    initial=_revising(ctx, SignOffAct.EXTENSION),
+                ),
                 url("extension_request"),
-                [Button(_("提交延期申请"), "button--secondary")],
+                [Button(_("提交审批") if held else _("提交延期申请"), "button--secondary")],
                 _("须在办结时限前申请，时长单位：%(unit)s。")
-                % {"unit": ctx.get("clock_unit_label") or _("工作日")},
+                % {"unit": ctx.get("clock_unit_label") or _("工作日")}
+                + (str(_SIGN_OFF_NOTE) if held else ""),
             )
         )
     if (
@@ -357,21 +377,103 @@ def unit_panels(request: HttpRequest, order: WorkOrder, ctx: dict[str, Any]) -> 
     deadline = ctx.get("return_deadline")
     if (
         status in UNIT_WORKING
+        and not waiting
         and perm.can_request_return(user, order)
         and deadline
         and timezone.now() < deadline
     ):
+        held = "return" in held_acts
         panels.append(
             Panel(
                 "return_request",
                 _("退单"),
-                _prefixed(hf.ReturnForm, "return_request", order),
+                _prefixed(
+                    hf.ReturnForm,
+                    "return_request",
+                    order,
+                    initial=_revising(ctx, SignOffAct.RETURN),
+                ),
                 url("return_request"),
-                [Button(_("申请退单"), "button--secondary")],
-                _("非本单位职责的，须在期限内写明理由和依据申请退单，由热线中心审核。"),
+                [Button(_("提交审批") if held else _("申请退单"), "button--secondary")],
+                _("非本单位职责的，须在期限内写明理由和依据申请退单，由热线中心审核。")
+                + (str(_SIGN_OFF_NOTE) if held else ""),
             )
         )
     return panels
+
+
+_SIGN_OFF_NOTE = _("本单位要求此事项先经本单位负责人审批，审批同意后才生效。")
+
+
+def _revising(ctx: dict[str, Any], act: str) -> dict[str, Any]:
+    """What a form starts with after the manager sent the handler's request back: the
+    request as written, to revise."""
+    row = ctx.get("sign_off")
+    if row is None or row.status != SignOffStatus.SENT_BACK or row.act != act:
+        return {}
+    return {k: v for k, v in row.payload.items() if v not in (None, "")}
+
+
+def sign_off_panels(user: Any, order: WorkOrder, ctx: dict[str, Any]) -> list[Panel]:
+    """同意 / 退回修改 for the manager who decides the waiting request, 撤回 for the handler
+    who made it (views/approvals.py takes the posts)."""
+    row = ctx.get("sign_off")
+    if row is None or row.status != SignOffStatus.PENDING:
+        return []
+    initial = {"sign_off": row.pk}
+    panels = []
+    if perm.manages_unit(user, row.unit) and perm.can_decide_sign_off(user, order):
+        panels.append(
+            Panel(
+                "sign_off_decide",
+                _("本单位负责人审批"),
+                _prefixed(hf.SignOffDecideForm, "sign_off_decide", order, initial=initial),
+                reverse("hotline:sign_off_decide", args=(order.pk,)),
+                [
+                    Button(_("同意"), name="sign_off_decide-decision", value="approve"),
+                    Button(
+                        _("退回修改"),
+                        "button--secondary",
+                        name="sign_off_decide-decision",
+                        value="send_back",
+                    ),
+                ],
+                _("同意后即按申请内容办理；退回修改须写明意见。"),
+                detail_template="hotline/order/_sign_off_detail.html",
+            )
+        )
+    elif row.requested_by_id == getattr(user, "pk", None):
+        panels.append(
+            Panel(
+                "sign_off_withdraw",
+                _("撤回审批申请"),
+                _prefixed(hf.SignOffWithdrawForm, "sign_off_withdraw", order, initial=initial),
+                reverse("hotline:sign_off_withdraw", args=(order.pk,)),
+                [Button(_("撤回"), "button--secondary")],
+                _("撤回后可修改再提交。"),
+            )
+        )
+    return panels
+
+
+def sign_off_lines(row: Any) -> list[tuple[Any, str]]:
+    """The request's content as the page lists it (label, value)."""
+    data = row.payload
+    if row.act == SignOffAct.RETURN:
+        unit = OrgUnit.objects.filter(pk=data.get("suggested_unit") or 0).first()
+        reason = data.get("reason", "")
+        return [
+            (
+                _("退单原因"),
+                str(ReturnReason(reason).label) if reason in ReturnReason.values else reason,
+            ),
+            (_("法律依据"), data.get("legal_basis", "")),
+            (_("说明"), data.get("explanation", "")),
+            (_("建议承办单位"), unit.name if unit else "—"),
+        ]
+    if row.act == SignOffAct.EXTENSION:
+        return [(_("延期时长"), data.get("amount", "")), (_("延期理由"), data.get("reason", ""))]
+    return [(_("答复意见"), data.get("reply", ""))]
 
 
 def _return_deadline(order: WorkOrder) -> Any:
@@ -417,7 +519,12 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "return_deadline": _return_deadline(order),
         "hotline_nav": hotline_nav(request, ""),
         "telephony_url": telephony_hook.order_panel_url(order),
+        "reader_is_centre": perm.is_centre_staff(user),
     }
+    sign_off = selectors.sign_off_current(order)
+    ctx["sign_off"] = sign_off
+    ctx["sign_off_waiting"] = sign_off is not None and sign_off.status == SignOffStatus.PENDING
+    ctx["sign_off_lines"] = sign_off_lines(sign_off) if sign_off is not None else []
     if perm.is_centre_staff(user):
         ctx["panels"] = centre_panels(request, order, ctx)
         if order.status in MERGEABLE:
@@ -463,7 +570,7 @@ def perform(
     form_class: type[forms.Form],
     service: Callable[..., Any],
     arguments: Callable[[dict[str, Any], WorkOrder], dict[str, Any]],
-    done: str | Promise,
+    done: str | Promise | Callable[[Any], str | Promise],
     form_kwargs: Callable[[WorkOrder], dict[str, Any]] | None = None,
 ) -> HttpResponse:
     """One act on one order from the order page: the form (prefixed with the panel's key),
@@ -491,7 +598,9 @@ def perform(
     if not ok:
         shown = order_or_404(request, pk)
         return render_order(request, shown, refused=form, status=error_status(form))
-    messages.success(request, done % {"number": order.number})
+    # `done` may depend on what happened (a handler's act done, or waiting for sign-off).
+    text = done(_result) if callable(done) else done
+    messages.success(request, text % {"number": order.number})
     return redirect(safe_next(request, reverse("hotline:order", args=(order.pk,))))
 
 
