@@ -147,17 +147,14 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
-<<<<<<< HEAD
     # Written by the telephony app through the hotline's services.
     "citizen_supplement": _("市民补充"),
     "call_linked": _("来电关联"),
     "missed_call_callback": _("未接来电回拨"),
-=======
     "sign_off_requested": _("提交本单位审批"),
     "sign_off_approved": _("本单位负责人同意"),
     "sign_off_sent_back": _("本单位负责人退回修改"),
     "sign_off_withdrawn": _("撤回审批申请"),
->>>>>>> approvals
 }
 
 
