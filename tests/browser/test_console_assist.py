@@ -22,6 +22,7 @@ from hongmian.insights.classifier import registry
 from hongmian.insights.classifier.text_classifier import TextClassifier
 from hongmian.insights.services.classifier import classifier_register
 from hongmian.insights.tests.test_classifier import synthetic_rows
+from tests.browser.combobox import pick_unit
 from tests.browser.test_shell import _screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -132,16 +133,11 @@ def test_the_console_suggests_as_the_agent_types(page, log_in, city) -> None:
     page.wait_for_function(
         f"document.querySelector('#id_lead_unit').value === '{urban.pk}'", timeout=10_000
     )
-    combobox = page.get_by_role("combobox", name="拟派承办单位")
     assert "天河区城市管理和综合执法局" in page.locator("#id_lead_unit + .ts-wrapper").inner_text()
     _screenshot(page, "hotline-console-assist.png")
 
     # The agent picks another unit by typing in the combobox, with the keyboard only.
-    combobox.click()
-    combobox.press_sequentially("猎德", delay=30)
-    page.wait_for_selector(".ts-dropdown .option:has-text('猎德街道办事处')")
-    assert page.locator(".ts-dropdown .option").count() == 1  # filtered to the one match
-    combobox.press("Enter")
+    pick_unit(page, "拟派承办单位", "猎德", "猎德街道办事处")
     liede = city["liede"]
     page.wait_for_function(f"document.querySelector('#id_lead_unit').value === '{liede.pk}'")
 

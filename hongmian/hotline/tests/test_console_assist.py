@@ -218,6 +218,13 @@ def test_the_catalogue_unit_fills_the_console_and_the_dispatch_page(
     )
     html = client.get(response["Location"]).content.decode()
     assert f'<option value="{units.liede.pk}" selected>猎德街道办事处</option>' in html
+    # The catalogue's own unit needs no word in the address: the page preselects it anyway.
+    response = client.post(
+        CONSOLE,
+        intake_data(category=category.pk, lead_unit=units.shipai.pk, idempotency_key="k-2"),
+    )
+    second = WorkOrder.objects.latest("id")
+    assert response["Location"] == reverse("hotline:intake_dispatch", args=(second.pk,))
 
 
 def test_a_unit_that_is_not_offered_is_refused(client, agent, units) -> None:

@@ -95,10 +95,12 @@ def console(request: HttpRequest) -> HttpResponse:
         return _merge_after_intake(request, order, int(raw))
     if not answering:
         target = reverse("hotline:intake_dispatch", args=(order.pk,))
-        if data.get("lead_unit") is not None:
-            # The unit the console showed (the catalogue's, or the agent's pick) is the one
-            # the dispatch page preselects.
-            target += f"?unit={data['lead_unit'].pk}"
+        chosen = data.get("lead_unit")
+        suggested = dispatch_suggest(order) if chosen is not None else None
+        if chosen is not None and (suggested is None or suggested.lead_unit != chosen):
+            # The agent's own pick in the console, which the dispatch page preselects over
+            # the catalogue's (the catalogue's unit it preselects anyway).
+            target += f"?unit={chosen.pk}"
         return redirect(target)
     answer = article.answer if article is not None else data["answer"]
     # With an article, the service records its use in the answer's own transaction.
