@@ -76,7 +76,13 @@
       function () {
         found.forEach(function (select) {
           if (!select.tomselect) {
-            new window.TomSelect(select, settings(select));
+            var combobox = new window.TomSelect(select, settings(select));
+            // The library points the label at its own input; the select it hides keeps
+            // the same name for assistive technology and checkers (axe: select-name).
+            var label = combobox.control_input.getAttribute("aria-labelledby");
+            if (label && !select.hasAttribute("aria-labelledby")) {
+              select.setAttribute("aria-labelledby", label);
+            }
           }
         });
       },
