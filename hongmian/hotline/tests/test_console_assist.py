@@ -273,6 +273,27 @@ def test_every_unit_picker_is_marked_as_a_combobox(client, agent, units, categor
     assert "portal/combobox.js" in console
 
 
+@pytest.mark.parametrize(
+    ("form_class", "fields", "kwargs"),
+    [
+        ("IntakeForm", ("lead_unit",), {}),
+        ("DispatchForm", ("lead_unit", "co_units"), {}),
+        ("ReturnForm", ("suggested_unit",), {}),
+        ("ReturnReviewForm", ("new_unit",), {}),
+        ("JointMeetingForm", ("units", "decided_unit"), {}),
+        ("SubdispatchForm", ("unit",), {"units": "handling"}),
+    ],
+)
+def test_unit_fields_render_as_comboboxes(form_class, fields, kwargs, units) -> None:
+    from hongmian.hotline import forms as hf
+
+    if kwargs.get("units") == "handling":
+        kwargs = {"units": hf.handling_units()}
+    form = getattr(hf, form_class)(**kwargs)
+    for name in fields:
+        assert "data-combobox" in str(form[name]), (form_class, name)
+
+
 # --- the unit an act was done for ------------------------------------------------------------
 
 
