@@ -282,6 +282,10 @@ WEB: dict[str, Row] = {
     "GET /hotline/console/knowledge": Row(
         ALLOWED_FOR(CENTRE_ROLES), query={"q": "停水"}, note="internal articles too"
     ),
+    # console that helps without being asked (issue 11, item 3): duplicates before 受理
+    "GET /hotline/console/duplicates": Row(
+        ALLOWED_FOR(CENTRE_ROLES), query={"content": "华师路夜间施工噪音扰民"}
+    ),
     "GET /hotline/console/<pk>/dispatch": Row(
         CENTRE_ACT, kind="order", ok=REDIRECT, note="a dispatched order goes to its page"
     ),

@@ -62,3 +62,13 @@ def add_words(words: Iterable[str]) -> None:
 
 def _is_punct(word: str) -> bool:
     return all(unicodedata.category(c).startswith(("P", "S", "Z")) for c in word)
+
+
+def key_terms(text: str, *, limit: int = 20) -> list[str]:
+    """The `limit` words that say most about `text` (jieba's TF-IDF keyword extraction),
+    most telling first: a long request reduced to a query a search engine can take."""
+    _jieba()
+    import jieba.analyse
+
+    terms: list[str] = jieba.analyse.extract_tags(normalize(text), topK=limit)
+    return terms

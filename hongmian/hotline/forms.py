@@ -140,6 +140,9 @@ class _UnitsMixin:
     def bind_units(self, units: QuerySet[OrgUnit] | None = None) -> None:
         self.units = units if units is not None else self.units_factory()  # type: ignore[attr-defined]
         self.choices = partial(unit_choices, self.units, blank=self.blank)  # type: ignore[attr-defined]
+        # About 250 offices: portal/combobox.js makes every unit picker searchable by typing
+        # (a plain select without JavaScript).
+        self.widget.attrs.setdefault("data-combobox", "")  # type: ignore[attr-defined]
 
 
 class UnitChoiceField(_UnitsMixin, forms.TypedChoiceField):
@@ -242,7 +245,13 @@ class IntakeForm(Form):
     request_type = forms.ChoiceField(
         label=_("诉求类型"), choices=RequestType.choices, initial=RequestType.HELP
     )
-    title = forms.CharField(label=_("标题"), max_length=200)
+    # Optional, as at every door: a blank title is derived by the intake service.
+    title = forms.CharField(
+        label=_("标题"),
+        max_length=200,
+        required=False,
+        help_text=_("可不填：留空时以“分类：诉求内容第一句”作标题。"),
+    )
     content = forms.CharField(label=_("诉求内容"), widget=_textarea(5))
     address = forms.CharField(
         label=_("地址"),
@@ -254,6 +263,9 @@ class IntakeForm(Form):
     priority = forms.ChoiceField(label=_("优先级"), choices=Priority.choices, initial="normal")
     is_enterprise = forms.BooleanField(label=_("涉企诉求"), required=False)
     is_emergency = forms.BooleanField(label=_("应急（三区等应急标签）"), required=False)
+    # Not part of the request: the unit the dispatch page preselects after 受理. The
+    # catalogue's unit for the category and address fills it until the agent picks one.
+    lead_unit = UnitChoiceField(label=_("拟派承办单位"), blank=_("（受理后再选）"), required=False)
     answer = forms.CharField(label=_("答复内容"), required=False, widget=_textarea(3))
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 

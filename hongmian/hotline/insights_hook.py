@@ -11,7 +11,8 @@ the hotline calls the insights app only through this module, and works without i
 - the supervisor's board shows `board_hotspots`, `board_duplicates` and, on its callback
   queue, `board_callbacks` (each reply with its check); without the app the two insight
   sections are left out and the queue has no checks;
-- the order page loads its 疑似重复 panel from `order_duplicates_url`.
+- the order page loads its 疑似重复 panel from `order_duplicates_url`; the console asks
+  `draft_duplicates` for open orders like the request being typed, before 受理.
 
 No other hotline module imports `hongmian.insights` (a test checks this). The insights
 app's own pages (the hot-spot page, the console's slot, the order's duplicate panel) are
@@ -28,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 from django.apps import apps
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import timezone
 
 from hongmian.core.actors import Actor
 
@@ -124,6 +126,32 @@ def duplicate_window_days() -> int | None:
     """How many days apart two orders may be and still be duplicate candidates."""
     module = _module("analysis.duplicates")
     return None if module is None else int(module.WINDOW_DAYS)
+
+
+def draft_duplicates(
+    *,
+    title: str,
+    content: str,
+    address: str = "",
+    caller_phone: str = "",
+    request_type: str = "",
+    limit: int = 5,
+) -> list[Any]:
+    """Open orders that may report what the agent is typing, before it is taken (each a
+    `Candidate`: `order`, `score`, `reasons`), best first; [] without the app. Reads only."""
+    services = _module("services.duplicates")
+    if services is None:
+        return []
+    found: list[Any] = services.draft_duplicate_candidates(
+        title=title,
+        content=content,
+        address=address,
+        caller_phone=caller_phone,
+        request_type=request_type,
+        at=timezone.now(),
+        limit=limit,
+    )
+    return found
 
 
 def order_duplicates_url(order: WorkOrder) -> str | None:

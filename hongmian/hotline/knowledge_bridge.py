@@ -23,11 +23,17 @@ from typing import Any
 from django.apps import apps
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.text import key_terms
 
 logger = logging.getLogger(__name__)
 
 KNOWLEDGE_APP = "hongmian.knowledge"
 SEARCH_LIMIT = 5
+# The request text is searched as typed once it says this much; a text longer than the
+# knowledge search's query limit (500) is searched by its SUGGEST_TERMS key terms.
+SUGGEST_MIN_CHARS = 4
+SUGGEST_QUERY_MAX = 500
+SUGGEST_TERMS = 20
 # The weekly learning reads the uses of this many days, at most USAGE_PAIRS_MAX of the
 # newest: the city's wording drifts, and learning costs grow with the pairs.
 USAGE_WINDOW_DAYS = 365
@@ -88,6 +94,19 @@ def article_search(user: Any, query: str) -> list[ArticleHit]:
     return [
         ArticleHit(id=str(hit.article_id), title=hit.title, summary=hit.snippet) for hit in hits
     ]
+
+
+def article_suggest(user: Any, title: str, content: str) -> list[ArticleHit]:
+    """The articles that best answer a request as typed (its title and content), for the
+    console to show without being asked. Knowledge search ranks a whole paragraph as well
+    as a few keywords (decision 0030 measured both); a text longer than the search takes
+    is reduced to its key terms rather than cut, so its end still counts."""
+    text = " ".join(part.strip() for part in (title, content) if part and part.strip())
+    if len(text) < SUGGEST_MIN_CHARS:
+        return []
+    if len(text) > SUGGEST_QUERY_MAX:
+        text = " ".join(key_terms(text, limit=SUGGEST_TERMS))
+    return article_search(user, text)
 
 
 def article_get(user: Any, article_id: str) -> ArticleHit | None:

@@ -167,7 +167,9 @@ class TimelineEntryOut(Schema):
 class WorkOrderCreateIn(In):
     channel: Channel
     request_type: RequestType
-    title: str = Field(min_length=1, max_length=TITLE_MAX)
+    # Optional: blank or left out, the service derives it from the category and the
+    # content's first clause (intake_validation.derive_title, decision 0030).
+    title: str = Field("", max_length=TITLE_MAX)
     content: str = Field(min_length=1, max_length=CONTENT_MAX)
     caller_name: str = Field("", max_length=CALLER_NAME_MAX)
     caller_phone: str = Field("", max_length=40)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("console/suggest", console.suggestion, name="console_suggest"),
     path("console/categories", console.categories, name="console_categories"),
     path("console/knowledge", console.knowledge_search, name="console_knowledge"),
+    path("console/duplicates", console.draft_duplicates, name="console_duplicates"),
     path("console/<int:pk>/dispatch", console.intake_dispatch, name="intake_dispatch"),
     path("search/", console.search, name="search"),
     # 承办单位待办

@@ -21,6 +21,9 @@ VENDOR_FILES: dict[str, tuple[str, str]] = {
     "htmx.min.js": ("htmx.org", "dist/htmx.min.js"),
     "echarts.min.js": ("echarts", "dist/echarts.min.js"),
     "axe.min.js": ("axe-core", "axe.min.js"),
+    # The searchable unit pickers (portal/static/portal/combobox.js loads them on demand).
+    "tom-select.min.js": ("tom-select", "dist/js/tom-select.complete.min.js"),
+    "tom-select.min.css": ("tom-select", "dist/css/tom-select.default.min.css"),
 }
 # devDependencies: loaded only by the accessibility tests, never by a page. A production
 # build may run `npm ci --omit=dev`; then they are left out instead of failing the build.

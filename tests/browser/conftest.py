@@ -36,7 +36,7 @@ CHROMIUM_ARGS = [
 PASSWORD = "Hongmian-2025-browser"
 # Files the pages load from static/vendor; `make assets` puts them there.
 VENDOR_DIR = Path(settings.BASE_DIR) / "hongmian" / "portal" / "static" / "vendor"
-REQUIRED_VENDOR_FILES = ("htmx.min.js", "axe.min.js")
+REQUIRED_VENDOR_FILES = ("htmx.min.js", "axe.min.js", "tom-select.min.js")
 
 
 def chromium_path() -> str:

@@ -26,6 +26,7 @@ from hongmian.hotline.states import ClockKind, Status
 from hongmian.identity.models import OrgUnit, User
 from hongmian.identity.states import Role, UnitKind
 from hongmian.identity.tests.factories import OrgUnitFactory
+from tests.browser.combobox import pick_unit
 from tests.browser.conftest import PASSWORD
 from tests.browser.test_shell import _screenshot
 
@@ -173,7 +174,10 @@ def test_the_whole_path_of_an_order(page, world, log_in, log_out) -> None:
     # After intake: the catalogue's unit is preselected; dispatch now.
     page.wait_for_url("**/dispatch")
     number = page.locator("#order-number").inner_text()
-    assert page.get_by_label("主办单位").locator("option:checked").inner_text() == "石牌街道办事处"
+    # The unit picker is a combobox (portal/combobox.js): the chosen unit is its item.
+    assert (
+        page.locator("#id_dispatch-lead_unit + .ts-wrapper .item").inner_text() == "石牌街道办事处"
+    )
     page.get_by_role("button", name="立即派单").click()
     page.wait_for_url("**/hotline/console/")
     assert page.get_by_text(f"工单 {number} 已派单").is_visible()
@@ -254,7 +258,7 @@ def test_a_return_accepted_and_redispatched(page, world, log_in, log_out) -> Non
     form.get_by_label("退单原因").select_option("not_our_duty")
     form.get_by_label("法律依据").fill("《广州市排水管理办法》第五条")
     form.get_by_label("说明").fill("属排水设施问题，由市水务局负责。")
-    form.get_by_label("建议承办单位").select_option(label="广州市水务局")
+    pick_unit(form, "建议承办单位", "水务", "广州市水务局")
     form.get_by_role("button", name="申请退单").click()
     page.wait_for_selector("#order-status:has-text('退单审核中')")
     log_out()
@@ -266,7 +270,7 @@ def test_a_return_accepted_and_redispatched(page, world, log_in, log_out) -> Non
     returns.get_by_role("link", name=re.compile("审核")).click()
     review = page.locator("#return_review")
     review.get_by_label("同意退单并改派").check()
-    review.get_by_label("改派至").select_option(label="广州市水务局")
+    pick_unit(review, "改派至", "水务", "广州市水务局")
     review.get_by_label("审核意见").fill("同意，改派市水务局。")
     review.get_by_role("button", name="提交审核结果").click()
     page.wait_for_selector("#order-status:has-text('已派单')")

@@ -32,6 +32,10 @@ from hongmian.identity.models import Enterprise, Person, User
 from hongmian.identity.states import Role
 
 TITLE_MAX = 200
+# A blank title is derived (`derive_title`): the content's first clause, at most this long,
+# after the category's name. Every door follows the same rule (decision 0030).
+DERIVED_TITLE_LENGTH = 30
+_CLAUSE_END = re.compile(r"[。！？!?；;，,、\n]")
 CONTENT_MAX = 5_000
 CALLER_NAME_MAX = 50
 ADDRESS_MAX = 300
@@ -72,6 +76,15 @@ def validate_caller_phone(value: str) -> str:
     if _LOCAL_LANDLINE.match(raw):
         return f"020-{raw}"
     raise _invalid("caller_phone", "联系电话应为手机号码或带区号的固定电话（如 020-12345678）")
+
+
+def derive_title(content: str, category: Category | None = None) -> str:
+    """The title of a request given without one: "分类名：" and the content's first clause
+    (cut at DERIVED_TITLE_LENGTH characters), so a list of orders still reads at a glance."""
+    text = content.strip()
+    clause = next((part.strip() for part in _CLAUSE_END.split(text) if part.strip()), text)
+    clause = clause[:DERIVED_TITLE_LENGTH]
+    return f"{category.name}：{clause}" if category is not None else clause
 
 
 def _text(value: Any, field: str, *, limit: int, required: bool = False) -> str:
@@ -180,6 +193,7 @@ class IntakeRequest:
 
     channel: str
     request_type: str
+    # May be blank: the order then gets `derive_title(content, category)`.
     title: str
     content: str
     caller_name: str = ""
@@ -240,7 +254,7 @@ def intake_prepare(
         raise PermissionDenied("无权通过该渠道登记诉求", code="work_order.intake_forbidden")
     request_type = _choice(request.request_type, "request_type", RequestType)
     priority = _choice(request.priority, "priority", Priority)
-    title = _text(request.title, "title", limit=TITLE_MAX, required=True)
+    title = _text(request.title, "title", limit=TITLE_MAX)
     content = _text(request.content, "content", limit=CONTENT_MAX, required=True)
     caller_name = _text(request.caller_name, "caller_name", limit=CALLER_NAME_MAX)
     caller_phone = validate_caller_phone(_text(request.caller_phone, "caller_phone", limit=40))
@@ -253,6 +267,7 @@ def intake_prepare(
             categories[category] = Category.objects.filter(code=category).first()
         category = categories[category] or Category(code=category, is_active=False)
     category_row = _category(category)
+    title = title or derive_title(content, category_row)[:TITLE_MAX]
     caller_person, caller_enterprise = _caller_records(
         user, request.caller_person, request.caller_enterprise
     )

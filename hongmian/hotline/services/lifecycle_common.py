@@ -136,9 +136,24 @@ def save(order: WorkOrder, *fields: str) -> WorkOrder:
     return order
 
 
-def actor_unit(actor: Actor) -> OrgUnit | None:
+def actor_unit(actor: Actor, order: WorkOrder | None = None) -> OrgUnit | None:
+    """The unit `actor` acts for on `order`: the order's current assignment that the actor
+    handles (their own unit first, then the lead, then a co-handler; a district handler
+    acting on an order held by one of its streets acts for that street), else the actor's
+    home unit. The timeline and the audit name this unit, not the person's home unit."""
     user = actor.user
-    return user.org_unit if user is not None and user.org_unit_id is not None else None
+    if user is None or user.org_unit_id is None:
+        return None
+    if order is not None and order.pk is not None and permissions.is_unit_handler(user):
+        held = [
+            a
+            for a in permissions.current_assignments(order)
+            if permissions.acts_for_unit(user, a.unit)
+        ]
+        own = [a for a in held if a.unit_id == user.org_unit_id]
+        if chosen := (own or held):
+            return chosen[0].unit
+    return user.org_unit
 
 
 def record(
@@ -153,7 +168,13 @@ def record(
     after: dict[str, Any] | None = None,
     data: dict[str, Any] | None = None,
 ) -> None:
-    """The audit entry and the timeline entry of one act, in its transaction."""
+    """The audit entry and the timeline entry of one act, in its transaction, each naming
+    the unit the act was done for (`actor_unit`)."""
+    unit = actor_unit(actor, order)
+    if unit is not None and unit.pk != getattr(actor.user, "org_unit_id", None):
+        # The audit row has no unit column: a unit other than the person's own is named in
+        # the entry's data, so the trail says on whose behalf the act was done.
+        after = {**(after or {}), "acting_unit": {"id": unit.pk, "name": unit.name}}
     audit_record(actor=actor, action=action, target=order, before=before, after=after)
     timeline_add(
         order=order,
@@ -162,7 +183,7 @@ def record(
         visibility=visibility,
         text=text,
         data=data,
-        unit=actor_unit(actor),
+        unit=unit,
     )
 
 

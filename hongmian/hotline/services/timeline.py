@@ -44,7 +44,8 @@ def timeline_entry(
     return TimelineEntry(
         order=order,
         actor=actor.user,
-        actor_label=str(actor)[:150],
+        # The name readers know the person by (姓名, else the login), shown beside the unit.
+        actor_label=str(actor.user if actor.user is not None else actor)[:150],
         unit=unit,
         kind=kind,
         visibility=visibility,

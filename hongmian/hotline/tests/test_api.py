@@ -157,8 +157,7 @@ def test_the_public_file_online_but_not_by_phone(live_server, citizen) -> None:
 
 BAD_INPUT = [
     # (change to the payload — None removes the field, status, code, field named)
-    ({"title": None}, 422, "validation_failed", "title"),
-    ({"title": ""}, 422, "validation_failed", "title"),
+    # A blank or missing title is derived (test_a_blank_title_is_derived); a long one is not.
     ({"title": "长" * 201}, 422, "validation_failed", "title"),
     ({"content": "字" * 5001}, 422, "validation_failed", "content"),
     ({"channel": "fax"}, 422, "validation_failed", "channel"),
@@ -184,6 +183,19 @@ def test_bad_input_is_422_naming_the_field(live_server, agent) -> None:
         body = error(api.post(ORDERS, json=payload), status, code)
         assert field in body["fields"], (change, body)
     assert WorkOrder.objects.count() == 0
+
+
+def test_a_blank_title_is_derived_like_at_the_console(live_server, agent, category) -> None:
+    api = as_user(live_server, agent)
+    payload = order_payload(content="华师路1号工地每晚打桩到十二点，影响休息。")
+    payload.pop("title")
+    response = api.post(ORDERS, json=payload)
+    assert response.status == 201, response.text
+    assert response.json()["title"] == "华师路1号工地每晚打桩到十二点"
+    payload = order_payload(title="", category=category.code, content="路灯不亮。已两周")
+    response = api.post(ORDERS, json=payload)
+    assert response.status == 201, response.text
+    assert response.json()["title"] == f"{category.name}：路灯不亮"
 
 
 def test_malformed_json_is_a_client_error(live_server, agent) -> None:

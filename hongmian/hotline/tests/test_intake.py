@@ -88,7 +88,6 @@ def test_number_prefix_setting(agent_actor, settings) -> None:
 @pytest.mark.parametrize(
     ("overrides", "code"),
     [
-        ({"title": "  "}, "work_order.title"),
         ({"title": "长" * 201}, "work_order.title"),
         ({"content": ""}, "work_order.content"),
         ({"content": "长" * 5001}, "work_order.content"),

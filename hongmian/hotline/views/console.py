@@ -15,15 +15,17 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
+from hongmian.core.errors import ApplicationError
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
 from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import knowledge_bridge as knowledge
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
-from hongmian.hotline.services import lifecycle_dispatch
+from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.intake_validation import CONTENT_MAX, TITLE_MAX
 from hongmian.hotline.states import Status
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
@@ -41,6 +43,8 @@ centre_required = role_required(*CENTRE_ROLES)
 # The caller's history shows this many earlier orders; older ones are a search away.
 HISTORY_LIMIT = 10
 SEARCH_LIMIT = 50
+# Fewer characters of title and content than this say too little to compare with open orders.
+DUPLICATE_MIN_CHARS = 6
 
 
 def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 200) -> HttpResponse:
@@ -90,8 +94,17 @@ def console(request: HttpRequest) -> HttpResponse:
     order: WorkOrder = result[0]
     insights_hook.record_intake_feedback(request, *result)
     telephony_hook.link_call(request, order)
+    if (raw := request.POST.get("merge_into", "")).isdigit():
+        return _merge_after_intake(request, order, int(raw))
     if not answering:
-        return redirect("hotline:intake_dispatch", pk=order.pk)
+        target = reverse("hotline:intake_dispatch", args=(order.pk,))
+        chosen = data.get("lead_unit")
+        suggested = dispatch_suggest(order) if chosen is not None else None
+        if chosen is not None and (suggested is None or suggested.lead_unit != chosen):
+            # The agent's own pick in the console, which the dispatch page preselects over
+            # the catalogue's (the catalogue's unit it preselects anyway).
+            target += f"?unit={chosen.pk}"
+        return redirect(target)
     answer = article.answer if article is not None else data["answer"]
     # With an article, the service records its use in the answer's own transaction.
     ok, _closed = call_service(
@@ -114,6 +127,24 @@ def console(request: HttpRequest) -> HttpResponse:
     return redirect("hotline:console")
 
 
+def _merge_after_intake(request: HttpRequest, order: WorkOrder, master_id: int) -> HttpResponse:
+    """受理并并入: the order just taken joins the open order the agent found among the
+    duplicate candidates, through the same merge service as the board and the order page.
+    The order is recorded whatever happens; a refused merge is shown on it."""
+    try:
+        master = selectors.work_order_get(request.user, master_id)
+        lifecycle_closing.work_order_merge(actor=actor(request), master=master, duplicates=[order])
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect("hotline:order", pk=order.pk)
+    messages.success(
+        request,
+        gettext("工单 %(number)s 已受理，并入 %(master)s 合并办理。")
+        % {"number": order.number, "master": master.number},
+    )
+    return redirect("hotline:order", pk=master.pk)
+
+
 @centre_required
 def intake_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     """After intake: dispatch now (the catalogue's unit preselected) or keep the order."""
@@ -125,6 +156,9 @@ def intake_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     if suggestion is not None:
         initial["lead_unit"] = suggestion.lead_unit.pk
         initial["co_units"] = [u.pk for u in suggestion.co_units]
+    # The unit picked in the console before 受理 (an id the form then checks like any other).
+    if (raw := request.GET.get("unit", "")).isdigit():
+        initial["lead_unit"] = int(raw)
     context = {
         "order": order,
         "form": hf.DispatchForm(prefix="dispatch", initial=initial),
@@ -214,10 +248,43 @@ def categories(request: HttpRequest) -> HttpResponse:
 @require_GET
 @centre_required
 def knowledge_search(request: HttpRequest) -> HttpResponse:
+    """The knowledge slot: the keywords typed in its box when there are any, else the
+    request's own title and content as the agent types them (no button to press)."""
     query = request.GET.get("q", "").strip()[:100]
-    articles = knowledge.article_search(request.user, query) if query else []
-    context = {"knowledge_query": query, "articles": articles}
+    context: dict[str, Any] = {"knowledge_query": query, "articles": []}
+    if query:
+        context["articles"] = knowledge.article_search(request.user, query)
+    else:
+        title = request.GET.get("title", "")[:TITLE_MAX]
+        content = request.GET.get("content", "")[:CONTENT_MAX]
+        context["articles"] = knowledge.article_suggest(request.user, title, content)
+        context["knowledge_from_text"] = bool(title.strip() or content.strip())
     return render(request, "hotline/console/_knowledge.html", context)
+
+
+@require_GET
+@centre_required
+def draft_duplicates(request: HttpRequest) -> HttpResponse:
+    """疑似重复 while the request is typed, before 受理: open orders like it (the insights
+    app's scoring, through the hook), each with a link and a 受理并并入 button."""
+    title = request.GET.get("title", "").strip()[:TITLE_MAX]
+    content = request.GET.get("content", "").strip()[:CONTENT_MAX]
+    asked = len(title) + len(content) >= DUPLICATE_MIN_CHARS
+    candidates = []
+    if asked:
+        candidates = insights_hook.draft_duplicates(
+            title=title,
+            content=content,
+            address=request.GET.get("address", "")[:MAX_ADDRESS_LENGTH],
+            caller_phone=request.GET.get("caller_phone", "")[:40],
+            request_type=request.GET.get("request_type", "")[:20],
+        )
+    context = {
+        "duplicates_asked": asked,
+        "candidates": candidates,
+        "window_days": insights_hook.duplicate_window_days(),
+    }
+    return render(request, "hotline/console/_duplicates.html", context)
 
 
 # --- search ------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 """并单候选 on the platform's orders, between the algorithm (analysis/duplicates.py, which
 knows nothing of the database) and the screens: `duplicate_candidates(order)` for the order
-page, `duplicate_groups(now)` for the board. Reads only; the centre merges with the
+page, `draft_duplicate_candidates(...)` for the console before 受理, `duplicate_groups(now)`
+for the board. Reads only; the centre merges with the
 hotline's `lifecycle_closing.work_order_merge`.
 
 The caller's phone is read only to say "同一诉求人"; it is never stored here."""
@@ -11,6 +12,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from hongmian.geo.address import parse_address
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.states import RequestType, Status
@@ -108,6 +110,33 @@ def duplicate_candidates(order: WorkOrder, *, limit: int = 5) -> list[Candidate]
         background=_background(exclude=[order.pk, *by_pk]),
     )
     return [Candidate(by_pk[int(m.key)], m.score, m.reasons) for m in matches]
+
+
+def draft_duplicate_candidates(
+    *,
+    title: str,
+    content: str,
+    address: str = "",
+    caller_phone: str = "",
+    request_type: str = "",
+    at: dt.datetime,
+    limit: int = 5,
+) -> list[Candidate]:
+    """并单候选 for a request still being typed (the console, before 受理): the same scoring
+    as `duplicate_candidates`, for an unsaved order made of what is typed so far, taken at
+    `at`. The address is read as the intake would read it (district and street)."""
+    parsed = parse_address(address) if address.strip() else None
+    draft = WorkOrder(
+        title=title.strip(),
+        content=content.strip(),
+        address=address.strip(),
+        caller_phone=caller_phone.strip(),
+        request_type=request_type,
+        created_at=at,
+        district_code=parsed.district.code if parsed and parsed.district else "",
+        street_code=parsed.street.code if parsed and parsed.street else "",
+    )
+    return duplicate_candidates(draft, limit=limit)
 
 
 def duplicate_groups(now: dt.datetime, *, limit: int = 50) -> list[DuplicateGroup]:

@@ -7,6 +7,7 @@ corrected it."""
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from django.http import HttpRequest, HttpResponse
@@ -15,7 +16,9 @@ from django.views.decorators.http import require_GET
 
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline import forms as hf
+from hongmian.hotline.models import Category
 from hongmian.hotline.permissions import CENTRE_ROLES
+from hongmian.hotline.services.intake_validation import CONTENT_MAX
 from hongmian.hotline.views.common import role_required
 from hongmian.insights.classifier.suggest import suggest
 from hongmian.insights.services.classifier import suggestion_token
@@ -59,30 +62,53 @@ def ml_suggestions(request: HttpRequest) -> HttpResponse:
     return render(request, "insights/_suggestions_ml.html", context)
 
 
+def _words(keywords: str) -> list[str]:
+    return [w.strip() for w in re.split(r"[、,，;；\s]+", keywords or "") if w.strip()]
+
+
+def _leaf_score(category: Category, text: str) -> tuple[int, float]:
+    """How plainly `text` names the leaf: its keywords found in the text, then the share of
+    its name's character pairs that the text contains (施工噪声 in 工地施工噪声很大)."""
+    hits = sum(1 for w in _words(category.keywords) if w in text)
+    name = category.name
+    pairs = {name[i : i + 2] for i in range(len(name) - 1)} or {name}
+    return hits, sum(1 for p in pairs if p in text) / len(pairs)
+
+
+def best_leaf(rows: list[Category], chosen: int, text: str) -> tuple[set[int], int | None]:
+    """The leaves under `chosen` (itself when it is a leaf) and the one to select: the
+    leaf itself, else the one the request's text names best (`_leaf_score`), else None
+    (the text names none of them: the agent picks from the narrowed list)."""
+    has_children = {c.parent_id for c in rows if c.parent_id is not None}
+    if not any(c.pk == chosen for c in rows):
+        return set(), None
+    subtree: set[int] = set()
+    frontier = {chosen}
+    while frontier:
+        subtree |= frontier
+        frontier = {c.pk for c in rows if c.parent_id in frontier} - subtree
+    leaves = [c for c in rows if c.pk in subtree and c.pk not in has_children]
+    if chosen not in has_children:
+        return {chosen}, chosen
+    scored = [(_leaf_score(c, text), -i, c.pk) for i, c in enumerate(leaves)]
+    best = max(scored, default=None)
+    if best is None or best[0] == (0, 0.0):
+        return {c.pk for c in leaves}, None
+    return {c.pk for c in leaves}, best[2]
+
+
 @require_GET
 @role_required(*CENTRE_ROLES)
 def ml_adopt(request: HttpRequest) -> HttpResponse:
-    """采用: the category picker's options narrowed to a suggested category — itself when
-    it is a leaf (then selected), else the categories below it for the agent to choose
-    from (an upper level is not a category an order can be filed under)."""
+    """采用: a suggested category into the picker, always as a leaf (an order is filed under
+    a leaf): the suggestion itself when it is one, else the leaf below it that the typed
+    title and content name best, among its sibling leaves for the agent to change. The
+    picker's swap then has the catalogue slot fill the unit for it and the address."""
     rows = list(hf.categories_active())
     raw = request.GET.get("category", "")
-    chosen = int(raw) if raw.isdigit() else None
-    has_children = {c.parent_id for c in rows if c.parent_id is not None}
-    subtree: set[int] = set()
-    if chosen is not None and any(c.pk == chosen for c in rows):
-        frontier = {chosen}
-        while frontier:
-            subtree |= frontier
-            frontier = {c.pk for c in rows if c.parent_id in frontier} - subtree
-        if chosen in has_children:
-            subtree.discard(chosen)
-    choices = hf.category_choices(rows, only=subtree or None)
+    text = " ".join(request.GET.get(k, "")[:CONTENT_MAX] for k in ("title", "content"))
+    only, selected = best_leaf(rows, int(raw), text) if raw.isdigit() else (set(), None)
+    choices = hf.category_choices(rows, only=only or None)
     groups = [(name, items) for name, items in choices[1:]]
-    options = [pk for _name, items in groups for pk, _label in items]
-    context = {
-        "blank": choices[0][1],
-        "groups": groups,
-        "selected": options[0] if len(options) == 1 else None,
-    }
+    context = {"blank": choices[0][1], "groups": groups, "selected": selected}
     return render(request, "hotline/console/_categories.html", context)

@@ -190,7 +190,13 @@ def test_vendor_assets_copies_the_dist_files(tmp_path) -> None:
 
     copied = copy_vendor_assets(node_modules, tmp_path / "vendor")
 
-    assert sorted(p.name for p in copied) == ["axe.min.js", "echarts.min.js", "htmx.min.js"]
+    assert sorted(p.name for p in copied) == [
+        "axe.min.js",
+        "echarts.min.js",
+        "htmx.min.js",
+        "tom-select.min.css",
+        "tom-select.min.js",
+    ]
     assert sorted(p.name for p in (tmp_path / "vendor").iterdir()) == sorted(VENDOR_FILES)
 
 
@@ -209,7 +215,12 @@ def test_vendor_assets_leaves_out_dev_only_files_when_not_installed(tmp_path) ->
 
     copied = copy_vendor_assets(node_modules, tmp_path / "vendor")
 
-    assert sorted(p.name for p in copied) == ["echarts.min.js", "htmx.min.js"]
+    assert sorted(p.name for p in copied) == [
+        "echarts.min.js",
+        "htmx.min.js",
+        "tom-select.min.css",
+        "tom-select.min.js",
+    ]
 
 
 def test_vendor_assets_checks_everything_before_copying(tmp_path) -> None:
