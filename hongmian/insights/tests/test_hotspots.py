@@ -329,9 +329,13 @@ def test_read_table_keeps_line_numbers(tmp_path) -> None:
 
 
 def _orders_of_a_wave(now: dt.datetime) -> list[WorkOrder]:
-    """Two reports in the past weeks, then four today: a burst."""
+    """Two reports in the past weeks, then four today: a burst. "Today" is Shanghai's day, so
+    just after midnight the four come closer together rather than spill into yesterday."""
     moments = [now - dt.timedelta(days=12), now - dt.timedelta(days=6)]
-    moments += [now - dt.timedelta(minutes=m) for m in (40, 30, 20, 10)]
+    local = timezone.localtime(now)
+    since_midnight = local - local.replace(hour=0, minute=0, second=0, microsecond=0)
+    step = min(dt.timedelta(minutes=10), since_midnight / 5)
+    moments += [now - step * k for k in (4, 3, 2, 1)]
     orders = []
     for (title, content), when in zip(WAVE, moments, strict=True):
         order = WorkOrderFactory(title=title, content=content)
