@@ -67,3 +67,15 @@ def shared_data() -> Path:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+
+
+@pytest.fixture(autouse=True)
+def _attachments_in_tmp(settings, tmp_path_factory):
+    # Files attached in a test go to a folder of their own, never to var/attachments.
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "attachments": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path_factory.mktemp("attachments")), "base_url": None},
+        },
+    }
