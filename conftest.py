@@ -69,13 +69,19 @@ def pytest_runtest_setup(item: pytest.Item) -> None:
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
 
 
-@pytest.fixture(autouse=True)
-def _attachments_in_tmp(settings, tmp_path_factory):
-    # Files attached in a test go to a folder of their own, never to var/attachments.
-    settings.STORAGES = {
-        **settings.STORAGES,
-        "attachments": {
-            "BACKEND": "django.core.files.storage.FileSystemStorage",
-            "OPTIONS": {"location": str(tmp_path_factory.mktemp("attachments")), "base_url": None},
-        },
+@pytest.fixture(autouse=True, scope="session")
+def _attachments_in_tmp(tmp_path_factory):
+    # Files attached during the run go to a folder of the run, never to var/attachments;
+    # for the whole session, so that a world built once per module (the permission matrix)
+    # finds its files in every test. Tests compare what they wrote, not the folder's total.
+    from django.test import override_settings
+
+    location = tmp_path_factory.mktemp("attachments")
+    attachments = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location), "base_url": None},
     }
+    override = override_settings(STORAGES={**settings.STORAGES, "attachments": attachments})
+    override.enable()
+    yield location
+    override.disable()

@@ -88,3 +88,39 @@ def access_attachment(user: Any, key: str, *, tracked: Collection[int] = ()) -> 
     if row.visibility not in shown or row.entry.visibility not in shown:
         raise NotFound("附件不存在", code="attachment.not_found")
     return row
+
+
+def public_photos_by_order(order_ids: Collection[int]) -> dict[int, Attachment]:
+    """The first public image of each of these orders that the public may read (Open311's
+    media_url, for a whole list in one query)."""
+    rows = (
+        Attachment.objects.filter(
+            order_id__in=list(order_ids),
+            order__in=WorkOrder.objects.filter(PUBLIC_ORDERS),
+            visibility=Visibility.PUBLIC,
+            entry__visibility=Visibility.PUBLIC,
+            content_type__startswith="image/",
+        )
+        .only("key", "order_id")
+        .order_by("order_id", "created_at", "id")
+    )
+    first: dict[int, Attachment] = {}
+    for row in rows:
+        first.setdefault(row.order_id, row)
+    return first
+
+
+def media_links_by_order(user: Any, orders: Iterable[WorkOrder]) -> dict[int, str]:
+    """The link an Open311 client gave as `media_url` when filing, for the orders whose staff
+    entries `user` reads or which `user`'s account filed (one query)."""
+    allowed = [
+        o.pk
+        for o in orders
+        if Visibility.STAFF in permissions.timeline_visibilities(user, o)
+        or (o.submitted_by_id is not None and o.submitted_by_id == getattr(user, "pk", None))
+    ]
+    links: dict[int, str] = {}
+    entries = TimelineEntry.objects.filter(order_id__in=allowed, kind="media_link").order_by("id")
+    for order_id, text in entries.values_list("order_id", "text"):
+        links.setdefault(order_id, text)
+    return links

@@ -97,6 +97,8 @@ def max_files() -> int:
 
 
 def _megabytes(size: int) -> str:
+    if size < 1024 * 1024:
+        return f"{size / 1024:.0f} KB"
     return f"{size / (1024 * 1024):.0f} MB"
 
 
@@ -104,12 +106,14 @@ def _too_large(name: str, detail: str) -> PayloadTooLarge:
     return PayloadTooLarge(
         f"附件“{name}”{detail}",
         code="attachment.too_large",
-        fields={"files": [f"“{name}”{detail}"]},
+        fields={"attachments": [f"“{name}”{detail}"]},
     )
 
 
 def _refused(code: str, name: str, detail: str) -> ValidationFailed:
-    return ValidationFailed(f"附件“{name}”{detail}", code=code, fields={"files": [detail]})
+    return ValidationFailed(
+        f"附件“{name}”{detail}", code=code, fields={"attachments": [f"“{name}”{detail}"]}
+    )
 
 
 def check_count(uploads: Iterable[Any]) -> None:
@@ -118,15 +122,17 @@ def check_count(uploads: Iterable[Any]) -> None:
         raise ValidationFailed(
             f"每次最多上传 {max_files()} 个附件，本次 {count} 个",
             code="attachment.too_many",
-            fields={"files": [f"每次最多上传 {max_files()} 个附件"]},
+            fields={"attachments": [f"每次最多上传 {max_files()} 个附件"]},
         )
 
 
-def clean_name(name: str, extension: str) -> str:
+def clean_name(name: str, extension: str | None) -> str:
     """The name shown and offered on download: the client's last path part, without control
-    characters or quotes, its extension made the sniffed type's."""
+    characters or quotes, its extension made the sniffed type's (None: kept as sent)."""
     base = posixpath.basename(str(name or "").replace("\\", "/"))
     base = "".join(c for c in base if c.isprintable() and c not in '"<>:;|?*\u202e')
+    if extension is None:
+        return base[:NAME_MAX] or "附件"
     stem, _dot, _ext = base.rpartition(".")
     stem = (stem or base).strip().strip(".") or "附件"
     return f"{stem[: NAME_MAX - len(extension)]}{extension}"
@@ -209,28 +215,27 @@ def _clean_image(upload: IO[bytes], content_type: str, name: str) -> tuple[bytes
     try:
         with Image.open(upload) as image:
             if _PIL_FORMATS.get(str(image.format)) != content_type:
-                raise _refused("attachment.type_mismatch", name, f"不是有效的{label}")
+                raise _refused("attachment.type_mismatch", name, f"不是有效的 {label}")
             width, height = image.size
             if width * height > int(settings.HONGMIAN_ATTACHMENT_MAX_PIXELS):
                 raise _too_large(name, f"像素过多（{width}×{height}），请缩小后再上传")
             image.load()
             upright = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _refused("attachment.type_mismatch", name, f"已损坏或不是有效的{label}") from None
+        raise _refused("attachment.type_mismatch", name, f"已损坏或不是有效的 {label}") from None
     icc = image.info.get("icc_profile")
-    # A fresh image of the same pixels: nothing of the original's info (EXIF, XMP, comments,
-    # PNG text chunks) travels with it; only the colour profile is kept.
-    clean = Image.frombytes(upright.mode, upright.size, upright.tobytes())
-    if upright.mode == "P" and upright.palette is not None:
-        clean.putpalette(upright.getpalette() or [])
-        if "transparency" in upright.info:
-            clean.info["transparency"] = upright.info["transparency"]
+    # `upright` is a new image of ours (exif_transpose copies): its info — EXIF, XMP,
+    # comments, PNG text chunks — is emptied, so the writer has nothing of it to carry;
+    # only a palette's transparency stays, and the colour profile is passed explicitly.
+    clean = upright
+    transparency = clean.info.get("transparency")
+    clean.info = {"transparency": transparency} if transparency is not None else {}
     out = io.BytesIO()
     params: dict[str, Any] = {"icc_profile": icc} if icc else {}
     if content_type == "image/jpeg":
         if clean.mode not in {"RGB", "L"}:
             clean = clean.convert("RGB")
-        clean.save(out, "JPEG", quality=JPEG_QUALITY, optimize=True, **params)
+        clean.save(out, "JPEG", quality=JPEG_QUALITY, **params)
     elif content_type == "image/png":
         clean.save(out, "PNG", **params)
     else:
@@ -257,7 +262,7 @@ def prepare(upload: Any) -> PreparedFile:
     """Check one upload (size, type from content) and make the copy to keep. Raises the
     coded errors of the module docstring and `attachment.too_large` (413)."""
     raw_name = str(getattr(upload, "name", "") or "附件")
-    shown = clean_name(raw_name, "")
+    shown = clean_name(raw_name, None)
     limit = max_bytes()
     if isinstance(upload, TooLargeUpload) or (getattr(upload, "size", 0) or 0) > limit:
         raise _too_large(shown, f"超过 {_megabytes(limit)} 的大小限制")
@@ -271,7 +276,7 @@ def prepare(upload: Any) -> PreparedFile:
         claimed = _claimed(raw_name, str(getattr(upload, "content_type", "") or ""))
         if claimed is not None:
             label = ALLOWED[claimed][1]
-            raise _refused("attachment.type_mismatch", shown, f"的内容不是{label}")
+            raise _refused("attachment.type_mismatch", shown, f"的内容不是 {label}")
         allowed = "、".join(label for _ext, label in ALLOWED.values())
         raise _refused("attachment.type_not_allowed", shown, f"的类型不能上传（可上传：{allowed}）")
     extension = ALLOWED[content_type][0]

@@ -154,26 +154,20 @@ def attachments_add(
     marked `visibility` (which the actor may give: `permissions.attachment_visibilities`).
     Who may: `permissions.can_attach`. An order the actor may not see is NotFound."""
     _check_visibility(visibility)
+    user = actor.user
+    if user is None:
+        raise NotFound("工单不存在", code="work_order.not_found")
+    # Who may, before the files are read: a refusal costs no decoding. Checked again below
+    # on the locked row (the order may have moved on meanwhile).
+    _check_may_attach(user, selectors.work_order_get(user, _order_id(order)), visibility)
     prepared = prepare_all(uploads)
     if not prepared:
         raise ValidationFailed(
-            "请选择要上传的文件", code="attachment.none", fields={"files": ["请选择文件"]}
+            "请选择要上传的文件", code="attachment.none", fields={"attachments": ["请选择文件"]}
         )
-    order_id = order.pk if isinstance(order, WorkOrder) else order
-    user = actor.user
     with _stored_files() as written, transaction.atomic():
-        visible = selectors.work_order_get(user, order_id) if user is not None else None
-        if visible is None:
-            raise NotFound("工单不存在", code="work_order.not_found")
-        locked = WorkOrder.objects.select_for_update().get(pk=visible.pk)
-        if not permissions.can_attach(user, locked):
-            raise PermissionDenied("无权为该工单添加附件", code="attachment.not_allowed")
-        if visibility not in permissions.attachment_visibilities(user, locked):
-            raise ValidationFailed(
-                "不能以该可见范围添加附件",
-                code="attachment.visibility",
-                fields={"visibility": ["不能以该可见范围添加附件"]},
-            )
+        locked = WorkOrder.objects.select_for_update().get(pk=_order_id(order))
+        _check_may_attach(user, locked, visibility)
         names = "、".join(item.name for item in prepared)
         entry = timeline_add(
             order=locked,
@@ -194,6 +188,17 @@ def attachments_add(
             prepared=prepared,
             visibility=visibility,
             written=written,
+        )
+
+
+def _check_may_attach(user: Any, order: WorkOrder, visibility: str) -> None:
+    if not permissions.can_attach(user, order):
+        raise PermissionDenied("无权为该工单添加附件", code="attachment.not_allowed")
+    if visibility not in permissions.attachment_visibilities(user, order):
+        raise ValidationFailed(
+            "不能以该可见范围添加附件",
+            code="attachment.visibility",
+            fields={"visibility": ["不能以该可见范围添加附件"]},
         )
 
 
@@ -282,17 +287,32 @@ def work_order_intake_with_attachments(
     uploads: Sequence[Any],
     idempotency_key: str | None = None,
     visibility: str | None = None,
+    media_url: str = "",
 ) -> tuple[WorkOrder, bool]:
     """Intake (`work_order_intake`) and the files that came with it, on the "received"
     entry, in one transaction. A retry under the same idempotency key returns the first
-    order and adds nothing (its files came with the first attempt)."""
+    order and adds nothing (its files came with the first attempt).
+
+    `media_url` (an Open311 client's link to media it hosts) is recorded, staff only, on an
+    entry of its own ("media_link"); it is never fetched — the server would otherwise reach
+    any address a client names (decision 0031)."""
     prepared = prepare_all(uploads)
     if visibility is not None:
         _check_visibility(visibility)
+    media_url = _check_media_url(media_url)
     with _stored_files() as written, transaction.atomic():
         order, created = work_order_intake(
             actor=actor, request=request, idempotency_key=idempotency_key
         )
+        if created and media_url:
+            timeline_add(
+                order=order,
+                actor=actor,
+                kind="media_link",
+                visibility=Visibility.STAFF,
+                text=media_url,
+                data={"media_url": media_url},
+            )
         if created and prepared:
             entry = order.timeline.filter(kind="received").order_by("-id").first()
             if entry is None:  # pragma: no cover - intake always writes it
@@ -306,6 +326,21 @@ def work_order_intake_with_attachments(
                 written=written,
             )
     return order, created
+
+
+MEDIA_URL_MAX = 1000
+
+
+def _check_media_url(value: str) -> str:
+    value = (value or "").strip()
+    if not value:
+        return ""
+    if len(value) > MEDIA_URL_MAX or not value.lower().startswith(("http://", "https://")):
+        message = f"应为以 http:// 或 https:// 开头、不超过 {MEDIA_URL_MAX} 个字符的地址"
+        raise ValidationFailed(
+            f"媒体链接{message}", code="attachment.media_url", fields={"media_url": [message]}
+        )
+    return value
 
 
 def attachment_orphans_delete(*, older_than_hours: float = 24, commit: bool = True) -> list[str]:

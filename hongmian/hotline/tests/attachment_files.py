@@ -24,7 +24,8 @@ def jpeg_with_gps(
     exif[0x0112] = 6  # Orientation: the camera was turned; the picture must be turned back
     exif[0x8825] = GPS  # GPSInfo
     out = io.BytesIO()
-    image.save(out, "JPEG", exif=exif.tobytes(), quality=90)
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><HongmianXMP>23.14,113.34</HongmianXMP></x:xmpmeta>'
+    image.save(out, "JPEG", exif=exif.tobytes(), xmp=xmp, comment=b"HongmianComment", quality=90)
     return out.getvalue()
 
 

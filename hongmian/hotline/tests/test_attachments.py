@@ -46,16 +46,6 @@ from hongmian.hotline.tests.factories import actor_of
 pytestmark = pytest.mark.django_db
 
 
-def stored_files() -> list[str]:
-    storage = svc.attachment_storage()
-    root = storage.path("")  # type: ignore[attr-defined]
-    return sorted(
-        os.path.relpath(os.path.join(folder, name), root)
-        for folder, _dirs, names in os.walk(root)
-        for name in names
-    )
-
-
 def read(name: str) -> bytes:
     with svc.attachment_storage().open(name, "rb") as handle:
         return handle.read()
@@ -74,9 +64,13 @@ def test_a_photo_is_kept_without_its_exif_upright_with_a_thumbnail() -> None:
     assert item.stored_sha256 == hashlib.sha256(item.content).hexdigest()
     # The original carries the camera and the position; the kept copy nothing of it.
     assert b"HongmianCam" in original
+    assert b"HongmianXMP" in original
+    assert b"HongmianComment" in original
     assert b"Exif" in original
     assert b"HongmianCam" not in item.content
     assert b"Exif" not in item.content
+    assert b"HongmianXMP" not in item.content
+    assert b"HongmianComment" not in item.content
     kept = Image.open(io.BytesIO(item.content))
     assert dict(kept.getexif()) == {}
     assert kept.getexif().get_ifd(0x8825) == {}
@@ -192,7 +186,7 @@ def test_the_same_file_picked_twice_is_kept_once() -> None:
 # --- storing, with an act or alone ----------------------------------------------------------
 
 
-def test_files_on_their_own_entry_stored_once_per_order(flow, units) -> None:
+def test_files_on_their_own_entry_stored_once_per_order(flow, units, new_files) -> None:
     order = flow.acknowledged()
     version = order.version
     handler = actor_of(flow.handler(units.shipai))
@@ -212,12 +206,12 @@ def test_files_on_their_own_entry_stored_once_per_order(flow, units) -> None:
     again = svc.attachments_add(actor=handler, order=order, uploads=[photo()], visibility="public")
     assert again[0].stored_name == first[0].stored_name
     assert again[0].thumbnail_name == first[0].thumbnail_name
-    assert len(stored_files()) == 3  # photo, its thumbnail, the PDF
+    assert len(new_files()) == 3  # photo, its thumbnail, the PDF
     order.refresh_from_db()
     assert order.version == version + 2  # each addition is a change of the order
 
 
-def test_who_may_attach_and_how_to_mark(flow, units, citizen, liede_handler) -> None:
+def test_who_may_attach_and_how_to_mark(flow, units, citizen, liede_handler, new_files) -> None:
     order = flow.acknowledged()
     with pytest.raises(NotFound):  # another unit does not even see the order
         svc.attachments_add(
@@ -235,7 +229,7 @@ def test_who_may_attach_and_how_to_mark(flow, units, citizen, liede_handler) -> 
         actor=flow.centre, order=order, uploads=[photo()], visibility="internal"
     )
     assert rows[0].visibility == "internal"
-    assert stored_files()  # and nothing from the refused ones
+    assert new_files()  # and nothing from the refused ones
     assert Attachment.objects.count() == 1
 
 
@@ -288,7 +282,7 @@ def test_a_file_is_never_wider_than_its_entry(flow, units) -> None:
     assert row.visibility == "staff"
 
 
-def test_a_refused_act_leaves_no_row_and_no_file(flow, units) -> None:
+def test_a_refused_act_leaves_no_row_and_no_file(flow, units, new_files) -> None:
     order = flow.dispatched()  # not yet 签收: a reply is refused
     with pytest.raises(IllegalTransition):
         svc.work_order_act_with_attachments(
@@ -300,10 +294,10 @@ def test_a_refused_act_leaves_no_row_and_no_file(flow, units) -> None:
             reply="已处理。",
         )
     assert Attachment.objects.count() == 0
-    assert stored_files() == []
+    assert new_files() == []
 
 
-def test_a_bad_file_refuses_the_whole_act(flow, units) -> None:
+def test_a_bad_file_refuses_the_whole_act(flow, units, new_files) -> None:
     order = flow.acknowledged()
     with pytest.raises(ValidationFailed):
         svc.work_order_act_with_attachments(
@@ -317,10 +311,12 @@ def test_a_bad_file_refuses_the_whole_act(flow, units) -> None:
     order.refresh_from_db()
     assert order.status == "acknowledged"
     assert not order.reply
-    assert stored_files() == []
+    assert new_files() == []
 
 
-def test_a_failure_after_the_files_were_stored_deletes_them(flow, units, monkeypatch) -> None:
+def test_a_failure_after_the_files_were_stored_deletes_them(
+    flow, units, monkeypatch, new_files
+) -> None:
     order = flow.acknowledged()
 
     def broken(**_kwargs: object) -> None:
@@ -335,7 +331,7 @@ def test_a_failure_after_the_files_were_stored_deletes_them(flow, units, monkeyp
             visibility="public",
         )
     assert Attachment.objects.count() == 0
-    assert stored_files() == []
+    assert new_files() == []
 
 
 def test_intake_with_photos(agent_actor) -> None:
@@ -418,9 +414,30 @@ def test_orphans_are_deleted_and_kept_files_are_not(flow) -> None:
     old = time.time() - 3 * 86400
     for name in (stray, row.stored_name):
         os.utime(storage.path(name), (old, old))  # type: ignore[attr-defined]
-    assert svc.attachment_orphans_delete(commit=False) == [stray]
+    # (The folder is the whole run's: other tests' rolled-back files may be listed too.)
+    listed = svc.attachment_orphans_delete(commit=False)
+    assert stray in listed
+    assert row.stored_name not in listed
+    assert fresh not in listed
     assert storage.exists(stray)
-    assert svc.attachment_orphans_delete() == [stray]
+    assert stray in svc.attachment_orphans_delete()
     assert not storage.exists(stray)
     assert storage.exists(row.stored_name)
     assert storage.exists(fresh)
+
+
+def test_the_orphan_job_is_scheduled_daily_and_runs(flow, settings) -> None:
+    from crontask import scheduler
+
+    from hongmian.hotline.tasks import attachment_orphans_job
+
+    [job] = [j for j in scheduler.get_jobs() if j.name == attachment_orphans_job.name]
+    assert (str(job.trigger.fields[5]), str(job.trigger.fields[6])) == ("3", "40")
+    settings.TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}
+    order = flow.received()
+    storage = svc.attachment_storage()
+    stray = storage.save(f"hotline/{order.pk}/left-behind.pdf", ContentFile(PDF))
+    old = time.time() - 2 * 86400
+    os.utime(storage.path(stray), (old, old))  # type: ignore[attr-defined]
+    assert attachment_orphans_job.enqueue().return_value["deleted"] >= 1
+    assert not storage.exists(stray)

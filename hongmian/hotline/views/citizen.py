@@ -16,9 +16,14 @@ from django.views.decorators.http import require_POST
 from hongmian.core.errors import NotFound
 from hongmian.hotline import forms as hf
 from hongmian.hotline import permissions, selectors, tracking
+from hongmian.hotline.attachment_selectors import (
+    attach_to_entries,
+    public_attachments,
+    remember_tracked,
+)
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
-from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.attachments import work_order_intake_with_attachments
 from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
 from hongmian.hotline.views.common import (
     actor,
@@ -54,7 +59,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = hf.CitizenSubmitForm(initial={"idempotency_key": hf.new_idempotency_key()})
         return _submit_page(request, form)
-    form = hf.CitizenSubmitForm(request.POST)
+    form = hf.CitizenSubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         return _submit_page(request, form, status=400)
     data = form.cleaned_data
@@ -65,7 +70,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("hotline:submitted")
     # The service decides: a visitor without an account is refused (decision 0014).
     ok, result = call_service(
-        form, work_order_intake, actor=actor(request), request=form.to_intake(), idempotency_key=key
+        form,
+        work_order_intake_with_attachments,
+        actor=actor(request),
+        request=form.to_intake(),
+        uploads=data["attachments"],
+        idempotency_key=key,
     )
     if not ok:
         return _submit_page(request, form, status=error_status(form))
@@ -95,6 +105,7 @@ def public_timeline(order: WorkOrder) -> list[TimelineEntry]:
     )
     for entry in entries:
         entry.label = label_of(entry.kind)  # type: ignore[attr-defined]
+    attach_to_entries(entries, public_attachments(order))
     return entries
 
 
@@ -128,6 +139,8 @@ def _track_page(
     if rate_form is None and awaiting_rating(order):
         rate_form = hf.RateForm(initial={"number": order.number, "phone": phone})
     context = _public_context(order, rate_form=rate_form if awaiting_rating(order) else None)
+    # Number and phone were proved: this browser may open the order's public files.
+    remember_tracked(request.session, order)
     return render(request, "hotline/citizen/track.html", context, status=status)
 
 

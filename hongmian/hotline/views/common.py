@@ -146,6 +146,8 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
+    "attachments": _("添加附件"),
+    "media_link": _("媒体链接"),
 }
 
 

@@ -20,6 +20,7 @@ from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight
+from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import hotline_nav, role_required
 from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
 
@@ -82,11 +83,12 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ProgressForm,
-        service=lifecycle_handling.work_order_progress,
+        service=with_files(lifecycle_handling.work_order_progress, "progress"),
         arguments=lambda d, order: {
             "order": order,
             "text": d["text"],
             "visibility": d["visibility"],
+            "uploads": d["attachments"],
         },
         done=_("已记录工单 %(number)s 的办理进展。"),
     )
@@ -99,8 +101,12 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle_handling.work_order_reply,
-        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
+        service=with_files(lifecycle_handling.work_order_reply, "replied"),
+        arguments=lambda d, order: {
+            "order": order,
+            "reply": d["reply"],
+            "uploads": d["attachments"],
+        },
         done=_("工单 %(number)s 已答复，等待热线中心回访。"),
     )
 
@@ -112,8 +118,12 @@ def co_reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle_handling.work_order_co_reply,
-        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
+        service=with_files(lifecycle_handling.work_order_co_reply, "co_replied"),
+        arguments=lambda d, order: {
+            "order": order,
+            "reply": d["reply"],
+            "uploads": d["attachments"],
+        },
         done=_("已提交工单 %(number)s 的协办意见。"),
     )
 
