@@ -13,8 +13,11 @@ from collections import defaultdict
 from collections.abc import Collection, Iterable
 from typing import Any
 
+from django.db import transaction
 from django.db.models import QuerySet
 
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound
 from hongmian.hotline import permissions, selectors
 from hongmian.hotline.models import Attachment, TimelineEntry, WorkOrder
@@ -70,8 +73,17 @@ def remember_tracked(session: Any, order: WorkOrder) -> None:
     session[TRACKED_SESSION_KEY] = [*pks, order.pk][-TRACKED_MAX:]
 
 
-def access_attachment(user: Any, key: str, *, tracked: Collection[int] = ()) -> Attachment:
-    """The attachment `key` for `user` (anonymous too), or NotFound."""
+def access_attachment(
+    user: Any,
+    key: str,
+    *,
+    tracked: Collection[int] = (),
+    actor: Actor | None = None,
+    audit: bool = True,
+) -> Attachment:
+    """The attachment `key` for `user` (anonymous too), or NotFound. Reading a file that is
+    not public is audited as `attachment.read` (on its order), like `work_order.read`; the
+    order page's thumbnails pass `audit=False`: the page's own read is audited already."""
     row = (
         Attachment.objects.select_related("order", "entry").filter(key=str(key)[:32]).first()
         if key
@@ -87,6 +99,14 @@ def access_attachment(user: Any, key: str, *, tracked: Collection[int] = ()) -> 
     shown = permissions.timeline_visibilities(user, row.order)
     if row.visibility not in shown or row.entry.visibility not in shown:
         raise NotFound("附件不存在", code="attachment.not_found")
+    if audit and not public:
+        with transaction.atomic():
+            audit_record(
+                actor=actor or Actor(user=user, via="web"),
+                action="attachment.read",
+                target=row.order,
+                after={"attachment": row.key, "name": row.name, "visibility": row.visibility},
+            )
     return row
 
 

@@ -381,7 +381,12 @@ def test_access_follows_the_order_and_the_marking(flow, units, liede_handler, ci
     for key in (staff.key, internal.key, "nope", ""):
         with pytest.raises(NotFound):
             access(anonymous, key)
+    reads = AuditEvent.objects.filter(action="attachment.read")
+    assert not reads.exists()  # the public file's reads are not audited
     assert access(handler, staff.key) == staff
+    assert reads.get().after["attachment"] == staff.key
+    assert access(handler, staff.key, audit=False) == staff  # a thumbnail beside the page
+    assert reads.count() == 1
     with pytest.raises(NotFound):
         access(handler, internal.key)
     with pytest.raises(NotFound):

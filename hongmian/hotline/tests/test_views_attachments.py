@@ -12,6 +12,7 @@ from django.core.cache import cache
 from django.urls import reverse
 from PIL import Image
 
+from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import Attachment, WorkOrder
 from hongmian.hotline.tests.attachment_files import (
     EXE,
@@ -187,6 +188,10 @@ def test_a_staff_note_with_files_is_not_for_the_public(client, flow, units) -> N
     row = Attachment.objects.get()
     assert row.visibility == "staff"
     assert keys_in(client.get(url("order", order)).content.decode()) == [row.key]
+    # Opening the staff photo is an audited read; its thumbnail beside the page is not.
+    assert client.get(reverse("hotline:attachment_thumbnail", args=(row.key,))).status_code == 200
+    assert client.get(reverse("hotline:attachment", args=(row.key,))).status_code == 200
+    assert AuditEvent.objects.filter(action="attachment.read").count() == 1
     client.logout()
     assert client.get(reverse("hotline:attachment", args=(row.key,))).status_code == 404
     page = client.post(TRACK, {"number": order.number, "phone": "13800138000"}).content.decode()

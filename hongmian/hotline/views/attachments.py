@@ -17,6 +17,7 @@ from django.http.response import HttpResponseBase
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_GET, require_POST
 
+from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound
 from hongmian.hotline import attachment_selectors
 from hongmian.hotline import forms as hf
@@ -51,6 +52,8 @@ def _serve(request: HttpRequest, key: str, *, thumbnail: bool) -> HttpResponseBa
             request.user,
             key,
             tracked=attachment_selectors.tracked_orders(request.session),
+            actor=Actor.from_request(request),
+            audit=not thumbnail,
         )
     except NotFound:
         raise Http404 from None
