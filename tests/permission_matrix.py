@@ -629,6 +629,11 @@ ATTACHMENTS: dict[str, Row] = {
         kind="order",
         note="no file sent: the form's 400",
     ),
+    "POST /hotline/mine/<pk>/attach": Row(
+        ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER()),
+        kind="order",
+        note="the caller's 补充照片; no file sent: 422 attachment.none",
+    ),
     "GET /hotline/attachments/<key>": Row(PUBLIC.seeing(_ATTACH_READERS), kind="attachment"),
     "GET /hotline/attachments/<key>/thumbnail": Row(
         PUBLIC.seeing(_ATTACH_READERS), kind="attachment"

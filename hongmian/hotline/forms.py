@@ -250,6 +250,15 @@ class FilesField(forms.FileField):
         return [item for item in items if item]
 
 
+class CallerAttachForm(Form):
+    """补充照片 — the caller adds photos to their own open order ("我的诉求")."""
+
+    attachments = FilesField(
+        label=_("补充照片或材料"),
+        help_text=_("照片将随诉求公开展示，拍摄位置等信息会被去除。"),
+    )
+
+
 class AttachForm(Form):
     """添加附件 on the order page, outside any act."""
 

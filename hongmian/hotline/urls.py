@@ -56,4 +56,5 @@ urlpatterns = [
     path("track/rate", citizen.rate, name="rate"),
     path("mine/", citizen.mine, name="mine"),
     path("mine/<int:pk>/", citizen.mine_order, name="mine_order"),
+    path("mine/<int:pk>/attach", citizen.mine_attach, name="mine_attach"),
 ]

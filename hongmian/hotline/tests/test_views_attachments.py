@@ -258,3 +258,32 @@ def test_a_unit_may_not_mark_internal_and_others_see_nothing(
         url("attach", order), {"attach-attachments": [photo()], "attach-visibility": "staff"}
     )
     assert response.status_code == 404
+
+
+def test_the_caller_adds_photos_to_their_own_open_order(client, flow, citizen, citizen_person):
+    from hongmian.identity.states import Role
+    from hongmian.identity.tests.factories import UserFactory
+
+    order = flow.dispatched(caller_person=citizen_person)
+    client.force_login(citizen)
+    page = client.get(reverse("hotline:mine_order", args=(order.pk,))).content.decode()
+    assert "补充照片" in page
+    assert 'enctype="multipart/form-data"' in page
+    attach = reverse("hotline:mine_attach", args=(order.pk,))
+    empty = client.post(attach, {})
+    assert empty.status_code == 422
+    assert "请选择要上传的文件" in empty.content.decode()
+    response = client.post(attach, {"attachments": [photo("又坏了.jpg")]})
+    assert response.status_code == 302
+    row = Attachment.objects.get()
+    assert (row.visibility, row.entry.kind, row.entry.visibility) == (
+        "public",
+        "attachments",
+        "public",
+    )
+    page = client.get(reverse("hotline:mine_order", args=(order.pk,))).content.decode()
+    assert keys_in(page) == [row.key]
+    # Another citizen: the order is not there for them.
+    client.force_login(UserFactory(role=Role.CITIZEN))
+    assert client.post(attach, {"attachments": [photo()]}).status_code == 404
+    assert Attachment.objects.count() == 1

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -23,7 +23,10 @@ from hongmian.hotline.attachment_selectors import (
 )
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
-from hongmian.hotline.services.attachments import work_order_intake_with_attachments
+from hongmian.hotline.services.attachments import (
+    attachments_add,
+    work_order_intake_with_attachments,
+)
 from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
 from hongmian.hotline.views.common import (
     actor,
@@ -218,7 +221,42 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/citizen/mine.html", {"orders": orders})
 
 
+def _mine_order_page(
+    request: HttpRequest,
+    order: WorkOrder,
+    form: hf.CallerAttachForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    may_attach = permissions.can_attach(request.user, order)
+    if may_attach and form is None:
+        form = hf.CallerAttachForm()
+    context = _public_context(order, attach_form=form if may_attach else None)
+    return render(request, "hotline/citizen/mine_order.html", context, status=status)
+
+
 @public_required
 def mine_order(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_or_404(request, pk)
-    return render(request, "hotline/citizen/mine_order.html", _public_context(order))
+    return _mine_order_page(request, order_or_404(request, pk))
+
+
+@require_POST
+@public_required
+def mine_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """补充照片: the caller's files on their own open order, public like their request."""
+    form = hf.CallerAttachForm(request.POST, request.FILES)
+    form.is_valid()
+    ok, _rows = call_service(
+        form,
+        attachments_add,
+        actor=actor(request),
+        order=pk,
+        uploads=form.cleaned_data.get("attachments", []),
+        visibility=Visibility.PUBLIC,
+    )
+    if not ok:
+        if error_status(form) == 404:
+            raise Http404
+        return _mine_order_page(request, order_or_404(request, pk), form, status=error_status(form))
+    messages.success(request, gettext("照片已补充到您的诉求。"))
+    return redirect("hotline:mine_order", pk=pk)
