@@ -14,7 +14,7 @@ answer; a reverse proxy's body limit (docs/deployment.md) stops a flood before i
 from __future__ import annotations
 
 from io import BytesIO
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
@@ -24,7 +24,15 @@ from django.core.files.uploadhandler import FileUploadHandler
 FORM_SLACK_BYTES = 1024 * 1024
 
 
-class TooLargeUpload(UploadedFile[bytes]):
+# Django's file classes are generic for the type checker only (django-stubs); subscripting
+# them at run time needs django-stubs-ext, which production does not install.
+if TYPE_CHECKING:
+    _Upload = UploadedFile[bytes]
+else:
+    _Upload = UploadedFile
+
+
+class TooLargeUpload(_Upload):
     """A file that was over the limit: its name, its type as claimed and the bytes counted
     before it was dropped (`size`); no content."""
 

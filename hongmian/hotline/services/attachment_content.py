@@ -230,6 +230,16 @@ def _clean_image(upload: IO[bytes], content_type: str, name: str) -> tuple[bytes
     clean = upright
     transparency = clean.info.get("transparency")
     clean.info = {"transparency": transparency} if transparency is not None else {}
+    try:
+        content = _encode(clean, content_type, icc)
+    except (OSError, ValueError):
+        # A mode the format cannot write back (a 32-bit integer PNG …): as 8-bit colour.
+        clean = clean.convert("RGBA" if "A" in clean.getbands() else "RGB")
+        content = _encode(clean, content_type, icc)
+    return content, thumbnail(clean), clean.width, clean.height
+
+
+def _encode(clean: Image.Image, content_type: str, icc: Any) -> bytes:
     out = io.BytesIO()
     params: dict[str, Any] = {"icc_profile": icc} if icc else {}
     if content_type == "image/jpeg":
@@ -240,7 +250,7 @@ def _clean_image(upload: IO[bytes], content_type: str, name: str) -> tuple[bytes
         clean.save(out, "PNG", **params)
     else:
         clean.save(out, "WEBP", quality=JPEG_QUALITY, **params)
-    return out.getvalue(), thumbnail(clean), clean.width, clean.height
+    return out.getvalue()
 
 
 def thumbnail(image: Image.Image) -> bytes:

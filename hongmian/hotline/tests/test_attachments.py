@@ -446,3 +446,24 @@ def test_the_orphan_job_is_scheduled_daily_and_runs(flow, settings) -> None:
     os.utime(storage.path(stray), (old, old))  # type: ignore[attr-defined]
     assert attachment_orphans_job.enqueue().return_value["deleted"] >= 1
     assert not storage.exists(stray)
+
+
+@pytest.mark.parametrize(
+    ("mode", "fmt"),
+    [
+        ("I;16", "PNG"),
+        ("LA", "PNG"),
+        ("1", "PNG"),
+        ("P", "PNG"),
+        ("CMYK", "JPEG"),
+        ("RGBA", "WEBP"),
+    ],
+)
+def test_every_image_mode_is_kept_and_thumbnailed(mode: str, fmt: str) -> None:
+    out = io.BytesIO()
+    Image.new(mode, (50, 40)).save(out, fmt)
+    item = prepare(upload(f"x.{fmt.lower()}", out.getvalue()))
+    assert item.content is not None
+    assert Image.open(io.BytesIO(item.content)).size == (50, 40)
+    assert item.thumbnail is not None
+    assert Image.open(io.BytesIO(item.thumbnail)).mode == "RGB"
