@@ -26,9 +26,36 @@ from tests.browser.test_shell import _screenshot
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
-# Whether every <img> in `selector` has loaded a real picture (not a broken image).
+THUMBNAILS = ".timeline .attachments__photo img"
+# Whether every thumbnail has loaded a real picture (not a broken image).
 LOADED = """(selector) => [...document.querySelectorAll(selector)].map(
     (img) => img.complete && img.naturalWidth > 0)"""
+
+
+def thumbnails_loaded(page, count: int) -> list[bool]:
+    """Scroll each thumbnail into view (they load lazily, as a long timeline should), wait
+    until the browser has finished with them, and say which show a picture.
+
+    A thumbnail that failed is asked for once more: the browser fetches them in parallel,
+    each request renews the session (SESSION_SAVE_EVERY_REQUEST), and the test database —
+    SQLite in memory with a shared cache — refuses a second writer at once ("table is
+    locked") where PostgreSQL and the SQLite file in production make it wait. A thumbnail
+    that is really broken fails both times."""
+    images = page.locator(THUMBNAILS)
+    images.nth(count - 1).wait_for()
+    for i in range(images.count()):
+        images.nth(i).scroll_into_view_if_needed()
+    done = "(selector) => [...document.querySelectorAll(selector)].every((img) => img.complete)"
+    page.wait_for_function(done, arg=THUMBNAILS)
+    if not all(page.evaluate(LOADED, THUMBNAILS)):
+        page.evaluate(
+            """(selector) => document.querySelectorAll(selector).forEach((img) => {
+                if (!img.naturalWidth) img.src = img.src + "?again=1";
+            })""",
+            THUMBNAILS,
+        )
+        page.wait_for_function(done, arg=THUMBNAILS)
+    return page.evaluate(LOADED, THUMBNAILS)
 
 
 def _photo(name: str, colour: tuple[int, int, int]) -> dict[str, object]:
@@ -66,7 +93,7 @@ def test_photos_on_intake_and_reply_reach_the_caller(page, world, log_in, log_ou
     page.goto(f"/hotline/orders/{order.pk}/")
     received = page.locator(".timeline li", has_text="受理").first
     received.locator(".attachments__photo img").wait_for()
-    assert page.evaluate(LOADED, ".timeline .attachments__photo img") == [True]
+    assert thumbnails_loaded(page, 1) == [True]
     reply = page.locator("#reply")
     reply.get_by_label("答复意见").fill("已补装井盖，并设置警示标志。")
     reply.get_by_label("办结照片或材料").set_input_files([_photo("补装后.jpg", (30, 160, 60))])
@@ -74,7 +101,7 @@ def test_photos_on_intake_and_reply_reach_the_caller(page, world, log_in, log_ou
     page.wait_for_selector("#order-status:has-text('已答复')")
     replied = page.locator(".timeline li", has_text="已补装井盖").first
     replied.locator(".attachments__photo img").wait_for()
-    assert page.evaluate(LOADED, ".timeline .attachments__photo img") == [True, True]
+    assert thumbnails_loaded(page, 2) == [True, True]
     _screenshot(page, "hotline-order-attachments.png")
     log_out()
 
@@ -83,8 +110,7 @@ def test_photos_on_intake_and_reply_reach_the_caller(page, world, log_in, log_ou
     page.get_by_label("提交时留的手机号码").fill(CALLER_PHONE)
     page.get_by_role("button", name="查询").click()
     page.wait_for_selector("#order-status")
-    page.locator(".timeline .attachments__photo img").nth(1).wait_for()
-    assert page.evaluate(LOADED, ".timeline .attachments__photo img") == [True, True]
+    assert thumbnails_loaded(page, 2) == [True, True]
     _screenshot(page, "hotline-track-attachments.png")
 
     # The reply's photo opens in full, and what the caller gets has no EXIF (no position).
