@@ -67,3 +67,21 @@ def shared_data() -> Path:
 def pytest_runtest_setup(item: pytest.Item) -> None:
     if item.get_closest_marker("postgres") and connection.vendor != "postgresql":
         pytest.skip("needs PostgreSQL: run with DATABASE_URL=postgres://… (CI does)")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _attachments_in_tmp(tmp_path_factory):
+    # Files attached during the run go to a folder of the run, never to var/attachments;
+    # for the whole session, so that a world built once per module (the permission matrix)
+    # finds its files in every test. Tests compare what they wrote, not the folder's total.
+    from django.test import override_settings
+
+    location = tmp_path_factory.mktemp("attachments")
+    attachments = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(location), "base_url": None},
+    }
+    override = override_settings(STORAGES={**settings.STORAGES, "attachments": attachments})
+    override.enable()
+    yield location
+    override.disable()

@@ -152,8 +152,31 @@ STATIC_ROOT = BASE_DIR / "var" / "staticfiles"
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+    # Attachments of work orders (decision 0031): files under var/attachments by default; an
+    # S3-compatible store in production is a backend and its options (docs/deployment.md).
+    # Never served from a public URL: the download view checks every read.
+    "attachments": {
+        "BACKEND": env.str(
+            "HONGMIAN_ATTACHMENT_STORAGE", default="django.core.files.storage.FileSystemStorage"
+        ),
+        "OPTIONS": env.json(
+            "HONGMIAN_ATTACHMENT_STORAGE_OPTIONS",
+            default={"location": str(BASE_DIR / "var" / "attachments"), "base_url": None},
+        ),
+    },
 }
 MEDIA_ROOT = BASE_DIR / "var" / "media"
+# Attachments: each file at most this many bytes, at most this many files per act, images at
+# most this many pixels (a small file can decode to gigabytes). Every multipart upload is
+# counted as it arrives (hongmian.core.uploads): an oversized file is dropped, not buffered.
+HONGMIAN_ATTACHMENT_MAX_BYTES = env.int("HONGMIAN_ATTACHMENT_MAX_BYTES", default=20 * 1024 * 1024)
+HONGMIAN_ATTACHMENT_MAX_FILES = env.int("HONGMIAN_ATTACHMENT_MAX_FILES", default=9)
+HONGMIAN_ATTACHMENT_MAX_PIXELS = env.int("HONGMIAN_ATTACHMENT_MAX_PIXELS", default=40_000_000)
+FILE_UPLOAD_HANDLERS = [
+    "hongmian.core.uploads.SizeLimitedUploadHandler",
+    "django.core.files.uploadhandler.MemoryFileUploadHandler",
+    "django.core.files.uploadhandler.TemporaryFileUploadHandler",
+]
 
 # Background work: Django's tasks framework with a database-backed queue (no broker needed).
 TASKS = {

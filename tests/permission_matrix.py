@@ -79,6 +79,8 @@ KIND_VARIANTS: dict[str, tuple[str, ...]] = {
     "token": (ANY,),
     "admin": (ANY,),
     "callback": (ANY,),  # a missed call's callback task (telephony)
+    # A staff-marked photo on the order of the same variant (attachments, issue 11 item 4).
+    "attachment": (OWN, OTHER_UNIT, OTHER_PERSON),
 }
 
 
@@ -704,7 +706,40 @@ ADMIN_MODELS = (
     "telephony/smsmessage",
 )
 
-MATRIX: dict[str, Row] = {**WEB, **API, **OPEN311, **_admin_rows()}
+# --- attachments (附件, issue 11 item 4, decision 0031) ---------------------------------------
+# The world's attachment is a staff-marked photo on the order of each variant: the readers
+# of the order who read staff entries get it (the city-wide roles and the order's units,
+# not its caller: 404); a visitor gets 404 too, as a public file of a public order would be
+# served to them. Adding files: the centre anywhere, a unit on what it holds, the caller on
+# their own open order (permissions.can_attach).
+_ATTACH_READERS = CITY_WIDE | OWN_UNIT()
+ATTACHMENTS: dict[str, Row] = {
+    "POST /hotline/orders/<pk>/attach": Row(
+        ALLOWED_FOR(ORDER_READERS).seeing(CITY_WIDE | OWN_UNIT()),
+        kind="order",
+        note="no file sent: the form's 400",
+    ),
+    "POST /hotline/mine/<pk>/attach": Row(
+        ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER()),
+        kind="order",
+        note="the caller's 补充照片; no file sent: 422 attachment.none",
+    ),
+    "GET /hotline/attachments/<key>": Row(PUBLIC.seeing(_ATTACH_READERS), kind="attachment"),
+    "GET /hotline/attachments/<key>/thumbnail": Row(
+        PUBLIC.seeing(_ATTACH_READERS), kind="attachment"
+    ),
+    f"POST {WO}/attachments": Row(
+        API_ORDER.acting(EVERY_RECORD(CENTRE_ROLES) | OWN_UNIT() | OWNER()),
+        kind="order",
+        note="no file sent: 422 attachment.none",
+    ),
+    f"GET {WO}/attachments": Row(API_ORDER, kind="order"),
+    "GET /api/hotline/attachments/<key>": Row(
+        ANY_LOGGED_IN.seeing(_ATTACH_READERS), kind="attachment"
+    ),
+}
+
+MATRIX: dict[str, Row] = {**WEB, **API, **OPEN311, **ATTACHMENTS, **_admin_rows()}
 
 # --- the URL conf ----------------------------------------------------------------------------
 

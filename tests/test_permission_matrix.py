@@ -29,6 +29,7 @@ answer comes from access control and the act's own predicate, not from a missing
 from __future__ import annotations
 
 import datetime as dt
+import io
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -48,6 +49,7 @@ from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.states import IssueStatus, IssueTrigger
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.services.attachments import attachments_add
 from hongmian.hotline.states import Channel
 from hongmian.hotline.tests.factories import (
     CategoryFactory,
@@ -79,6 +81,7 @@ class World:
     users: dict[str, User] = field(default_factory=dict)
     orders: dict[str, WorkOrder] = field(default_factory=dict)
     extensions: dict[int, Any] = field(default_factory=dict)
+    attachments: dict[int, Any] = field(default_factory=dict)  # by order id
     articles: dict[str, Any] = field(default_factory=dict)
     persons: dict[str, Any] = field(default_factory=dict)
     enterprises: dict[str, Any] = field(default_factory=dict)
@@ -98,6 +101,9 @@ class World:
                 key = variant
             order = self.orders[key]
             return self.extensions[order.pk] if kind == "extension" else order
+        if kind == "attachment":
+            key = "enterprise" if principal == Role.ENTERPRISE_REP else "citizen"
+            return self.attachments[self.orders[key if variant == pm.OWN else variant].pk]
         if kind == "article":
             return self.articles[variant]
         if kind == "person":
@@ -129,6 +135,8 @@ class World:
             order = obj.order
             params |= {"pk": order.pk, "number": order.number}
             params |= {"extension_pk": obj.pk, "extension_id": obj.pk}
+        elif kind == "attachment":
+            params |= {"key": obj.key}
         elif kind == "article":
             params["article_id"] = obj.pk
         elif kind == "person":
@@ -140,6 +148,15 @@ class World:
         elif kind == "category":
             params["service_code"] = obj.code
         return params
+
+
+def _photo() -> Any:
+    from django.core.files.uploadedfile import SimpleUploadedFile
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", (40, 30), (200, 40, 40)).save(out, "JPEG")
+    return SimpleUploadedFile("现场.jpg", out.getvalue(), content_type="image/jpeg")
 
 
 def _units() -> dict[str, OrgUnit]:
@@ -233,6 +250,11 @@ def build_world() -> World:
     for o in w.orders.values():
         if o.lead_unit_id is not None:
             w.extensions[o.pk] = ExtensionRequestFactory(order=o)
+    centre = actor_of(w.users[Role.HOTLINE_AGENT])
+    for o in w.orders.values():
+        w.attachments[o.pk] = attachments_add(
+            actor=centre, order=o, uploads=[_photo()], visibility="staff"
+        )[0]
     root = CategoryFactory(code="m-env", name="生态环境")
     w.category = CategoryFactory(
         code="m-env-noise-night",

@@ -68,6 +68,13 @@ class IllegalTransition(Conflict):
     default_code = "illegal_transition"
 
 
+class PayloadTooLarge(ApplicationError):
+    """What was sent is over a size limit (a file, a request body)."""
+
+    status_code = 413
+    default_code = "payload_too_large"
+
+
 class RateLimited(ApplicationError):
     status_code = 429
     default_code = "rate_limited"

@@ -220,6 +220,63 @@ class VersionForm(Form):
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+# --- attachments (附件) ---------------------------------------------------------------------
+
+# What the file picker offers; the service judges each file by its content all the same.
+ATTACHMENT_ACCEPT = (
+    "image/jpeg,image/png,image/webp,application/pdf,.docx,.xlsx,video/mp4,video/quicktime,"
+    ".m4a,.mp3,.amr"
+)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class FilesField(forms.FileField):
+    """Any number of files (the picker's `multiple`), as a list; empty when none. Size and
+    type are the attachment service's to check (`attachment.too_large`, `….type_mismatch`)."""
+
+    def __init__(self, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        kwargs.setdefault("label", _("附件"))
+        kwargs.setdefault(
+            "help_text", _("可选多个文件：照片、PDF、Word、Excel、音视频，每个不超过 20 MB。")
+        )
+        kwargs.setdefault(
+            "widget", MultipleFileInput(attrs={"accept": ATTACHMENT_ACCEPT, "multiple": True})
+        )
+        super().__init__(**kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[Any]:
+        items = data if isinstance(data, list | tuple) else [data]
+        return [item for item in items if item]
+
+
+class CallerAttachForm(Form):
+    """补充照片 — the caller adds photos to their own open order ("我的诉求")."""
+
+    attachments = FilesField(
+        label=_("补充照片或材料"),
+        help_text=_("照片将随诉求公开展示，拍摄位置等信息会被去除。"),
+    )
+
+
+class AttachForm(Form):
+    """添加附件 on the order page, outside any act."""
+
+    attachments = FilesField(label=_("选择文件"))
+    visibility = forms.ChoiceField(
+        label=_("可见范围"),
+        choices=[
+            (Visibility.PUBLIC, _("公开（诉求人查询时可见）")),
+            (Visibility.STAFF, _("仅工作人员")),
+            (Visibility.INTERNAL, _("内部（仅热线中心）")),
+        ],
+        initial=Visibility.STAFF,
+    )
+
+
 # --- console (坐席工作台) ------------------------------------------------------------------
 
 
@@ -267,6 +324,9 @@ class IntakeForm(Form):
     # catalogue's unit for the category and address fills it until the agent picks one.
     lead_unit = UnitChoiceField(label=_("拟派承办单位"), blank=_("（受理后再选）"), required=False)
     answer = forms.CharField(label=_("答复内容"), required=False, widget=_textarea(3))
+    attachments = FilesField(
+        label=_("照片或材料"), help_text=_("随工单受理保存，诉求人查询时可见。")
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
     def to_intake(self) -> IntakeRequest:
@@ -315,10 +375,15 @@ class ProgressForm(VersionForm):
         ],
         initial=Visibility.PUBLIC,
     )
+    attachments = FilesField(label=_("现场照片或材料"))
 
 
 class ReplyForm(VersionForm):
     reply = forms.CharField(label=_("答复意见"), widget=_textarea(5))
+    # The reply's photos (e.g. the place after the fix) are shown to the caller with it.
+    attachments = FilesField(
+        label=_("办结照片或材料"), help_text=_("随答复向诉求人公开；照片中的位置等信息会被去除。")
+    )
 
 
 class ReturnForm(VersionForm):
@@ -399,6 +464,7 @@ class CallbackForm(VersionForm):
         label=_("是否解决"), choices=_RESOLVED_CHOICES, coerce=_yes_no, required=False
     )
     comment = forms.CharField(label=_("回访记录"), required=False, widget=_textarea(2))
+    attachments = FilesField(label=_("回访材料"), help_text=_("如通话记录截图，仅工作人员可见。"))
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -487,6 +553,13 @@ class CitizenSubmitForm(Form):
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
     )
     confidential = forms.BooleanField(label=_("保密：不向承办单位透露我的身份"), required=False)
+    # Declared before the key: shown among the basic fields, after the phone.
+    attachments = FilesField(
+        label=_("现场照片"),
+        help_text=_(
+            "可选，最多 9 个，每个不超过 20 MB。照片将随诉求公开展示，拍摄位置等信息会被去除。"
+        ),
+    )
     idempotency_key = forms.CharField(widget=forms.HiddenInput, max_length=100, required=False)
 
     ADVANCED_FIELDS = ("request_type", "title", "caller_name", "confidential")

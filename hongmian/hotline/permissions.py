@@ -21,7 +21,13 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, Any
 
 from hongmian.core.actors import Actor
-from hongmian.hotline.states import AssignmentRole, AssignmentStatus, Channel, Visibility
+from hongmian.hotline.states import (
+    OPEN_STATUSES,
+    AssignmentRole,
+    AssignmentStatus,
+    Channel,
+    Visibility,
+)
 from hongmian.identity.permissions import is_active_user
 from hongmian.identity.states import CITY_WIDE_ROLES, PUBLIC_ROLES, Role
 
@@ -251,3 +257,26 @@ def can_configure_sign_off(user: User | Any, unit: OrgUnit) -> bool:
     if is_active_user(user) and user.role == Role.SYSTEM_ADMIN:
         return True
     return is_unit_manager(user) and user.org_unit_id == unit.pk
+
+
+# --- attachments (附件) ------------------------------------------------------------------------
+
+
+def can_attach(user: User | Any, order: WorkOrder) -> bool:
+    """Files on their own (添加附件), outside an act: the centre on any order; a unit while
+    the order is in its hands; the caller on their own order until it is closed."""
+    if is_centre_staff(user):
+        return True
+    if order.status not in OPEN_STATUSES:
+        return False
+    return _acts_for_any(user, current_assignments(order), None) or is_caller(user, order)
+
+
+def attachment_visibilities(user: User | Any, order: WorkOrder) -> frozenset[str]:
+    """How `user` may mark a file they attach: the caller only public (they could not read
+    it back otherwise), a unit public or staff (internal is the centre's), the centre all."""
+    if is_centre_staff(user):
+        return frozenset(Visibility.values)
+    if is_unit_handler(user):
+        return frozenset({Visibility.PUBLIC, Visibility.STAFF})
+    return frozenset({Visibility.PUBLIC})

@@ -427,3 +427,32 @@ class SignOffSendBackIn(SignOffDecisionIn):
 
 class SignOffWithdrawIn(SignOffDecisionIn):
     pass
+
+
+# --- attachments (附件) -----------------------------------------------------------------------
+
+
+class AttachmentOut(Schema):
+    """One file of an order as the reader may see it; `url` and `thumbnail_url` are this
+    site's checked views (never a storage address). `sha256` is of the file as received,
+    `size` of the file as served (an image without its metadata)."""
+
+    key: str
+    name: str
+    content_type: str
+    size: int
+    sha256: str
+    visibility: Visibility
+    entry_kind: str
+    width: int | None
+    height: int | None
+    created_at: dt.datetime
+    url: str
+    thumbnail_url: str | None
+
+
+class AttachmentPageOut(Schema):
+    total: int
+    limit: int
+    offset: int
+    items: list[AttachmentOut]

@@ -9,6 +9,7 @@ from crontask import cron
 
 from hongmian.core.actors import Actor
 from hongmian.core.jobs import reliable_task
+from hongmian.hotline.services.attachments import attachment_orphans_delete
 from hongmian.hotline.services.sla import sla_sweep
 
 
@@ -32,3 +33,11 @@ def search_ranking_relearn_job() -> dict[str, object]:
     from hongmian.hotline import knowledge_bridge
 
     return knowledge_bridge.search_ranking_relearn(actor=Actor.system("search-ranking-learn"))
+
+
+@cron("40 3 * * *")  # daily, 03:40: no upload in flight is a day old
+@reliable_task()
+def attachment_orphans_job() -> dict[str, int]:
+    """Delete stored files that no attachment names (a caller's transaction rolled back
+    after they were stored), once they are a day old."""
+    return {"deleted": len(attachment_orphans_delete(older_than_hours=24))}

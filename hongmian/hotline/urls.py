@@ -4,7 +4,7 @@ app's pages share the prefix (hongmian/insights/urls.py, mounted by config/urls.
 from django.urls import path
 
 from hongmian.hotline import views
-from hongmian.hotline.views import approvals, board, citizen, console, inbox, order
+from hongmian.hotline.views import approvals, attachments, board, citizen, console, inbox, order
 
 app_name = "hotline"
 urlpatterns = [
@@ -51,6 +51,10 @@ urlpatterns = [
     path("orders/<int:pk>/callback", board.callback, name="callback"),
     path("orders/<int:pk>/callback-review", board.callback_review, name="callback_review"),
     path("orders/<int:pk>/supervise", board.supervise, name="supervise"),
+    # 附件: added on the order page; served only through the reader's check (never storage URLs)
+    path("orders/<int:pk>/attach", attachments.attach, name="attach"),
+    path("attachments/<str:key>", attachments.download, name="attachment"),
+    path("attachments/<str:key>/thumbnail", attachments.thumbnail, name="attachment_thumbnail"),
     # 市民
     path("submit/", citizen.submit, name="submit"),
     path("submit/done", citizen.submitted, name="submitted"),
@@ -58,4 +62,5 @@ urlpatterns = [
     path("track/rate", citizen.rate, name="rate"),
     path("mine/", citizen.mine, name="mine"),
     path("mine/<int:pk>/", citizen.mine_order, name="mine_order"),
+    path("mine/<int:pk>/attach", citizen.mine_attach, name="mine_attach"),
 ]

@@ -1,9 +1,10 @@
-"""Models of the 12345 hotline, in three modules: taxonomy (categories, dispatch catalogue,
-SLA rules), orders (work orders, assignments, timeline) and handling (clocks, returns,
-extensions, supervision, callbacks, joint meetings), plus signoff (a unit's
-manager's sign-off of its handlers' acts). The classifiers and the hot spots
-are the insights app's (hongmian.insights.models)."""
+"""Models of the 12345 hotline, in five modules: taxonomy (categories, dispatch catalogue,
+SLA rules), orders (work orders, assignments, timeline), handling (clocks, returns,
+extensions, supervision, callbacks, joint meetings), signoff (a unit's manager's sign-off of
+its handlers' acts) and attachments. The classifiers and the hot spots are the insights
+app's (hongmian.insights.models)."""
 
+from hongmian.hotline.models.attachments import Attachment
 from hongmian.hotline.models.handling import (
     Callback,
     ExtensionRequest,
@@ -18,6 +19,7 @@ from hongmian.hotline.models.taxonomy import Category, DispatchCatalogue, Dispat
 
 __all__ = [
     "Assignment",
+    "Attachment",
     "Callback",
     "Category",
     "DispatchCatalogue",

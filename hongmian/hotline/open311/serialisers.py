@@ -146,9 +146,11 @@ def service_request(
     address: str,
     latitude: Decimal | None,
     longitude: Decimal | None,
+    media_url: str | None = None,
 ) -> dict[str, Any]:
     """One <request>, every field of the spec in the spec's order; what we do not have
-    (address_id, zipcode, media_url) is present and empty, which the spec allows."""
+    (address_id, zipcode, and media_url without a photo) is present and empty, which the
+    spec allows."""
     return {
         "service_request_id": number,
         "status": "open" if is_open else "closed",
@@ -166,7 +168,7 @@ def service_request(
         "zipcode": None,
         "lat": coordinate(latitude),
         "long": coordinate(longitude),
-        "media_url": None,
+        "media_url": media_url or None,
     }
 
 
@@ -183,12 +185,14 @@ def public_service_request(
     expected: dt.datetime | None,
     district: str | None,
     street: str | None,
+    media_url: str | None = None,
 ) -> dict[str, Any]:
     """One <request> of the public view (no api_key): what a city publishes about a request
-    and nothing personal. The caller's text, address, coordinates and media are left out
+    and nothing personal. The caller's text, address and coordinates are left out
     altogether rather than sent empty; `district` and `street` (names) are our additions,
-    which the spec's clients ignore or show as they are."""
-    return {
+    which the spec's clients ignore or show as they are. `media_url` is there only when the
+    request has a public photo: our copy, without its EXIF (decision 0031)."""
+    item = {
         "service_request_id": number,
         "status": "open" if is_open else "closed",
         "status_notes": status_notes or None,
@@ -202,6 +206,9 @@ def public_service_request(
         "district": district,
         "street": street,
     }
+    if media_url:
+        item["media_url"] = media_url
+    return item
 
 
 def request_created(*, number: str | None, token: str | None, notice: str) -> list[dict[str, Any]]:

@@ -24,6 +24,7 @@ from typing import Any
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.http import HttpRequest, HttpResponse, QueryDict
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.dateparse import parse_date, parse_datetime
 from django.views.decorators.csrf import csrf_exempt
@@ -33,14 +34,16 @@ from hongmian.core.errors import (
     ApplicationError,
     NotAuthenticated,
     NotFound,
+    PayloadTooLarge,
     PermissionDenied,
     RateLimited,
 )
 from hongmian.geo.selectors import gazetteer
+from hongmian.hotline import attachment_selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.open311 import selectors, serialisers
 from hongmian.hotline.selectors import access_work_order, work_order_caller_view
-from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.attachments import work_order_intake_with_attachments
 from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.states import FINISHED_STATUSES, Channel, ClockKind, RequestType
 from hongmian.identity.auth import api_key_user, bearer_token
@@ -52,6 +55,8 @@ logger = logging.getLogger(__name__)
 CHANGESET = dt.datetime(2026, 12, 7, tzinfo=dt.UTC)
 DESCRIPTION_MAX = 4000  # the spec's limit for description
 FORM = "application/x-www-form-urlencoded"
+# FixMyStreet-style clients send the photo itself as the multipart part `media`.
+MULTIPART = "multipart/form-data"
 SERVICE_NOTICE = "诉求已受理，将按规定时限派至承办单位办理并答复。"
 # Our field names (in a ValidationFailed from the intake service) → the spec's.
 _SPEC_FIELDS = {
@@ -63,6 +68,7 @@ _SPEC_FIELDS = {
     "caller_phone": "phone",
     "caller_name": "first_name",
     "category": "service_code",
+    "attachments": "media",
 }
 
 
@@ -94,6 +100,8 @@ def _status_of(exc: ApplicationError) -> int:
         return 404
     if isinstance(exc, RateLimited):
         return 429
+    if isinstance(exc, PayloadTooLarge):
+        return 413
     # Validation failures and conflicts alike: the spec's "400 for any other error".
     return 400
 
@@ -234,7 +242,24 @@ def _expected(order: WorkOrder) -> dt.datetime | None:
     return clocks[0].due_at if clocks else None
 
 
-def _request_item(order: WorkOrder, *, address: str) -> dict[str, Any]:
+def _photo_url(request: HttpRequest, key: str) -> str:
+    return request.build_absolute_uri(reverse("hotline:attachment", args=(key,)))
+
+
+def _media_urls(request: HttpRequest, user: User | None, orders: list[WorkOrder]) -> dict[int, str]:
+    """media_url per order: the public photo (our copy, without EXIF), else — for a reader
+    with a key who may see it — the link the client gave when filing. Two queries a list."""
+    photos = attachment_selectors.public_photos_by_order([o.pk for o in orders])
+    urls = {pk: _photo_url(request, row.key) for pk, row in photos.items()}
+    if user is not None:
+        for pk, link in attachment_selectors.media_links_by_order(user, orders).items():
+            urls.setdefault(pk, link)
+    return urls
+
+
+def _request_item(
+    order: WorkOrder, *, address: str, media_url: str | None = None
+) -> dict[str, Any]:
     """One <request>. `address` is the caller's, as the reader may see it (masked or
     withheld): the caller of this function has applied the access rules."""
     finished = order.status in FINISHED_STATUSES
@@ -253,6 +278,7 @@ def _request_item(order: WorkOrder, *, address: str) -> dict[str, Any]:
         address=address,
         latitude=order.latitude,
         longitude=order.longitude,
+        media_url=media_url,
     )
 
 
@@ -261,7 +287,7 @@ def _division_name(code: str) -> str | None:
     return entry.name if entry else None
 
 
-def _public_item(order: WorkOrder) -> dict[str, Any]:
+def _public_item(order: WorkOrder, *, media_url: str | None = None) -> dict[str, Any]:
     """One <request> of the public view, from an order of `selectors.public_orders()`: no
     text, address, point or caller, and the reply only when it was given publicly."""
     finished = order.status in FINISHED_STATUSES
@@ -278,6 +304,7 @@ def _public_item(order: WorkOrder) -> dict[str, Any]:
         expected=_expected(order),
         district=_division_name(order.district_code),
         street=_division_name(order.street_code),
+        media_url=media_url,
     )
 
 
@@ -339,9 +366,15 @@ def _list(request: HttpRequest, fmt: str) -> HttpResponse:
     }
     if user is None:
         public = selectors.public_service_requests(**filters)
-        return serialisers.render(fmt, "service_requests", [_public_item(o) for o in public])
-    orders = selectors.service_requests(user, **filters)
-    items = [_request_item(o, address=work_order_caller_view(user, o).address) for o in orders]
+        media = _media_urls(request, None, public)
+        items = [_public_item(o, media_url=media.get(o.pk)) for o in public]
+        return serialisers.render(fmt, "service_requests", items)
+    orders = list(selectors.service_requests(user, **filters))
+    media = _media_urls(request, user, orders)
+    items = [
+        _request_item(o, address=work_order_caller_view(user, o).address, media_url=media.get(o.pk))
+        for o in orders
+    ]
     return serialisers.render(fmt, "service_requests", items)
 
 
@@ -371,9 +404,10 @@ def _caller_name(params: QueryDict) -> str:
 
 
 def _create(request: HttpRequest, fmt: str) -> HttpResponse:
-    if request.content_type != FORM:
-        # Only the spec's form encoding is read: no JSON or XML body is ever parsed here.
-        raise Open311Error(400, f"POST requests.{fmt} takes {FORM}")
+    if request.content_type not in (FORM, MULTIPART):
+        # Only the spec's form encoding (or multipart, for a `media` file) is read: no JSON
+        # or XML body is ever parsed here.
+        raise Open311Error(400, f"POST requests.{fmt} takes {FORM} or {MULTIPART}")
     params = request.POST
     user = _key_user(request, required=True)
     code = _param(params, "service_code")
@@ -394,7 +428,11 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     if len(description) > DESCRIPTION_MAX:
         raise Open311Error(400, f"description is limited to {DESCRIPTION_MAX} characters")
     token = uuid.uuid4().hex
-    order, _ = work_order_intake(
+    # The photo (`media`, multipart) is kept as an attachment of the intake, public like the
+    # request's public view; `media_url` is recorded for staff, never fetched (decision 0031).
+    order, _ = work_order_intake_with_attachments(
+        uploads=request.FILES.getlist("media") if request.content_type == MULTIPART else [],
+        media_url=_param(params, "media_url"),
         actor=Actor(user=user, client_address=client_address(request), via="api"),
         request=IntakeRequest(
             channel=Channel.OPEN311,
@@ -435,7 +473,9 @@ def service_request(request: HttpRequest, fmt: str, service_request_id: str) -> 
         if public is None:
             # Missing and not public are the same answer.
             raise Open311Error(404, f"service_request_id {service_request_id} was not found")
-        return serialisers.render(fmt, "service_requests", [_public_item(public)])
+        media = _media_urls(request, None, [public])
+        item = _public_item(public, media_url=media.get(public.pk))
+        return serialisers.render(fmt, "service_requests", [item])
     pk = WorkOrder.objects.filter(number=service_request_id).values_list("pk", flat=True).first()
     try:
         if pk is None:
@@ -446,9 +486,9 @@ def service_request(request: HttpRequest, fmt: str, service_request_id: str) -> 
     except NotFound:
         # Missing and not visible are the same answer.
         raise Open311Error(404, f"service_request_id {service_request_id} was not found") from None
-    return serialisers.render(
-        fmt, "service_requests", [_request_item(order, address=order.address)]
-    )
+    media = _media_urls(request, user, [order])
+    item = _request_item(order, address=order.address, media_url=media.get(order.pk))
+    return serialisers.render(fmt, "service_requests", [item])
 
 
 @georeport("GET")

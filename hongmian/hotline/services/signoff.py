@@ -32,8 +32,10 @@ from hongmian.core.transitions import assert_transition
 from hongmian.hotline import permissions
 from hongmian.hotline.models import (
     Assignment,
+    Attachment,
     ExtensionRequest,
     SignOffRequest,
+    TimelineEntry,
     UnitSignOffPolicy,
     WorkOrder,
 )
@@ -392,7 +394,25 @@ def sign_off_approve(
             data={"sign_off": row.pk, "act": row.act},
         )
         _perform(actor, locked.pk, row.act, row.payload)
+        _carry_files_to_reply(locked, row)
     return row
+
+
+def _carry_files_to_reply(order: WorkOrder, row: SignOffRequest) -> None:
+    """Files sent with a held reply wait on the request's entry, which only staff read; once
+    the reply is approved they are its evidence (the caller's "fixed" photo), so they move
+    to the reply's entry and take its marking, as files sent with an unheld reply do."""
+    if row.act != SignOffAct.REPLY:
+        return
+    held = TimelineEntry.objects.filter(
+        order=order, kind="sign_off_requested", data__sign_off=row.pk
+    ).values("pk")
+    reply = TimelineEntry.objects.filter(order=order, kind="replied").order_by("-pk").first()
+    if reply is None:
+        return
+    Attachment.objects.filter(order=order, entry__in=held).update(
+        entry=reply, visibility=reply.visibility
+    )
 
 
 def sign_off_send_back(

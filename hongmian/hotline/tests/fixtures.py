@@ -13,7 +13,8 @@ here): a small organisation tree, one user per role, actors.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import os
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -257,6 +258,25 @@ def flow(units: Units, agent: User) -> Flow:
     return Flow(units, agent)
 
 
+def stored_files() -> list[str]:
+    """Every file in the attachments' storage (a folder for the whole run: conftest.py)."""
+    from hongmian.hotline.services.attachments import attachment_storage
+
+    root = attachment_storage().path("")
+    return sorted(
+        os.path.relpath(os.path.join(folder, name), root)
+        for folder, _dirs, names in os.walk(root)
+        for name in names
+    )
+
+
+@pytest.fixture
+def new_files() -> Callable[[], list[str]]:
+    """The attachment files the test has stored so far."""
+    before = set(stored_files())
+    return lambda: sorted(set(stored_files()) - before)
+
+
 # The fixtures a conftest takes with `from hongmian.hotline.tests.fixtures import *`: the
 # hotline's own tests and the insights app's, which run on the same orders.
 __all__ = [
@@ -268,6 +288,7 @@ __all__ = [
     "citizen_person",
     "flow",
     "liede_handler",
+    "new_files",
     "sent",
     "shipai_handler",
     "supervisor",

@@ -536,10 +536,11 @@ def test_requests_list_query_count_is_flat(
     key = api_key_for(app_account)
     client = Client()
     # The key with its account, and its last-use stamp (written at most once a minute); the
-    # orders (category, unit and caller joined in); their resolution clocks. Never one query
-    # per order. The second call finds the key in the process's cache (a few seconds).
-    with django_assert_num_queries(4):
+    # orders (category, unit and caller joined in); their resolution clocks; their public
+    # photos and the media links their clients gave (media_url). Never one query per order.
+    # The second call finds the key in the process's cache (a few seconds).
+    with django_assert_num_queries(6):
         response = client.get(f"{V2}/requests.json", {"api_key": key})
     assert len(response.json()) == 12
-    with django_assert_num_queries(2):
+    with django_assert_num_queries(4):
         client.get(f"{V2}/requests.xml", {"api_key": key})

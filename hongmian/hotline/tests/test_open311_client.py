@@ -186,7 +186,8 @@ def test_the_public_list_is_bounded_and_flat(
 ) -> None:
     for _ in range(5):
         SlaClockFactory(order=WorkOrderFactory(category=services["stalls"], lead_unit=units.city))
-    # The orders (category and unit joined, the public reply as EXISTS); their clocks.
-    with django_assert_num_queries(2):
+    # The orders (category and unit joined, the public reply as EXISTS); their clocks; their
+    # public photos (media_url).
+    with django_assert_num_queries(3):
         response = client.get(f"{V2}/requests.json")
     assert len(response.json()) == 5

@@ -3,14 +3,22 @@ back, revising, withdrawing, illegal moves, the clocks, the audit and the timeli
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import pytest
 
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.models import AuditEvent
-from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SignOffRequest, SlaClock
+from hongmian.hotline.models import (
+    Attachment,
+    ExtensionRequest,
+    ReturnRequest,
+    SignOffRequest,
+    SlaClock,
+)
 from hongmian.hotline.selectors import sign_off_current, sign_offs_pending_for
+from hongmian.hotline.services.attachments import work_order_act_with_attachments
 from hongmian.hotline.services.lifecycle_dispatch import work_order_dispatch
 from hongmian.hotline.services.signoff import (
     sign_off_approve,
@@ -21,6 +29,7 @@ from hongmian.hotline.services.signoff import (
     sign_off_withdraw,
 )
 from hongmian.hotline.states import ClockKind, SignOffAct, SignOffStatus, Status, Visibility
+from hongmian.hotline.tests.attachment_files import photo
 from hongmian.hotline.tests.factories import actor_of
 from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import UserFactory
@@ -440,3 +449,25 @@ def test_a_units_acknowledge_does_not_settle_its_own_return(flow, units) -> None
         work_order_acknowledge(actor=handler, order=order)
     order.refresh_from_db()
     assert order.status == Status.RETURN_REQUESTED
+
+
+def test_files_of_a_held_reply_become_the_replys_evidence(flow, units, manager, policy) -> None:
+    order = flow.acknowledged(units.shipai)
+    handler = actor_of(flow.handler(units.shipai))
+    done = work_order_act_with_attachments(
+        actor=handler,
+        act=functools.partial(sign_off_submit, act=SignOffAct.REPLY),
+        entry_kinds=("replied", "sign_off_requested"),
+        uploads=[photo("清理后.jpg")],
+        order=order,
+        payload={"reply": "已清理完毕。"},
+    )
+    assert done.waiting
+    held = Attachment.objects.get()
+    # While the manager has it, only staff see the photo (on the request's entry).
+    assert (held.entry.kind, held.visibility) == ("sign_off_requested", Visibility.STAFF)
+
+    sign_off_approve(actor=actor_of(manager), order=order)
+    held.refresh_from_db()
+    # Approved, it is the reply's evidence: the caller sees it with the reply.
+    assert (held.entry.kind, held.visibility) == ("replied", Visibility.PUBLIC)

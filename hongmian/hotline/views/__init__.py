@@ -6,6 +6,8 @@
 - board.py     督办台: the board and the centre's acts (dispatch, reviews, callback, merge …)
 - order.py     the order page the centre and the units share
 - citizen.py   the public's pages: submit, track, rate, my requests
+- attachments.py  附件: serving a file after the reader's check, 添加附件 on the order page,
+               and `with_files`, which lets an act's form carry files (decision 0031)
 - common.py    role guards, service errors on forms, navigation, timeline labels
 
 The console's classifier slot, the board's hot spots and duplicate groups and the order's

@@ -26,6 +26,7 @@ from hongmian.hotline.models import ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockLight, ReturnStatus
+from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import (
     actor,
     hotline_nav,
@@ -216,13 +217,14 @@ def callback(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.CallbackForm,
-        service=lifecycle_closing.work_order_callback,
+        service=with_files(lifecycle_closing.work_order_callback, "callback", "callback_unreached"),
         arguments=lambda d, order: {
             "order": order,
             "reached": d["reached"],
             "satisfaction": d["satisfaction"] if d["reached"] else "",
             "resolved": d["resolved"] if d["reached"] else None,
             "comment": d["comment"],
+            "uploads": d["attachments"],
         },
         done=_("已记录工单 %(number)s 的回访。"),
     )

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.http import HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
@@ -16,9 +16,17 @@ from django.views.decorators.http import require_POST
 from hongmian.core.errors import NotFound
 from hongmian.hotline import forms as hf
 from hongmian.hotline import permissions, selectors, tracking
+from hongmian.hotline.attachment_selectors import (
+    attach_to_entries,
+    public_attachments,
+    remember_tracked,
+)
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
-from hongmian.hotline.services.intake import work_order_intake
+from hongmian.hotline.services.attachments import (
+    attachments_add,
+    work_order_intake_with_attachments,
+)
 from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
 from hongmian.hotline.views.common import (
     actor,
@@ -54,7 +62,7 @@ def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         form = hf.CitizenSubmitForm(initial={"idempotency_key": hf.new_idempotency_key()})
         return _submit_page(request, form)
-    form = hf.CitizenSubmitForm(request.POST)
+    form = hf.CitizenSubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         return _submit_page(request, form, status=400)
     data = form.cleaned_data
@@ -65,7 +73,12 @@ def submit(request: HttpRequest) -> HttpResponse:
         return redirect("hotline:submitted")
     # The service decides: a visitor without an account is refused (decision 0014).
     ok, result = call_service(
-        form, work_order_intake, actor=actor(request), request=form.to_intake(), idempotency_key=key
+        form,
+        work_order_intake_with_attachments,
+        actor=actor(request),
+        request=form.to_intake(),
+        uploads=data["attachments"],
+        idempotency_key=key,
     )
     if not ok:
         return _submit_page(request, form, status=error_status(form))
@@ -95,6 +108,7 @@ def public_timeline(order: WorkOrder) -> list[TimelineEntry]:
     )
     for entry in entries:
         entry.label = label_of(entry.kind)  # type: ignore[attr-defined]
+    attach_to_entries(entries, public_attachments(order))
     return entries
 
 
@@ -128,6 +142,8 @@ def _track_page(
     if rate_form is None and awaiting_rating(order):
         rate_form = hf.RateForm(initial={"number": order.number, "phone": phone})
     context = _public_context(order, rate_form=rate_form if awaiting_rating(order) else None)
+    # Number and phone were proved: this browser may open the order's public files.
+    remember_tracked(request.session, order)
     return render(request, "hotline/citizen/track.html", context, status=status)
 
 
@@ -205,7 +221,42 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "hotline/citizen/mine.html", {"orders": orders})
 
 
+def _mine_order_page(
+    request: HttpRequest,
+    order: WorkOrder,
+    form: hf.CallerAttachForm | None = None,
+    *,
+    status: int = 200,
+) -> HttpResponse:
+    may_attach = permissions.can_attach(request.user, order)
+    if may_attach and form is None:
+        form = hf.CallerAttachForm()
+    context = _public_context(order, attach_form=form if may_attach else None)
+    return render(request, "hotline/citizen/mine_order.html", context, status=status)
+
+
 @public_required
 def mine_order(request: HttpRequest, pk: int) -> HttpResponse:
-    order = order_or_404(request, pk)
-    return render(request, "hotline/citizen/mine_order.html", _public_context(order))
+    return _mine_order_page(request, order_or_404(request, pk))
+
+
+@require_POST
+@public_required
+def mine_attach(request: HttpRequest, pk: int) -> HttpResponse:
+    """补充照片: the caller's files on their own open order, public like their request."""
+    form = hf.CallerAttachForm(request.POST, request.FILES)
+    form.is_valid()
+    ok, _rows = call_service(
+        form,
+        attachments_add,
+        actor=actor(request),
+        order=pk,
+        uploads=form.cleaned_data.get("attachments", []),
+        visibility=Visibility.PUBLIC,
+    )
+    if not ok:
+        if error_status(form) == 404:
+            raise Http404
+        return _mine_order_page(request, order_or_404(request, pk), form, status=error_status(form))
+    messages.success(request, gettext("照片已补充到您的诉求。"))
+    return redirect("hotline:mine_order", pk=pk)

@@ -155,6 +155,8 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "sign_off_approved": _("本单位负责人同意"),
     "sign_off_sent_back": _("本单位负责人退回修改"),
     "sign_off_withdrawn": _("撤回审批申请"),
+    "attachments": _("添加附件"),
+    "media_link": _("媒体链接"),
 }
 
 

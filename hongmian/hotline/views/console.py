@@ -23,8 +23,8 @@ from hongmian.hotline import knowledge_bridge as knowledge
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch
+from hongmian.hotline.services.attachments import work_order_intake_with_attachments
 from hongmian.hotline.services.catalogue import dispatch_suggest
-from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import CONTENT_MAX, TITLE_MAX
 from hongmian.hotline.states import Status
 from hongmian.hotline.views.common import (
@@ -68,7 +68,7 @@ def console(request: HttpRequest) -> HttpResponse:
         return _console_page(
             request, hf.IntakeForm(initial={"idempotency_key": hf.new_idempotency_key()})
         )
-    form = hf.IntakeForm(request.POST)
+    form = hf.IntakeForm(request.POST, request.FILES)
     if not form.is_valid():
         return _console_page(request, form, status=400)
     data = form.cleaned_data
@@ -84,9 +84,10 @@ def console(request: HttpRequest) -> HttpResponse:
         return _console_page(request, form, status=400)
     ok, result = call_service(
         form,
-        work_order_intake,
+        work_order_intake_with_attachments,
         actor=actor(request),
         request=form.to_intake(),
+        uploads=data["attachments"],
         idempotency_key=data["idempotency_key"] or None,
     )
     if not ok:

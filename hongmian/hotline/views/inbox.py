@@ -4,6 +4,7 @@ the order page (views/order.py) shows the forms."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -22,6 +23,7 @@ from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.services.signoff import sign_off_submit
 from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight, SignOffAct
 from hongmian.hotline.views.approvals import submitted
+from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import hotline_nav, role_required
 from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
 
@@ -84,11 +86,12 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ProgressForm,
-        service=lifecycle_handling.work_order_progress,
+        service=with_files(lifecycle_handling.work_order_progress, "progress"),
         arguments=lambda d, order: {
             "order": order,
             "text": d["text"],
             "visibility": d["visibility"],
+            "uploads": d["attachments"],
         },
         done=_("已记录工单 %(number)s 的办理进展。"),
     )
@@ -101,9 +104,18 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        # Through the unit's sign-off: done now, or held for the manager (services/signoff.py).
-        service=sign_off_submit,
-        arguments=lambda d, order: {"order": order, "act": SignOffAct.REPLY, "payload": d},
+        # Through the unit's sign-off: done now, or held for the manager (services/signoff.py);
+        # the files go on the reply's entry, or on the held request's until it is approved.
+        service=with_files(
+            functools.partial(sign_off_submit, act=SignOffAct.REPLY),
+            "replied",
+            "sign_off_requested",
+        ),
+        arguments=lambda d, order: {
+            "order": order,
+            "payload": {k: v for k, v in d.items() if k != "attachments"},
+            "uploads": d["attachments"],
+        },
         done=submitted(_("工单 %(number)s 已答复，等待热线中心回访。")),
     )
 
@@ -115,8 +127,12 @@ def co_reply(request: HttpRequest, pk: int) -> HttpResponse:
         request,
         pk,
         form_class=hf.ReplyForm,
-        service=lifecycle_handling.work_order_co_reply,
-        arguments=lambda d, order: {"order": order, "reply": d["reply"]},
+        service=with_files(lifecycle_handling.work_order_co_reply, "co_replied"),
+        arguments=lambda d, order: {
+            "order": order,
+            "reply": d["reply"],
+            "uploads": d["attachments"],
+        },
         done=_("已提交工单 %(number)s 的协办意见。"),
     )
 

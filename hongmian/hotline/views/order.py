@@ -24,6 +24,7 @@ from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import permissions as perm
+from hongmian.hotline.attachment_selectors import attach_to_entries, attachments_visible_to
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock, WorkOrder
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.lifecycle_dispatch import return_deadline
@@ -497,6 +498,7 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
     timeline = list(selectors.timeline_for(user, order))
     for entry in timeline:
         entry.label = timeline_label(entry.kind)  # type: ignore[attr-defined]
+    attach_to_entries(timeline, attachments_visible_to(user, order))
     resolution = next((c.clock for c in clocks if c.clock.kind == "resolution"), None)
     ctx: dict[str, Any] = {
         "order": order,
@@ -531,7 +533,25 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
             ctx["duplicates_url"] = insights_hook.order_duplicates_url(order)
     else:
         ctx["panels"] = unit_panels(request, order, ctx)
+    if perm.can_attach(user, order):
+        ctx["panels"].append(attach_panel(user, order))
     return ctx
+
+
+def attach_panel(user: Any, order: WorkOrder) -> Panel:
+    """添加附件: files outside any act, marked as the reader may mark them."""
+    form = hf.AttachForm(prefix="attach")
+    allowed = perm.attachment_visibilities(user, order)
+    visibility = form.fields["visibility"]
+    visibility.choices = [c for c in visibility.choices if c[0] in allowed]  # type: ignore[attr-defined]
+    return Panel(
+        "attach",
+        _("添加附件"),
+        form,
+        reverse("hotline:attach", args=(order.pk,)),
+        [Button(_("上传"), "button--secondary")],
+        _("照片和材料随工单保存；照片中的拍摄位置等信息会被去除。"),
+    )
 
 
 def render_order(
@@ -587,7 +607,9 @@ def perform(
     except NotFound:
         raise Http404 from None
     prefix = _prefix_of(request, form_class)
-    form = form_class(request.POST, prefix=prefix, **(form_kwargs(order) if form_kwargs else {}))
+    form = form_class(
+        request.POST, request.FILES, prefix=prefix, **(form_kwargs(order) if form_kwargs else {})
+    )
     if not form.is_valid():
         return render_order(request, order_or_404(request, pk), refused=form, status=400)
     data = form.cleaned_data
