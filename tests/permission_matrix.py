@@ -259,7 +259,7 @@ API_UNIT_ACT = API_ORDER.acting(OWN_UNIT())
 API_CENTRE_OR_UNIT_ACT = API_ORDER.acting(EVERY_RECORD(CENTRE_ROLES) | OWN_UNIT())
 
 INTAKE_ROLES = PUBLIC_ROLES | CENTRE_ROLES
-ORDER_READERS = CENTRE_ROLES | UNIT_HANDLER_ROLES  # the order page (views.common)
+ORDER_READERS = CENTRE_ROLES | UNIT_HANDLER_ROLES
 
 WEB: dict[str, Row] = {
     "GET /healthz": Row(PUBLIC, note="load balancers"),
@@ -326,7 +326,11 @@ WEB: dict[str, Row] = {
         UNIT_ACT, kind="order", body=lambda w, o: {"subdispatch-unit": w.units["street_a"].pk}
     ),
     # --- the order page, shared by the centre and the units
-    "GET /hotline/orders/<pk>/": Row(ALLOWED_FOR(ORDER_READERS).seeing(ORDER_SCOPE), kind="order"),
+    "GET /hotline/orders/<pk>/": Row(
+        ALLOWED_FOR(ORDER_READERS | CITY_WIDE_ROLES).seeing(ORDER_SCOPE),
+        kind="order",
+        note="city-wide readers: read-only, callers masked",
+    ),
     # --- the supervisors' board and the centre's acts
     "GET /hotline/board/": Row(ALLOWED_FOR({Role.HOTLINE_SUPERVISOR})),
     "GET /hotline/board/callbacks/": Row(ALLOWED_FOR({Role.HOTLINE_SUPERVISOR})),

@@ -9,10 +9,13 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import SlaClock, Supervision, WorkOrder
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockKind, Status
 from hongmian.hotline.tests.factories import actor_of
+from hongmian.identity.states import Role
+from hongmian.identity.tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -347,3 +350,19 @@ def test_the_board_costs_the_same_queries_for_more_orders(client, flow, supervis
     fill()
     fill()
     assert count() == few
+
+
+@pytest.mark.django_db
+def test_a_city_leader_reads_the_order_page_with_the_caller_masked(client, flow) -> None:
+    """The dashboard's figures lead through the order list to here: read-only, masked."""
+    order = flow.dispatched()
+    client.force_login(UserFactory(role=Role.CITY_LEADER))
+    response = client.get(reverse("hotline:order", args=(order.pk,)))
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert order.number in html
+    assert "138****8000" in html
+    assert "13800138000" not in html
+    # Reading only: no act's form (every act posts to the order's own URLs).
+    assert f'action="/hotline/orders/{order.pk}/' not in html
+    assert AuditEvent.objects.filter(action="work_order.read", target_id=str(order.pk)).exists()

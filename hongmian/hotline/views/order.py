@@ -57,6 +57,7 @@ from hongmian.hotline.views.common import (
     timeline_label,
 )
 from hongmian.identity.models import OrgUnit
+from hongmian.identity.states import CITY_WIDE_ROLES
 
 # Where the centre dispatches or re-dispatches from the order page (a pending return, a
 # joint meeting and a callback review have their own panels that lead to dispatch).
@@ -575,7 +576,9 @@ def render_order(
     return render(request, "hotline/order.html", ctx, status=status)
 
 
-@role_required(*STAFF_ORDER_ROLES)
+# City-wide readers (leaders, the chief data officer) follow the dashboard's figures to
+# here through the order list: the page read-only, callers masked (work_order_caller_view).
+@role_required(*STAFF_ORDER_ROLES, *CITY_WIDE_ROLES)
 def order_detail(request: HttpRequest, pk: int) -> HttpResponse:
     return render_order(request, order_or_404(request, pk))
 
