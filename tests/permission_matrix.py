@@ -360,6 +360,18 @@ WEB: dict[str, Row] = {
     "POST /hotline/track/rate": Row(PUBLIC, note="number + phone are the proof"),
     "GET /hotline/mine/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
     "GET /hotline/mine/<pk>/": Row(ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER()), kind="order"),
+    # --- queues (hotline/queues.py, decision 0028): 经办人 inside a unit, saved views
+    "POST /hotline/orders/<pk>/handler": Row(
+        UNIT_ACT, kind="order", body={"handler": "me"}, note="领取; back to the order page"
+    ),
+    "POST /hotline/views/": Row(
+        ALLOWED_FOR(ORDER_READERS),
+        body={"queue": "search", "name": "天河待派", "query": "status=received"},
+        note="a personal view; back to the list",
+    ),
+    "POST /hotline/views/delete": Row(
+        ALLOWED_FOR(ORDER_READERS), body={"view": "0"}, note="one's own view only"
+    ),
     # --- analytics: the archive and the dashboard exist only for their readers (404)
     "GET /analytics/reports/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
     # Leaders read reports but do not issue them: the page is theirs, the action is not.

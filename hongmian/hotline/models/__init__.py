@@ -12,6 +12,7 @@ from hongmian.hotline.models.handling import (
     Supervision,
 )
 from hongmian.hotline.models.orders import Assignment, NumberCounter, TimelineEntry, WorkOrder
+from hongmian.hotline.models.queues import SavedView
 from hongmian.hotline.models.taxonomy import Category, DispatchCatalogue, DispatchRule, SlaRule
 
 __all__ = [
@@ -24,6 +25,7 @@ __all__ = [
     "JointMeeting",
     "NumberCounter",
     "ReturnRequest",
+    "SavedView",
     "SlaClock",
     "SlaRule",
     "Supervision",

@@ -146,6 +146,7 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "hotspot_alert": _("热点预警"),
     "closed_with_master": _("随主工单办结"),
     "archived": _("归档"),
+    "handler_assigned": _("指定经办人"),
 }
 
 
