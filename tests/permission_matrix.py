@@ -538,6 +538,10 @@ API.update(
             },
         ),
         f"POST {WO}/archive": Row(API_CENTRE_ACT, kind="order", body={}),
+        # Queues (decision 0028): 经办人 — the unit holding the order names or takes it.
+        f"POST {WO}/handler": Row(
+            API_UNIT_ACT, kind="order", body=lambda w, o: {"handler": w.users["dept_handler"].pk}
+        ),
         "POST /api/hotline/suggestions": Row(
             ANY_LOGGED_IN,
             body={"title": "路灯不亮", "content": "华师路路灯不亮"},

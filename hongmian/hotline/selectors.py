@@ -41,6 +41,7 @@ from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
     OPEN_STATUSES,
     WITH_UNIT_STATUSES,
+    AssignmentRole,
     ClockKind,
     ExtensionStatus,
     Status,
@@ -398,3 +399,16 @@ def board_section_orders(key: str, now: dt.datetime) -> QuerySet[WorkOrder]:
     if key in by_status:
         return orders.filter(status=by_status[key])
     return WorkOrder.objects.none()
+
+
+def assignment_held_by(user: User | Any, order: WorkOrder) -> Assignment | None:
+    """The assignment of `order` that the reader's unit (or a unit below it) holds now, lead
+    first; None for anyone outside the units holding it."""
+    rows = [
+        a
+        for a in order.assignments.select_related("unit", "handler")
+        if a.status in permissions.ACTIVE_ASSIGNMENT_STATUSES
+        and permissions.acts_for_unit(user, a.unit)
+    ]
+    rows.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
+    return rows[0] if rows else None

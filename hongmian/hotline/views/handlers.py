@@ -14,16 +14,10 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
-from hongmian.hotline.models import Assignment, WorkOrder
-from hongmian.hotline.permissions import (
-    ACTIVE_ASSIGNMENT_STATUSES,
-    UNIT_HANDLER_ROLES,
-    acts_for_unit,
-    can_assign_handler,
-    is_unit_handler,
-)
+from hongmian.hotline import selectors
+from hongmian.hotline.models import WorkOrder
+from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, can_assign_handler, is_unit_handler
 from hongmian.hotline.services.assignment import assignment_assign_handler
-from hongmian.hotline.states import AssignmentRole
 from hongmian.hotline.views.common import actor, order_or_404, role_required, safe_next
 from hongmian.identity.models import User
 
@@ -39,21 +33,10 @@ def unit_members(user: Any) -> list[User]:
     )
 
 
-def held_assignment(user: Any, order: WorkOrder) -> Assignment | None:
-    """The assignment of `order` that the reader's unit holds now, lead first."""
-    rows = [
-        a
-        for a in order.assignments.select_related("unit", "handler")
-        if a.status in ACTIVE_ASSIGNMENT_STATUSES and acts_for_unit(user, a.unit)
-    ]
-    rows.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
-    return rows[0] if rows else None
-
-
 def handler_context(user: Any, order: WorkOrder) -> dict[str, Any]:
     """The order page's 经办人 form: for a member of the unit holding the order, whether they
     may take it or name someone, and whom."""
-    held = held_assignment(user, order) if is_unit_handler(user) else None
+    held = selectors.assignment_held_by(user, order) if is_unit_handler(user) else None
     if held is None:
         return {"handler_assignment": None}
     may_assign = can_assign_handler(user, held, None)
@@ -81,7 +64,7 @@ def assign_handler(request: HttpRequest, pk: int) -> HttpResponse:
         if handler is None:
             messages.error(request, gettext("经办人须是本单位在职的承办人员"))
             return redirect(back)
-    assignment = held_assignment(request.user, order)
+    assignment = selectors.assignment_held_by(request.user, order)
     if assignment is None:
         messages.error(request, gettext("该工单已不在本单位办理中。"))
         return redirect(back)
