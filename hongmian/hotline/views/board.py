@@ -169,7 +169,7 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
         "single": single,
         "listing": listing,
         "page": listing.page,
-        "choices": lists.filter_choices(),
+        "choices": lists.filter_choices(listing),
         "action": base_url,
         "base": base_url,
         "keep": [("section", section)] if single and not only else [],

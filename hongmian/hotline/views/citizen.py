@@ -220,7 +220,7 @@ def mine(request: HttpRequest) -> HttpResponse:
     context = {
         "listing": found,
         "page": found.page,
-        "choices": lists.filter_choices(fields=lists.CITIZEN_FIELDS, sorts=MINE_SORTS),
+        "choices": lists.filter_choices(found, fields=lists.CITIZEN_FIELDS, sorts=MINE_SORTS),
         "action": reverse("hotline:mine"),
         "base": reverse("hotline:mine"),
     }

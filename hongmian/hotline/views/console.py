@@ -234,7 +234,7 @@ def search(request: HttpRequest) -> HttpResponse:
     context = {
         "listing": found,
         "page": found.page,
-        "choices": lists.filter_choices(units=lists.units_for(request.user)),
+        "choices": lists.filter_choices(found, units=lists.units_for(request.user)),
         "action": reverse("hotline:search"),
         "base": reverse("hotline:search"),
         "hotline_nav": hotline_nav(request, "hotline:search"),

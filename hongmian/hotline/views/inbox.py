@@ -84,7 +84,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "rows": rows,
         "listing": found,
         "page": found.page,
-        "choices": lists.filter_choices(units=lists.units_for(request.user)),
+        "choices": lists.filter_choices(found, units=lists.units_for(request.user)),
         "action": reverse("hotline:inbox"),
         "base": reverse("hotline:inbox"),
         "members": unit_members(request.user),

@@ -17,6 +17,8 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -133,13 +135,29 @@ class Choice:
     label: str | Promise
 
 
+def _options(items: Iterable[tuple[Any, Any]], selected: str) -> SafeString:
+    # Hundreds of options (categories, units): written here, not by a template loop that
+    # took most of a list page's time.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in items
+        ),
+    )
+
+
 def filter_choices(
+    listing_: Listing | None = None,
     *,
     fields: frozenset[str] = STAFF_FIELDS,
     sorts: Iterable[str] = SORTS,
     units: QuerySet[OrgUnit] | None = None,
 ) -> dict[str, Any]:
-    """The options of the filter bar (`hotline/_filters.html`)."""
+    """The options of the filter bar (`hotline/queue/_filters.html`); the long lists come
+    as ready <option> elements with the listing's choice selected."""
+    values = listing_.values if listing_ is not None else {}
     choices: dict[str, Any] = {
         "fields": fields,
         "sorts": [Choice(k, SORTS[k]) for k in sorts],
@@ -148,12 +166,22 @@ def filter_choices(
         + [Choice(str(v), label) for v, label in Status.choices],
     }
     if "category" in fields:
-        choices["categories"] = hf.category_choices(hf.categories_active())[1:]
+        selected = values.get("category", "")
+        choices["category_options"] = format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            (
+                (group, _options(items, selected))
+                for group, items in hf.category_choices(hf.categories_active())[1:]
+            ),
+        )
     if "district" in fields:
-        choices["districts"] = [Choice(d.code, d.name) for d in gazetteer().districts()]
+        choices["district_options"] = _options(
+            ((d.code, d.name) for d in gazetteer().districts()), values.get("district", "")
+        )
     if "unit" in fields:
         shown = units if units is not None else hf.handling_units()
-        choices["units"] = [Choice(str(u.pk), u.name) for u in shown.only("pk", "name")]
+        choices["unit_options"] = _options(shown.values_list("pk", "name"), values.get("unit", ""))
     if "light" in fields:
         choices["lights"] = [Choice(str(v), label) for v, label in ClockLight.choices]
     if "tag" in fields:
