@@ -254,6 +254,21 @@ def fill(n: int) -> dict[str, object]:
     }
 
 
+def existing_world() -> dict[str, object]:
+    """What `fill` returned, read back from a kept database."""
+    from hongmian.hotline.models import Category
+    from hongmian.identity.models import OrgUnit, User
+
+    names = {"supervisor", "agent", "manager", "citizen"}
+    tianhe = OrgUnit.objects.filter(division_code="440106000", kind="district_government").first()
+    return {
+        "users": {n: User.objects.get(username=f"bench-{n}") for n in names},
+        "tianhe": tianhe,
+        "category": Category.objects.filter(level=1).order_by("code").first(),
+        "unit": tianhe,
+    }
+
+
 # --- timing ------------------------------------------------------------------------------------
 
 
@@ -387,9 +402,12 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument(
+        "--reuse", action="store_true", help="time the pages of a database kept by --keep"
+    )
     args = parser.parse_args()
 
-    if not recreate_database(args.database_url):
+    if not args.reuse and not recreate_database(args.database_url):
         return 0
     os.environ["DATABASE_URL"] = args.database_url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
@@ -404,15 +422,20 @@ def main() -> int:
     settings.DEBUG = False
     started = time.perf_counter()
     try:
-        call_command("migrate", verbosity=0)
-        print(f"migrated in {time.perf_counter() - started:.1f} s; filling {args.orders:,} orders")
-        world = fill(args.orders)
+        if args.reuse:
+            world = existing_world()
+        else:
+            call_command("migrate", verbosity=0)
+            print(
+                f"migrated in {time.perf_counter() - started:.1f} s; filling {args.orders:,} orders"
+            )
+            world = fill(args.orders)
         time_pages(world, args.orders, args.runs, args.explain)
     finally:
         from django.db import connections
 
         connections.close_all()
-        if not args.keep:
+        if not (args.keep or args.reuse):
             drop_database(args.database_url)
     print(f"\ntotal {time.perf_counter() - started:.0f} s")
     return 0

@@ -88,7 +88,7 @@ def test_the_callback_queue_counts_pages_sorts_and_filters(page, log_in) -> None
     assert page.get_by_role("link", name="下一页").count() == 0
     _screenshot(page, "queues-callbacks-last-page")
 
-    page.get_by_label("排序").select_option("-replied")
+    page.get_by_label("排序", exact=True).select_option("-replied")
     page.get_by_role("button", name="筛选").click()
     page.wait_for_url(re.compile(r"sort=-replied"))
     assert _rows(page) == oldest_first[::-1][:50]
