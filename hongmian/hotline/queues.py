@@ -386,7 +386,11 @@ def queue_apply(
     (the centre's search; never a unit's)."""
     if values := wanted.status_values():
         orders = orders.filter(status__in=sorted(values))
-    if wanted.q:
+    if wanted.q and WorkOrder.objects.filter(number=wanted.q).exists():
+        # A whole order number (the usual thing typed): that order, by the unique index,
+        # rather than a scan of every title and text for it (9 s at a million orders).
+        orders = orders.filter(number=wanted.q)
+    elif wanted.q:
         text = Q(number__icontains=wanted.q) | Q(title__icontains=wanted.q)
         text |= Q(content__icontains=wanted.q)
         if search_caller:

@@ -248,6 +248,10 @@ def test_q_and_the_centres_caller_search() -> None:
     assert apply("q=13900000001", search_caller=True) == ["GZ-1"]
     assert apply("q=体育西路", search_caller=True) == ["GZ-2"]
     assert apply("q=体育西路") == []
+    # A whole number finds that order through the unique index.
+    WorkOrderFactory(number="GZ-10", title="编号 GZ-1 的后续")
+    assert apply("q=GZ-1") == ["GZ-1"]
+    assert sorted(apply("q=GZ-")) == ["GZ-1", "GZ-10", "GZ-2"]
 
 
 # --- sorts -----------------------------------------------------------------------------------
