@@ -374,6 +374,18 @@ WEB: dict[str, Row] = {
     "POST /hotline/track/rate": Row(PUBLIC, note="number + phone are the proof"),
     "GET /hotline/mine/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
     "GET /hotline/mine/<pk>/": Row(ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER()), kind="order"),
+    # --- queues (hotline/queues.py, decision 0028): 经办人 inside a unit, saved views
+    "POST /hotline/orders/<pk>/handler": Row(
+        UNIT_ACT, kind="order", body={"handler": "me"}, note="领取; back to the order page"
+    ),
+    "POST /hotline/views/": Row(
+        ALLOWED_FOR(ORDER_READERS),
+        body={"queue": "search", "name": "天河待派", "query": "status=received"},
+        note="a personal view; back to the list",
+    ),
+    "POST /hotline/views/delete": Row(
+        ALLOWED_FOR(ORDER_READERS), body={"view": "0"}, note="one's own view only"
+    ),
     # --- analytics: the archive and the dashboard exist only for their readers (404)
     "GET /analytics/reports/": Row(ALLOWED_FOR(ANALYTICS_ROLES, denied=NOT_FOUND)),
     # Leaders read reports but do not issue them: the page is theirs, the action is not.
@@ -579,6 +591,10 @@ API.update(
             },
         ),
         f"POST {WO}/archive": Row(API_CENTRE_ACT, kind="order", body={}),
+        # Queues (decision 0028): 经办人 — the unit holding the order names or takes it.
+        f"POST {WO}/handler": Row(
+            API_UNIT_ACT, kind="order", body=lambda w, o: {"handler": w.users["dept_handler"].pk}
+        ),
         "POST /api/hotline/suggestions": Row(
             ANY_LOGGED_IN,
             body={"title": "路灯不亮", "content": "华师路路灯不亮"},

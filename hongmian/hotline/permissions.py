@@ -280,3 +280,16 @@ def attachment_visibilities(user: User | Any, order: WorkOrder) -> frozenset[str
     if is_unit_handler(user):
         return frozenset({Visibility.PUBLIC, Visibility.STAFF})
     return frozenset({Visibility.PUBLIC})
+
+
+# --- inside a unit --------------------------------------------------------------------------
+
+
+def can_assign_handler(user: User | Any, assignment: Assignment, handler: User | None) -> bool:
+    """经办人: the unit's manager (or a manager above it) names anyone of the unit, changes
+    or clears it; a handler takes (领取) an assignment nobody holds, for themself only."""
+    if not is_unit_handler(user) or not acts_for_unit(user, assignment.unit):
+        return False
+    if user.role == Role.DEPT_MANAGER:
+        return True
+    return handler is not None and handler.pk == user.pk and assignment.handler_id is None

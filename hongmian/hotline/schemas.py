@@ -29,6 +29,7 @@ from hongmian.hotline.services.intake_validation import (
 )
 from hongmian.hotline.states import (
     Channel,
+    ClockLight,
     Priority,
     RequestType,
     ReturnReason,
@@ -90,9 +91,16 @@ class WorkOrderSummaryOut(Schema):
 
 
 class WorkOrderPageOut(Schema):
+    """One page of a list. `total` and `count` are the same true count (`count` is the queue
+    contract's name); `limit`/`offset` and `page`/`per_page` describe the same page."""
+
     total: int
     limit: int
     offset: int
+    count: int
+    page: int
+    per_page: int
+    num_pages: int
     items: list[WorkOrderSummaryOut]
 
 
@@ -189,6 +197,10 @@ class WorkOrderCreateIn(In):
         return IntakeRequest.from_values(self.model_dump())
 
 
+StatusGroup = Literal["open", "with_unit", "finished"]
+QueueTag = Literal["enterprise", "emergency", "confidential"]
+QueueSort = Literal["deadline", "lateness", "age", "-received", "received", "replied", "-replied"]
+
 Ordering = Literal[
     "created_at",
     "-created_at",
@@ -204,7 +216,8 @@ Ordering = Literal[
 class WorkOrderFilterIn(Schema):
     """Filters of the list; repeat a parameter for several values (status=a&status=b)."""
 
-    status: list[Status] | None = None
+    # A status, or a group of them (open 未办结, with_unit 在承办单位, finished 已办结).
+    status: list[Status | StatusGroup] | None = None
     channel: list[Channel] | None = None
     request_type: list[RequestType] | None = None
     category: str | None = Field(None, max_length=32, description="分类代码，含其下级分类")
@@ -218,6 +231,45 @@ class WorkOrderFilterIn(Schema):
     ordering: Ordering = "-created_at"
     limit: int = Field(50, ge=1, le=200)
     offset: int = Field(0, ge=0, le=1_000_000)
+    # The queue contract (hotline/queues.py, docs/hotline.md), as on /hotline/search/;
+    # `category` above keeps meaning a category code here, `category_id` is the contract's
+    # category (a pk). `sort` wins over `ordering`; `page`/`per_page` over `limit`/`offset`.
+    category_id: int | None = Field(None, ge=1, le=2**63 - 1, description="分类，含其下级")
+    district: str | None = Field(None, max_length=9, description="区划代码，如 440106")
+    unit: int | None = Field(None, ge=1, le=2**63 - 1, description="承办过（未撤回）的单位")
+    light: ClockLight | None = None
+    overdue: bool | None = None
+    tag: list[QueueTag] | None = None
+    received_from: dt.date | None = Field(None, alias="from", description="受理日期起（北京时间）")
+    received_to: dt.date | None = Field(None, alias="to", description="受理日期止（含）")
+    satisfaction: Satisfaction | None = None
+    sort: QueueSort | None = None
+    page: int | None = Field(None, ge=1, le=1_000_000)
+    per_page: int | None = Field(None, ge=1, le=200)
+
+    def queue_params(self) -> dict[str, list[str]]:
+        """The contract's parameters as the web lists receive them (queue_filter_parse)."""
+        params: dict[str, list[str]] = {}
+        for name, value in (
+            ("category", self.category_id),
+            ("district", self.district),
+            ("unit", self.unit),
+            ("light", self.light),
+            ("satisfaction", self.satisfaction),
+            ("sort", self.sort),
+        ):
+            if value is not None and value != "":
+                params[name] = [str(value)]
+        if self.overdue:
+            params["overdue"] = ["1"]
+        if self.tag:
+            params["tag"] = [str(t) for t in self.tag]
+        if self.status:
+            params["status"] = [str(s) for s in self.status]
+        for name, day in (("from", self.received_from), ("to", self.received_to)):
+            if day is not None:
+                params[name] = [day.isoformat()]
+        return params
 
 
 # --- transitions -----------------------------------------------------------------------------
@@ -343,6 +395,29 @@ class WorkOrderJointMeetingIn(TransitionIn):
 
 class WorkOrderArchiveIn(TransitionIn):
     pass
+
+
+# --- 经办人 inside a unit ------------------------------------------------------------------------
+
+
+class AssignmentHandlerIn(In):
+    handler: int | None = Field(
+        ..., ge=1, le=2**63 - 1, description="本单位承办人员的用户编号；null 取消经办人"
+    )
+
+
+class HandlerRef(Schema):
+    id: int
+    name: str
+
+
+class AssignmentHandlerOut(Schema):
+    """The reader's unit's assignment with its 经办人 (staff only: never on a caller's view)."""
+
+    unit: UnitRef
+    role: str
+    status: str
+    handler: HandlerRef | None
 
 
 # --- classifier suggestions ------------------------------------------------------------------

@@ -42,6 +42,7 @@ from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
     OPEN_STATUSES,
     WITH_UNIT_STATUSES,
+    AssignmentRole,
     AssignmentStatus,
     ClockKind,
     ExtensionStatus,
@@ -392,3 +393,61 @@ def sign_off_current(order: WorkOrder) -> SignOffRequest | None:
     ):
         return last
     return None
+
+
+# The sections of the supervisor board that are lists of orders (the hot-spot and duplicate
+# panels are the insights app's). Keys are the sections' anchors and `?section=` values.
+BOARD_SECTION_KEYS = (
+    "overdue",
+    "due_soon",
+    "returns",
+    "extensions",
+    "callback_reviews",
+    "joint_meetings",
+    "callbacks",
+)
+
+
+def board_section_orders(key: str, now: dt.datetime) -> QuerySet[WorkOrder]:
+    """The orders of one board section at `now`, unsorted and unpaged (hotline/queues.py
+    sorts, filters and pages them). Callers check `permissions.is_supervisor` first: the
+    board lists every unit's orders. An unknown key is no orders."""
+    orders = WorkOrder.objects.select_related(*_LIST_RELATED)
+    running = SlaClock.objects.filter(order=OuterRef("pk"), stopped_at__isnull=True)
+    with_unit = orders.filter(status__in=WITH_UNIT_STATUSES)
+    if key == "overdue":
+        late = with_unit.filter(Exists(running.filter(due_at__lte=now)))
+        return late.annotate(resolution_due_at=_resolution_due())
+    if key == "due_soon":
+        soon = with_unit.filter(
+            Exists(running.filter(yellow_at__lte=now, due_at__gt=now)),
+            ~Exists(running.filter(due_at__lte=now)),
+        )
+        return soon.annotate(resolution_due_at=_resolution_due())
+    if key == "extensions":
+        pending = ExtensionRequest.objects.filter(
+            order=OuterRef("pk"), status=ExtensionStatus.PENDING
+        )
+        return orders.filter(Exists(pending))
+    by_status = {
+        "returns": Status.RETURN_REQUESTED,
+        "callback_reviews": Status.CALLBACK_REVIEW,
+        "joint_meetings": Status.JOINT_MEETING,
+        "callbacks": Status.REPLIED,
+    }
+    if key in by_status:
+        return orders.filter(status=by_status[key])
+    return WorkOrder.objects.none()
+
+
+def assignment_held_by(user: User | Any, order: WorkOrder) -> Assignment | None:
+    """The assignment of `order` that the reader's unit (or a unit below it) holds now, lead
+    first; None for anyone outside the units holding it."""
+    rows = [
+        a
+        for a in order.assignments.select_related("unit", "handler")
+        if a.status in permissions.ACTIVE_ASSIGNMENT_STATUSES
+        and permissions.acts_for_unit(user, a.unit)
+    ]
+    rows.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
+    return rows[0] if rows else None

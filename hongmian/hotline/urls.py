@@ -4,7 +4,17 @@ app's pages share the prefix (hongmian/insights/urls.py, mounted by config/urls.
 from django.urls import path
 
 from hongmian.hotline import views
-from hongmian.hotline.views import approvals, attachments, board, citizen, console, inbox, order
+from hongmian.hotline.views import (
+    approvals,
+    attachments,
+    board,
+    citizen,
+    console,
+    handlers,
+    inbox,
+    lists,
+    order,
+)
 
 app_name = "hotline"
 urlpatterns = [
@@ -39,6 +49,10 @@ urlpatterns = [
     path("orders/<int:pk>/return", inbox.return_request, name="return_request"),
     path("orders/<int:pk>/extension", inbox.extension_request, name="extension_request"),
     path("orders/<int:pk>/subdispatch", inbox.subdispatch, name="subdispatch"),
+    # 经办人 and saved views of the queues (hotline/queues.py)
+    path("orders/<int:pk>/handler", handlers.assign_handler, name="assign_handler"),
+    path("views/", lists.saved_view_create, name="saved_view_create"),
+    path("views/delete", lists.saved_view_delete, name="saved_view_delete"),
     path("orders/<int:pk>/dispatch", board.dispatch, name="dispatch"),
     path("orders/<int:pk>/direct-answer", board.direct_answer, name="direct_answer"),
     path("orders/<int:pk>/return-review", board.return_review, name="return_review"),

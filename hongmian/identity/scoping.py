@@ -49,7 +49,7 @@ from django.contrib.auth import get_user_model
 from django.core import checks
 from django.core.exceptions import FieldDoesNotExist, ImproperlyConfigured
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, Func, OuterRef, Q, Subquery
 from django.db.models.fields.reverse_related import ForeignObjectRel
 from django.utils import timezone
 
@@ -155,6 +155,16 @@ def _match(
     that carries the lookup's end), as EXISTS when `lookup` crosses a to-many relation."""
     through = _to_many(model, lookup)
     if through is None:
+        first, _, rest = lookup.partition("__")
+        if rest and where is None:
+            # Several to-one hops ("caller_person__user"): tested as `first IN (…)`, so that
+            # the test stays on the model's own indexed column; a join would have to be an
+            # outer one (it is ORed with the other owners) and reads the whole table.
+            field = model._meta.get_field(first)
+            related = field.related_model
+            if isinstance(related, type) and issubclass(related, models.Model):
+                inner = related._base_manager.filter(**{f"{rest}__{tail}" if tail else rest: value})
+                return Q(_InSubquery(F(first), Subquery(inner.values("pk"))))
         q = Q(**{"__".join(p for p in (lookup, tail) if p): value})
         return q & where if where is not None else q
     outer, related, back, rest = through
@@ -165,6 +175,21 @@ def _match(
     if where is not None:
         inner = inner.filter(where)
     return Q(Exists(inner))
+
+
+class _InSubquery(Func):
+    """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, an init plan
+    whose value the planner knows, so that an OR of owners stays a BitmapOr of two index
+    scans (with IN it walked a million orders by date: 1.9 s against 1.4 ms, decision 0028)."""
+
+    template = "%(expressions)s"
+    arg_joiner = " IN "
+    output_field = models.BooleanField()
+
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> Any:
+        return self.as_sql(
+            compiler, connection, template="%(expressions)s)", arg_joiner=" = ANY(ARRAY", **extra
+        )
 
 
 def _to_many(

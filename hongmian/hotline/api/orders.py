@@ -18,14 +18,18 @@ from collections.abc import Iterable
 from typing import Any, cast
 
 from django.http import HttpRequest
+from django.utils import timezone
 from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
 from hongmian.core.api_errors import errors
-from hongmian.core.errors import Conflict, NotFound, ValidationFailed
+from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
+from hongmian.hotline.queues import queue_apply, queue_filter_parse
 from hongmian.hotline.schemas import (
+    AssignmentHandlerIn,
+    AssignmentHandlerOut,
     ExtensionDecideIn,
     ExtensionOut,
     SignOffOut,
@@ -58,6 +62,7 @@ from hongmian.hotline.schemas import (
     WorkOrderSuperviseIn,
 )
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
+from hongmian.hotline.services.assignment import assignment_assign_handler
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import KEY_MAX
 from hongmian.hotline.services.signoff import Submitted, sign_off_submit
@@ -135,13 +140,23 @@ def work_order_create(
     return Status(201 if created else 200, order)
 
 
-@router.get("/work-orders", response=WorkOrderPageOut, summary="工单列表")
+@router.get("/work-orders", response={200: WorkOrderPageOut, **errors(422)}, summary="工单列表")
 def work_order_list(request: HttpRequest, filters: Query[WorkOrderFilterIn]) -> dict[str, Any]:
-    """The orders the caller may see, filtered; no personal data. `total` counts every
-    match, `items` holds at most `limit` of them from `offset` on."""
+    """The orders the caller may see, filtered; no personal data. `total` (= `count`)
+    counts every match. The queue contract of the web lists (docs/hotline.md, "Queues"):
+    `status` (a status or a group), `category_id`, `district`, `unit`, `light`, `overdue`,
+    `tag`, `from`/`to`, `satisfaction`, `sort`, `page`/`per_page`; a value that names
+    nothing (a category or unit that does not exist) is 422 `queue.<param>`."""
+    wanted, problems = queue_filter_parse(filters.queue_params())
+    if problems:
+        raise ValidationFailed(
+            problems[0].message,
+            code=problems[0].code,
+            fields={p.param: [p.message] for p in problems},
+        )
+    user = _user(request)
     orders = selectors.work_order_list(
-        _user(request),
-        status=filters.status,
+        user,
         channel=filters.channel,
         request_type=filters.request_type,
         category_code=filters.category,
@@ -152,11 +167,25 @@ def work_order_list(request: HttpRequest, filters: Query[WorkOrderFilterIn]) -> 
         search=filters.q,
         ordering=filters.ordering,
     )
+    # Without `sort`, the API's own `ordering` stands (queue_apply would impose its default).
+    orders = queue_apply(orders, wanted, user=user, now=timezone.now(), default_sort="")
+    if not wanted.sort:
+        orders = orders.order_by(filters.ordering, "-id")
+    if filters.page is not None or filters.per_page is not None:
+        per_page = filters.per_page or filters.limit
+        offset, limit = ((filters.page or 1) - 1) * per_page, per_page
+    else:
+        offset, limit = filters.offset, filters.limit
+    total = orders.count()
     return {
-        "total": orders.count(),
-        "limit": filters.limit,
-        "offset": filters.offset,
-        "items": list(orders[filters.offset : filters.offset + filters.limit]),
+        "total": total,
+        "count": total,
+        "limit": limit,
+        "offset": offset,
+        "page": offset // limit + 1,
+        "per_page": limit,
+        "num_pages": max(1, -(-total // limit)),
+        "items": list(orders[offset : offset + limit]),
     }
 
 
@@ -502,6 +531,47 @@ def work_order_archive(request: HttpRequest, number: str, payload: WorkOrderArch
     return lifecycle_closing.work_order_archive(
         actor=_actor(request), order=_order_pk(number), expected_version=payload.expected_version
     )
+
+
+# --- 经办人 inside a unit ------------------------------------------------------------------------
+
+
+@router.post(
+    ORDER + "/handler",
+    response={200: AssignmentHandlerOut, **errors(403, 404, 409)},
+    summary="指定或领取经办人",
+)
+def work_order_handler(
+    request: HttpRequest, number: str, payload: AssignmentHandlerIn
+) -> dict[str, Any]:
+    """Name the 经办人 of the caller's unit's assignment of this order (the unit's manager:
+    anyone of the unit, or null to clear), or take it (a handler: their own id, while
+    nobody holds it). 409 `assignment.not_active` when the unit no longer holds the order;
+    422 `assignment.handler` for someone who is not an active handler of the unit."""
+    user = _user(request)
+    order = selectors.work_order_get(user, _order_pk(number))
+    held = selectors.assignment_held_by(user, order)
+    if held is None:
+        if not permissions.is_unit_handler(user):
+            raise PermissionDenied("无权指定该工单的经办人", code="assignment.forbidden")
+        raise Conflict("该工单已不在本单位办理中", code="assignment.not_active")
+    handler = None
+    if payload.handler is not None:
+        handler = User.objects.filter(pk=payload.handler).first()
+        if handler is None:
+            message = "经办人须是本单位在职的承办人员"
+            raise ValidationFailed(
+                message, code="assignment.handler", fields={"handler": [message]}
+            )
+    row = assignment_assign_handler(actor=_actor(request), assignment=held, handler=handler)
+    return {
+        "unit": row.unit,
+        "role": row.role,
+        "status": row.status,
+        "handler": None
+        if row.handler is None
+        else {"id": row.handler.pk, "name": row.handler.display_name or row.handler.username},
+    }
 
 
 # --- classifier suggestions ------------------------------------------------------------------

@@ -14,6 +14,7 @@ from hongmian.hotline.models.handling import (
     Supervision,
 )
 from hongmian.hotline.models.orders import Assignment, NumberCounter, TimelineEntry, WorkOrder
+from hongmian.hotline.models.queues import SavedView
 from hongmian.hotline.models.signoff import SignOffRequest, UnitSignOffPolicy
 from hongmian.hotline.models.taxonomy import Category, DispatchCatalogue, DispatchRule, SlaRule
 
@@ -28,6 +29,7 @@ __all__ = [
     "JointMeeting",
     "NumberCounter",
     "ReturnRequest",
+    "SavedView",
     "SignOffRequest",
     "SlaClock",
     "SlaRule",

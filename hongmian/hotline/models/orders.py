@@ -198,6 +198,10 @@ class WorkOrder(BaseModel):
         indexes = [
             models.Index(fields=["lead_unit", "status"], name="hotline_order_unit_status"),
             models.Index(fields=["status", "created_at"], name="hotline_order_status_created"),
+            # The queues' sorts (hotline/queues.py): the callback queue by reply time, the
+            # 按时长 sort by dispatch time, each inside a status.
+            models.Index(fields=["status", "replied_at"], name="hotline_order_status_replied"),
+            models.Index(fields=["status", "dispatched_at"], name="hotline_order_status_disp"),
         ]
 
     def __str__(self) -> str:
@@ -245,12 +249,26 @@ class Assignment(BaseModel):
     acknowledged_at = models.DateTimeField(_("签收时间"), null=True, blank=True)
     replied_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
     reply = models.TextField(_("答复内容"), blank=True)
+    # 经办人: the member of the unit who works the order (set by the unit's manager, or taken
+    # by a handler: services/assignment.py). Empty while the unit has not said who.
+    handler = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("经办人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="handled_assignments",
+    )
 
     class Meta:
         verbose_name = _("派单记录")
         verbose_name_plural = _("派单记录")
         ordering = ["created_at", "id"]
-        indexes = [models.Index(fields=["unit", "status"], name="hotline_assignment_inbox")]
+        indexes = [
+            models.Index(fields=["unit", "status"], name="hotline_assignment_inbox"),
+            # The inbox's 我的 view: a handler's assignments still in hand.
+            models.Index(fields=["handler", "status"], name="hotline_assignment_handler"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.order} → {self.unit} ({self.get_role_display()})"

@@ -5,8 +5,7 @@ decision, callback and its review, urging and supervision, and merging duplicate
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from django.contrib import messages
@@ -22,10 +21,12 @@ from django.views.decorators.http import require_POST
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors, telephony_hook
-from hongmian.hotline.models import ReturnRequest, WorkOrder
+from hongmian.hotline.models import ExtensionRequest, ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
+from hongmian.hotline.queues import QueuePage
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
-from hongmian.hotline.states import ClockLight, ReturnStatus
+from hongmian.hotline.states import ClockLight, ExtensionStatus, ReturnStatus
+from hongmian.hotline.views import lists
 from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import (
     actor,
@@ -39,9 +40,11 @@ from hongmian.identity.states import Role
 centre_required = role_required(*CENTRE_ROLES)
 supervisor_required = role_required(Role.HOTLINE_SUPERVISOR)
 
-# A board list longer than this is cut (with the total shown): the board is for acting on,
-# a complete list is the search page's.
-BOARD_LIMIT = 50
+# On the whole board each section shows its first rows and its true count; `?section=<key>`
+# (and /board/callbacks/) shows one section alone, paged.
+BOARD_PREVIEW = 10
+# Duplicate groups are the insights app's panel, not a queue: it shows this many at most.
+MERGE_GROUPS = 50
 
 
 def _with_light(orders: Any, now: dt.datetime) -> list[tuple[WorkOrder, ClockLight | None]]:
@@ -53,66 +56,136 @@ class Section:
     key: str
     title: str
     count: int
+    url: str = ""
+
+
+# Each order section's default order: the clocked ones longest in the unit's hands first,
+# the reviews longest-waiting first, the callback queue oldest reply first.
+_DEFAULT_SORTS = {
+    "overdue": "age",
+    "due_soon": "age",
+    "returns": "updated",
+    "extensions": "updated",
+    "callback_reviews": "updated",
+    "joint_meetings": "updated",
+    "callbacks": "replied",
+}
+_TITLES = {
+    "overdue": _("已超时"),
+    "due_soon": _("即将到期"),
+    "returns": _("退单待审核"),
+    "extensions": _("延期待审批"),
+    "callback_reviews": _("回访不满意待审核"),
+    "joint_meetings": _("待联席会商"),
+    "hotspots": _("热点诉求与预警"),
+    "merges": _("疑似重复（并单候选）"),
+    "callbacks": _("待回访"),
+}
+
+
+def _section_rows(key: str, items: list[WorkOrder], now: dt.datetime) -> Any:
+    """A page of a section's orders as its template draws them."""
+    if key in ("overdue", "due_soon"):
+        return _with_light(items, now)
+    if key == "callbacks":
+        return insights_hook.board_callbacks(items)
+    return items
+
+
+def _section_queryset(key: str, now: dt.datetime) -> Any:
+    orders = selectors.board_section_orders(key, now)
+    if key in ("overdue", "due_soon"):
+        return orders.prefetch_related("clocks")
+    if key == "returns":
+        pending = ReturnRequest.objects.filter(status=ReturnStatus.PENDING).select_related("unit")
+        return orders.prefetch_related(
+            Prefetch("returns", queryset=pending, to_attr="pending_returns")
+        )
+    if key == "extensions":
+        pending_x = ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING).select_related(
+            "unit"
+        )
+        return orders.prefetch_related(
+            Prefetch("extensions", queryset=pending_x, to_attr="pending_extensions")
+        )
+    return orders
 
 
 @supervisor_required
 def board(request: HttpRequest, only: str = "") -> HttpResponse:
+    """督办台: every section with its true count and first rows, filtered by the queue
+    contract (hotline/queues.py) — a filter narrows every section; `?section=<key>` shows
+    one section alone with sorting and pages."""
     now = timezone.now()
-    data = selectors.supervisor_board(now)
-    clocks = "clocks"
-    pending_returns = Prefetch(
-        "returns",
-        queryset=ReturnRequest.objects.filter(status=ReturnStatus.PENDING).select_related("unit"),
-        to_attr="pending_returns",
-    )
-    # Built only for the sections shown: the callback queue alone need not group duplicates.
-    build: dict[str, Callable[[], Any]] = {
-        "overdue": lambda: _with_light(data.overdue.prefetch_related(clocks)[:BOARD_LIMIT], now),
-        "due_soon": lambda: _with_light(data.due_soon.prefetch_related(clocks)[:BOARD_LIMIT], now),
-        "returns": lambda: list(data.returns.prefetch_related(pending_returns)[:BOARD_LIMIT]),
-        "extensions": lambda: list(data.extensions[:BOARD_LIMIT]),
-        "callback_reviews": lambda: list(data.callback_reviews[:BOARD_LIMIT]),
-        "joint_meetings": lambda: list(data.joint_meetings[:BOARD_LIMIT]),
-        "hotspots": insights_hook.board_hotspots,
-        "merges": lambda: insights_hook.board_duplicates(now, BOARD_LIMIT),
-        "callbacks": lambda: insights_hook.board_callbacks(
-            list(data.awaiting_callback[:BOARD_LIMIT])
-        ),
-    }
-    titles = {
-        "overdue": _("已超时"),
-        "due_soon": _("即将到期"),
-        "returns": _("退单待审核"),
-        "extensions": _("延期待审批"),
-        "callback_reviews": _("回访不满意待审核"),
-        "joint_meetings": _("待联席会商"),
-        "hotspots": _("热点诉求与预警"),
-        "merges": _("疑似重复（并单候选）"),
-        "callbacks": _("待回访"),
-    }
+    section = only or request.GET.get("section", "")
+    parsed = lists.read_filter(request)
     # Hot spots and duplicate groups are the insights app's; without it they are left out.
     hidden = set() if insights_hook.available() else insights_hook.BOARD_SECTIONS
-    keys = [only] if only in titles else [k for k in titles if k not in hidden]
-    lists = {k: build[k]() for k in keys}
-    sections = [Section(k, str(titles[k]), len(lists[k])) for k in keys]
+    keys = [section] if section in _TITLES else [k for k in _TITLES if k not in hidden]
+    single = len(keys) == 1
+    wanted, problems = parsed
+    if not single:
+        # The whole board shows each section's head; paging is a section's own.
+        parsed = (replace(wanted, page=1, per_page=BOARD_PREVIEW), problems)
+    base_url = reverse("hotline:callbacks") if only else reverse("hotline:board")
+    lists_: dict[str, Any] = {}
+    pages: dict[str, Any] = {}
+    sections = []
+    for key in keys:
+        if key == "hotspots":
+            lists_[key] = insights_hook.board_hotspots()
+            sections.append(Section(key, str(_TITLES[key]), len(lists_[key] or [])))
+            continue
+        if key == "merges":
+            lists_[key] = insights_hook.board_duplicates(
+                now, BOARD_PREVIEW if not single else MERGE_GROUPS
+            )
+            sections.append(Section(key, str(_TITLES[key]), len(lists_[key])))
+            continue
+        found = lists.listing(
+            request,
+            _section_queryset(key, now),
+            now=now,
+            default_sort=_DEFAULT_SORTS[key],
+            parsed=parsed,
+        )
+        pages[key] = found.page
+        lists_[key] = _section_rows(key, found.page.items, now)
+        keep = "" if only else "section=" + key
+        query = wanted.query_string(page=1)
+        url = base_url + ("?" + keep + ("&" + query[1:] if query else "") if keep else query)
+        sections.append(Section(key, str(_TITLES[key]), found.page.count, url))
+    # The filter bar's page: the section shown alone, else the first one (for its count).
+    shown_page = pages.get(keys[0]) or next(iter(pages.values()), None)
+    listing = lists.Listing(
+        wanted, problems, shown_page or QueuePage([], 0, 1, wanted.per_page, wanted)
+    )
     context = {
-        **lists,
+        **lists_,
+        "pages": pages,
         "sections": sections,
         "shown": set(keys),
         "only": only,
-        "board_limit": BOARD_LIMIT,
+        "section": section if single else "",
+        "single": single,
+        "listing": listing,
+        "page": listing.page,
+        "choices": lists.filter_choices(listing),
+        "action": base_url,
+        "base": base_url,
+        "keep": [("section", section)] if single and not only else [],
         "window_days": insights_hook.duplicate_window_days(),
         "missed_calls": telephony_hook.callback_queue_count(request.user),
         "missed_calls_url": telephony_hook.callback_queue_url(),
         "hotline_nav": hotline_nav(request, "hotline:board"),
         "here": request.get_full_path(),
     }
-    return render(request, "hotline/board.html", context)
+    return render(request, "hotline/board.html", context, status=listing.status)
 
 
 @supervisor_required
 def callbacks(request: HttpRequest) -> HttpResponse:
-    """回访评价: the board's callback queue alone."""
+    """回访评价: the board's callback queue alone, paged."""
     return board(request, only="callbacks")
 
 

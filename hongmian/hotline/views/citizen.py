@@ -10,6 +10,8 @@ from typing import Any
 from django.contrib import messages
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
@@ -28,6 +30,7 @@ from hongmian.hotline.services.attachments import (
     work_order_intake_with_attachments,
 )
 from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
+from hongmian.hotline.views import lists
 from hongmian.hotline.views.common import (
     actor,
     call_service,
@@ -215,10 +218,29 @@ def rate(request: HttpRequest) -> HttpResponse:
 public_required = role_required(*PUBLIC_ROLES)
 
 
+# A citizen's list sorts by date only: the deadlines are the units' business.
+MINE_SORTS = ("-received", "received")
+
+
 @public_required
 def mine(request: HttpRequest) -> HttpResponse:
-    orders = selectors.work_order_list(request.user)[:100]
-    return render(request, "hotline/citizen/mine.html", {"orders": orders})
+    """我的诉求: every order the citizen filed or is named on, newest first, paged, with
+    status and date filters (the queue contract's citizen part)."""
+    found = lists.listing(
+        request,
+        selectors.work_order_list(request.user),
+        now=timezone.now(),
+        default_sort="-received",
+        sorts=MINE_SORTS,
+    )
+    context = {
+        "listing": found,
+        "page": found.page,
+        "choices": lists.filter_choices(found, fields=lists.CITIZEN_FIELDS, sorts=MINE_SORTS),
+        "action": reverse("hotline:mine"),
+        "base": reverse("hotline:mine"),
+    }
+    return render(request, "hotline/citizen/mine.html", context, status=found.status)
 
 
 def _mine_order_page(

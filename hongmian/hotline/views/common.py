@@ -157,6 +157,7 @@ TIMELINE_LABELS: dict[str, str | Promise] = {
     "sign_off_withdrawn": _("撤回审批申请"),
     "attachments": _("添加附件"),
     "media_link": _("媒体链接"),
+    "handler_assigned": _("指定经办人"),
 }
 
 

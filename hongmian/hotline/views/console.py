@@ -8,10 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import messages
-from django.db.models import Q
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
@@ -27,6 +27,7 @@ from hongmian.hotline.services.attachments import work_order_intake_with_attachm
 from hongmian.hotline.services.catalogue import dispatch_suggest
 from hongmian.hotline.services.intake_validation import CONTENT_MAX, TITLE_MAX
 from hongmian.hotline.states import Status
+from hongmian.hotline.views import lists
 from hongmian.hotline.views.common import (
     STAFF_ORDER_ROLES,
     actor,
@@ -42,7 +43,6 @@ from hongmian.identity.states import Role
 centre_required = role_required(*CENTRE_ROLES)
 # The caller's history shows this many earlier orders; older ones are a search away.
 HISTORY_LIMIT = 10
-SEARCH_LIMIT = 50
 # Fewer characters of title and content than this say too little to compare with open orders.
 DUPLICATE_MIN_CHARS = 6
 
@@ -295,23 +295,22 @@ def draft_duplicates(request: HttpRequest) -> HttpResponse:
 # figures: read-only, the list shows no caller data (analytics decisions/0033).
 @role_required(*STAFF_ORDER_ROLES, Role.CITY_LEADER, Role.CHIEF_DATA_OFFICER, Role.SYSTEM_ADMIN)
 def search(request: HttpRequest) -> HttpResponse:
-    """工单查询: by number or title for everyone who may read orders; the centre also by
-    the caller's phone and the address (units never search by the caller). Without a query,
-    the latest orders the reader may see (a unit's 本单位工单)."""
-    form = hf.SearchForm(request.GET or None)
-    query = form.cleaned_data["q"].strip() if form.is_valid() else ""
-    found = selectors.work_order_list(request.user, search=query)
-    if query and is_centre_staff(request.user):
-        by_phone = selectors.caller_history(query).values("pk")
-        found = selectors.work_order_list(request.user).filter(
-            Q(pk__in=found.values("pk")) | Q(pk__in=by_phone) | Q(address__icontains=query)
-        )
-    orders = list(found[:SEARCH_LIMIT])
+    """工单查询: every order the reader may see, filtered, sorted and paged with the queue
+    contract (hotline/queues.py, docs/hotline.md) — the links of the dashboard and of saved
+    views land here. `q` matches the number, title or content; for the centre also the
+    caller's phone and the address (units never search by the caller). The centre's
+    built-in views are tabs with their counts."""
+    now = timezone.now()
+    centre = is_centre_staff(request.user)
+    base = selectors.work_order_list(request.user)
+    found = lists.listing(request, base, now=now, default_sort="-received", search_caller=centre)
     context = {
-        "form": form,
-        "orders": orders,
-        "query": query,
-        "limit": SEARCH_LIMIT,
+        "listing": found,
+        "page": found.page,
+        "choices": lists.filter_choices(found, units=lists.units_for(request.user)),
+        "action": reverse("hotline:search"),
+        "base": reverse("hotline:search"),
         "hotline_nav": hotline_nav(request, "hotline:search"),
+        **lists.view_tabs(request, base, "search", found, now=now, builtin=centre),
     }
-    return render(request, "hotline/search.html", context)
+    return render(request, "hotline/search.html", context, status=found.status)

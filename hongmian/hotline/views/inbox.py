@@ -9,23 +9,33 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db.models import Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hongmian.hotline import forms as hf
 from hongmian.hotline import selectors
-from hongmian.hotline.models import WorkOrder
-from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, acts_for_unit
+from hongmian.hotline.models import Assignment, WorkOrder
+from hongmian.hotline.permissions import (
+    ACTIVE_ASSIGNMENT_STATUSES,
+    UNIT_HANDLER_ROLES,
+    acts_for_unit,
+    can_assign_handler,
+)
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.services.signoff import sign_off_submit
 from hongmian.hotline.states import AssignmentRole, ClockKind, ClockLight, SignOffAct
+from hongmian.hotline.views import lists
 from hongmian.hotline.views.approvals import submitted
 from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import hotline_nav, role_required
+from hongmian.hotline.views.handlers import unit_members
 from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
+from hongmian.identity.states import Role
 
 unit_role_required = role_required(*UNIT_HANDLER_ROLES)
 
@@ -36,34 +46,60 @@ class InboxRow:
     role: str  # 主办 / 协办 for the reader's unit
     light: ClockLight | None
     due_at: datetime | None
+    assignment: Assignment | None  # the reader's unit's assignment still in hand, lead first
+    may_take: bool  # the reader may take it (领取)
+    may_assign: bool  # the reader may name its handler (the unit's manager)
 
 
 def _row(user: Any, order: WorkOrder, now: datetime) -> InboxRow:
     clocks = clock_rows(order, now)
     resolution = next((c for c in clocks if c.clock.kind == ClockKind.RESOLUTION), None)
-    roles = {
-        a.get_role_display()
+    mine = [
+        a
         for a in order.assignments.all()
-        if acts_for_unit(user, a.unit) and a.role in AssignmentRole.values
-    }
+        if acts_for_unit(user, a.unit) and a.status in ACTIVE_ASSIGNMENT_STATUSES
+    ]
+    mine.sort(key=lambda a: (a.role != AssignmentRole.LEAD, a.pk))
+    held = mine[0] if mine else None
     return InboxRow(
         order=order,
-        role="、".join(sorted(roles)),
+        role="、".join(sorted({a.get_role_display() for a in mine})),
         light=order_light(clocks),
         due_at=resolution.clock.due_at if resolution else None,
+        assignment=held,
+        may_take=held is not None and can_assign_handler(user, held, user),
+        may_assign=held is not None and user.role == Role.DEPT_MANAGER,
     )
 
 
 @unit_role_required
 def inbox(request: HttpRequest) -> HttpResponse:
+    """待办工单: what is in the hands of the reader's unit (and the units below it), with
+    the queue contract's filters, sorts and pages (hotline/queues.py); the most urgent
+    first by default. Tabs: 全部待办, 待签收, 我的 (the reader is its handler), 即将超时,
+    已超时, and the reader's saved views."""
     now = timezone.now()
-    orders = selectors.unit_inbox(request.user).prefetch_related("clocks", "assignments__unit")
-    rows = [_row(request.user, o, now) for o in orders]
-    # Red first, then by how soon the resolution deadline comes.
-    rank = {ClockLight.RED: 0, ClockLight.YELLOW: 1, ClockLight.GREEN: 2}
-    rows.sort(key=lambda r: (rank.get(r.light, 3) if r.light else 3, r.due_at or now))
-    context = {"rows": rows, "hotline_nav": hotline_nav(request, "hotline:inbox"), "now": now}
-    return render(request, "hotline/inbox.html", context)
+    base = selectors.unit_inbox(request.user)
+    # The prefetches run for the page's rows only (a count ignores them).
+    shown = base.prefetch_related("clocks", Prefetch("assignments", queryset=_ASSIGNMENTS))
+    found = lists.listing(request, shown, now=now, default_sort="lateness")
+    rows = [_row(request.user, o, now) for o in found.page.items]
+    context = {
+        "rows": rows,
+        "listing": found,
+        "page": found.page,
+        "choices": lists.filter_choices(found, units=lists.units_for(request.user)),
+        "action": reverse("hotline:inbox"),
+        "base": reverse("hotline:inbox"),
+        "members": unit_members(request.user),
+        "hotline_nav": hotline_nav(request, "hotline:inbox"),
+        "now": now,
+        **lists.view_tabs(request, base, "inbox", found, now=now),
+    }
+    return render(request, "hotline/inbox.html", context, status=found.status)
+
+
+_ASSIGNMENTS = Assignment.objects.select_related("unit", "handler")
 
 
 @require_POST

@@ -56,6 +56,7 @@ from hongmian.hotline.views.common import (
     safe_next,
     timeline_label,
 )
+from hongmian.hotline.views.handlers import handler_context
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.states import CITY_WIDE_ROLES
 
@@ -508,7 +509,10 @@ def order_context(request: HttpRequest, order: WorkOrder) -> dict[str, Any]:
         "area_label": area_label(order),
         "clocks": clocks,
         "order_light": order_light(clocks),
-        "assignments": list(order.assignments.select_related("unit").order_by("created_at")),
+        "assignments": list(
+            order.assignments.select_related("unit", "handler").order_by("created_at")
+        ),
+        **handler_context(user, order),
         "timeline": timeline,
         "pending_return": ReturnRequest.objects.filter(order=order, status=ReturnStatus.PENDING)
         .select_related("unit", "suggested_unit")

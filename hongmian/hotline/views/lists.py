@@ -1,0 +1,276 @@
+"""What every list screen shares (board sections, callback queue, inbox, search, 我的诉求):
+the filter read from the query string, its problems shown on the page, the true count,
+the page, and the choices the filter bar offers. The queue logic itself is
+hotline/queues.py; this module only puts it in a template's context."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+from urllib.parse import parse_qsl
+
+from django.contrib import messages
+from django.db.models import QuerySet
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils.functional import Promise
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
+from django.utils.translation import gettext
+from django.views.decorators.http import require_POST
+
+from hongmian.core.errors import ApplicationError, NotFound
+from hongmian.geo.selectors import gazetteer
+from hongmian.hotline import forms as hf
+from hongmian.hotline.models import SavedView, WorkOrder
+from hongmian.hotline.permissions import handler_unit_path
+from hongmian.hotline.queues import (
+    BUILTIN_VIEWS,
+    PER_PAGE_CHOICES,
+    SORTS,
+    STATUS_GROUP_LABELS,
+    TAGS,
+    QueueFilter,
+    QueuePage,
+    QueueProblem,
+    QueueView,
+    queue_apply,
+    queue_filter_parse,
+    queue_page,
+    queue_view_tabs,
+)
+from hongmian.hotline.services import queues as queue_services
+from hongmian.hotline.states import ClockLight, Satisfaction, Status
+from hongmian.hotline.views.common import STAFF_ORDER_ROLES, actor, role_required, safe_next
+from hongmian.identity.models import OrgUnit
+
+# Which parts of the filter bar a list shows (a citizen's list has no units or lights).
+STAFF_FIELDS = frozenset(
+    {
+        "q",
+        "status",
+        "category",
+        "district",
+        "unit",
+        "light",
+        "overdue",
+        "tag",
+        "dates",
+        "satisfaction",
+    }
+)
+CITIZEN_FIELDS = frozenset({"q", "status", "dates"})
+
+
+@dataclass(frozen=True, slots=True)
+class Listing:
+    """One list as the template draws it."""
+
+    wanted: QueueFilter
+    problems: list[QueueProblem]
+    page: QueuePage
+
+    @property
+    def values(self) -> dict[str, Any]:
+        """The filter as the bar's inputs show it (strings; several statuses or tags as
+        lists)."""
+        w = self.wanted
+        return {
+            "q": w.q,
+            "statuses": list(w.statuses),
+            "category": "" if w.category is None else str(w.category),
+            "district": w.district,
+            "unit": "" if w.unit is None else str(w.unit),
+            "light": w.light,
+            "overdue": w.overdue,
+            "tags": list(w.tags),
+            "from": w.date_from.isoformat() if w.date_from else "",
+            "to": w.date_to.isoformat() if w.date_to else "",
+            "satisfaction": w.satisfaction,
+            "mine": w.mine,
+            "sort": w.sort,
+            "per_page": w.per_page,
+        }
+
+    @property
+    def status(self) -> int:
+        # A page asked with a bad value still shows (without that value), but says so.
+        return 400 if self.problems else 200
+
+
+def read_filter(
+    request: HttpRequest, *, sorts: Iterable[str] = SORTS
+) -> tuple[QueueFilter, list[QueueProblem]]:
+    return queue_filter_parse(request.GET, sorts=sorts)
+
+
+def listing(
+    request: HttpRequest,
+    base: QuerySet[WorkOrder],
+    *,
+    now: dt.datetime,
+    default_sort: str,
+    sorts: Iterable[str] = SORTS,
+    search_caller: bool = False,
+    parsed: tuple[QueueFilter, list[QueueProblem]] | None = None,
+) -> Listing:
+    wanted, problems = parsed or read_filter(request, sorts=sorts)
+    orders = queue_apply(
+        base,
+        wanted,
+        user=request.user,
+        now=now,
+        default_sort=default_sort,
+        search_caller=search_caller,
+    )
+    return Listing(wanted, problems, queue_page(orders, wanted))
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    value: str
+    label: str | Promise
+
+
+def _options(items: Iterable[tuple[Any, Any]], selected: str) -> SafeString:
+    # Hundreds of options (categories, units): written here, not by a template loop that
+    # took most of a list page's time.
+    return format_html_join(
+        "",
+        '<option value="{}"{}>{}</option>',
+        (
+            (value, mark_safe(" selected") if str(value) == selected else "", label)
+            for value, label in items
+        ),
+    )
+
+
+def filter_choices(
+    listing_: Listing | None = None,
+    *,
+    fields: frozenset[str] = STAFF_FIELDS,
+    sorts: Iterable[str] = SORTS,
+    units: QuerySet[OrgUnit] | None = None,
+) -> dict[str, Any]:
+    """The options of the filter bar (`hotline/queue/_filters.html`); the long lists come
+    as ready <option> elements with the listing's choice selected."""
+    values = listing_.values if listing_ is not None else {}
+    choices: dict[str, Any] = {
+        "fields": fields,
+        "sorts": [Choice(k, SORTS[k]) for k in sorts],
+        "per_page_choices": PER_PAGE_CHOICES,
+        "statuses": [Choice(k, v) for k, v in STATUS_GROUP_LABELS.items()]
+        + [Choice(str(v), label) for v, label in Status.choices],
+    }
+    if "category" in fields:
+        selected = values.get("category", "")
+        choices["category_options"] = format_html_join(
+            "",
+            '<optgroup label="{}">{}</optgroup>',
+            (
+                (group, _options(items, selected))
+                for group, items in hf.category_choices(hf.categories_active())[1:]
+            ),
+        )
+    if "district" in fields:
+        choices["district_options"] = _options(
+            ((d.code, d.name) for d in gazetteer().districts()), values.get("district", "")
+        )
+    if "unit" in fields:
+        shown = units if units is not None else hf.handling_units()
+        choices["unit_options"] = _options(shown.values_list("pk", "name"), values.get("unit", ""))
+    if "light" in fields:
+        choices["lights"] = [Choice(str(v), label) for v, label in ClockLight.choices]
+    if "tag" in fields:
+        choices["tags"] = [Choice(k, label) for k, (label, _q) in TAGS.items()]
+    if "satisfaction" in fields:
+        choices["satisfactions"] = [Choice(str(v), label) for v, label in Satisfaction.choices]
+    return choices
+
+
+def units_for(user: Any) -> QuerySet[OrgUnit] | None:
+    """The units a reader may filter by: a unit's own subtree; None (every handling unit)
+    for the centre."""
+    path = handler_unit_path(user)
+    if path is None:
+        return None
+    return OrgUnit.objects.filter(is_active=True, path__startswith=path).order_by("path")
+
+
+def saved_views(request: HttpRequest, queue: str) -> list[SavedView]:
+    return list(SavedView.objects.filter(owner_id=request.user.pk, queue=queue))
+
+
+def view_tabs(
+    request: HttpRequest,
+    base: QuerySet[WorkOrder],
+    queue: str,
+    listing_: Listing,
+    *,
+    now: dt.datetime,
+    builtin: bool = True,
+) -> dict[str, Any]:
+    """The built-in views of `queue` (unless `builtin` is false: the centre's views are not
+    a unit's) and the reader's saved ones, each with its count."""
+    current = listing_.wanted.params(paging=False)
+    saved = saved_views(request, queue)
+    personal = [QueueView(f"saved-{v.pk}", v.name, tuple(parse_qsl(v.query))) for v in saved]
+    return {
+        "queue": queue,
+        "tabs": queue_view_tabs(
+            base,
+            BUILTIN_VIEWS.get(queue, ()) if builtin else (),
+            current_params=current,
+            user=request.user,
+            now=now,
+        ),
+        "saved_tabs": queue_view_tabs(
+            base,
+            personal,
+            current_params=current,
+            user=request.user,
+            now=now,
+            saved={f"saved-{v.pk}": v.pk for v in saved},
+        ),
+    }
+
+
+# --- saving and deleting a personal view -----------------------------------------------------
+
+
+@require_POST
+@role_required(*STAFF_ORDER_ROLES)
+def saved_view_create(request: HttpRequest) -> HttpResponse:
+    back = safe_next(request, reverse("hotline:search"))
+    try:
+        view = queue_services.saved_view_create(
+            actor=actor(request),
+            queue=request.POST.get("queue", ""),
+            name=request.POST.get("name", ""),
+            query=request.POST.get("query", ""),
+        )
+    except ApplicationError as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, gettext("已保存视图“%(name)s”。") % {"name": view.name})
+    return redirect(back + ("?" + view.query if view.query else ""))
+
+
+@require_POST
+@role_required(*STAFF_ORDER_ROLES)
+def saved_view_delete(request: HttpRequest) -> HttpResponse:
+    """`view`: the id of one of the reader's own views (another's is "not found")."""
+    back = safe_next(request, reverse("hotline:search"))
+    raw = request.POST.get("view", "")
+    try:
+        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+            raise NotFound("视图不存在", code="saved_view.not_found")
+        queue_services.saved_view_delete(actor=actor(request), view=int(raw))
+    except NotFound as exc:
+        messages.error(request, exc.message)
+        return redirect(back)
+    messages.success(request, gettext("已删除视图。"))
+    return redirect(back)
