@@ -8,6 +8,11 @@ recent ones still open. The first orders take every scenario once, so even a sma
 (tests use 60) holds every status. Each plan is placed in the SPAN_DAYS before `now`: its
 steps follow office hours where a unit acts, and none falls after `now`.
 
+An open order whose clock is running at `now` is placed by that clock, not by an age in
+days: where `now` falls on it (green, yellow or past the deadline) is drawn from
+OPEN_LIGHTS, with the limits of the SLA rule that will govern the order (docs/decisions/
+0035: a centre keeps about nine in ten open orders on time, and so does the demo).
+
 Not a public API: `hongmian.hotline.demo.seed` is the seed's entry point; runner.py carries
 the plans out.
 """
@@ -16,15 +21,22 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hongmian.core import calendar
-from hongmian.hotline.demo.text import RequestText, TextGenerator, Topic
+from hongmian.hotline.demo.text import (
+    CategoryRef,
+    RequestText,
+    TextGenerator,
+    Topic,
+    topic_categories,
+)
 from hongmian.hotline.demo.topics import TOPICS
-from hongmian.hotline.models import WorkOrder
-from hongmian.hotline.services import lifecycle_closing
-from hongmian.hotline.states import Satisfaction, Status, SupervisionKind
+from hongmian.hotline.models import Category, WorkOrder
+from hongmian.hotline.services import lifecycle_closing, sla
+from hongmian.hotline.states import ClockKind, ClockLight, Satisfaction, Status, SupervisionKind
 
 RANDOM_SEED = 12345
 SPAN_DAYS = 90
@@ -51,10 +63,11 @@ SCENARIOS: dict[str, tuple[float, bool, tuple[float, float]]] = {
     "unreachable": (1.5, False, (0, 0)),
     "merged_closed": (1, False, (0, 0)),
     "open_received": (1.5, True, (0, 0.2)),
-    "open_dispatched": (3, True, (0, 3)),
-    "open_acknowledged": (6, True, (0.5, 20)),
-    "open_extension_pending": (1, True, (2, 10)),
-    "open_return_requested": (1, True, (0, 1)),
+    # These four are placed on their running clock (RUNNING_CLOCK), not by an age.
+    "open_dispatched": (3, True, (0, 0)),
+    "open_acknowledged": (6, True, (0, 0)),
+    "open_extension_pending": (1, True, (0, 0)),
+    "open_return_requested": (1, True, (0, 0)),
     "open_joint_meeting": (0.5, True, (1, 5)),
     "open_replied": (4, True, (0.5, 4)),
     "open_callback_review": (1, True, (0.5, 4)),
@@ -74,6 +87,30 @@ SCENARIO_STATUS = {
 }
 # Scenarios that make a duplicate: a master order comes first, in its own plan.
 _MERGES = {"merged_closed": "standard", "open_merged": "open_acknowledged"}
+
+# The clock an open scenario leaves running at `now`: the acknowledge clock until a unit
+# 签收 (a 退单 request does not stop it), then the resolution clock (the unit's first
+# progress note has stopped the first-response clock by then). Both start at dispatch.
+RUNNING_CLOCK = {
+    "open_dispatched": ClockKind.ACKNOWLEDGE,
+    "open_return_requested": ClockKind.ACKNOWLEDGE,
+    "open_acknowledged": ClockKind.RESOLUTION,
+    "open_extension_pending": ClockKind.RESOLUTION,
+}
+# Where `now` falls on that clock: light → (share of those orders, lowest, highest position).
+# Green and yellow positions are shares of the light's own span (start → warning, warning
+# → deadline); red is how far past the deadline, as a share of the whole allowed time. With
+# the open orders that have no running clock (received, replied, in callback review) the
+# board then shows about 7 % of open orders overdue and 10 % warned: a centre that keeps
+# roughly nine in ten on time, with every light on the board.
+OPEN_LIGHTS: dict[str, tuple[float, float, float]] = {
+    ClockLight.GREEN: (0.77, 0.05, 0.95),
+    ClockLight.YELLOW: (0.13, 0.1, 0.9),
+    ClockLight.RED: (0.10, 0.02, 0.6),
+}
+
+# The limits of the SLA rule that will govern a plan's order.
+ClockLimits = Callable[["Plan"], sla.Limits]
 
 
 @dataclass
@@ -115,13 +152,50 @@ def _urgency(rng: random.Random, topic: Topic) -> str:
     return "normal"
 
 
+def topic_category_map() -> dict[str, Category]:
+    """Topic key → the active category its orders are filed under (see
+    `text.topic_categories`); topics nothing fits are left out."""
+    refs = [
+        CategoryRef(c.code, c.name, c.level, c.keywords)
+        for c in Category.objects.filter(is_active=True)
+    ]
+    codes = topic_categories(refs)
+    by_code = {c.code: c for c in Category.objects.filter(code__in=codes.values())}
+    return {key: by_code[code] for key, code in codes.items()}
+
+
+def rule_limits(now: dt.datetime) -> ClockLimits:
+    """The limits the SLA engine will give each plan's order: its rule chosen as at
+    dispatch (`sla.sla_rule_for` on an unsaved order with the plan's facts), the fallback
+    limits when no rule is loaded. Cached per distinct set of facts."""
+    categories = topic_category_map()
+    cache: dict[tuple[str, str, str, bool], sla.Limits] = {}
+
+    def limits(plan: Plan) -> sla.Limits:
+        topic = plan.request.topic.key
+        key = (topic, plan.request_type, plan.priority, plan.is_emergency)
+        if key not in cache:
+            order = WorkOrder(
+                category=categories.get(topic),
+                request_type=plan.request_type,
+                priority=plan.priority,
+                is_emergency=plan.is_emergency,
+            )
+            rule = sla.sla_rule_for(order, at=now)
+            cache[key] = sla.rule_limits(rule) if rule is not None else sla.FALLBACK_LIMITS
+        return cache[key]
+
+    return limits
+
+
 class _Planner:
     """Draws what happens to each order and when, before anything is written."""
 
-    def __init__(self, rng: random.Random, now: dt.datetime) -> None:
+    def __init__(self, rng: random.Random, now: dt.datetime, limits: ClockLimits) -> None:
         self.rng = rng
         self.gen = TextGenerator(rng)
         self.now = now
+        self.limits = limits
         self.direct_topics = [t for t in TOPICS if t.direct_share > 0]
 
     def scenarios(self, count: int) -> list[str]:
@@ -198,6 +272,8 @@ class _Planner:
             latest = self.now - duration - _MINUTE
             created = earliest + (latest - earliest) * rng.uniform(0.05, 0.5)
             created = min(max(created, earliest + _MINUTE), latest)
+        elif plan.scenario in RUNNING_CLOCK:
+            created = self._on_its_clock(plan, RUNNING_CLOCK[plan.scenario], duration)
         elif is_open:
             created = self.now - dt.timedelta(days=rng.uniform(young, old)) - duration
         else:
@@ -222,6 +298,36 @@ class _Planner:
             if archived_at < self.now - _MINUTE and rng.random() < 0.7:
                 steps.append(Step(archived_at, "archive"))
         plan.created, plan.steps = created, steps
+
+    def _on_its_clock(self, plan: Plan, kind: str, duration: dt.timedelta) -> dt.datetime:
+        """The intake time that puts `now` where OPEN_LIGHTS drew it on the plan's running
+        clock. The clock starts at dispatch; its deadline follows office hours, so the
+        intake time is found by a few rounds of moving it by the remaining miss. Acts the
+        plan still has to fit before `now` may push an order later on its clock."""
+        r = random.Random(f"{RANDOM_SEED}:{plan.index}:clock")  # noqa: S311  # demo data
+        lights = list(OPEN_LIGHTS)
+        light = r.choices(lights, weights=[OPEN_LIGHTS[x][0] for x in lights])[0]
+        _share, low, high = OPEN_LIGHTS[light]
+        position = r.uniform(low, high)
+        limits = self.limits(plan)
+        unit, amount = limits.for_kind(kind)
+        created = self.now - duration - dt.timedelta(hours=1)
+        for _ in range(4):
+            steps = self._steps(plan, created)
+            start = next(s.at for s in steps if s.kind == "dispatch")
+            due = sla.deadline(start, unit, amount)
+            warn = sla.warning_at(start, due, unit, limits.yellow_ratio)
+            if light == ClockLight.GREEN:
+                target = start + (warn - start) * position
+            elif light == ClockLight.YELLOW:
+                target = warn + (due - warn) * position
+            else:
+                target = due + (due - start) * position
+            miss = self.now - target
+            if abs(miss) < _MINUTE:
+                break
+            created += miss
+        return created
 
     def _steps(self, plan: Plan, t0: dt.datetime) -> list[Step]:
         """The acts after intake, at their historical times, from intake at `t0`."""
@@ -317,9 +423,10 @@ class _Planner:
 
 
 def plan_orders(count: int, *, now: dt.datetime) -> list[Plan]:
-    """What the seed will do, in the order it happened (by intake time)."""
+    """What the seed will do, in the order it happened (by intake time). Reads the loaded
+    categories and SLA rules (hotline_defaults_load first) to place open orders."""
     rng = random.Random(RANDOM_SEED)  # noqa: S311  # reproducible demo data, not secrets
-    planner = _Planner(rng, now)
+    planner = _Planner(rng, now, rule_limits(now))
     plans: list[Plan] = []
     for scenario in planner.scenarios(count):
         if len(plans) >= count:
