@@ -36,7 +36,14 @@ from hongmian.hotline.demo.text import (
 from hongmian.hotline.demo.topics import TOPICS
 from hongmian.hotline.models import Category, WorkOrder
 from hongmian.hotline.services import lifecycle_closing, sla
-from hongmian.hotline.states import ClockKind, ClockLight, Satisfaction, Status, SupervisionKind
+from hongmian.hotline.states import (
+    ClockKind,
+    ClockLight,
+    ClockUnit,
+    Satisfaction,
+    Status,
+    SupervisionKind,
+)
 
 RANDOM_SEED = 12345
 SPAN_DAYS = 90
@@ -104,9 +111,9 @@ RUNNING_CLOCK = {
 # board then shows about 7 % of open orders overdue and 10 % warned: a centre that keeps
 # roughly nine in ten on time, with every light on the board.
 OPEN_LIGHTS: dict[str, tuple[float, float, float]] = {
-    ClockLight.GREEN: (0.77, 0.05, 0.95),
+    ClockLight.GREEN: (0.80, 0.05, 0.95),
     ClockLight.YELLOW: (0.13, 0.1, 0.9),
-    ClockLight.RED: (0.10, 0.02, 0.6),
+    ClockLight.RED: (0.07, 0.02, 0.6),
 }
 
 # The limits of the SLA rule that will govern a plan's order.
@@ -208,23 +215,26 @@ class _Planner:
     def work(self, start: dt.datetime, hours: float) -> dt.datetime:
         return calendar.add_work_hours(start, round(hours, 2))
 
-    def resolution_hours(self, request_type: str, priority: str) -> tuple[bool, float]:
-        """(natural hours?, the time a unit is allowed) — roughly the default SLA rules."""
-        if priority == "emergency":
-            return True, 2
-        if priority == "urgent":
-            return True, 24
-        days = {"inquiry": 3, "help": 5}.get(request_type, 15)
-        return False, days * 7  # seven office hours a working day
-
-    def reply_after(self, start: dt.datetime, request_type: str, priority: str) -> dt.datetime:
-        natural, allowed = self.resolution_hours(request_type, priority)
-        share = (
-            self.rng.uniform(0.1, 0.85) if self.rng.random() > 0.1 else self.rng.uniform(1.05, 1.6)
-        )
-        if natural:
-            return start + dt.timedelta(hours=allowed * share)
+    def reply_after(self, start: dt.datetime, plan: Plan, r: random.Random) -> dt.datetime:
+        """When the unit replies, from `start`: mostly well within the resolution limit of
+        the order's SLA rule, one in ten late (a centre's usual on-time rate)."""
+        share = r.uniform(0.1, 0.85) if r.random() > 0.1 else r.uniform(1.05, 1.6)
+        unit, amount = self.limits(plan).resolution
+        due = sla.deadline(start, unit, amount)
+        if unit == ClockUnit.NATURAL_HOURS:
+            return start + (due - start) * share
+        allowed = calendar.working_time_between(start, due).total_seconds() / 3600
         return self.work(start, allowed * share)
+
+    def unit_pace(self, plan: Plan) -> Callable[[dt.datetime, float], dt.datetime]:
+        """How a unit's acts are timed: in office hours, except under a rule counted in
+        natural hours (urgent orders, utilities, emergencies) — then round the clock, and
+        as much faster as the rule's 签收 limit is shorter than two hours."""
+        unit, amount = self.limits(plan).acknowledge
+        if unit != ClockUnit.NATURAL_HOURS:
+            return self.work
+        pace = min(float(amount) / 2, 1.0)
+        return lambda start, hours: start + dt.timedelta(hours=hours * pace)
 
     def plan(
         self, index: int, scenario: str, master: Plan | None = None, *, is_master: bool = False
@@ -336,6 +346,7 @@ class _Planner:
         # once, and each time must draw the same acts.
         r = random.Random(f"{RANDOM_SEED}:{plan.index}")  # noqa: S311  # demo data, not secrets
         steps: list[Step] = []
+        unit_act = self.unit_pace(plan)  # the unit's acts; the centre's follow office hours
 
         def add(at: dt.datetime, act: str, **args: Any) -> dt.datetime:
             steps.append(Step(at, act, args))
@@ -359,7 +370,7 @@ class _Planner:
             "open_return_requested",
             "open_joint_meeting",
         ):
-            t = add(self.work(t, r.uniform(0.2, 3)), "return_request")
+            t = add(unit_act(t, r.uniform(0.2, 1.5)), "return_request")
             if s == "open_return_requested":
                 return steps
             verdict = {"return_accepted": "accept", "return_refused": "refuse"}.get(s, "joint")
@@ -368,29 +379,29 @@ class _Planner:
                 return steps
             if verdict == "joint":
                 t = add(self.work(t, r.uniform(4, 16)), "joint_meeting")
-        t = add(self.work(t, r.uniform(0.1, 1.8)), "acknowledge")
+        t = add(unit_act(t, r.uniform(0.1, 1.8)), "acknowledge")
         if r.random() < 0.3:
-            t = add(self.work(t, r.uniform(0.5, 8)), "subdispatch")
-            t = add(self.work(t, r.uniform(0.1, 1.5)), "acknowledge")
+            t = add(unit_act(t, r.uniform(0.5, 8)), "subdispatch")
+            t = add(unit_act(t, r.uniform(0.1, 1.5)), "acknowledge")
         if s == "cohandle":
-            t = add(self.work(t, r.uniform(0.2, 2)), "co_acknowledge")
-            t = add(self.work(t, r.uniform(2, 24)), "co_reply")
+            t = add(unit_act(t, r.uniform(0.2, 2)), "co_acknowledge")
+            t = add(unit_act(t, r.uniform(2, 24)), "co_reply")
         if r.random() < 0.3 or s.startswith("open_"):
-            t = add(self.work(t, r.uniform(0.5, 6)), "progress")
+            t = add(unit_act(t, r.uniform(0.5, 6)), "progress")
         if s in ("supervised",):
-            t = add(self.work(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
-            t = add(self.work(t, r.uniform(4, 24)), "supervise", kind=SupervisionKind.SUPERVISE)
+            t = add(unit_act(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
+            t = add(unit_act(t, r.uniform(4, 24)), "supervise", kind=SupervisionKind.SUPERVISE)
         if s == "open_acknowledged":
             if r.random() < 0.2:
-                add(self.work(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
+                add(unit_act(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
             return steps
         if s in ("extension_approved", "extension_refused", "open_extension_pending"):
-            t = add(self.work(t, r.uniform(4, 30)), "extension_request")
+            t = add(unit_act(t, r.uniform(4, 30)), "extension_request")
             if s == "open_extension_pending":
                 return steps
             approve = s == "extension_approved"
             t = add(t + dt.timedelta(hours=r.uniform(1, 12)), "extension_decide", approve=approve)
-        reply_at = self.reply_after(t, plan.request_type, plan.priority)
+        reply_at = self.reply_after(t, plan, r)
         t = add(max(reply_at, t + _MINUTE), "reply")
         if s == "open_replied":
             if r.random() < 0.3:
@@ -411,8 +422,8 @@ class _Planner:
             )
             if s == "review_closed":
                 return steps
-            t = add(self.work(t, r.uniform(0.1, 2)), "acknowledge")
-            t = add(self.reply_after(t, plan.request_type, plan.priority), "reply")
+            t = add(unit_act(t, r.uniform(0.1, 2)), "acknowledge")
+            t = add(self.reply_after(t, plan, r), "reply")
             callback_at = self.work(t, r.uniform(2, 20))
         outcome = Satisfaction.SATISFIED if r.random() < 0.8 else Satisfaction.BASIC
         add(callback_at, "callback", outcome=outcome)
