@@ -13,6 +13,15 @@ from hongmian.identity.states import Role
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module", autouse=True)
+def _url_conf_loaded() -> None:
+    # The URL conf imports every app: on a busy machine that alone can outlast the first
+    # page's 10 s timeout. Load it before the live server's first request.
+    from django.urls import get_resolver
+
+    assert get_resolver().url_patterns
+
+
 def test_elder_citizen_finds_their_requests_first_and_opens_them(
     page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None]
 ) -> None:
@@ -52,7 +61,7 @@ def test_each_home_shows_only_tiles_that_work(
         assert words not in body, words
     cards = page.locator(".cards > .card")
     assert cards.count() >= 1
-    assert page.locator(".card--pending, .badge--pending").count() == 0
+    assert page.locator(".cards .card--pending, .cards .badge--pending").count() == 0
     links = [cards.nth(i).locator("a.card__link") for i in range(cards.count())]
     assert all(link.count() == 1 for link in links)
     hrefs = [link.get_attribute("href") for link in links]
