@@ -26,6 +26,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from django.contrib.auth.hashers import make_password
 from django.db import transaction
 
 from hongmian.core.actors import Actor
@@ -128,7 +129,7 @@ class DemoLogin:
 
 # One login per role (two handlers: a city department and a district), in the order a
 # newcomer would try them.
-DEMO_LOGINS = (
+ROLE_LOGINS = (
     DemoLogin("citizen", Role.CITIZEN, "陈小棉"),
     DemoLogin("enterprise", Role.ENTERPRISE_REP, "黄志明"),
     DemoLogin("agent", Role.HOTLINE_AGENT, "李晓华", HOTLINE_CODE),
@@ -142,6 +143,83 @@ DEMO_LOGINS = (
     DemoLogin("leader", Role.CITY_LEADER, "刘明", ROOT_CODE),
     DemoLogin("admin", Role.SYSTEM_ADMIN, "系统管理员", superuser=True),
 )
+
+# The units a demo order can land on, each with a handler and a manager login, so that every
+# unit a dispatcher picks in the demo has someone to 签收, answer and sign it off — a 路灯
+# order goes to 市城管执法局, and someone there must see it. The list is every unit the
+# hotline's dispatch catalogue names (hongmian/hotline/data/dispatch_catalogue.csv, lead and
+# co-handling; "district" there means each district government) and the demo topics' usual
+# units, less the 12345 centre itself (its agents and supervisor act there). Streets and
+# district departments are handled by their district's logins, whose inbox holds the units
+# below them. hongmian/hotline/tests/test_demo.py keeps this list and the catalogue in step.
+# Unit code → the login name's suffix (handler_<slug>, manager_<slug>).
+UNIT_LOGIN_SLUGS: dict[str, str] = {
+    "gz-440103": "liwan",
+    "gz-440104": "yuexiu",
+    "gz-440105": "haizhu",
+    "gz-440106": "tianhe",
+    "gz-440111": "baiyun",
+    "gz-440112": "huangpu",
+    "gz-440113": "panyu",
+    "gz-440114": "huadu",
+    "gz-440115": "nansha",
+    "gz-440117": "conghua",
+    "gz-440118": "zengcheng",
+    "gz-agri": "agri",
+    "gz-civil": "civil",
+    "gz-commerce": "commerce",
+    "gz-culture": "culture",
+    "gz-data": "data",
+    "gz-eco": "eco",
+    "gz-edu": "edu",
+    "gz-emergency": "emergency",
+    "gz-finance": "finance",
+    "gz-forestry": "forestry",
+    "gz-gas": "gas",
+    "gz-health": "health",
+    "gz-housing": "housing",
+    "gz-housing-fund": "housing_fund",
+    "gz-hrss": "hrss",
+    "gz-iit": "iit",
+    "gz-justice": "justice",
+    "gz-market": "market",
+    "gz-medical": "medical",
+    "gz-planning": "planning",
+    "gz-police": "police",
+    "gz-power": "power",
+    "gz-sports": "sports",
+    "gz-sti": "sti",
+    "gz-tapwater": "tapwater",
+    "gz-tax": "tax",
+    "gz-transport": "transport",
+    "gz-urban": "urban",
+    "gz-veterans": "veterans",
+    "gz-water": "water",
+}
+
+
+def unit_usernames(slug: str) -> tuple[str, str]:
+    """The handler's and the manager's login names of the unit whose slug this is."""
+    return f"handler_{slug}", f"manager_{slug}"
+
+
+def _unit_logins() -> tuple[DemoLogin, ...]:
+    """A handler and a manager per unit of UNIT_LOGIN_SLUGS, with made-up names that are
+    always the same; the role logins above keep theirs (handler_water, the 天河 pair)."""
+    taken = {login.username for login in ROLE_LOGINS}
+    out: list[DemoLogin] = []
+    for code, slug in UNIT_LOGIN_SLUGS.items():
+        roles = (Role.DEPT_HANDLER, Role.DEPT_MANAGER)
+        for username, role in zip(unit_usernames(slug), roles, strict=True):
+            if username not in taken:
+                rng = random.Random(f"{RANDOM_SEED}:{username}")  # noqa: S311  # demo names
+                out.append(DemoLogin(username, role, fakes.person_name(rng), code))
+    return tuple(out)
+
+
+UNIT_LOGINS = _unit_logins()
+# Everyone the demo creates: a login per role, then the units' own.
+DEMO_LOGINS = ROLE_LOGINS + UNIT_LOGINS
 
 
 # --- what to create ------------------------------------------------------------------------
@@ -350,12 +428,15 @@ def seed_users(*, actor: Actor, progress: Progress, units: dict[str, OrgUnit]) -
         u.username: u for u in User.objects.filter(username__in=[d.username for d in DEMO_LOGINS])
     }
     profiles = set(StaffProfile.objects.values_list("user__username", flat=True))
+    # One hash for every account: they share the published password.
+    password_hash = make_password(DEMO_PASSWORD) if len(users) < len(DEMO_LOGINS) else ""
     for done, login in enumerate(DEMO_LOGINS, start=1):
         if login.username not in users:
             users[login.username] = services.user_create(
                 actor=actor,
                 username=login.username,
                 password=DEMO_PASSWORD,
+                password_hash=password_hash,
                 role=login.role,
                 display_name=login.display_name,
                 org_unit=units[login.unit] if login.unit else None,
@@ -434,4 +515,12 @@ def seed(*, actor: Actor, progress: Progress) -> None:
         seed_enterprises(actor=actor, progress=progress, users=users)
 
 
-__all__ = ["DEMO_LOGINS", "DEMO_PASSWORD", "seed"]
+__all__ = [
+    "DEMO_LOGINS",
+    "DEMO_PASSWORD",
+    "ROLE_LOGINS",
+    "UNIT_LOGINS",
+    "UNIT_LOGIN_SLUGS",
+    "seed",
+    "unit_usernames",
+]

@@ -8,6 +8,11 @@ recent ones still open. The first orders take every scenario once, so even a sma
 (tests use 60) holds every status. Each plan is placed in the SPAN_DAYS before `now`: its
 steps follow office hours where a unit acts, and none falls after `now`.
 
+An open order whose clock is running at `now` is placed by that clock, not by an age in
+days: where `now` falls on it (green, yellow or past the deadline) is drawn from
+OPEN_LIGHTS, with the limits of the SLA rule that will govern the order (docs/decisions/
+0035: a centre keeps about nine in ten open orders on time, and so does the demo).
+
 Not a public API: `hongmian.hotline.demo.seed` is the seed's entry point; runner.py carries
 the plans out.
 """
@@ -16,20 +21,36 @@ from __future__ import annotations
 
 import datetime as dt
 import random
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
 from hongmian.core import calendar
-from hongmian.hotline.demo.text import RequestText, TextGenerator, Topic
+from hongmian.hotline.demo.text import (
+    CategoryRef,
+    RequestText,
+    TextGenerator,
+    Topic,
+    topic_categories,
+)
 from hongmian.hotline.demo.topics import TOPICS
-from hongmian.hotline.models import WorkOrder
-from hongmian.hotline.services import lifecycle_closing
-from hongmian.hotline.states import Satisfaction, Status, SupervisionKind
+from hongmian.hotline.models import Category, WorkOrder
+from hongmian.hotline.services import lifecycle_closing, sla
+from hongmian.hotline.states import (
+    ClockKind,
+    ClockLight,
+    ClockUnit,
+    Satisfaction,
+    Status,
+    SupervisionKind,
+)
 
 RANDOM_SEED = 12345
 SPAN_DAYS = 90
 ARCHIVE_AFTER_DAYS = (10, 30)  # closed orders are archived this many days later
 _MINUTE = dt.timedelta(minutes=1)
+# Time a master order leaves before `now` for its duplicate's intake and merge (≤ 4 h).
+_MASTER_ROOM = dt.timedelta(hours=6)
 
 
 # --- scenarios ------------------------------------------------------------------------------
@@ -51,10 +72,11 @@ SCENARIOS: dict[str, tuple[float, bool, tuple[float, float]]] = {
     "unreachable": (1.5, False, (0, 0)),
     "merged_closed": (1, False, (0, 0)),
     "open_received": (1.5, True, (0, 0.2)),
-    "open_dispatched": (3, True, (0, 3)),
-    "open_acknowledged": (6, True, (0.5, 20)),
-    "open_extension_pending": (1, True, (2, 10)),
-    "open_return_requested": (1, True, (0, 1)),
+    # These four are placed on their running clock (RUNNING_CLOCK), not by an age.
+    "open_dispatched": (3, True, (0, 0)),
+    "open_acknowledged": (6, True, (0, 0)),
+    "open_extension_pending": (1, True, (0, 0)),
+    "open_return_requested": (1, True, (0, 0)),
     "open_joint_meeting": (0.5, True, (1, 5)),
     "open_replied": (4, True, (0.5, 4)),
     "open_callback_review": (1, True, (0.5, 4)),
@@ -74,6 +96,31 @@ SCENARIO_STATUS = {
 }
 # Scenarios that make a duplicate: a master order comes first, in its own plan.
 _MERGES = {"merged_closed": "standard", "open_merged": "open_acknowledged"}
+
+# The clock an open scenario leaves running at `now`: the acknowledge clock until a unit
+# 签收 (a 退单 request does not stop it), then the resolution clock (the unit's first
+# progress note has stopped the first-response clock by then). Both start at dispatch.
+RUNNING_CLOCK = {
+    "open_dispatched": ClockKind.ACKNOWLEDGE,
+    "open_return_requested": ClockKind.ACKNOWLEDGE,
+    "open_acknowledged": ClockKind.RESOLUTION,
+    "open_extension_pending": ClockKind.RESOLUTION,
+}
+# Where `now` falls on that clock: light → (share of those orders, lowest, highest position).
+# Green and yellow positions are shares of the light's own span (start → warning, warning
+# → deadline); red is how far past the deadline, as a share of the whole allowed time. Acts
+# that must still fit before `now` push some orders later (at night most pending 退单
+# requests have outrun their 签收 clock), so the board shows more red than drawn: about one
+# open order in ten overdue and one in fifteen warned — a centre that keeps roughly nine in
+# ten on time, with every light on the board (decision 0035 has the figures).
+OPEN_LIGHTS: dict[str, tuple[float, float, float]] = {
+    ClockLight.GREEN: (0.82, 0.05, 0.95),
+    ClockLight.YELLOW: (0.13, 0.1, 0.9),
+    ClockLight.RED: (0.05, 0.02, 0.6),
+}
+
+# The limits of the SLA rule that will govern a plan's order.
+ClockLimits = Callable[["Plan"], sla.Limits]
 
 
 @dataclass
@@ -115,13 +162,50 @@ def _urgency(rng: random.Random, topic: Topic) -> str:
     return "normal"
 
 
+def topic_category_map() -> dict[str, Category]:
+    """Topic key → the active category its orders are filed under (see
+    `text.topic_categories`); topics nothing fits are left out."""
+    refs = [
+        CategoryRef(c.code, c.name, c.level, c.keywords)
+        for c in Category.objects.filter(is_active=True)
+    ]
+    codes = topic_categories(refs)
+    by_code = {c.code: c for c in Category.objects.filter(code__in=codes.values())}
+    return {key: by_code[code] for key, code in codes.items()}
+
+
+def rule_limits(now: dt.datetime) -> ClockLimits:
+    """The limits the SLA engine will give each plan's order: its rule chosen as at
+    dispatch (`sla.sla_rule_for` on an unsaved order with the plan's facts), the fallback
+    limits when no rule is loaded. Cached per distinct set of facts."""
+    categories = topic_category_map()
+    cache: dict[tuple[str, str, str, bool], sla.Limits] = {}
+
+    def limits(plan: Plan) -> sla.Limits:
+        topic = plan.request.topic.key
+        key = (topic, plan.request_type, plan.priority, plan.is_emergency)
+        if key not in cache:
+            order = WorkOrder(
+                category=categories.get(topic),
+                request_type=plan.request_type,
+                priority=plan.priority,
+                is_emergency=plan.is_emergency,
+            )
+            rule = sla.sla_rule_for(order, at=now)
+            cache[key] = sla.rule_limits(rule) if rule is not None else sla.FALLBACK_LIMITS
+        return cache[key]
+
+    return limits
+
+
 class _Planner:
     """Draws what happens to each order and when, before anything is written."""
 
-    def __init__(self, rng: random.Random, now: dt.datetime) -> None:
+    def __init__(self, rng: random.Random, now: dt.datetime, limits: ClockLimits) -> None:
         self.rng = rng
         self.gen = TextGenerator(rng)
         self.now = now
+        self.limits = limits
         self.direct_topics = [t for t in TOPICS if t.direct_share > 0]
 
     def scenarios(self, count: int) -> list[str]:
@@ -134,23 +218,26 @@ class _Planner:
     def work(self, start: dt.datetime, hours: float) -> dt.datetime:
         return calendar.add_work_hours(start, round(hours, 2))
 
-    def resolution_hours(self, request_type: str, priority: str) -> tuple[bool, float]:
-        """(natural hours?, the time a unit is allowed) — roughly the default SLA rules."""
-        if priority == "emergency":
-            return True, 2
-        if priority == "urgent":
-            return True, 24
-        days = {"inquiry": 3, "help": 5}.get(request_type, 15)
-        return False, days * 7  # seven office hours a working day
-
-    def reply_after(self, start: dt.datetime, request_type: str, priority: str) -> dt.datetime:
-        natural, allowed = self.resolution_hours(request_type, priority)
-        share = (
-            self.rng.uniform(0.1, 0.85) if self.rng.random() > 0.1 else self.rng.uniform(1.05, 1.6)
-        )
-        if natural:
-            return start + dt.timedelta(hours=allowed * share)
+    def reply_after(self, start: dt.datetime, plan: Plan, r: random.Random) -> dt.datetime:
+        """When the unit replies, from `start`: mostly well within the resolution limit of
+        the order's SLA rule, one in ten late (a centre's usual on-time rate)."""
+        share = r.uniform(0.1, 0.85) if r.random() > 0.1 else r.uniform(1.05, 1.6)
+        unit, amount = self.limits(plan).resolution
+        due = sla.deadline(start, unit, amount)
+        if unit == ClockUnit.NATURAL_HOURS:
+            return start + (due - start) * share
+        allowed = calendar.working_time_between(start, due).total_seconds() / 3600
         return self.work(start, allowed * share)
+
+    def unit_pace(self, plan: Plan) -> Callable[[dt.datetime, float], dt.datetime]:
+        """How a unit's acts are timed: in office hours, except under a rule counted in
+        natural hours (urgent orders, utilities, emergencies) — then round the clock, and
+        as much faster as the rule's 签收 limit is shorter than two hours."""
+        unit, amount = self.limits(plan).acknowledge
+        if unit != ClockUnit.NATURAL_HOURS:
+            return self.work
+        pace = min(float(amount) / 2, 1.0)
+        return lambda start, hours: start + dt.timedelta(hours=hours * pace)
 
     def plan(
         self, index: int, scenario: str, master: Plan | None = None, *, is_master: bool = False
@@ -198,6 +285,12 @@ class _Planner:
             latest = self.now - duration - _MINUTE
             created = earliest + (latest - earliest) * rng.uniform(0.05, 0.5)
             created = min(max(created, earliest + _MINUTE), latest)
+        elif plan.scenario in RUNNING_CLOCK:
+            created = self._on_its_clock(plan, RUNNING_CLOCK[plan.scenario], duration)
+            if not archive:
+                # A master: its duplicate comes after its last act and is merged within
+                # hours, all before `now` (the seed makes the master first).
+                created = min(created, self.now - duration - _MASTER_ROOM)
         elif is_open:
             created = self.now - dt.timedelta(days=rng.uniform(young, old)) - duration
         else:
@@ -223,6 +316,36 @@ class _Planner:
                 steps.append(Step(archived_at, "archive"))
         plan.created, plan.steps = created, steps
 
+    def _on_its_clock(self, plan: Plan, kind: str, duration: dt.timedelta) -> dt.datetime:
+        """The intake time that puts `now` where OPEN_LIGHTS drew it on the plan's running
+        clock. The clock starts at dispatch; its deadline follows office hours, so the
+        intake time is found by a few rounds of moving it by the remaining miss. Acts the
+        plan still has to fit before `now` may push an order later on its clock."""
+        r = random.Random(f"{RANDOM_SEED}:{plan.index}:clock")  # noqa: S311  # demo data
+        lights = list(OPEN_LIGHTS)
+        light = r.choices(lights, weights=[OPEN_LIGHTS[x][0] for x in lights])[0]
+        _share, low, high = OPEN_LIGHTS[light]
+        position = r.uniform(low, high)
+        limits = self.limits(plan)
+        unit, amount = limits.for_kind(kind)
+        created = self.now - duration - dt.timedelta(hours=1)
+        for _ in range(4):
+            steps = self._steps(plan, created)
+            start = next(s.at for s in steps if s.kind == "dispatch")
+            due = sla.deadline(start, unit, amount)
+            warn = sla.warning_at(start, due, unit, limits.yellow_ratio)
+            if light == ClockLight.GREEN:
+                target = start + (warn - start) * position
+            elif light == ClockLight.YELLOW:
+                target = warn + (due - warn) * position
+            else:
+                target = due + (due - start) * position
+            miss = self.now - target
+            if abs(miss) < _MINUTE:
+                break
+            created += miss
+        return created
+
     def _steps(self, plan: Plan, t0: dt.datetime) -> list[Step]:
         """The acts after intake, at their historical times, from intake at `t0`."""
         s = plan.scenario
@@ -230,6 +353,7 @@ class _Planner:
         # once, and each time must draw the same acts.
         r = random.Random(f"{RANDOM_SEED}:{plan.index}")  # noqa: S311  # demo data, not secrets
         steps: list[Step] = []
+        unit_act = self.unit_pace(plan)  # the unit's acts; the centre's follow office hours
 
         def add(at: dt.datetime, act: str, **args: Any) -> dt.datetime:
             steps.append(Step(at, act, args))
@@ -253,7 +377,7 @@ class _Planner:
             "open_return_requested",
             "open_joint_meeting",
         ):
-            t = add(self.work(t, r.uniform(0.2, 3)), "return_request")
+            t = add(unit_act(t, r.uniform(0.2, 1.5)), "return_request")
             if s == "open_return_requested":
                 return steps
             verdict = {"return_accepted": "accept", "return_refused": "refuse"}.get(s, "joint")
@@ -262,29 +386,29 @@ class _Planner:
                 return steps
             if verdict == "joint":
                 t = add(self.work(t, r.uniform(4, 16)), "joint_meeting")
-        t = add(self.work(t, r.uniform(0.1, 1.8)), "acknowledge")
+        t = add(unit_act(t, r.uniform(0.1, 1.8)), "acknowledge")
         if r.random() < 0.3:
-            t = add(self.work(t, r.uniform(0.5, 8)), "subdispatch")
-            t = add(self.work(t, r.uniform(0.1, 1.5)), "acknowledge")
+            t = add(unit_act(t, r.uniform(0.5, 8)), "subdispatch")
+            t = add(unit_act(t, r.uniform(0.1, 1.5)), "acknowledge")
         if s == "cohandle":
-            t = add(self.work(t, r.uniform(0.2, 2)), "co_acknowledge")
-            t = add(self.work(t, r.uniform(2, 24)), "co_reply")
+            t = add(unit_act(t, r.uniform(0.2, 2)), "co_acknowledge")
+            t = add(unit_act(t, r.uniform(2, 24)), "co_reply")
         if r.random() < 0.3 or s.startswith("open_"):
-            t = add(self.work(t, r.uniform(0.5, 6)), "progress")
+            t = add(unit_act(t, r.uniform(0.5, 6)), "progress")
         if s in ("supervised",):
-            t = add(self.work(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
-            t = add(self.work(t, r.uniform(4, 24)), "supervise", kind=SupervisionKind.SUPERVISE)
+            t = add(unit_act(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
+            t = add(unit_act(t, r.uniform(4, 24)), "supervise", kind=SupervisionKind.SUPERVISE)
         if s == "open_acknowledged":
             if r.random() < 0.2:
-                add(self.work(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
+                add(unit_act(t, r.uniform(8, 40)), "supervise", kind=SupervisionKind.URGE)
             return steps
         if s in ("extension_approved", "extension_refused", "open_extension_pending"):
-            t = add(self.work(t, r.uniform(4, 30)), "extension_request")
+            t = add(unit_act(t, r.uniform(4, 30)), "extension_request")
             if s == "open_extension_pending":
                 return steps
             approve = s == "extension_approved"
             t = add(t + dt.timedelta(hours=r.uniform(1, 12)), "extension_decide", approve=approve)
-        reply_at = self.reply_after(t, plan.request_type, plan.priority)
+        reply_at = self.reply_after(t, plan, r)
         t = add(max(reply_at, t + _MINUTE), "reply")
         if s == "open_replied":
             if r.random() < 0.3:
@@ -305,8 +429,8 @@ class _Planner:
             )
             if s == "review_closed":
                 return steps
-            t = add(self.work(t, r.uniform(0.1, 2)), "acknowledge")
-            t = add(self.reply_after(t, plan.request_type, plan.priority), "reply")
+            t = add(unit_act(t, r.uniform(0.1, 2)), "acknowledge")
+            t = add(self.reply_after(t, plan, r), "reply")
             callback_at = self.work(t, r.uniform(2, 20))
         outcome = Satisfaction.SATISFIED if r.random() < 0.8 else Satisfaction.BASIC
         add(callback_at, "callback", outcome=outcome)
@@ -317,9 +441,10 @@ class _Planner:
 
 
 def plan_orders(count: int, *, now: dt.datetime) -> list[Plan]:
-    """What the seed will do, in the order it happened (by intake time)."""
+    """What the seed will do, in the order it happened (by intake time). Reads the loaded
+    categories and SLA rules (hotline_defaults_load first) to place open orders."""
     rng = random.Random(RANDOM_SEED)  # noqa: S311  # reproducible demo data, not secrets
-    planner = _Planner(rng, now)
+    planner = _Planner(rng, now, rule_limits(now))
     plans: list[Plan] = []
     for scenario in planner.scenarios(count):
         if len(plans) >= count:

@@ -2,11 +2,12 @@
 the HistoryClock (time.py), so that every order, timeline entry, clock and audit row
 is what the services themselves write.
 
-Actors: the demo logins where one exists (agent 李晓华 takes calls, dispatches and calls
-back; supervisor 张建国 supervises and reviews; handler_water and the 天河 handlers act for
-their units). Units without a demo login act as the system under the unit's name, which
-the timeline shows as such. Dispatch follows the catalogue, and a topic's usual unit when
-the catalogue cannot decide.
+Actors: the demo logins (agent 李晓华 takes calls, dispatches and calls back; supervisor
+张建国 supervises and reviews; each unit's handler acts for it, a district's for its streets
+too — the identity demo gives every unit the catalogue names a handler and a manager). A
+unit without a login above it would act as the system under the unit's name: the SLA then
+sees no unit's first response, so tests keep every unit an order reaches covered. Dispatch
+follows the catalogue, and a topic's usual unit when the catalogue cannot decide.
 
 Not a public API: `hongmian.hotline.demo.seed` builds the Runner and feeds it the plans
 from plan.py.
@@ -21,10 +22,10 @@ from django.apps import apps
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.demo import text as texts
-from hongmian.hotline.demo.plan import Plan
-from hongmian.hotline.demo.text import CategoryRef, TextGenerator, resolve_unit, topic_categories
+from hongmian.hotline.demo.plan import Plan, topic_category_map
+from hongmian.hotline.demo.text import TextGenerator, resolve_unit
 from hongmian.hotline.demo.time import HistoryClock
-from hongmian.hotline.models import Category, ExtensionRequest, SlaClock, WorkOrder
+from hongmian.hotline.models import ExtensionRequest, SlaClock, WorkOrder
 from hongmian.hotline.services import (
     catalogue,
     lifecycle_closing,
@@ -44,23 +45,17 @@ from hongmian.hotline.states import (
     Status,
     SupervisionKind,
 )
+from hongmian.identity import demo as identity_demo
 from hongmian.identity import fakes
 from hongmian.identity.models import Enterprise, OrgUnit, Person, User
-from hongmian.identity.states import UnitKind
+from hongmian.identity.states import Role, UnitKind
 
 # Seeded orders carry external_ref "demo:NNNNN" (the plan's index): how the seeder knows
 # the demo is already there, and how the tests find its orders.
 DEMO_REF = "demo:"
 
 # The identity demo's logins the seed acts as, where they exist.
-_DEMO_USERNAMES = (
-    "agent",
-    "supervisor",
-    "citizen",
-    "handler_water",
-    "handler_tianhe",
-    "manager_tianhe",
-)
+_DEMO_USERNAMES = tuple(login.username for login in identity_demo.DEMO_LOGINS)
 
 
 def _user_actor(user: User | None) -> Actor | None:
@@ -76,7 +71,10 @@ class Runner:
         self.clock = clock
         self.system = actor
         self.units = {u.code: u for u in OrgUnit.objects.filter(is_active=True)}
-        users = {u.username: u for u in User.objects.filter(username__in=_DEMO_USERNAMES)}
+        users = {
+            u.username: u
+            for u in User.objects.filter(username__in=_DEMO_USERNAMES).select_related("org_unit")
+        }
         self.agent = _user_actor(users.get("agent")) or actor
         self._articles: dict[str, Any] = {}
         self.supervisor = _user_actor(users.get("supervisor")) or actor
@@ -87,19 +85,13 @@ class Runner:
             (
                 (u.org_unit.path, u)
                 for u in users.values()
-                if u.org_unit is not None and u.username.startswith(("handler_", "manager_"))
+                if u.org_unit is not None and u.role == Role.DEPT_HANDLER
             ),
             key=lambda pair: (-len(pair[0]), pair[1].username),
         )
         self.persons = list(Person.objects.order_by("pk")[:200])
         self.enterprises = list(Enterprise.objects.order_by("pk")[:50])
-        refs = [
-            CategoryRef(c.code, c.name, c.level, c.keywords)
-            for c in Category.objects.filter(is_active=True)
-        ]
-        codes = topic_categories(refs)
-        by_code = {c.code: c for c in Category.objects.filter(code__in=codes.values())}
-        self.categories = {key: by_code[code] for key, code in codes.items()}
+        self.categories = topic_category_map()
         self._unit_actors: dict[int, Actor] = {}
 
     # --- who acts ---
@@ -111,6 +103,11 @@ class Runner:
             found = _user_actor(handler) or Actor(user=None, via="system", label=unit.name)
             self._unit_actors[unit.pk] = found
         return found
+
+    def _same_hands(self, unit: OrgUnit, other: OrgUnit) -> bool:
+        """Whether the same demo login acts for both units."""
+        user = self.unit_actor(unit).user
+        return user is not None and user == self.unit_actor(other).user
 
     def lead_actor(self, order: WorkOrder) -> Actor:
         assert order.lead_unit is not None  # noqa: S101  # every unit step follows a dispatch
@@ -222,8 +219,12 @@ class Runner:
             lead, co_units = suggestion.lead_unit, list(suggestion.co_units)
         else:
             lead, co_units = self.fallback_unit(plan, set()), []
+        # A co-handler in the lead's own hands (a street's district, another street of the
+        # same district) is no second unit: its handler 签收 as the lead.
+        co_units = [u for u in co_units if not self._same_hands(u, lead)]
         if co and not co_units:
-            co_units = [self.fallback_unit(plan, {lead.pk})]
+            same = {u.pk for u in self.units.values() if self._same_hands(u, lead)}
+            co_units = [self.fallback_unit(plan, same | {lead.pk})]
         plan.order = lifecycle_dispatch.work_order_dispatch(
             actor=self.agent, order=order, lead_unit=lead, co_units=co_units
         )

@@ -22,6 +22,7 @@ from hongmian.hotline.demo.runner import DEMO_REF
 from hongmian.hotline.demo.text import TextGenerator
 from hongmian.hotline.demo.topics import TOPICS
 from hongmian.hotline.models import (
+    Assignment,
     Callback,
     ExtensionRequest,
     JointMeeting,
@@ -31,8 +32,12 @@ from hongmian.hotline.models import (
     TimelineEntry,
     WorkOrder,
 )
-from hongmian.hotline.states import Status
+from hongmian.hotline.selectors import supervisor_board
+from hongmian.hotline.services import catalogue
+from hongmian.hotline.states import OPEN_STATUSES, Status
 from hongmian.identity import demo as identity_demo
+from hongmian.identity.models import OrgUnit
+from hongmian.identity.states import Role
 
 pytestmark = pytest.mark.django_db
 
@@ -228,3 +233,80 @@ def test_direct_answers_read_from_an_article_record_it(identity: None) -> None:
         assert order.answer_source == f"knowledge:{usage.article_id}"
         # The answer is the one that article stands behind, not another of the topic's.
         assert order.reply == mapped[usage.article.external_id]
+
+
+# --- a demo that tells the truth (issue 11, item 10) ------------------------------------------
+
+
+def _logins_by_unit() -> dict[str, set[str]]:
+    """Unit code → the roles its demo logins have."""
+    out: dict[str, set[str]] = {}
+    for login in identity_demo.DEMO_LOGINS:
+        if login.unit is not None:
+            out.setdefault(login.unit, set()).add(login.role)
+    return out
+
+
+def test_every_unit_the_catalogue_names_has_a_handler_and_a_manager() -> None:
+    named: set[str] = set()  # lead and co-handling units
+    for spec in catalogue.default_rule_specs():
+        named |= {spec["lead_unit"], *spec["co_units"]}
+    named.discard(identity_demo.HOTLINE_CODE)  # the centre's own agents answer there
+    by_unit = _logins_by_unit()
+    for code in sorted(named):
+        assert by_unit.get(code, set()) >= {Role.DEPT_HANDLER, Role.DEPT_MANAGER}, code
+    # 路灯 (the catalogue's 010402) goes to 市城管执法局, which has its own pair.
+    assert identity_demo.UNIT_LOGIN_SLUGS["gz-urban"] == "urban"
+
+
+# Large enough that the share of overdue open orders is a share (60 orders leave ~10 open).
+TRUTH_COUNT = 400
+
+
+def test_the_demo_tells_the_truth(identity: None) -> None:
+    demo.seed(actor=Actor.system("seed_demo"), progress=_quiet, count=TRUTH_COUNT, now=ANCHOR)
+    orders = WorkOrder.objects.filter(external_ref__startswith=DEMO_REF)
+
+    # Every unit a demo order reached, and every unit the catalogue suggests for one, has a
+    # handler and a manager login of its own or of a unit above it (a district's inbox holds
+    # its streets' orders).
+    covered = {
+        unit.path: roles
+        for code, roles in _logins_by_unit().items()
+        for unit in OrgUnit.objects.filter(code=code)
+    }
+
+    def has_logins(unit: OrgUnit) -> bool:
+        roles: set[str] = set()
+        for path, unit_roles in covered.items():
+            if unit.path.startswith(path):
+                roles |= unit_roles
+        return roles >= {Role.DEPT_HANDLER, Role.DEPT_MANAGER}
+
+    reached = OrgUnit.objects.filter(
+        pk__in=Assignment.objects.filter(order__in=orders).values("unit")
+    )
+    assert reached.count() > 20
+    assert [u.code for u in reached if not has_logins(u)] == []
+    suggested: set[OrgUnit] = set()
+    for order in orders.exclude(district_code=""):
+        suggestion = catalogue.dispatch_suggest(order)
+        if suggestion is not None:
+            suggested |= {suggestion.lead_unit, *suggestion.co_units}
+    assert OrgUnit.objects.get(code="gz-urban") in suggested
+    assert [u.code for u in suggested if not has_logins(u)] == []
+    # So every unit act is a person's: nothing was done by "the system" for a unit.
+    unit_acts = TimelineEntry.objects.filter(
+        order__in=orders, kind__in=("acknowledged", "progress", "replied")
+    )
+    assert unit_acts.exists()
+    assert not unit_acts.filter(actor__isnull=True).exists()
+
+    # A realistic board: a few open orders overdue, some warned, most on time.
+    board = supervisor_board(ANCHOR)
+    open_orders = orders.filter(status__in=OPEN_STATUSES).count()
+    overdue, warned = board.overdue.count(), board.due_soon.count()
+    assert open_orders > 40
+    assert 0.02 <= overdue / open_orders <= 0.15, (overdue, open_orders)
+    assert warned > 0
+    assert overdue + warned < open_orders / 2

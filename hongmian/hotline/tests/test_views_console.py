@@ -352,13 +352,19 @@ def test_the_console_speaks_english(client, units) -> None:
     assert "坐席工作台" not in html
 
 
-def test_without_the_knowledge_app_the_slot_says_so(client, agent, monkeypatch) -> None:
+def test_without_the_knowledge_app_there_is_no_knowledge_panel(client, agent, monkeypatch):
     from hongmian.hotline import knowledge_bridge as knowledge
 
-    monkeypatch.setattr(knowledge, "_module", lambda name: None)
     client.force_login(agent)
+    assert 'id="knowledge-heading"' in client.get(CONSOLE).content.decode()
 
-    assert "知识库尚未开放" in client.get(CONSOLE).content.decode()
+    monkeypatch.setattr(knowledge, "_module", lambda name: None)
+    html = client.get(CONSOLE).content.decode()
+
+    # Hidden, not a badge promising what is not there.
+    assert 'id="knowledge-heading"' not in html
+    assert 'id="knowledge-q"' not in html
+    assert "尚未开放" not in html
 
 
 def test_without_a_query_a_unit_sees_its_latest_orders(client, flow, units, tianhe_handler):

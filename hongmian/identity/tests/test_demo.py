@@ -12,6 +12,7 @@ from hongmian.core import validators
 from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.identity import demo
+from hongmian.identity.management.commands.demo_logins import UNITS_PER_LINE
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
 from hongmian.identity.states import Role, UnitKind
 from hongmian.identity.tests.conftest import sign_in
@@ -76,12 +77,24 @@ def test_seed_builds_guangzhou_and_is_idempotent() -> None:
     assert {s[0] for s in steps} >= {"identity: 组织机构", "identity: 自然人"}
     assert all(done <= total for _, done, total in steps)
 
+    # Every unit the demo's orders reach has a handler and a manager (hotline's test_demo
+    # checks the list against the dispatch catalogue).
+    for code, slug in demo.UNIT_LOGIN_SLUGS.items():
+        handler, manager = (logins[name] for name in demo.unit_usernames(slug))
+        assert (handler.role, handler.org_unit.code) == (Role.DEPT_HANDLER, code)
+        assert (manager.role, manager.org_unit.code) == (Role.DEPT_MANAGER, code)
+
     out = StringIO()
     call_command("demo_logins", stdout=out)
-    lines = out.getvalue().splitlines()
-    assert len(lines) == 2 + len(demo.DEMO_LOGINS)
-    assert "未创建" not in out.getvalue()
+    text = out.getvalue()
+    lines = text.splitlines()
+    # Short: a line per role login, then the units a few to a line.
+    units = len(demo.UNIT_LOGIN_SLUGS)
+    assert len(lines) == 2 + len(demo.ROLE_LOGINS) + 2 + -(-units // UNITS_PER_LINE)
+    assert "未创建" not in text
     assert any("handler_water" in line and demo.DEMO_PASSWORD in line for line in lines)
+    assert f"各承办单位账号（{units} 个单位）" in text
+    assert "urban 市城市管理和综合执法局" in text
 
 
 def test_specs_are_deterministic() -> None:

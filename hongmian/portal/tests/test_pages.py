@@ -148,7 +148,7 @@ def test_english_shell_pages_are_english(client, make_user) -> None:
         "Elder mode",
         "Case handler",
         "Work order inbox",
-        "Not yet available",
+        "Work order search",
         "Organisation unit",
     ):
         assert text in html, text
