@@ -104,7 +104,18 @@ def page(browser, live_server) -> Iterator[object]:
     tab = context.new_page()
     errors: list[str] = []
     tab.on("pageerror", lambda exc: errors.append(str(exc)))
+    # Requests still running on the live server when the test ends would write (session,
+    # audit) while the database is flushed for the next test: SQLite answers "table is
+    # locked". A response the browser has received is a request the server has finished.
+    pending: set[object] = set()
+    context.on("request", lambda request: pending.add(request))
+    context.on("requestfinished", lambda request: pending.discard(request))
+    context.on("requestfailed", lambda request: pending.discard(request))
     yield tab
+    for _ in range(50):
+        if not pending or tab.is_closed():
+            break
+        tab.wait_for_timeout(100)
     context.close()
     assert not errors, f"JavaScript errors on the page: {errors}"
 

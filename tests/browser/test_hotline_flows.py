@@ -267,7 +267,7 @@ def test_a_return_accepted_and_redispatched(page, world, log_in, log_out) -> Non
     page.goto("/hotline/board/")
     returns = page.locator("#returns")
     assert returns.get_by_text("非本单位职责").is_visible()
-    returns.get_by_role("link", name=re.compile("审核")).click()
+    returns.get_by_role("link", name=re.compile("^审核")).click()
     review = page.locator("#return_review")
     review.get_by_label("同意退单并改派").check()
     pick_unit(review, "改派至", "水务", "广州市水务局")

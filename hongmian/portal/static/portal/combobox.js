@@ -77,12 +77,15 @@
         found.forEach(function (select) {
           if (!select.tomselect) {
             var combobox = new window.TomSelect(select, settings(select));
-            // The library points the label at its own input; the select it hides keeps
-            // the same name for assistive technology and checkers (axe: select-name).
+            // The library points the label at its own input and only hides the select
+            // visually: assistive technology would meet two pickers of one name. The
+            // select (not focusable: tabindex -1) leaves the accessibility tree; it keeps
+            // the name for checkers all the same (axe: select-name).
             var label = combobox.control_input.getAttribute("aria-labelledby");
             if (label && !select.hasAttribute("aria-labelledby")) {
               select.setAttribute("aria-labelledby", label);
             }
+            select.setAttribute("aria-hidden", "true");
           }
         });
       },
