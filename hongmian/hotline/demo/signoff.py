@@ -1,6 +1,7 @@
-"""本单位负责人审批 in the demo: every unit with a demo manager login requires sign-off of its
-handlers' replies, returns and extension requests, and a few of its open orders wait for
-that manager, so the manager's home and 待审批 show real work.
+"""本单位负责人审批 in the demo: the units of `SIGN_OFF_MANAGERS` (not every unit with a demo
+manager: most units in a city do without it, and the demo's other statuses must stay)
+require sign-off of their handlers' replies, returns and extension requests, and a few of
+their open orders wait for that manager, so the manager's home and 待审批 show real work.
 
 Runs after the history has been replayed and dated (`seed` in this package): the requests
 are made now, through `sign_off_submit` as the unit's demo handler, like any handler's (who
@@ -18,6 +19,8 @@ from hongmian.hotline.states import ReturnReason, SignOffAct, Status
 from hongmian.identity.models import User
 from hongmian.identity.states import Role
 
+# The demo managers whose units require sign-off: 天河区 (the demo's first manager login).
+SIGN_OFF_MANAGERS = ("manager_tianhe",)
 # Requests left waiting per managed unit, and the acts they ask for, in turn.
 WAITING_PER_UNIT = 4
 ACTS = (SignOffAct.REPLY, SignOffAct.EXTENSION, SignOffAct.REPLY, SignOffAct.RETURN)
@@ -44,7 +47,7 @@ def seed_sign_offs(*, actor: Actor) -> int:
     requests wait. Nothing when the identity demo has no manager or handler."""
     waiting = 0
     managers = User.objects.filter(
-        role=Role.DEPT_MANAGER, username__startswith="manager_", org_unit__isnull=False
+        role=Role.DEPT_MANAGER, username__in=SIGN_OFF_MANAGERS, org_unit__isnull=False
     ).select_related("org_unit")
     for manager in managers:
         unit = manager.org_unit
