@@ -51,11 +51,7 @@ class Migration(migrations.Migration):
         migrations.RunPython(fill_from_clocks, migrations.RunPython.noop),
         migrations.AddIndex(
             model_name="workorder",
-            index=models.Index(
-                condition=models.Q(("clock_due_at__isnull", False)),
-                fields=["clock_due_at", "id"],
-                name="hotline_order_clock_due",
-            ),
+            index=models.Index(fields=["clock_due_at", "id"], name="hotline_order_clock_due"),
         ),
         migrations.AddIndex(
             model_name="workorder",
@@ -69,6 +65,12 @@ class Migration(migrations.Migration):
             model_name="workorder",
             index=models.Index(
                 fields=["resolution_due_at", "id"], name="hotline_order_resolution_due"
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="workorder",
+            index=models.Index(
+                fields=["dispatched_at", "created_at", "id"], name="hotline_order_age"
             ),
         ),
     ]
