@@ -1,7 +1,7 @@
 """The queues at a million orders: every list page timed on PostgreSQL as its user sees it.
 
     .venv/bin/python bench/queues/run.py [--database-url URL] [--orders 1000000] [--runs 7]
-        [--keep] [--explain]
+        [--keep] [--reuse] [--explain] [--only TEXT]
 
 What it does, in order:
 
@@ -311,10 +311,12 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
         ("manager", "inbox overdue", "/hotline/inbox/?overdue=1"),
         ("manager", "inbox deep page", "/hotline/inbox/?page=50"),
         ("manager", "inbox sort=deadline", "/hotline/inbox/?sort=deadline"),
+        ("manager", "inbox tabs' counts (?tabs=1)", "/hotline/inbox/?tabs=1"),
         ("citizen", "我的诉求", "/hotline/mine/"),
         ("citizen", "我的诉求 page 3", "/hotline/mine/?page=3"),
         ("agent", "search (no filter)", search),
         ("agent", "search deep page", f"{search}?page={deep}"),
+        ("agent", "search tabs' counts (?tabs=1)", f"{search}?tabs=1"),
         ("agent", "search status=open", f"{search}?status=open"),
         ("agent", "search status=received", f"{search}?status=received"),
         ("agent", "search category (level 1)", f"{search}?category={category}"),
@@ -349,7 +351,9 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def time_pages(world: dict[str, object], n: int, runs: int, explain: bool) -> list[float]:
+def time_pages(
+    world: dict[str, object], n: int, runs: int, explain: bool, only: str = ""
+) -> list[float]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -366,6 +370,8 @@ def time_pages(world: dict[str, object], n: int, runs: int, explain: bool) -> li
         f"\n{'page':<40}{'user':<11}{'p50 ms':>8}{'p95 ms':>8}{'py cpu':>8}{'queries':>9}  status"
     )
     for user, label, url in pages(world, n):
+        if only and only not in label:
+            continue
         client = clients[user]
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
@@ -415,6 +421,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--only", default="", help="time only the pages whose label has this")
     parser.add_argument(
         "--reuse", action="store_true", help="time the pages of a database kept by --keep"
     )
@@ -443,7 +450,7 @@ def main() -> int:
                 f"migrated in {time.perf_counter() - started:.1f} s; filling {args.orders:,} orders"
             )
             world = fill(args.orders)
-        time_pages(world, args.orders, args.runs, args.explain)
+        time_pages(world, args.orders, args.runs, args.explain, args.only)
     finally:
         from django.db import connections
 

@@ -70,7 +70,25 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="workorder",
             index=models.Index(
-                fields=["dispatched_at", "created_at", "id"], name="hotline_order_age"
+                condition=models.Q(("satisfaction", ""), _negated=True),
+                fields=["satisfaction", "created_at"],
+                name="hotline_order_satisfaction",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("is_enterprise", True)),
+                fields=["created_at"],
+                name="hotline_order_enterprise",
+            ),
+        ),
+        migrations.AddIndex(
+            model_name="workorder",
+            index=models.Index(
+                condition=models.Q(("is_emergency", True)),
+                fields=["created_at"],
+                name="hotline_order_emergency",
             ),
         ),
     ]
