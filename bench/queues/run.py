@@ -1,7 +1,7 @@
 """The queues at a million orders: every list page timed on PostgreSQL as its user sees it.
 
     .venv/bin/python bench/queues/run.py [--database-url URL] [--orders 1000000] [--runs 7]
-        [--keep] [--explain]
+        [--keep] [--reuse] [--explain] [--only TEXT]
 
 What it does, in order:
 
@@ -15,8 +15,8 @@ What it does, in order:
    every handling office, categories over the taxonomy's leaves, districts over Guangzhou's
    eleven, 8 %% 涉企, 1 %% 应急, satisfaction on the closed ones, running clocks (some red,
    some yellow) on the orders in a unit's hands and stopped ones on the replied and closed,
-   a 经办人 on a share of the district's assignments, and 150 orders of one citizen. Then
-   VACUUM ANALYZE.
+   a 经办人 on a share of the district's assignments, and 150 orders of one citizen; one
+   UPDATE copies the running clocks onto their orders (decision 0036). Then VACUUM ANALYZE.
 3. Times each list page through Django's test client, logged in as its user, over the real
    database: the board (whole, a section, its deep page), the callback queue, the inbox
    (its tabs, 我的, a deep page), 工单查询 with each filter and each sort, page 1 and a deep
@@ -175,6 +175,18 @@ FROM hotline_workorder o WHERE o.status = 'dispatched'
 """
 
 
+# The orders' copy of their running clocks (sla.sla_order_clocks_sync; decision 0036), in
+# one statement rather than the services' per-order write.
+COPY_CLOCKS_SQL = """
+UPDATE hotline_workorder o
+SET clock_due_at = c.due, clock_yellow_at = c.yellow, resolution_due_at = c.resolution
+FROM (SELECT order_id, min(due_at) AS due, min(yellow_at) AS yellow,
+             min(due_at) FILTER (WHERE kind = 'resolution') AS resolution
+      FROM hotline_slaclock WHERE stopped_at IS NULL GROUP BY order_id) c
+WHERE o.id = c.order_id
+"""
+
+
 def fill(n: int) -> dict[str, object]:
     """Load the defaults, make the users, fill `n` orders. Returns what the pages need."""
     from django.db import connection, transaction
@@ -233,6 +245,7 @@ def fill(n: int) -> dict[str, object]:
             ("orders", ORDERS_SQL),
             ("assignments", ASSIGNMENTS_SQL),
             ("clocks", CLOCKS_SQL),
+            ("clock copy", COPY_CLOCKS_SQL),
         ):
             step = time.perf_counter()
             cursor.execute(sql, params)
@@ -298,10 +311,12 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
         ("manager", "inbox overdue", "/hotline/inbox/?overdue=1"),
         ("manager", "inbox deep page", "/hotline/inbox/?page=50"),
         ("manager", "inbox sort=deadline", "/hotline/inbox/?sort=deadline"),
+        ("manager", "inbox tabs' counts (?tabs=1)", "/hotline/inbox/?tabs=1"),
         ("citizen", "我的诉求", "/hotline/mine/"),
         ("citizen", "我的诉求 page 3", "/hotline/mine/?page=3"),
         ("agent", "search (no filter)", search),
         ("agent", "search deep page", f"{search}?page={deep}"),
+        ("agent", "search tabs' counts (?tabs=1)", f"{search}?tabs=1"),
         ("agent", "search status=open", f"{search}?status=open"),
         ("agent", "search status=received", f"{search}?status=received"),
         ("agent", "search category (level 1)", f"{search}?category={category}"),
@@ -336,7 +351,9 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
     return rows
 
 
-def time_pages(world: dict[str, object], n: int, runs: int, explain: bool) -> list[float]:
+def time_pages(
+    world: dict[str, object], n: int, runs: int, explain: bool, only: str = ""
+) -> list[float]:
     from django.db import connection
     from django.test import Client
     from django.test.utils import CaptureQueriesContext
@@ -353,6 +370,8 @@ def time_pages(world: dict[str, object], n: int, runs: int, explain: bool) -> li
         f"\n{'page':<40}{'user':<11}{'p50 ms':>8}{'p95 ms':>8}{'py cpu':>8}{'queries':>9}  status"
     )
     for user, label, url in pages(world, n):
+        if only and only not in label:
+            continue
         client = clients[user]
         with CaptureQueriesContext(connection) as ctx:
             response = client.get(url)
@@ -402,6 +421,7 @@ def main() -> int:
     parser.add_argument("--runs", type=int, default=7)
     parser.add_argument("--keep", action="store_true", help="leave the database for a look")
     parser.add_argument("--explain", action="store_true")
+    parser.add_argument("--only", default="", help="time only the pages whose label has this")
     parser.add_argument(
         "--reuse", action="store_true", help="time the pages of a database kept by --keep"
     )
@@ -430,7 +450,7 @@ def main() -> int:
                 f"migrated in {time.perf_counter() - started:.1f} s; filling {args.orders:,} orders"
             )
             world = fill(args.orders)
-        time_pages(world, args.orders, args.runs, args.explain)
+        time_pages(world, args.orders, args.runs, args.explain, args.only)
     finally:
         from django.db import connections
 

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.db.models import Count, Exists, OuterRef, Q, QuerySet, Subquery
+from django.db.models import Count, Exists, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from hongmian.core.actors import Actor
@@ -34,7 +34,6 @@ from hongmian.hotline.models import (
     Assignment,
     ExtensionRequest,
     SignOffRequest,
-    SlaClock,
     TimelineEntry,
     WorkOrder,
 )
@@ -44,7 +43,6 @@ from hongmian.hotline.states import (
     WITH_UNIT_STATUSES,
     AssignmentRole,
     AssignmentStatus,
-    ClockKind,
     ExtensionStatus,
     SignOffStatus,
     Status,
@@ -267,14 +265,6 @@ def timeline_for(user: User | Any, order: WorkOrder) -> QuerySet[TimelineEntry]:
     )
 
 
-def _resolution_due() -> Subquery:
-    return Subquery(
-        SlaClock.objects.filter(
-            order=OuterRef("pk"), kind=ClockKind.RESOLUTION, stopped_at__isnull=True
-        ).values("due_at")[:1]
-    )
-
-
 def unit_inbox(user: User | Any) -> QuerySet[WorkOrder]:
     """待办: orders in the hands of the user's unit or a unit below it, the nearest deadline
     first (`resolution_due_at`; those without a running clock last). One query."""
@@ -289,7 +279,6 @@ def unit_inbox(user: User | Any) -> QuerySet[WorkOrder]:
     return (
         WorkOrder.objects.filter(Exists(holding), status__in=WITH_UNIT_STATUSES)
         .select_related(*_LIST_RELATED)
-        .annotate(resolution_due_at=_resolution_due())
         .order_by("resolution_due_at", "dispatched_at", "id")
     )
 
@@ -313,7 +302,6 @@ def supervisor_board(now: dt.datetime) -> SupervisorBoard:
     """The board at `now`. Callers check `permissions.is_centre_staff` first: the board
     lists every unit's orders."""
     orders = WorkOrder.objects.select_related(*_LIST_RELATED)
-    running = SlaClock.objects.filter(order=OuterRef("pk"), stopped_at__isnull=True)
     with_unit = orders.filter(status__in=WITH_UNIT_STATUSES)
     counts = dict(
         WorkOrder.objects.filter(status__in=OPEN_STATUSES)
@@ -322,15 +310,10 @@ def supervisor_board(now: dt.datetime) -> SupervisorBoard:
         .values_list("status", "n")
     )
     return SupervisorBoard(
-        overdue=with_unit.filter(Exists(running.filter(due_at__lte=now)))
-        .annotate(resolution_due_at=_resolution_due())
-        .order_by("dispatched_at", "id"),
-        due_soon=with_unit.filter(
-            Exists(running.filter(yellow_at__lte=now, due_at__gt=now)),
-            ~Exists(running.filter(due_at__lte=now)),
-        )
-        .annotate(resolution_due_at=_resolution_due())
-        .order_by("dispatched_at", "id"),
+        overdue=with_unit.filter(clock_due_at__lte=now).order_by("dispatched_at", "id"),
+        due_soon=with_unit.filter(clock_yellow_at__lte=now, clock_due_at__gt=now).order_by(
+            "dispatched_at", "id"
+        ),
         returns=orders.filter(status=Status.RETURN_REQUESTED).order_by("updated_at", "id"),
         extensions=ExtensionRequest.objects.filter(status=ExtensionStatus.PENDING)
         .select_related("order", "unit")
@@ -413,17 +396,12 @@ def board_section_orders(key: str, now: dt.datetime) -> QuerySet[WorkOrder]:
     sorts, filters and pages them). Callers check `permissions.is_supervisor` first: the
     board lists every unit's orders. An unknown key is no orders."""
     orders = WorkOrder.objects.select_related(*_LIST_RELATED)
-    running = SlaClock.objects.filter(order=OuterRef("pk"), stopped_at__isnull=True)
     with_unit = orders.filter(status__in=WITH_UNIT_STATUSES)
     if key == "overdue":
-        late = with_unit.filter(Exists(running.filter(due_at__lte=now)))
-        return late.annotate(resolution_due_at=_resolution_due())
+        # The running clocks as copied onto the order (sla.sla_order_clocks_sync).
+        return with_unit.filter(clock_due_at__lte=now)
     if key == "due_soon":
-        soon = with_unit.filter(
-            Exists(running.filter(yellow_at__lte=now, due_at__gt=now)),
-            ~Exists(running.filter(due_at__lte=now)),
-        )
-        return soon.annotate(resolution_due_at=_resolution_due())
+        return with_unit.filter(clock_yellow_at__lte=now, clock_due_at__gt=now)
     if key == "extensions":
         pending = ExtensionRequest.objects.filter(
             order=OuterRef("pk"), status=ExtensionStatus.PENDING

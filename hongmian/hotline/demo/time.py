@@ -236,6 +236,8 @@ def _recompute_deadlines(orders: models.QuerySet[WorkOrder]) -> int:
         rows.append([pk, yellow, due])
     fields = [SlaClock._meta.get_field("yellow_at"), SlaClock._meta.get_field("due_at")]
     _update_rows(SlaClock, fields, rows)
+    # The orders' copy of their running clocks follows the moved deadlines.
+    sla.sla_orders_clocks_sync(orders=WorkOrder.objects.filter(pk__in=orders.values("pk")))
     return len(rows)
 
 

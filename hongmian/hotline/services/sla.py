@@ -35,7 +35,7 @@ from typing import Any
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hongmian.core import calendar
@@ -238,7 +238,9 @@ def sla_clocks_start(*, order: WorkOrder, at: dt.datetime) -> list[SlaClock]:
                 due_at=due,
             )
         )
-    return SlaClock.objects.bulk_create(clocks)
+    created = SlaClock.objects.bulk_create(clocks)
+    sla_order_clocks_sync(order=order)
+    return created
 
 
 @transaction.atomic
@@ -254,13 +256,50 @@ def sla_clock_stop(*, order: WorkOrder, kind: str, at: dt.datetime) -> SlaClock 
         return None
     clock.stopped_at = at
     clock.save(update_fields=["stopped_at", "updated_at"])
+    sla_order_clocks_sync(order=order)
     return clock
 
 
 def sla_clocks_stop_all(*, order: WorkOrder, at: dt.datetime) -> int:
     """Stop every running clock of `order` (re-dispatch, merge, direct answer)."""
-    return SlaClock.objects.filter(order=order, stopped_at__isnull=True).update(
+    stopped = SlaClock.objects.filter(order=order, stopped_at__isnull=True).update(
         stopped_at=at, updated_at=timezone.now()
+    )
+    sla_order_clocks_sync(order=order)
+    return stopped
+
+
+def sla_order_clocks_sync(*, order: WorkOrder | int) -> None:
+    """Copy the order's running clocks onto it — `clock_due_at` / `clock_yellow_at` (the
+    earliest deadline and warning of any running clock) and `resolution_due_at` (the running
+    resolution clock's), null when none runs — so that the lists filter and sort by one
+    indexed column (decision 0036). The one writer of those fields: every change of a clock
+    in this module ends here. Two queries; `order`, when an instance, is updated too."""
+    pk = order if isinstance(order, int) else order.pk
+    running = SlaClock.objects.filter(order_id=pk, stopped_at__isnull=True)
+    values = running.aggregate(clock_due_at=Min("due_at"), clock_yellow_at=Min("yellow_at"))
+    values["resolution_due_at"] = (
+        running.filter(kind=ClockKind.RESOLUTION).values_list("due_at", flat=True).first()
+    )
+    WorkOrder.objects.filter(pk=pk).update(**values)
+    if isinstance(order, WorkOrder):
+        for name, value in values.items():
+            setattr(order, name, value)
+
+
+def sla_orders_clocks_sync(*, orders: QuerySet[WorkOrder]) -> int:
+    """`sla_order_clocks_sync` for many orders in one UPDATE (a recomputed calendar, the
+    demo's history). Returns how many orders were written."""
+    running = SlaClock.objects.filter(order=OuterRef("pk"), stopped_at__isnull=True)
+
+    def earliest(column: str) -> Subquery:
+        per_order = running.order_by().values("order").annotate(m=Min(column)).values("m")
+        return Subquery(per_order[:1])
+
+    return orders.order_by().update(
+        clock_due_at=earliest("due_at"),
+        clock_yellow_at=earliest("yellow_at"),
+        resolution_due_at=Subquery(running.filter(kind=ClockKind.RESOLUTION).values("due_at")[:1]),
     )
 
 
@@ -290,6 +329,7 @@ def sla_clocks_extend(*, order: WorkOrder, amount: Decimal | int | str) -> SlaCl
     clock.save(
         update_fields=["extra", "yellow_at", "due_at", "urged_at", "supervised_at", "updated_at"]
     )
+    sla_order_clocks_sync(order=order)
     return clock
 
 
@@ -371,6 +411,7 @@ def _save_moved(clocks: list[SlaClock]) -> int:
         )
         keep = [c for c in clocks if c.pk in still]
         SlaClock.objects.bulk_update(keep, ["yellow_at", "due_at"])
+        sla_orders_clocks_sync(orders=WorkOrder.objects.filter(pk__in={c.order_id for c in keep}))
     return len(keep)
 
 

@@ -38,6 +38,7 @@ from hongmian.hotline.models import (
     TimelineEntry,
     WorkOrder,
 )
+from hongmian.hotline.services import sla
 from hongmian.hotline.states import (
     AssignmentRole,
     AssignmentStatus,
@@ -205,6 +206,7 @@ class SlaRuleFactory(factory.django.DjangoModelFactory):
 class SlaClockFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = SlaClock
+        skip_postgeneration_save = True
 
     order = factory.SubFactory(WorkOrderFactory, dispatched=True)
     kind = ClockKind.RESOLUTION
@@ -213,6 +215,12 @@ class SlaClockFactory(factory.django.DjangoModelFactory):
     started_at = factory.LazyFunction(timezone.now)
     yellow_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(hours=19))
     due_at = factory.LazyAttribute(lambda o: o.started_at + dt.timedelta(hours=24))
+
+    @factory.post_generation
+    def sync(self, create: bool, extracted: object, **kwargs: object) -> None:
+        # Made outside the SLA services, so copy the clocks onto the order as they would.
+        if create:
+            sla.sla_order_clocks_sync(order=self.order)
 
 
 class ReturnRequestFactory(factory.django.DjangoModelFactory):

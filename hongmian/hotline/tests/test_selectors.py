@@ -27,6 +27,7 @@ from hongmian.hotline.selectors import (
     work_order_track,
     work_orders_visible_to,
 )
+from hongmian.hotline.services import sla
 from hongmian.hotline.services.lifecycle_dispatch import work_order_dispatch, work_order_subdispatch
 from hongmian.hotline.services.lifecycle_handling import work_order_progress
 from hongmian.hotline.states import Status, Visibility
@@ -291,6 +292,8 @@ def test_supervisor_board(flow, units, django_assert_num_queries) -> None:
     SlaClock.objects.filter(order=soon, kind="resolution").update(
         yellow_at=now - dt.timedelta(minutes=1)
     )
+    for order in (late, soon):
+        sla.sla_order_clocks_sync(order=order)
     replied = flow.replied(units.water)
     with django_assert_num_queries(1):
         board = supervisor_board(now)

@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import SlaClock, Supervision, WorkOrder
-from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling, sla
 from hongmian.hotline.states import ClockKind, Status
 from hongmian.hotline.tests.factories import actor_of
 from hongmian.identity.states import Role
@@ -31,6 +31,7 @@ def _overdue(order) -> None:
     SlaClock.objects.filter(order=order, kind=ClockKind.RESOLUTION).update(
         due_at=now - dt.timedelta(hours=1), yellow_at=now - dt.timedelta(hours=3)
     )
+    sla.sla_order_clocks_sync(order=order)
 
 
 def _return(flow, order) -> None:

@@ -11,6 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, SlaClock
+from hongmian.hotline.services import sla
 from hongmian.hotline.states import AssignmentStatus, ClockKind, Status
 from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import UserFactory
@@ -31,6 +32,7 @@ def test_the_inbox_lists_the_units_orders_with_lights(client, flow, units, shipa
         due_at=timezone.now() - dt.timedelta(hours=1),
         yellow_at=timezone.now() - dt.timedelta(hours=2),
     )
+    sla.sla_order_clocks_sync(order=late)
     others = flow.dispatched(units.yuexiu, title="越秀的工单")
     client.force_login(shipai_handler)
 

@@ -148,9 +148,22 @@ def test_search_shows_the_true_count_pages_and_the_centres_tabs(client, agent) -
     html = client.get(SEARCH).content.decode()
     assert count_of(html) == 73
     assert len(rows(html)) == 50
-    assert re.search(r'data-view="to_dispatch">待派单 <span class="count">70</span>', html)
-    assert re.search(r'data-view="to_call_back">待回访 <span class="count">3</span>', html)
-    assert re.search(r'data-view="all" aria-current="page">全部', html)
+    # The page draws its tabs at once and fetches their counts after it loads.
+    assert 'class="count"' not in html.split('class="queue-views"')[1].split("</nav>")[0]
+    assert 'hx-get="/hotline/search/?tabs=1" hx-trigger="load"' in html
+    tabs = client.get(SEARCH, {"tabs": "1"}).content.decode()
+    assert tabs.lstrip().startswith('<nav class="queue-views"')
+    assert "hx-get" not in tabs
+    assert re.search(r'data-view="to_dispatch">待派单 <span class="count">70</span>', tabs)
+    assert re.search(r'data-view="to_call_back">待回访 <span class="count">3</span>', tabs)
+    assert re.search(r'data-view="all" aria-current="page">全部', tabs)
+    # The fragment keeps the page's filter (which tab is current) and asks for no page.
+    fragment = client.get(SEARCH, {"status": "received", "page": "2", "tabs": "1"})
+    assert re.search(r'data-view="to_dispatch" aria-current="page"', fragment.content.decode())
+    assert (
+        'hx-get="/hotline/search/?status=received&amp;page=2&amp;tabs=1"'
+        in client.get(SEARCH, {"status": "received", "page": "2"}).content.decode()
+    )
     replied = client.get(SEARCH, {"status": "replied", "sort": "replied"}).content.decode()
     assert count_of(replied) == 3
     assert re.search(r'data-view="to_call_back" aria-current="page"', replied)
@@ -188,7 +201,7 @@ def test_saving_and_deleting_a_personal_view(client, agent) -> None:
     view = SavedView.objects.get()
     assert response.status_code == 302
     assert response.url == SEARCH + "?tag=enterprise"
-    html = client.get(SEARCH).content.decode()
+    html = client.get(SEARCH, {"tabs": "1"}).content.decode()
     assert re.search(rf'data-view="saved-{view.pk}">涉企 <span class="count">2</span>', html)
     # Someone else's view is not theirs to delete, and the answer does not say it exists.
     client.force_login(UserFactory(role=Role.HOTLINE_AGENT))
@@ -213,9 +226,10 @@ def test_the_inbox_pages_filters_and_has_a_mine_view(client, units, shipai_handl
     assert len(rows(html)) == 50
     # The most late first.
     assert rows(html)[:3] == [o.number for o in reversed(late)]
-    assert re.search(r'data-view="overdue">已超时 <span class="count">3</span>', html)
-    assert re.search(r'data-view="to_acknowledge">待签收 <span class="count">63</span>', html)
-    assert re.search(r'data-view="mine">我的 <span class="count">1</span>', html)
+    tabs = client.get(INBOX, {"tabs": "1"}).content.decode()
+    assert re.search(r'data-view="overdue">已超时 <span class="count">3</span>', tabs)
+    assert re.search(r'data-view="to_acknowledge">待签收 <span class="count">63</span>', tabs)
+    assert re.search(r'data-view="mine">我的 <span class="count">1</span>', tabs)
     mine = client.get(INBOX, {"mine": "1"}).content.decode()
     assert rows(mine) == [late[0].number]
     assert count_of(mine) == 1

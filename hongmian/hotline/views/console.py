@@ -303,6 +303,8 @@ def search(request: HttpRequest) -> HttpResponse:
     now = timezone.now()
     centre = is_centre_staff(request.user)
     base = selectors.work_order_list(request.user)
+    if lists.tabs_requested(request):
+        return lists.tabs_fragment(request, base, "search", now=now, builtin=centre)
     found = lists.listing(request, base, now=now, default_sort="-received", search_caller=centre)
     context = {
         "listing": found,

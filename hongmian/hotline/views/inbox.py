@@ -80,6 +80,8 @@ def inbox(request: HttpRequest) -> HttpResponse:
     已超时, and the reader's saved views."""
     now = timezone.now()
     base = selectors.unit_inbox(request.user)
+    if lists.tabs_requested(request):
+        return lists.tabs_fragment(request, base, "inbox", now=now)
     # The prefetches run for the page's rows only (a count ignores them).
     shown = base.prefetch_related("clocks", Prefetch("assignments", queryset=_ASSIGNMENTS))
     found = lists.listing(request, shown, now=now, default_sort="lateness")

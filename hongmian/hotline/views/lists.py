@@ -9,12 +9,12 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, urlencode
 
 from django.contrib import messages
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.functional import Promise
 from django.utils.html import format_html_join
@@ -204,6 +204,41 @@ def saved_views(request: HttpRequest, queue: str) -> list[SavedView]:
     return list(SavedView.objects.filter(owner_id=request.user.pk, queue=queue))
 
 
+# `?tabs=1` on a list's own URL answers its views' tabs with their counts, alone: the page
+# draws the tabs without counts and fetches them after it loads (htmx), so the list shows
+# as soon as its own count and rows are read (decision 0036). Not part of the filter.
+TABS_PARAM = "tabs"
+
+
+def tabs_requested(request: HttpRequest) -> bool:
+    return request.GET.get(TABS_PARAM) == "1"
+
+
+def tabs_url(request: HttpRequest) -> str:
+    """This page's URL asking for its tabs' counts."""
+    params = [(k, v) for k, values in request.GET.lists() if k != TABS_PARAM for v in values]
+    return f"{request.path}?{urlencode([*params, (TABS_PARAM, '1')])}"
+
+
+def tabs_fragment(
+    request: HttpRequest,
+    base: QuerySet[WorkOrder],
+    queue: str,
+    *,
+    now: dt.datetime,
+    builtin: bool = True,
+) -> HttpResponse:
+    """The tabs of `queue` with their true counts, as the page's tabs are replaced by."""
+    wanted, problems = read_filter(request)
+    shown = Listing(wanted, problems, QueuePage([], 0, 1, wanted.per_page, wanted))
+    context = {
+        "listing": shown,
+        "base": request.path,
+        **view_tabs(request, base, queue, shown, now=now, builtin=builtin, counted=True),
+    }
+    return render(request, "hotline/queue/_views.html", context)
+
+
 def view_tabs(
     request: HttpRequest,
     base: QuerySet[WorkOrder],
@@ -212,9 +247,11 @@ def view_tabs(
     *,
     now: dt.datetime,
     builtin: bool = True,
+    counted: bool = False,
 ) -> dict[str, Any]:
     """The built-in views of `queue` (unless `builtin` is false: the centre's views are not
-    a unit's) and the reader's saved ones, each with its count."""
+    a unit's) and the reader's saved ones; counted only when `counted` (the `?tabs=1`
+    fragment), otherwise the page fetches the counts from `tabs_url`."""
     current = listing_.wanted.params(paging=False)
     saved = saved_views(request, queue)
     personal = [QueueView(f"saved-{v.pk}", v.name, tuple(parse_qsl(v.query))) for v in saved]
@@ -226,6 +263,7 @@ def view_tabs(
             current_params=current,
             user=request.user,
             now=now,
+            counted=counted,
         ),
         "saved_tabs": queue_view_tabs(
             base,
@@ -234,7 +272,9 @@ def view_tabs(
             user=request.user,
             now=now,
             saved={f"saved-{v.pk}": v.pk for v in saved},
+            counted=counted,
         ),
+        "tabs_url": "" if counted else tabs_url(request),
     }
 
 
