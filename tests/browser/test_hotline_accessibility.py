@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import SlaClock
-from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling
+from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling, sla
 from hongmian.hotline.states import ClockKind
 from hongmian.identity.models import User
 from hongmian.identity.states import Role
@@ -46,6 +46,9 @@ def busy(world: World) -> World:
     SlaClock.objects.filter(order=soon, kind=ClockKind.RESOLUTION).update(
         yellow_at=now - dt.timedelta(hours=1)
     )
+    # The lists read the clocks' copy on the order, which the SLA services keep.
+    sla.sla_order_clocks_sync(order=late)
+    sla.sla_order_clocks_sync(order=soon)
     returned = world.order()
     lifecycle_dispatch.work_order_return_request(
         actor=unit,
