@@ -13,15 +13,6 @@ from hongmian.identity.states import Role
 pytestmark = pytest.mark.browser
 
 
-@pytest.fixture(scope="module", autouse=True)
-def _url_conf_loaded() -> None:
-    # The URL conf imports every app: on a busy machine that alone can outlast the first
-    # page's 10 s timeout. Load it before the live server's first request.
-    from django.urls import get_resolver
-
-    assert get_resolver().url_patterns
-
-
 def test_elder_citizen_finds_their_requests_first_and_opens_them(
     page: Any, make_user: Callable[..., Any], log_in: Callable[[str], None]
 ) -> None:

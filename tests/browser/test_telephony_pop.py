@@ -28,13 +28,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 CALLER = "13900009999"
 
 
-@pytest.fixture(autouse=True)
-def _warm(live_server) -> None:
-    # The server's first request imports the whole URL conf (analytics, insights: ~8 s, more
-    # on a busy machine), longer than a page load may take; one plain request does it first.
-    assert HttpClient(live_server.url).get("/login/", timeout=120).status == 200
-
-
 def test_the_console_pops_the_answered_call(page, make_user, log_in, live_server) -> None:
     setup = Actor.cli(None, label="browser-test")
     agent = make_user(Role.HOTLINE_AGENT, username="agent")

@@ -4,7 +4,6 @@ app gone the hook answers "nothing" instead of failing (decision 0024)."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -14,35 +13,13 @@ from django.utils import timezone
 
 from hongmian.hotline import insights_hook
 from hongmian.hotline.tests.factories import WorkOrderFactory, actor_of
+from hongmian.hotline.tests.hook_imports import importers_besides, imports_of
 
-HOTLINE = Path(insights_hook.__file__).parent
 HOOK = Path(insights_hook.__file__)
 
 
-def _imports_insights(path: Path) -> list[int]:
-    """The lines of `path` that import hongmian.insights (or a module inside it)."""
-    lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        else:
-            continue
-        if any(n == "hongmian.insights" or n.startswith("hongmian.insights.") for n in names):
-            lines.append(node.lineno)
-    return lines
-
-
 def test_only_the_hook_imports_the_insights_app() -> None:
-    offenders = {
-        str(path.relative_to(HOTLINE)): lines
-        for path in sorted(HOTLINE.rglob("*.py"))
-        if "tests" not in path.relative_to(HOTLINE).parts
-        and path != HOOK
-        and (lines := _imports_insights(path))
-    }
-    assert offenders == {}
+    assert importers_besides(HOOK, "hongmian.insights") == {}
 
 
 def test_the_check_sees_an_import(tmp_path: Path) -> None:
@@ -54,7 +31,7 @@ def test_the_check_sees_an_import(tmp_path: Path) -> None:
         "from hongmian.hotline import insights_hook\n",
         encoding="utf-8",
     )
-    assert _imports_insights(sample) == [1, 2, 3]
+    assert imports_of(sample, "hongmian.insights") == [1, 2, 3]
 
 
 @pytest.fixture

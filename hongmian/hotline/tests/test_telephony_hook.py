@@ -4,7 +4,6 @@ gone the hook answers "nothing" and the screens leave its parts out."""
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -13,34 +12,13 @@ from django.urls import reverse
 
 from hongmian.hotline import notifications, telephony_hook
 from hongmian.hotline.tests.factories import WorkOrderFactory
+from hongmian.hotline.tests.hook_imports import importers_besides, imports_of
 
-HOTLINE = Path(telephony_hook.__file__).parent
 HOOK = Path(telephony_hook.__file__)
 
 
-def _imports_telephony(path: Path) -> list[int]:
-    lines = []
-    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), filename=str(path))):
-        if isinstance(node, ast.Import):
-            names = [alias.name for alias in node.names]
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            names = [node.module] + [f"{node.module}.{a.name}" for a in node.names]
-        else:
-            continue
-        if any(n == "hongmian.telephony" or n.startswith("hongmian.telephony.") for n in names):
-            lines.append(node.lineno)
-    return lines
-
-
 def test_only_the_hook_imports_the_telephony_app() -> None:
-    offenders = {
-        str(path.relative_to(HOTLINE)): lines
-        for path in sorted(HOTLINE.rglob("*.py"))
-        if "tests" not in path.relative_to(HOTLINE).parts
-        and path != HOOK
-        and (lines := _imports_telephony(path))
-    }
-    assert offenders == {}
+    assert importers_besides(HOOK, "hongmian.telephony") == {}
 
 
 def test_the_check_sees_an_import(tmp_path: Path) -> None:
@@ -52,7 +30,7 @@ def test_the_check_sees_an_import(tmp_path: Path) -> None:
         "from hongmian.hotline import telephony_hook\n",
         encoding="utf-8",
     )
-    assert _imports_telephony(sample) == [1, 2, 3]
+    assert imports_of(sample, "hongmian.telephony") == [1, 2, 3]
 
 
 @pytest.fixture
