@@ -6,6 +6,8 @@ BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 8000
 PYTEST_ARGS ?=
+# One test worker per core, at most 4 (each has its own test database and live server).
+TEST_WORKERS ?= $(shell $(PYTHON) -c "import os; print(min(4, os.cpu_count() or 1))")
 
 .PHONY: demo serve test test-fast lint format typecheck bench migrate seed assets clean
 
@@ -43,7 +45,7 @@ demo: seed
 test: venv
 	$(BIN)/hongmian check --fail-level WARNING
 	$(BIN)/hongmian makemigrations --check --dry-run
-	$(BIN)/pytest $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
 
 test-fast: venv
 	$(BIN)/pytest -m "not browser" -x -q $(PYTEST_ARGS)

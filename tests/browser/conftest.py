@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import time
 import urllib.request
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -78,6 +80,14 @@ def _fast_password_hashing(settings) -> None:
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _short_event_streams(settings) -> None:
+    # A screen-pop stream lives 25 s before the browser reconnects; in tests it lives 1 s, so
+    # that the server stops reading the database soon after a page closes (the next test
+    # flushes it). The browser reconnects with Last-Event-ID, so no pop is missed.
+    settings.HONGMIAN_TELEPHONY_STREAM_SECONDS = 1.0
+
+
 _warmed: set[str] = set()
 
 
@@ -107,8 +117,16 @@ def page(browser, live_server) -> Iterator[object]:
     # Requests still running on the live server when the test ends would write (session,
     # audit) while the database is flushed for the next test: SQLite answers "table is
     # locked". A response the browser has received is a request the server has finished.
+    # An event stream (the console's screen pops) never finishes while the page is open: it
+    # is not waited for; instead, once the page is closed, the test waits out the stream's
+    # short test lifetime (`_short_event_streams`), after which the server's generator ends.
     pending: set[object] = set()
-    context.on("request", lambda request: pending.add(request))
+    streams: list[object] = []
+
+    def started(request: Any) -> None:
+        (streams.append if request.resource_type == "eventsource" else pending.add)(request)
+
+    context.on("request", started)
     context.on("requestfinished", lambda request: pending.discard(request))
     context.on("requestfailed", lambda request: pending.discard(request))
     yield tab
@@ -117,6 +135,8 @@ def page(browser, live_server) -> Iterator[object]:
             break
         tab.wait_for_timeout(100)
     context.close()
+    if streams:
+        time.sleep(settings.HONGMIAN_TELEPHONY_STREAM_SECONDS + 0.3)
     assert not errors, f"JavaScript errors on the page: {errors}"
 
 
