@@ -85,3 +85,17 @@ def _attachments_in_tmp(tmp_path_factory):
     override.enable()
     yield location
     override.disable()
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    # `make test` hands whole files to its workers in collection order, and pytest-django has
+    # just put the transactional tests (the browser's) last: the longest files would then
+    # start at the end, with one worker running them alone. They go first instead; the
+    # order within each group is kept.
+    def group(item: pytest.Item) -> int:
+        if item.nodeid.startswith("tests/test_permission_matrix.py"):
+            return 0
+        return 1 if item.nodeid.startswith("tests/browser/") else 2
+
+    items.sort(key=group)
