@@ -307,7 +307,7 @@ def saved_view_delete(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("view", "")
     try:
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-            raise NotFound("视图不存在", code="saved_view.not_found")
+            raise NotFound(gettext("视图不存在"), code="saved_view.not_found")
         queue_services.saved_view_delete(actor=actor(request), view=int(raw))
     except NotFound as exc:
         messages.error(request, exc.message)
