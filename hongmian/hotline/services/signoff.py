@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
-from django.utils.translation import gettext
+from django.utils.translation import gettext, gettext_noop
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -221,15 +221,27 @@ def _rehearse(actor: Actor, order_id: int, act: str, data: Mapping[str, Any]) ->
         pass
 
 
-def describe(act: str, data: Mapping[str, Any]) -> str:
-    """One line for the timeline and the lists: what the handler asks for."""
-    if act == SignOffAct.REPLY:
-        return f"答复：{data.get('reply', '')}"
-    if act == SignOffAct.RETURN:
-        reason = data.get("reason", "")
-        label = ReturnReason(reason).label if reason in ReturnReason.values else reason
-        return f"退单：{label}。{data.get('explanation', '')}"
-    return f"延期 {data.get('amount', '')}：{data.get('reason', '')}"
+_DESCRIBED: dict[str, str] = {
+    SignOffAct.REPLY: gettext_noop("答复：{reply}"),
+    SignOffAct.RETURN: gettext_noop("退单：{reason}。{explanation}"),
+    SignOffAct.EXTENSION: gettext_noop("延期 {amount}：{reason}"),
+}
+
+
+def describe(act: str, data: Mapping[str, Any], *, translated: bool = False) -> str:
+    """One line for the timeline and the lists: what the handler asks for. The timeline
+    keeps it in Chinese, as it keeps every entry; a list says it in its reader's language
+    (`translated`)."""
+    template = _DESCRIBED.get(act, _DESCRIBED[SignOffAct.EXTENSION])
+    reason = data.get("reason", "")
+    if act == SignOffAct.RETURN and reason in ReturnReason.values:
+        reason = ReturnReason(reason).label
+    return (gettext(template) if translated else template).format(
+        reply=data.get("reply", ""),
+        reason=reason,
+        explanation=data.get("explanation", ""),
+        amount=data.get("amount", ""),
+    )
 
 
 # --- the handler's side ------------------------------------------------------------------------

@@ -52,7 +52,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     rows = selectors.sign_offs_pending_for(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row.summary = describe(row.act, row.payload)  # type: ignore[attr-defined]
+        row.summary = describe(row.act, row.payload, translated=True)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "total": page.paginator.count,
