@@ -1,4 +1,5 @@
-"""The English catalogue covers every marked string (decision 0006, 0039).
+"""The English catalogue covers every marked string, and an API error speaks the language
+asked for (decisions 0006, 0039).
 
 `makemessages` is run as documented, but into a copy of the catalogue in a temporary
 directory, so that a string added to a template or a view without its English fails here
@@ -14,13 +15,13 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 from django.core.management import call_command
-from django.test import override_settings
+from django.test import Client, override_settings
 
 LOCALE_DIR = Path(settings.BASE_DIR) / "locale"
 # As in decision 0006's command.
 IGNORE = ["node_modules/*", "var/*", "bench/*", "*/tests/*", "tests/*"]
 
-pytestmark = pytest.mark.skipif(
+needs_gettext = pytest.mark.skipif(
     shutil.which("xgettext") is None or shutil.which("msgmerge") is None,
     reason="gettext's xgettext/msgmerge are not installed",
 )
@@ -59,6 +60,7 @@ def test_parser_reads_wrapped_plural_and_fuzzy_entries() -> None:
     assert (plural["msgstr[0]"], plural["msgstr[1]"]) == ("", "%(n)s orders")
 
 
+@needs_gettext
 def test_every_marked_string_has_english(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     # A tree that mirrors the project through a symlink, with its own locale/: makemessages
     # writes a catalogue next to the sources it walks, so the committed one is left alone.
@@ -90,3 +92,14 @@ def test_every_marked_string_has_english(tmp_path: Path, monkeypatch: pytest.Mon
         f"{len(missing)} string(s) without English, e.g. {missing[:5]}: run makemessages as in "
         "docs/decisions/0006-web-shell.md, translate them and compile the .mo"
     )
+
+
+@pytest.mark.django_db
+def test_an_api_error_answers_in_the_language_asked_for_with_the_same_code(client: Client) -> None:
+    url = "/api/hotline/work-orders"
+    chinese = client.get(url, HTTP_ACCEPT_LANGUAGE="zh-hans").json()
+    english = client.get(url, HTTP_ACCEPT_LANGUAGE="en").json()
+
+    assert chinese["code"] == english["code"] == "not_authenticated"
+    assert chinese["message"] == "需要登录或有效的 API 密钥"
+    assert english["message"] == "Log in or give a valid API key"
