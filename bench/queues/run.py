@@ -215,7 +215,7 @@ def fill(n: int) -> dict[str, object]:
         ),
         "citizen": User.objects.create_user("bench-citizen", role=Role.CITIZEN),
     }
-    from hongmian.hotline.forms import handling_units
+    from hongmian.hotline.forms.common import handling_units
 
     units = list(handling_units().values_list("pk", flat=True))
     subtree = list(

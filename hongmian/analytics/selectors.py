@@ -11,6 +11,7 @@ from typing import Any
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet
 from django.db.models.functions import ExtractHour
 from django.utils.formats import date_format
+from django.utils.translation import gettext
 
 from hongmian.analytics.links import order_list_url
 from hongmian.analytics.models import ReportIssue
@@ -68,7 +69,7 @@ def access_report_issue(user: Any, issue_id: int) -> ReportIssue:
     """One issue, or NotFound both when it is missing and when `user` may not see it."""
     issue = report_issues_visible_to(user).filter(pk=issue_id).first()
     if issue is None:
-        raise NotFound("报告不存在", code="analytics.report_not_found")
+        raise NotFound(gettext("报告不存在"), code="analytics.report_not_found")
     return issue
 
 
@@ -106,7 +107,7 @@ def access_report_job(user: Any, job_id: str) -> ReportJob:
     from django.tasks import default_task_backend
     from django.tasks.exceptions import TaskResultDoesNotExist
 
-    missing = NotFound("生成任务不存在", code="analytics.job_not_found")
+    missing = NotFound(gettext("生成任务不存在"), code="analytics.job_not_found")
     try:
         result = default_task_backend.get_result(job_id)
     except (TaskResultDoesNotExist, NotImplementedError, ValueError):
@@ -162,7 +163,7 @@ def dashboard_figures(user: Any, now: dt.datetime) -> dict[str, Any]:
     with its numerator and denominator. Raises NotFound for a user who may not see the
     dashboard."""
     if not can_view_dashboard(user):
-        raise NotFound("页面不存在", code="analytics.not_found")
+        raise NotFound(gettext("页面不存在"), code="analytics.not_found")
     local = now.astimezone(TZ)
     day_start, day_end = _day_bounds(now)
     month_start = day_start.replace(day=1)

@@ -19,6 +19,7 @@ from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404, HttpRequest, HttpResponse
+from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
@@ -136,7 +137,7 @@ def refuse_nul_characters(view_func: Callable[..., Any]) -> Callable[..., Any]:
             # A schema argument (payload, filters) is not a name the client knows.
             found.update(nul_fields(value, "" if isinstance(value, Schema) else name))
         if found:
-            raise ValidationFailed("请求数据不能包含空字符", fields=found)
+            raise ValidationFailed(gettext("请求数据不能包含空字符"), fields=found)
         return view_func(request, *args, **kwargs)
 
     return checked
@@ -158,7 +159,7 @@ def install_error_handlers(api: NinjaAPI) -> None:
 
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:
-        body = error_body("validation_failed", "请求数据格式不正确", _ninja_fields(exc))
+        body = error_body("validation_failed", gettext("请求数据格式不正确"), _ninja_fields(exc))
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(DjangoValidationError)
@@ -168,36 +169,42 @@ def install_error_handlers(api: NinjaAPI) -> None:
             if hasattr(exc, "error_dict")
             else {"__all__": [str(m) for m in exc.messages]}
         )
-        body = error_body("validation_failed", "数据未通过校验", fields)
+        body = error_body("validation_failed", gettext("数据未通过校验"), fields)
         return api.create_response(request, body, status=422)
 
     @api.exception_handler(AuthenticationError)
     def _auth(request: HttpRequest, exc: AuthenticationError) -> HttpResponse:
         return api.create_response(
-            request, error_body("not_authenticated", "需要登录或有效的 API 密钥"), status=401
+            request,
+            error_body("not_authenticated", gettext("需要登录或有效的 API 密钥")),
+            status=401,
         )
 
     @api.exception_handler(Http404)
     def _not_found(request: HttpRequest, exc: Http404) -> HttpResponse:
-        return api.create_response(request, error_body("not_found", "对象不存在"), status=404)
+        return api.create_response(
+            request, error_body("not_found", gettext("对象不存在")), status=404
+        )
 
     @api.exception_handler(DjangoPermissionDenied)
     def _forbidden(request: HttpRequest, exc: DjangoPermissionDenied) -> HttpResponse:
         return api.create_response(
-            request, error_body("permission_denied", "没有权限执行此操作"), status=403
+            request, error_body("permission_denied", gettext("没有权限执行此操作")), status=403
         )
 
     @api.exception_handler(RequestDataTooBig)
     def _too_big(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
         # Django refuses a body over DATA_UPLOAD_MAX_MEMORY_SIZE when it is first read.
         return api.create_response(
-            request, error_body("payload_too_large", "请求数据过大"), status=413
+            request, error_body("payload_too_large", gettext("请求数据过大")), status=413
         )
 
     @api.exception_handler(SuspiciousOperation)
     def _suspicious(request: HttpRequest, exc: SuspiciousOperation) -> HttpResponse:
         # Too many form fields or files, a malformed multipart body …: the client's fault.
-        return api.create_response(request, error_body("bad_request", "请求格式不正确"), status=400)
+        return api.create_response(
+            request, error_body("bad_request", gettext("请求格式不正确")), status=400
+        )
 
     @api.exception_handler(HttpError)
     def _http(request: HttpRequest, exc: HttpError) -> HttpResponse:
@@ -218,5 +225,5 @@ def install_error_handlers(api: NinjaAPI) -> None:
         # A bug, not bad input: log it in full, but keep the documented error shape.
         logger.exception("unhandled API error on %s %s", request.method, request.path)
         return api.create_response(
-            request, error_body("internal_error", "服务器内部错误，已记录"), status=500
+            request, error_body("internal_error", gettext("服务器内部错误，已记录")), status=500
         )

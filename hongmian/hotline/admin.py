@@ -31,7 +31,7 @@ from hongmian.hotline.models import (
     WorkOrder,
 )
 from hongmian.hotline.services import catalogue as catalogue_services
-from hongmian.hotline.services import sla
+from hongmian.hotline.services import sla, sla_rules
 from hongmian.hotline.services.signoff import sign_off_policy_set
 from hongmian.hotline.services.taxonomy import (
     category_create,
@@ -342,7 +342,7 @@ class SlaRuleAdmin(ServiceErrorsMixin, admin.ModelAdmin[SlaRule]):
         return False  # clocks name the rule they started with; deactivate it instead
 
     def save_model(self, request: HttpRequest, obj: SlaRule, form: Any, change: bool) -> None:
-        sla.sla_rule_save(actor=_actor(request), rule=obj)
+        sla_rules.sla_rule_save(actor=_actor(request), rule=obj)
 
 
 # --- 本单位审批设置 (services/signoff.py) -------------------------------------------------------

@@ -28,6 +28,7 @@ from zoneinfo import ZoneInfo
 
 from django.db.models import Exists, F, OuterRef, Q, QuerySet
 from django.utils.functional import Promise
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
@@ -214,7 +215,7 @@ def queue_filter_parse(
 
     q = _one(params, "q")
     if len(q) > Q_MAX:
-        bad("q", f"查询文字不能超过 {Q_MAX} 字")
+        bad("q", gettext("查询文字不能超过 {limit} 字").format(limit=Q_MAX))
         q = ""
 
     statuses: list[str] = []
@@ -223,13 +224,13 @@ def queue_filter_parse(
             if value not in statuses:
                 statuses.append(value)
         else:
-            bad("status", f"没有这个状态：{value[:20]}")
+            bad("status", gettext("没有这个状态：{value}").format(value=value[:20]))
 
     category: int | None = None
     if raw := _one(params, "category"):
         pk = _positive_int(raw)
         if pk is None or not Category.objects.filter(pk=pk).exists():
-            bad("category", "分类不存在")
+            bad("category", gettext("分类不存在"))
         else:
             category = pk
 
@@ -238,19 +239,19 @@ def queue_filter_parse(
         if raw.isascii() and raw.isdigit() and len(raw) in (6, 9):
             district = raw if len(raw) == 9 else raw + "000"
         else:
-            bad("district", "区划代码应为 6 位或 9 位数字，例如 440106")
+            bad("district", gettext("区划代码应为 6 位或 9 位数字，例如 440106"))
 
     unit: int | None = None
     if raw := _one(params, "unit"):
         pk = _positive_int(raw)
         if pk is None or not OrgUnit.objects.filter(pk=pk).exists():
-            bad("unit", "单位不存在")
+            bad("unit", gettext("单位不存在"))
         else:
             unit = pk
 
     light = _one(params, "light")
     if light and light not in ClockLight.values:
-        bad("light", "时限灯号应为 green、yellow、red、met 或 met_late")
+        bad("light", gettext("时限灯号应为 green、yellow、red、met 或 met_late"))
         light = ""
 
     overdue = False
@@ -258,14 +259,14 @@ def queue_filter_parse(
         if raw in ("1", "0"):
             overdue = raw == "1"
         else:
-            bad("overdue", "overdue 只能是 1 或 0")
+            bad("overdue", gettext("overdue 只能是 1 或 0"))
 
     mine = False
     if raw := _one(params, "mine"):
         if raw in ("1", "0"):
             mine = raw == "1"
         else:
-            bad("mine", "mine 只能是 1 或 0")
+            bad("mine", gettext("mine 只能是 1 或 0"))
 
     tags: list[str] = []
     for value in _getlist(params, "tag"):
@@ -273,34 +274,34 @@ def queue_filter_parse(
             if value not in tags:
                 tags.append(value)
         else:
-            bad("tag", f"没有这个标签：{value[:20]}")
+            bad("tag", gettext("没有这个标签：{value}").format(value=value[:20]))
 
     dates: dict[str, dt.date | None] = {}
     for param in ("from", "to"):
         raw = _one(params, param)
         dates[param] = _date(raw) if raw else None
         if raw and dates[param] is None:
-            bad(param, "日期格式应为 YYYY-MM-DD")
+            bad(param, gettext("日期格式应为 YYYY-MM-DD"))
     if dates["from"] and dates["to"] and dates["from"] > dates["to"]:
-        problems.append(QueueProblem("to", "queue.date_range", "结束日期不能早于开始日期"))
+        problems.append(QueueProblem("to", "queue.date_range", gettext("结束日期不能早于开始日期")))
         dates["to"] = None
 
     satisfaction = _one(params, "satisfaction")
     if satisfaction and satisfaction not in Satisfaction.values:
-        bad("satisfaction", "满意度应为 satisfied、basic 或 dissatisfied")
+        bad("satisfaction", gettext("满意度应为 satisfied、basic 或 dissatisfied"))
         satisfaction = ""
 
     sort = _one(params, "sort")
     if sort and sort not in set(sorts):
-        bad("sort", f"不支持的排序：{sort[:20]}")
+        bad("sort", gettext("不支持的排序：{value}").format(value=sort[:20]))
         sort = ""
 
     per_page = DEFAULT_PER_PAGE
     if raw := _one(params, "per_page"):
         size = _positive_int(raw, limit=10_000)
         if size is None or size not in PER_PAGE_CHOICES:
-            choices = "、".join(str(c) for c in PER_PAGE_CHOICES)
-            bad("per_page", f"每页条数只能是 {choices}")
+            choices = gettext("、").join(str(c) for c in PER_PAGE_CHOICES)
+            bad("per_page", gettext("每页条数只能是 {choices}").format(choices=choices))
         else:
             per_page = size
 
@@ -308,7 +309,7 @@ def queue_filter_parse(
     if raw := _one(params, "page"):
         number = _positive_int(raw, limit=MAX_PAGE)
         if number is None:
-            bad("page", "页码应为正整数")
+            bad("page", gettext("页码应为正整数"))
         else:
             page = number
 

@@ -10,7 +10,7 @@ from crontask import cron
 from hongmian.core.actors import Actor
 from hongmian.core.jobs import reliable_task
 from hongmian.hotline.services.attachments import attachment_orphans_delete
-from hongmian.hotline.services.sla import sla_sweep
+from hongmian.hotline.services.sla_sweep import sla_sweep
 
 
 @cron("*/5 * * * *")  # every five minutes: a 2-hour emergency limit is then urged in time

@@ -13,6 +13,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext, gettext_noop
 from ninja import Router
 
 from hongmian.core.actors import Actor
@@ -23,14 +24,19 @@ from hongmian.telephony.services import cti_event_record, sms_inbound_record
 router = Router(tags=["telephony"])
 
 WARNINGS = {
-    "cti.unknown_agent": "事件中的坐席（分机号或工号）未登记；通话已记录，未弹屏",
-    "cti.no_recording": "已接通的通话结束时未提供录音地址",
-    "sms.unknown_sender": "发送号码无法识别为可回拨的电话号码；短信已保存，待人工处理",
+    "cti.unknown_agent": gettext_noop("事件中的坐席（分机号或工号）未登记；通话已记录，未弹屏"),
+    "cti.no_recording": gettext_noop("已接通的通话结束时未提供录音地址"),
+    "sms.unknown_sender": gettext_noop(
+        "发送号码无法识别为可回拨的电话号码；短信已保存，待人工处理"
+    ),
 }
 
 
 def _warnings(codes: list[str]) -> list[dict[str, str]]:
-    return [{"code": code, "message": WARNINGS.get(code, code)} for code in codes]
+    return [
+        {"code": code, "message": gettext(WARNINGS[code]) if code in WARNINGS else code}
+        for code in codes
+    ]
 
 
 @router.post(

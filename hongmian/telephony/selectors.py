@@ -8,6 +8,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -59,7 +60,7 @@ def access_callback_task(user: User | Any, task_id: int | str) -> CallbackTask:
         callback_tasks_visible_to(user).select_related("call", "order").filter(pk=task_id).first()
     )
     if task is None:
-        raise NotFound("回拨任务不存在", code="callback_task.not_found")
+        raise NotFound(gettext("回拨任务不存在"), code="callback_task.not_found")
     return task
 
 

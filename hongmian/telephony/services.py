@@ -17,6 +17,7 @@ from typing import Any
 from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -73,7 +74,7 @@ def gateway_of(actor: Actor, kind: str) -> Gateway:
     gateway = permissions.gateway_for(actor.user, kind)
     if gateway is None:
         raise PermissionDenied(
-            "该账号不是已登记的接入网关", code="telephony.not_a_gateway", fields={}
+            gettext("该账号不是已登记的接入网关"), code="telephony.not_a_gateway", fields={}
         )
     return gateway
 
@@ -140,7 +141,7 @@ def cti_event_record(*, actor: Actor, event: CtiEvent) -> CtiResult:
     """Record one CTI event of the acting PBX gateway and bring its call up to date."""
     if event.event not in CtiEventKind.values:
         raise ValidationFailed(
-            "未知的事件类型", code="cti.unknown_event", fields={"event": [event.event]}
+            gettext("未知的事件类型"), code="cti.unknown_event", fields={"event": [event.event]}
         )
     gateway = gateway_of(actor, GatewayKind.PBX)
     payload = event.as_payload()
@@ -154,7 +155,7 @@ def cti_event_record(*, actor: Actor, event: CtiEvent) -> CtiResult:
         if known is not None:
             if known.payload != payload:
                 raise Conflict(
-                    "同一事件标识已用于不同的事件内容",
+                    gettext("同一事件标识已用于不同的事件内容"),
                     code="cti.event_mismatch",
                     fields={"event_id": [event.event_id]},
                 )
@@ -266,7 +267,7 @@ def call_link_order(*, actor: Actor, call: Call | int, order: WorkOrder) -> Call
         pk = call.pk if isinstance(call, Call) else call
         locked = Call.objects.select_for_update().filter(pk=pk).first()
         if locked is None or not permissions.can_link_call(actor.user, locked):
-            raise NotFound("通话不存在", code="call.not_found")
+            raise NotFound(gettext("通话不存在"), code="call.not_found")
         if locked.order_id is not None:
             return locked
         locked.order = order
@@ -319,30 +320,32 @@ def callback_task_record(
     Each is a transition of `CALLBACK_TRANSITIONS`; 409 once the task is done."""
     if outcome not in CALLBACK_OUTCOMES:
         raise ValidationFailed(
-            "回拨结果无效", code="callback_task.outcome", fields={"outcome": [outcome]}
+            gettext("回拨结果无效"), code="callback_task.outcome", fields={"outcome": [outcome]}
         )
     if outcome == CallbackStatus.REACHED and order is None:
         raise ValidationFailed(
-            "回拨已接通时请关联工单（新建或已有工单）",
+            gettext("回拨已接通时请关联工单（新建或已有工单）"),
             code="callback_task.order_required",
-            fields={"order": ["必填"]},
+            fields={"order": [gettext("必填")]},
         )
     if len(note) > 500:
         raise ValidationFailed(
-            "备注不能超过 500 字", code="callback_task.note", fields={"note": ["过长"]}
+            gettext("备注不能超过 500 字"),
+            code="callback_task.note",
+            fields={"note": [gettext("过长")]},
         )
     with transaction.atomic():
         pk = task.pk if isinstance(task, CallbackTask) else task
         locked = CallbackTask.objects.select_for_update().filter(pk=pk).first()
         if locked is None or not permissions.can_view_callbacks(actor.user):
-            raise NotFound("回拨任务不存在", code="callback_task.not_found")
+            raise NotFound(gettext("回拨任务不存在"), code="callback_task.not_found")
         if not permissions.can_work_callbacks(actor.user):
-            raise PermissionDenied("无权处理回拨任务", code="callback_task.forbidden")
+            raise PermissionDenied(gettext("无权处理回拨任务"), code="callback_task.forbidden")
         if expected_version is not None and locked.version != expected_version:
             raise Conflict(
-                "回拨任务已被他人处理，请刷新后重试",
+                gettext("回拨任务已被他人处理，请刷新后重试"),
                 code="callback_task.stale",
-                fields={"version": [f"当前版本 {locked.version}"]},
+                fields={"version": [gettext("当前版本 {version}").format(version=locked.version)]},
             )
         if outcome != CallbackStatus.DUPLICATE:
             locked.attempts += 1
@@ -434,7 +437,7 @@ def sms_inbound_record(*, actor: Actor, message: InboundSms) -> SmsResult:
         if not created:
             if stored.payload != payload:
                 raise Conflict(
-                    "同一消息标识已用于不同的短信内容",
+                    gettext("同一消息标识已用于不同的短信内容"),
                     code="sms.message_mismatch",
                     fields={"message_id": [message.message_id]},
                 )
@@ -532,7 +535,9 @@ def gateway_register(
     """Register (or update) `user`'s account as the gateway of `kind`; its API keys then
     post that kind of event."""
     if kind not in GatewayKind.values:
-        raise ValidationFailed("网关类型无效", code="gateway.kind", fields={"kind": [kind]})
+        raise ValidationFailed(
+            gettext("网关类型无效"), code="gateway.kind", fields={"kind": [kind]}
+        )
     with transaction.atomic():
         gateway, created = Gateway.objects.update_or_create(
             user=user, kind=kind, defaults={"name": name.strip()[:100], "is_active": active}
@@ -551,7 +556,7 @@ def extension_assign(*, actor: Actor, number: str, user: User, active: bool = Tr
     number = number.strip()
     if not re.fullmatch(r"[0-9A-Za-z*#]{1,32}", number):
         raise ValidationFailed(
-            "分机号格式不正确", code="extension.number", fields={"number": [number]}
+            gettext("分机号格式不正确"), code="extension.number", fields={"number": [number]}
         )
     with transaction.atomic():
         extension = Extension.objects.select_for_update().filter(number=number).first()

@@ -20,7 +20,7 @@ from hongmian.hotline.services.catalogue import (
 )
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import IntakeRequest
-from hongmian.hotline.services.sla import sla_rules_load_defaults
+from hongmian.hotline.services.sla_rules import sla_rules_load_defaults
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
 from hongmian.hotline.states import ClockKind, Status
 from hongmian.identity.models import OrgUnit, User

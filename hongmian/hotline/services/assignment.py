@@ -5,6 +5,7 @@ order's status and clocks do not move: this is the unit's own division of work."
 from __future__ import annotations
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
@@ -33,7 +34,7 @@ def assignment_assign_handler(
     pk = assignment.pk if isinstance(assignment, Assignment) else assignment
     order_id = Assignment.objects.filter(pk=pk).values_list("order_id", flat=True).first()
     if order_id is None:
-        raise NotFound("派单记录不存在", code="assignment.not_found")
+        raise NotFound(gettext("派单记录不存在"), code="assignment.not_found")
     with transaction.atomic():
         # The order first (every act on an order locks it), then the row itself.
         order = begin(actor, order_id, lambda user, _order: permissions.is_unit_handler(user))
@@ -43,10 +44,10 @@ def assignment_assign_handler(
             .get(pk=pk)
         )
         if not permissions.can_assign_handler(actor.user, row, handler):
-            raise PermissionDenied("无权指定该工单的经办人", code="assignment.forbidden")
+            raise PermissionDenied(gettext("无权指定该工单的经办人"), code="assignment.forbidden")
         if row.status not in permissions.ACTIVE_ASSIGNMENT_STATUSES:
             raise Conflict(
-                "该派单已不在本单位办理中",
+                gettext("该派单已不在本单位办理中"),
                 code="assignment.not_active",
                 fields={"status": [row.status]},
             )

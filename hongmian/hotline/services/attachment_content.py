@@ -21,27 +21,32 @@ from dataclasses import dataclass
 from typing import IO, Any
 
 from django.conf import settings
+from django.utils.translation import gettext, gettext_noop
 from PIL import Image, ImageOps, UnidentifiedImageError
 
 from hongmian.core.errors import PayloadTooLarge, ValidationFailed
 from hongmian.core.uploads import TooLargeUpload
 
-# The types we take: content type → (extension, label shown in messages).
+# The types we take: content type → (extension, label shown in messages; marked with
+# gettext_noop and translated where a message is made, in the language of the request).
 ALLOWED: dict[str, tuple[str, str]] = {
-    "image/jpeg": (".jpg", "JPEG 图片"),
-    "image/png": (".png", "PNG 图片"),
-    "image/webp": (".webp", "WebP 图片"),
-    "application/pdf": (".pdf", "PDF 文档"),
+    "image/jpeg": (".jpg", gettext_noop("JPEG 图片")),
+    "image/png": (".png", gettext_noop("PNG 图片")),
+    "image/webp": (".webp", gettext_noop("WebP 图片")),
+    "application/pdf": (".pdf", gettext_noop("PDF 文档")),
     "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (
         ".docx",
-        "Word 文档",
+        gettext_noop("Word 文档"),
     ),
-    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (".xlsx", "Excel 表格"),
-    "video/mp4": (".mp4", "MP4 视频"),
-    "video/quicktime": (".mov", "MOV 视频"),
-    "audio/mp4": (".m4a", "M4A 录音"),
-    "audio/mpeg": (".mp3", "MP3 录音"),
-    "audio/amr": (".amr", "AMR 录音"),
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": (
+        ".xlsx",
+        gettext_noop("Excel 表格"),
+    ),
+    "video/mp4": (".mp4", gettext_noop("MP4 视频")),
+    "video/quicktime": (".mov", gettext_noop("MOV 视频")),
+    "audio/mp4": (".m4a", gettext_noop("M4A 录音")),
+    "audio/mpeg": (".mp3", gettext_noop("MP3 录音")),
+    "audio/amr": (".amr", gettext_noop("AMR 录音")),
 }
 IMAGE_TYPES = frozenset({"image/jpeg", "image/png", "image/webp"})
 # What a name's extension claims (only to tell a mismatch from an unknown type).
@@ -104,15 +109,17 @@ def _megabytes(size: int) -> str:
 
 def _too_large(name: str, detail: str) -> PayloadTooLarge:
     return PayloadTooLarge(
-        f"附件“{name}”{detail}",
+        gettext("附件“{name}”{detail}").format(name=name, detail=detail),
         code="attachment.too_large",
-        fields={"attachments": [f"“{name}”{detail}"]},
+        fields={"attachments": [gettext("“{name}”{detail}").format(name=name, detail=detail)]},
     )
 
 
 def _refused(code: str, name: str, detail: str) -> ValidationFailed:
     return ValidationFailed(
-        f"附件“{name}”{detail}", code=code, fields={"attachments": [f"“{name}”{detail}"]}
+        gettext("附件“{name}”{detail}").format(name=name, detail=detail),
+        code=code,
+        fields={"attachments": [gettext("“{name}”{detail}").format(name=name, detail=detail)]},
     )
 
 
@@ -120,9 +127,13 @@ def check_count(uploads: Iterable[Any]) -> None:
     count = len(list(uploads))
     if count > max_files():
         raise ValidationFailed(
-            f"每次最多上传 {max_files()} 个附件，本次 {count} 个",
+            gettext("每次最多上传 {limit} 个附件，本次 {count} 个").format(
+                limit=max_files(), count=count
+            ),
             code="attachment.too_many",
-            fields={"attachments": [f"每次最多上传 {max_files()} 个附件"]},
+            fields={
+                "attachments": [gettext("每次最多上传 {limit} 个附件").format(limit=max_files())]
+            },
         )
 
 
@@ -211,18 +222,31 @@ def _digest(upload: IO[bytes]) -> tuple[str, int]:
 def _clean_image(upload: IO[bytes], content_type: str, name: str) -> tuple[bytes, bytes, int, int]:
     """(stored bytes, thumbnail JPEG, width, height): decoded, upright, without metadata."""
     upload.seek(0)
-    label = ALLOWED[content_type][1]
+    label = gettext(ALLOWED[content_type][1])
     try:
         with Image.open(upload) as image:
             if _PIL_FORMATS.get(str(image.format)) != content_type:
-                raise _refused("attachment.type_mismatch", name, f"不是有效的 {label}")
+                raise _refused(
+                    "attachment.type_mismatch",
+                    name,
+                    gettext("不是有效的 {label}").format(label=label),
+                )
             width, height = image.size
             if width * height > int(settings.HONGMIAN_ATTACHMENT_MAX_PIXELS):
-                raise _too_large(name, f"像素过多（{width}×{height}），请缩小后再上传")
+                raise _too_large(
+                    name,
+                    gettext("像素过多（{width}×{height}），请缩小后再上传").format(
+                        width=width, height=height
+                    ),
+                )
             image.load()
             upright = ImageOps.exif_transpose(image)
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError, Image.DecompressionBombError):
-        raise _refused("attachment.type_mismatch", name, f"已损坏或不是有效的 {label}") from None
+        raise _refused(
+            "attachment.type_mismatch",
+            name,
+            gettext("已损坏或不是有效的 {label}").format(label=label),
+        ) from None
     icc = image.info.get("icc_profile")
     # `upright` is a new image of ours (exif_transpose copies): its info — EXIF, XMP,
     # comments, PNG text chunks — is emptied, so the writer has nothing of it to carry;
@@ -275,20 +299,26 @@ def prepare(upload: Any) -> PreparedFile:
     shown = clean_name(raw_name, None)
     limit = max_bytes()
     if isinstance(upload, TooLargeUpload) or (getattr(upload, "size", 0) or 0) > limit:
-        raise _too_large(shown, f"超过 {_megabytes(limit)} 的大小限制")
+        raise _too_large(shown, gettext("超过 {size} 的大小限制").format(size=_megabytes(limit)))
     sha256, size = _digest(upload)
     if size > limit:
-        raise _too_large(shown, f"超过 {_megabytes(limit)} 的大小限制")
+        raise _too_large(shown, gettext("超过 {size} 的大小限制").format(size=_megabytes(limit)))
     if size == 0:
-        raise _refused("attachment.empty", shown, "是空文件")
+        raise _refused("attachment.empty", shown, gettext("是空文件"))
     content_type = sniff(upload)
     if content_type is None:
         claimed = _claimed(raw_name, str(getattr(upload, "content_type", "") or ""))
         if claimed is not None:
-            label = ALLOWED[claimed][1]
-            raise _refused("attachment.type_mismatch", shown, f"的内容不是 {label}")
-        allowed = "、".join(label for _ext, label in ALLOWED.values())
-        raise _refused("attachment.type_not_allowed", shown, f"的类型不能上传（可上传：{allowed}）")
+            label = gettext(ALLOWED[claimed][1])
+            raise _refused(
+                "attachment.type_mismatch", shown, gettext("的内容不是 {label}").format(label=label)
+            )
+        allowed = gettext("、").join(gettext(label) for _ext, label in ALLOWED.values())
+        raise _refused(
+            "attachment.type_not_allowed",
+            shown,
+            gettext("的类型不能上传（可上传：{allowed}）").format(allowed=allowed),
+        )
     extension = ALLOWED[content_type][0]
     name = clean_name(raw_name, extension)
     if content_type in IMAGE_TYPES:

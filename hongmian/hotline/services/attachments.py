@@ -20,6 +20,7 @@ from django.core.files.storage import Storage, storages
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -64,7 +65,9 @@ def _stored_files() -> Iterator[list[str]]:
 def _check_visibility(visibility: str) -> str:
     if visibility not in Visibility.values:
         raise ValidationFailed(
-            "可见范围无效", code="attachment.visibility", fields={"visibility": ["可见范围无效"]}
+            gettext("可见范围无效"),
+            code="attachment.visibility",
+            fields={"visibility": [gettext("可见范围无效")]},
         )
     return visibility
 
@@ -156,14 +159,16 @@ def attachments_add(
     _check_visibility(visibility)
     user = actor.user
     if user is None:
-        raise NotFound("工单不存在", code="work_order.not_found")
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found")
     # Who may, before the files are read: a refusal costs no decoding. Checked again below
     # on the locked row (the order may have moved on meanwhile).
     _check_may_attach(user, selectors.work_order_get(user, _order_id(order)), visibility)
     prepared = prepare_all(uploads)
     if not prepared:
         raise ValidationFailed(
-            "请选择要上传的文件", code="attachment.none", fields={"attachments": ["请选择文件"]}
+            gettext("请选择要上传的文件"),
+            code="attachment.none",
+            fields={"attachments": [gettext("请选择文件")]},
         )
     with _stored_files() as written, transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=_order_id(order))
@@ -193,12 +198,12 @@ def attachments_add(
 
 def _check_may_attach(user: Any, order: WorkOrder, visibility: str) -> None:
     if not permissions.can_attach(user, order):
-        raise PermissionDenied("无权为该工单添加附件", code="attachment.not_allowed")
+        raise PermissionDenied(gettext("无权为该工单添加附件"), code="attachment.not_allowed")
     if visibility not in permissions.attachment_visibilities(user, order):
         raise ValidationFailed(
-            "不能以该可见范围添加附件",
+            gettext("不能以该可见范围添加附件"),
             code="attachment.visibility",
-            fields={"visibility": ["不能以该可见范围添加附件"]},
+            fields={"visibility": [gettext("不能以该可见范围添加附件")]},
         )
 
 
@@ -218,7 +223,7 @@ def attachment_add(
     prepared = prepare_all([upload])
     order_id = order.pk if isinstance(order, WorkOrder) else order
     if entry.order_id != order_id:
-        raise ValidationFailed("轨迹不属于该工单", code="attachment.entry", fields={})
+        raise ValidationFailed(gettext("轨迹不属于该工单"), code="attachment.entry", fields={})
     with _stored_files() as written, transaction.atomic():
         locked = WorkOrder.objects.select_for_update().get(pk=order_id)
         return _attach(
@@ -336,9 +341,13 @@ def _check_media_url(value: str) -> str:
     if not value:
         return ""
     if len(value) > MEDIA_URL_MAX or not value.lower().startswith(("http://", "https://")):
-        message = f"应为以 http:// 或 https:// 开头、不超过 {MEDIA_URL_MAX} 个字符的地址"
+        message = gettext("应为以 http:// 或 https:// 开头、不超过 {limit} 个字符的地址").format(
+            limit=MEDIA_URL_MAX
+        )
         raise ValidationFailed(
-            f"媒体链接{message}", code="attachment.media_url", fields={"media_url": [message]}
+            gettext("媒体链接{message}").format(message=message),
+            code="attachment.media_url",
+            fields={"media_url": [message]},
         )
     return value
 

@@ -10,7 +10,7 @@ from typing import Any
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.services.catalogue import catalogue_load_defaults
-from hongmian.hotline.services.sla import sla_rules_load_defaults
+from hongmian.hotline.services.sla_rules import sla_rules_load_defaults
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
 
 

@@ -7,6 +7,7 @@ from urllib.parse import urlencode
 
 from django.db import transaction
 from django.http import QueryDict
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -33,12 +34,16 @@ def saved_view_create(*, actor: Actor, queue: str, name: str, query: str) -> Sav
     the queue is 409 `saved_view.duplicate`."""
     user = actor.user
     if user is None or not is_active_user(user):
-        raise PermissionDenied("请先登录", code="saved_view.forbidden")
+        raise PermissionDenied(gettext("请先登录"), code="saved_view.forbidden")
     if queue not in SAVED_VIEW_QUEUES:
-        raise _invalid("queue", "该列表不能保存视图", "saved_view.queue")
+        raise _invalid("queue", gettext("该列表不能保存视图"), "saved_view.queue")
     name = (name or "").strip()
     if not name or len(name) > NAME_MAX:
-        raise _invalid("name", f"视图名称为 1 至 {NAME_MAX} 个字", "saved_view.name")
+        raise _invalid(
+            "name",
+            gettext("视图名称为 1 至 {limit} 个字").format(limit=NAME_MAX),
+            "saved_view.name",
+        )
     wanted, problems = queue_filter_parse(QueryDict((query or "").lstrip("?")[:1000]))
     if problems:
         raise _invalid("query", "；".join(p.message for p in problems), "saved_view.query")
@@ -47,9 +52,15 @@ def saved_view_create(*, actor: Actor, queue: str, name: str, query: str) -> Sav
         mine = SavedView.objects.select_for_update().filter(owner=user, queue=queue)
         names = set(mine.values_list("name", flat=True))
         if name in names:
-            raise Conflict("已有同名视图", code="saved_view.duplicate", fields={"name": [name]})
+            raise Conflict(
+                gettext("已有同名视图"), code="saved_view.duplicate", fields={"name": [name]}
+            )
         if len(names) >= VIEWS_MAX:
-            raise _invalid("name", f"每个列表最多保存 {VIEWS_MAX} 个视图", "saved_view.too_many")
+            raise _invalid(
+                "name",
+                gettext("每个列表最多保存 {limit} 个视图").format(limit=VIEWS_MAX),
+                "saved_view.too_many",
+            )
         view = SavedView.objects.create(owner=user, queue=queue, name=name, query=canonical)
         audit_record(
             actor=actor,
@@ -70,7 +81,7 @@ def saved_view_delete(*, actor: Actor, view: SavedView | int) -> None:
             .first()
         )
         if row is None:
-            raise NotFound("视图不存在", code="saved_view.not_found")
+            raise NotFound(gettext("视图不存在"), code="saved_view.not_found")
         audit_record(
             actor=actor,
             action="saved_view.delete",

@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext, gettext_noop
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -110,7 +111,7 @@ def sign_off_policy_set(
     if not permissions.is_system_actor(actor) and not permissions.can_configure_sign_off(
         user, unit
     ):
-        raise PermissionDenied("只有本单位负责人可以设置审批", code="sign_off.forbidden")
+        raise PermissionDenied(gettext("只有本单位负责人可以设置审批"), code="sign_off.forbidden")
     wanted = {
         "require_reply": bool(require_reply),
         "require_return": bool(require_return),
@@ -166,7 +167,7 @@ def _text_arg(fields: Mapping[str, Any], name: str) -> str:
     if value is None:
         return ""
     if not isinstance(value, str):
-        raise invalid(name, "应为文本")
+        raise invalid(name, gettext("应为文本"))
     return value.strip()
 
 
@@ -194,7 +195,7 @@ def _perform(actor: Actor, order_id: int, act: str, data: Mapping[str, Any]) -> 
         unit_id = data.get("suggested_unit")
         unit = OrgUnit.objects.filter(pk=unit_id).first() if unit_id is not None else None
         if unit_id is not None and unit is None:
-            raise invalid("suggested_unit", "单位不存在或已停用")
+            raise invalid("suggested_unit", gettext("单位不存在或已停用"))
         return work_order_return_request(
             actor=actor,
             order=order_id,
@@ -220,15 +221,27 @@ def _rehearse(actor: Actor, order_id: int, act: str, data: Mapping[str, Any]) ->
         pass
 
 
-def describe(act: str, data: Mapping[str, Any]) -> str:
-    """One line for the timeline and the lists: what the handler asks for."""
-    if act == SignOffAct.REPLY:
-        return f"答复：{data.get('reply', '')}"
-    if act == SignOffAct.RETURN:
-        reason = data.get("reason", "")
-        label = ReturnReason(reason).label if reason in ReturnReason.values else reason
-        return f"退单：{label}。{data.get('explanation', '')}"
-    return f"延期 {data.get('amount', '')}：{data.get('reason', '')}"
+_DESCRIBED: dict[str, str] = {
+    SignOffAct.REPLY: gettext_noop("答复：{reply}"),
+    SignOffAct.RETURN: gettext_noop("退单：{reason}。{explanation}"),
+    SignOffAct.EXTENSION: gettext_noop("延期 {amount}：{reason}"),
+}
+
+
+def describe(act: str, data: Mapping[str, Any], *, translated: bool = False) -> str:
+    """One line for the timeline and the lists: what the handler asks for. The timeline
+    keeps it in Chinese, as it keeps every entry; a list says it in its reader's language
+    (`translated`)."""
+    template = _DESCRIBED.get(act, _DESCRIBED[SignOffAct.EXTENSION])
+    reason = data.get("reason", "")
+    if act == SignOffAct.RETURN and reason in ReturnReason.values:
+        reason = ReturnReason(reason).label
+    return (gettext(template) if translated else template).format(
+        reply=data.get("reply", ""),
+        reason=reason,
+        explanation=data.get("explanation", ""),
+        amount=data.get("amount", ""),
+    )
 
 
 # --- the handler's side ------------------------------------------------------------------------
@@ -274,7 +287,7 @@ def sign_off_submit(
     these three is taken on the order (409 `sign_off.pending`). A request after one that was
     sent back for the same act is recorded as its revision."""
     if act not in SignOffAct.values:
-        raise invalid("act", "审批事项无效")
+        raise invalid("act", gettext("审批事项无效"))
     data = _payload(act, payload)
     policy = _binding_policy(actor.user, act)
     with transaction.atomic():
@@ -282,7 +295,7 @@ def sign_off_submit(
         _expire_orphans(locked)
         if SignOffRequest.objects.filter(order=locked, status=SignOffStatus.PENDING).exists():
             raise Conflict(
-                "本工单已有待本单位负责人审批的申请，请等待审批结果",
+                gettext("本工单已有待本单位负责人审批的申请，请等待审批结果"),
                 code="sign_off.pending",
                 fields={},
             )
@@ -291,7 +304,7 @@ def sign_off_submit(
         _rehearse(actor, locked.pk, act, data)
         assignment = lead_assignment(locked)
         if assignment is None:  # the rehearsal passed, so the order has a lead
-            raise Conflict("工单没有主办单位", code="sign_off.no_assignment", fields={})
+            raise Conflict(gettext("工单没有主办单位"), code="sign_off.no_assignment", fields={})
         previous = (
             SignOffRequest.objects.filter(
                 order=locked, act=act, assignment=assignment, status=SignOffStatus.SENT_BACK
@@ -333,11 +346,11 @@ def _locked_request(order: WorkOrder, sign_off: SignOffRequest | int | None) -> 
         pk = sign_off.pk if isinstance(sign_off, SignOffRequest) else sign_off
         row = rows.filter(pk=pk).first()
         if row is None:
-            raise NotFound("审批申请不存在", code="sign_off.not_found")
+            raise NotFound(gettext("审批申请不存在"), code="sign_off.not_found")
         return row
     row = rows.filter(status=SignOffStatus.PENDING).first()
     if row is None:
-        raise Conflict("本工单没有待审批的申请", code="sign_off.none_pending", fields={})
+        raise Conflict(gettext("本工单没有待审批的申请"), code="sign_off.none_pending", fields={})
     return row
 
 
@@ -352,7 +365,7 @@ def _require_manager(actor: Actor, row: SignOffRequest) -> None:
         return
     unit = OrgUnit.objects.get(pk=row.unit_id)
     if not permissions.manages_unit(actor.user, unit):
-        raise PermissionDenied("只有申请单位的负责人可以审批", code="sign_off.forbidden")
+        raise PermissionDenied(gettext("只有申请单位的负责人可以审批"), code="sign_off.forbidden")
 
 
 def sign_off_approve(
@@ -378,7 +391,9 @@ def sign_off_approve(
         assignment = Assignment.objects.get(pk=row.assignment_id)
         if assignment.status == AssignmentStatus.WITHDRAWN:
             raise Conflict(
-                "工单已改派，该申请已失效，请退回", code="sign_off.assignment_withdrawn", fields={}
+                gettext("工单已改派，该申请已失效，请退回"),
+                code="sign_off.assignment_withdrawn",
+                fields={},
             )
         _decide(row, SignOffStatus.APPROVED, by=actor.user, comment=comment)
         label = SignOffAct(row.act).label
@@ -465,7 +480,7 @@ def sign_off_withdraw(
         if not permissions.is_system_actor(actor) and (
             user is None or row.requested_by_id != user.pk
         ):
-            raise PermissionDenied("只能撤回本人提交的申请", code="sign_off.forbidden")
+            raise PermissionDenied(gettext("只能撤回本人提交的申请"), code="sign_off.forbidden")
         _decide(row, SignOffStatus.WITHDRAWN, by=user, comment="")
         save(locked)
         record(

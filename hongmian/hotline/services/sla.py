@@ -1,4 +1,5 @@
-"""SLA clocks (时限) on the business calendar: start, stop, extend, lights, the sweep.
+"""SLA clocks (时限) on the business calendar: the rule that applies, start, stop, extend,
+lights, and the copy of the running clocks kept on the order.
 
 Three clocks run per dispatch — acknowledge (签收), first response (首次响应) and resolution
 (办结) — with limits from the best-matching `SlaRule` (decision 0008):
@@ -16,52 +17,35 @@ or natural hours uses its unit for all three. Working time is office hours on wo
 (hongmian.core.calendar); natural hours run day and night.
 
 Lights: green until `yellow_at` (the rule's yellow_ratio of the allowed time), yellow until
-`due_at`, then red; a stopped clock is met or met late. The sweep urges (催办) a yellow clock
-and supervises (督办) a red one, each once per clock, claimed with a conditional UPDATE so
-that two sweeps at once (two schedulers, a retry) still act once.
+`due_at`, then red; a stopped clock is met or met late.
+
+Elsewhere: the sweep that urges and supervises (sla_sweep.py), the recomputation of running
+clocks when the calendar changes (sla_recompute.py), the rules' admin and defaults
+(sla_rules.py).
 """
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import logging
-import zlib
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from decimal import Decimal
-from pathlib import Path
-from typing import Any
 
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
 from hongmian.core import calendar
-from hongmian.core.actors import Actor
-from hongmian.core.audit import audit_record, snapshot
-from hongmian.core.errors import ValidationFailed
-from hongmian.core.models import CacheVersion
-from hongmian.hotline.models import Category, SlaClock, SlaRule, Supervision, WorkOrder
-from hongmian.hotline.services.taxonomy import DATA_DIR, authorise_admin, category_chain
-from hongmian.hotline.services.timeline import timeline_add
+from hongmian.hotline.models import SlaClock, SlaRule, WorkOrder
+from hongmian.hotline.services.taxonomy import category_chain
 from hongmian.hotline.states import (
-    WITH_UNIT_STATUSES,
     ClockKind,
     ClockLight,
     ClockUnit,
-    SupervisionKind,
-    Visibility,
 )
 
 logger = logging.getLogger(__name__)
-
-# CacheVersion rows where the sweep remembers the calendar it last computed deadlines with.
-CALENDAR_SEEN_KEY = "hotline.sla.calendar_seen"
-OFFICE_HOURS_SEEN_KEY = "hotline.sla.office_hours_seen"
-
-_BATCH = 500
 
 
 @dataclass(frozen=True, slots=True)
@@ -320,7 +304,7 @@ def sla_clocks_extend(*, order: WorkOrder, amount: Decimal | int | str) -> SlaCl
     if clock is None:
         return None
     clock.extra = Decimal(clock.extra) + amount
-    _recompute(clock)
+    recompute_deadlines(clock)
     now = timezone.now()
     if clock.yellow_at > now:
         clock.urged_at = None
@@ -333,7 +317,8 @@ def sla_clocks_extend(*, order: WorkOrder, amount: Decimal | int | str) -> SlaCl
     return clock
 
 
-def _recompute(clock: SlaClock) -> None:
+def recompute_deadlines(clock: SlaClock) -> None:
+    """Set a clock's warning and due times again from its start, limit and extra time."""
     ratio = clock.rule.yellow_ratio if clock.rule is not None else FALLBACK_LIMITS.yellow_ratio
     amount = Decimal(clock.limit) + Decimal(clock.extra)
     clock.yellow_at, clock.due_at = _times(clock.started_at, clock.unit, amount, Decimal(ratio))
@@ -361,262 +346,6 @@ def sla_order_light(clocks: Iterable[SlaClock], now: dt.datetime | None = None) 
     return ClockLight.MET if lights else ""
 
 
-# --- recomputation when the calendar changes -------------------------------------------------
-
-
-def _office_hours_fingerprint() -> int:
-    return zlib.crc32("|".join(str(w) for w in calendar.office_hours()).encode())
-
-
-def sla_recompute_running(*, actor: Actor) -> int:
-    """Recompute `due_at` and `yellow_at` of every running clock from its start, limit and
-    extensions — after a change of the calendar (a typhoon day, next year's schedule) or of
-    the office hours. Returns how many clocks moved. The urge and supervision marks stay:
-    a unit already reminded is not reminded again for a shift of a day."""
-    moved = 0
-    # Natural hours do not depend on the calendar: those clocks never move.
-    running = (
-        SlaClock.objects.filter(stopped_at__isnull=True)
-        .exclude(unit=ClockUnit.NATURAL_HOURS)
-        .select_related("rule")
-        .order_by("pk")
-    )
-    batch: list[SlaClock] = []
-    for clock in running.iterator(chunk_size=_BATCH):
-        before = (clock.yellow_at, clock.due_at)
-        _recompute(clock)
-        if (clock.yellow_at, clock.due_at) != before:
-            batch.append(clock)
-        if len(batch) >= _BATCH:
-            moved += _save_moved(batch)
-            batch = []
-    moved += _save_moved(batch)
-    with transaction.atomic():
-        seen, _ = CacheVersion.objects.get_or_create(key=CALENDAR_SEEN_KEY)
-        audit_record(actor=actor, action="sla.recompute", target=seen, after={"moved": moved})
-    logger.info("SLA: recomputed running clocks, %d moved", moved)
-    return moved
-
-
-def _save_moved(clocks: list[SlaClock]) -> int:
-    if not clocks:
-        return 0
-    # Only clocks still running: one stopped meanwhile keeps the deadline it was judged by.
-    with transaction.atomic():
-        still = set(
-            SlaClock.objects.select_for_update()
-            .filter(pk__in=[c.pk for c in clocks], stopped_at__isnull=True)
-            .order_by("pk")  # one lock order, so that two recomputations cannot deadlock
-            .values_list("pk", flat=True)
-        )
-        keep = [c for c in clocks if c.pk in still]
-        SlaClock.objects.bulk_update(keep, ["yellow_at", "due_at"])
-        sla_orders_clocks_sync(orders=WorkOrder.objects.filter(pk__in={c.order_id for c in keep}))
-    return len(keep)
-
-
-def _calendar_changed() -> tuple[bool, int, int]:
-    """Whether the calendar or the office hours changed since the sweep last looked."""
-    version = (
-        CacheVersion.objects.filter(key=calendar.OVERRIDES_VERSION_KEY)
-        .values_list("version", flat=True)
-        .first()
-    ) or 0
-    hours = _office_hours_fingerprint()
-    seen = dict(
-        CacheVersion.objects.filter(key__in=[CALENDAR_SEEN_KEY, OFFICE_HOURS_SEEN_KEY]).values_list(
-            "key", "version"
-        )
-    )
-    changed = seen.get(CALENDAR_SEEN_KEY) != version or seen.get(OFFICE_HOURS_SEEN_KEY) != hours
-    return changed, version, hours
-
-
-def _remember_calendar(version: int, hours: int) -> None:
-    for key, value in ((CALENDAR_SEEN_KEY, version), (OFFICE_HOURS_SEEN_KEY, hours)):
-        CacheVersion.objects.update_or_create(key=key, defaults={"version": value})
-
-
-# --- the sweep ------------------------------------------------------------------------------
-
-
-@dataclass(slots=True)
-class SweepResult:
-    urged: list[int] = field(default_factory=list)  # clock ids urged by this run
-    supervised: list[int] = field(default_factory=list)  # clock ids supervised by this run
-    recomputed: int | None = None  # clocks moved after a calendar change; None: no change
-
-
-_KIND_LABEL = {
-    ClockKind.ACKNOWLEDGE: "签收",
-    ClockKind.FIRST_RESPONSE: "首次响应",
-    ClockKind.RESOLUTION: "办结",
-}
-
-
-def _act(*, actor: Actor, clock_id: int, kind: str, now: dt.datetime) -> bool:
-    """Urge or supervise one clock if no one has yet; True when this call did it."""
-    mark = "urged_at" if kind == SupervisionKind.URGE else "supervised_at"
-    with transaction.atomic():
-        # The claim: only the first UPDATE finds the mark empty. On PostgreSQL a concurrent
-        # claimer waits for this row and then re-checks the condition, finding it taken; a
-        # clock stopped meanwhile is no longer claimable either.
-        claimed = SlaClock.objects.filter(
-            **{"pk": clock_id, f"{mark}__isnull": True, "stopped_at__isnull": True}
-        ).update(**{mark: now})
-        if not claimed:
-            return False
-        clock = SlaClock.objects.select_related("order__lead_unit").get(pk=clock_id)
-        order = clock.order
-        if order.lead_unit is None:
-            transaction.set_rollback(True)
-            return False
-        label = _KIND_LABEL[ClockKind(clock.kind)]
-        local_due = timezone.localtime(clock.due_at)
-        if kind == SupervisionKind.URGE:
-            note = f"{label}时限将于{local_due:%Y-%m-%d %H:%M}到期，请抓紧办理。"
-        else:
-            note = (
-                f"{label}时限已于{local_due:%Y-%m-%d %H:%M}到期，现予督办，请尽快办理并说明原因。"
-            )
-        Supervision.objects.create(order=order, kind=kind, unit=order.lead_unit, note=note)
-        timeline_add(
-            order=order,
-            actor=actor,
-            kind=f"sla_{kind}",
-            visibility=Visibility.STAFF,
-            text=note,
-            data={"clock": clock.kind, "due_at": clock.due_at.isoformat()},
-            unit=order.lead_unit,
-        )
-        audit_record(
-            actor=actor,
-            action=f"work_order.{kind}",
-            target=order,
-            after={"clock": clock.kind, "due_at": clock.due_at, "unit": order.lead_unit.code},
-        )
-    return True
-
-
-def sla_sweep(*, actor: Actor, now: dt.datetime | None = None) -> SweepResult:
-    """Urge every yellow clock and supervise every red one, once each, for orders in a
-    unit's hands. Safe to run twice, late, or in two processes at once. First recomputes
-    running clocks if the calendar or the office hours changed since the last sweep."""
-    now = now or timezone.now()
-    result = SweepResult()
-    changed, version, hours = _calendar_changed()
-    if changed:
-        # Whatever this process cached may predate the change; read the calendar afresh.
-        calendar.overrides_cache_clear()
-        result.recomputed = sla_recompute_running(actor=actor)
-        _remember_calendar(version, hours)
-    running = SlaClock.objects.filter(stopped_at__isnull=True, order__status__in=WITH_UNIT_STATUSES)
-    to_urge = running.filter(urged_at__isnull=True, yellow_at__lte=now, due_at__gt=now)
-    to_supervise = running.filter(supervised_at__isnull=True, due_at__lte=now)
-    for kind, queryset, done in (
-        (SupervisionKind.URGE, to_urge, result.urged),
-        (SupervisionKind.SUPERVISE, to_supervise, result.supervised),
-    ):
-        for clock_id in queryset.order_by("due_at").values_list("pk", flat=True):
-            if _act(actor=actor, clock_id=clock_id, kind=kind, now=now):
-                done.append(clock_id)
-    if result.urged or result.supervised:
-        logger.info("SLA sweep: %d urged, %d supervised", len(result.urged), len(result.supervised))
-    return result
-
-
 def sla_overdue_q(now: dt.datetime) -> Q:
     """Orders with a running clock past its deadline (for boards and filters)."""
     return Q(clocks__stopped_at__isnull=True, clocks__due_at__lte=now)
-
-
-# --- rules ----------------------------------------------------------------------------------
-
-SLA_RULES_CSV = DATA_DIR / "sla_rules.csv"
-SLA_RULE_AUDIT_FIELDS = [
-    "name",
-    "category",
-    "request_type",
-    "priority",
-    "emergency_zone",
-    "unit",
-    "acknowledge_limit",
-    "first_response_limit",
-    "resolution_limit",
-    "yellow_ratio",
-    "is_active",
-]
-
-
-def sla_rule_save(*, actor: Actor, rule: SlaRule) -> SlaRule:
-    """Create or change a rule (the admin builds the instance; this validates and audits).
-    Clocks already running keep the limits they started with; new dispatches use the rule."""
-    authorise_admin(actor)
-    try:
-        rule.full_clean()
-    except DjangoValidationError as exc:
-        fields = {k: [str(m) for m in v] for k, v in exc.message_dict.items()}
-        raise ValidationFailed("时限规则不正确", code="sla_rule.invalid", fields=fields) from exc
-    if rule.unit == ClockUnit.WORKING_DAYS and Decimal(rule.resolution_limit) > 250:
-        raise ValidationFailed(
-            "办结时限过长",
-            code="sla_rule.invalid",
-            fields={"resolution_limit": ["最多250个工作日"]},
-        )
-    with transaction.atomic():
-        before = None
-        if rule.pk is not None:
-            old = SlaRule.objects.select_for_update().filter(pk=rule.pk).first()
-            before = snapshot(old, SLA_RULE_AUDIT_FIELDS) if old is not None else None
-        rule.save()
-        audit_record(
-            actor=actor,
-            action="sla_rule.update" if before is not None else "sla_rule.create",
-            target=rule,
-            before=before,
-            after=snapshot(rule, SLA_RULE_AUDIT_FIELDS),
-        )
-    return rule
-
-
-def sla_rules_load_defaults(*, actor: Actor, path: Path = SLA_RULES_CSV) -> dict[str, Any]:
-    """Create the default SLA rules that do not exist yet (matched by name). Idempotent: a
-    rule an administrator has changed is left as it is. Rules naming a category need the
-    taxonomy loaded first; a rule whose category is missing is skipped and counted."""
-    authorise_admin(actor)
-    created = skipped = 0
-    with path.open(encoding="utf-8", newline="") as fh:
-        rows = list(csv.DictReader(fh))
-    with transaction.atomic():
-        existing = set(SlaRule.objects.values_list("name", flat=True))
-        categories = {c.code: c for c in Category.objects.all()}
-        for row in rows:
-            name = row["name"].strip()
-            if name in existing:
-                continue
-            code = row["category"].strip()
-            if code and code not in categories:
-                skipped += 1
-                continue
-            rule = SlaRule(
-                name=name,
-                emergency_zone=row["emergency_zone"].strip() == "1",
-                priority=row["priority"].strip(),
-                category=categories.get(code) if code else None,
-                request_type=row["request_type"].strip(),
-                unit=ClockUnit(row["unit"].strip()),
-                acknowledge_limit=Decimal(row["acknowledge_limit"]),
-                first_response_limit=Decimal(row["first_response_limit"]),
-                resolution_limit=Decimal(row["resolution_limit"]),
-                yellow_ratio=Decimal(row["yellow_ratio"]),
-            )
-            rule.full_clean()
-            rule.save()
-            audit_record(
-                actor=actor,
-                action="sla_rule.create",
-                target=rule,
-                after=snapshot(rule, SLA_RULE_AUDIT_FIELDS),
-            )
-            created += 1
-    return {"created": created, "skipped": skipped, "total": len(rows)}

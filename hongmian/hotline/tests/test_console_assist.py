@@ -4,6 +4,7 @@ unit, the derived title, the searchable unit pickers, and the unit an act was do
 
 from __future__ import annotations
 
+import importlib
 from typing import Any
 
 import pytest
@@ -276,20 +277,21 @@ def test_every_unit_picker_is_marked_as_a_combobox(client, agent, units, categor
 @pytest.mark.parametrize(
     ("form_class", "fields", "kwargs"),
     [
-        ("IntakeForm", ("lead_unit",), {}),
-        ("DispatchForm", ("lead_unit", "co_units"), {}),
-        ("ReturnForm", ("suggested_unit",), {}),
-        ("ReturnReviewForm", ("new_unit",), {}),
-        ("JointMeetingForm", ("units", "decided_unit"), {}),
-        ("SubdispatchForm", ("unit",), {"units": "handling"}),
+        ("console.IntakeForm", ("lead_unit",), {}),
+        ("console.DispatchForm", ("lead_unit", "co_units"), {}),
+        ("inbox.ReturnForm", ("suggested_unit",), {}),
+        ("board.ReturnReviewForm", ("new_unit",), {}),
+        ("board.JointMeetingForm", ("units", "decided_unit"), {}),
+        ("inbox.SubdispatchForm", ("unit",), {"units": "handling"}),
     ],
 )
 def test_unit_fields_render_as_comboboxes(form_class, fields, kwargs, units) -> None:
-    from hongmian.hotline import forms as hf
+    from hongmian.hotline.forms.common import handling_units
 
     if kwargs.get("units") == "handling":
-        kwargs = {"units": hf.handling_units()}
-    form = getattr(hf, form_class)(**kwargs)
+        kwargs = {"units": handling_units()}
+    module, name = form_class.split(".")
+    form = getattr(importlib.import_module(f"hongmian.hotline.forms.{module}"), name)(**kwargs)
     for name in fields:
         assert "data-combobox" in str(form[name]), (form_class, name)
 

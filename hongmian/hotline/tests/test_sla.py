@@ -14,7 +14,8 @@ import pytest
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import Category, SlaClock
 from hongmian.hotline.services import sla
-from hongmian.hotline.services.sla import deadline, sla_rules_load_defaults
+from hongmian.hotline.services.sla import deadline
+from hongmian.hotline.services.sla_rules import sla_rules_load_defaults
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
 from hongmian.hotline.states import (
     ClockKind,

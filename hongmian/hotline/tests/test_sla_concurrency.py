@@ -12,7 +12,7 @@ from django.db import connection
 
 from hongmian.core.actors import Actor
 from hongmian.hotline.models import SlaClock, Supervision, TimelineEntry
-from hongmian.hotline.services import sla
+from hongmian.hotline.services import sla_sweep
 from hongmian.hotline.states import ClockKind, SupervisionKind
 from hongmian.hotline.tests.factories import SlaClockFactory, WorkOrderFactory
 
@@ -21,15 +21,15 @@ START = dt.datetime(2026, 3, 2, 10, 0, tzinfo=BJ)
 SWEEPERS = 4
 
 
-def _run_at_once(now: dt.datetime) -> list[sla.SweepResult]:
+def _run_at_once(now: dt.datetime) -> list[sla_sweep.SweepResult]:
     barrier = threading.Barrier(SWEEPERS)
-    results: list[sla.SweepResult] = []
+    results: list[sla_sweep.SweepResult] = []
     errors: list[BaseException] = []
 
     def work() -> None:
         try:
             barrier.wait()
-            results.append(sla.sla_sweep(actor=Actor.system("sla-sweep"), now=now))
+            results.append(sla_sweep.sla_sweep(actor=Actor.system("sla-sweep"), now=now))
         except BaseException as exc:  # reported to the test below
             errors.append(exc)
         finally:

@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from hongmian.hotline.models import SlaClock, WorkOrder
 from hongmian.hotline.queues import light_q
-from hongmian.hotline.services import sla
+from hongmian.hotline.services import sla, sla_recompute
 from hongmian.hotline.services.lifecycle_closing import (
     work_order_callback,
     work_order_callback_review,
@@ -141,6 +141,6 @@ def test_a_recomputed_calendar_moves_the_copy_too(flow, units, agent_actor) -> N
     order = flow.dispatched(units.shipai)
     clock = SlaClock.objects.get(order=order, kind=ClockKind.RESOLUTION)
     SlaClock.objects.filter(pk=clock.pk).update(unit="working_days", limit=5)
-    moved = sla.sla_recompute_running(actor=agent_actor)
+    moved = sla_recompute.sla_recompute_running(actor=agent_actor)
     assert moved >= 1
     assert_copied(order, running=True)

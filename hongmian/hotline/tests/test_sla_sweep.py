@@ -13,7 +13,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.core.services import calendar_override_set
 from hongmian.hotline.models import SlaClock, Supervision, TimelineEntry
-from hongmian.hotline.services import sla
+from hongmian.hotline.services import sla, sla_recompute, sla_sweep
 from hongmian.hotline.states import (
     ClockKind,
     ClockUnit,
@@ -41,8 +41,8 @@ def clock(db) -> SlaClock:
     return SlaClockFactory(started_at=START)
 
 
-def sweep(now: dt.datetime) -> sla.SweepResult:
-    return sla.sla_sweep(actor=SWEEPER, now=now)
+def sweep(now: dt.datetime) -> sla_sweep.SweepResult:
+    return sla_sweep.sla_sweep(actor=SWEEPER, now=now)
 
 
 @pytest.mark.django_db
@@ -164,7 +164,7 @@ class TestCalendarChanges:
         sla.sla_clock_stop(order=clock.order, kind=ClockKind.ACKNOWLEDGE, at=START)
         ack = SlaClock.objects.get(kind=ClockKind.ACKNOWLEDGE)
         SlaClock.objects.filter(pk=ack.pk).update(due_at=START)  # a deadline it was judged by
-        moved = sla.sla_recompute_running(actor=SWEEPER)
+        moved = sla_recompute.sla_recompute_running(actor=SWEEPER)
         assert moved == 0
         clock.refresh_from_db()
         assert clock.due_at == dt.datetime(2026, 3, 9, 18, 0, tzinfo=BJ)  # 3 + 2 days

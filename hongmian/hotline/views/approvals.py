@@ -18,8 +18,8 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from hongmian.hotline import forms as hf
 from hongmian.hotline import selectors
+from hongmian.hotline.forms.signoff import SignOffDecideForm, SignOffPolicyForm, SignOffWithdrawForm
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES
 from hongmian.hotline.services.signoff import (
@@ -52,7 +52,7 @@ def approvals(request: HttpRequest) -> HttpResponse:
     rows = selectors.sign_offs_pending_for(request.user)
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     for row in page.object_list:
-        row.summary = describe(row.act, row.payload)  # type: ignore[attr-defined]
+        row.summary = describe(row.act, row.payload, translated=True)  # type: ignore[attr-defined]
     context = {
         "page": page,
         "total": page.paginator.count,
@@ -74,7 +74,7 @@ def policy(request: HttpRequest) -> HttpResponse:
         "require_return": current.require_return,
         "require_extension": current.require_extension,
     }
-    form = hf.SignOffPolicyForm(request.POST or None, initial=initial)
+    form = SignOffPolicyForm(request.POST or None, initial=initial)
     status = 200
     if request.method == "POST":
         if form.is_valid():
@@ -126,7 +126,7 @@ def decide(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.SignOffDecideForm,
+        form_class=SignOffDecideForm,
         service=_decide,
         arguments=lambda d, order: {
             "order": order,
@@ -146,7 +146,7 @@ def withdraw(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.SignOffWithdrawForm,
+        form_class=SignOffWithdrawForm,
         service=sign_off_withdraw,
         arguments=lambda d, order: {"order": order, "sign_off": d["sign_off"]},
         done=_("已撤回工单 %(number)s 的审批申请。"),

@@ -20,7 +20,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound
 from hongmian.hotline import attachment_selectors
-from hongmian.hotline import forms as hf
+from hongmian.hotline.forms.attachments import AttachForm
 from hongmian.hotline.services.attachments import (
     attachment_storage,
     attachments_add,
@@ -97,7 +97,7 @@ def attach(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.AttachForm,
+        form_class=AttachForm,
         service=attachments_add,
         arguments=lambda d, order: {
             "order": order,

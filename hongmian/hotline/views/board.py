@@ -19,8 +19,17 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
-from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors, telephony_hook
+from hongmian.hotline.forms.board import (
+    CallbackForm,
+    CallbackReviewForm,
+    ExtensionDecideForm,
+    JointMeetingForm,
+    MergeForm,
+    ReturnReviewForm,
+    SuperviseForm,
+)
+from hongmian.hotline.forms.console import DirectAnswerForm, DispatchForm
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.queues import QueuePage
@@ -198,7 +207,7 @@ def dispatch(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.DispatchForm,
+        form_class=DispatchForm,
         service=lifecycle_dispatch.work_order_dispatch,
         arguments=lambda d, order: {
             "order": order,
@@ -216,7 +225,7 @@ def direct_answer(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.DirectAnswerForm,
+        form_class=DirectAnswerForm,
         service=lifecycle_dispatch.work_order_direct_answer,
         arguments=lambda d, order: {"order": order, "answer": d["answer"]},
         done=_("工单 %(number)s 已直接答复办结。"),
@@ -229,7 +238,7 @@ def return_review(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ReturnReviewForm,
+        form_class=ReturnReviewForm,
         service=lifecycle_dispatch.work_order_return_review,
         arguments=lambda d, order: {
             "order": order,
@@ -248,7 +257,7 @@ def joint_meeting(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.JointMeetingForm,
+        form_class=JointMeetingForm,
         service=lifecycle_dispatch.work_order_joint_meeting,
         arguments=lambda d, order: {
             "order": order,
@@ -266,7 +275,7 @@ def extension_decide(request: HttpRequest, pk: int, extension_pk: int) -> HttpRe
     return perform(
         request,
         pk,
-        form_class=hf.ExtensionDecideForm,
+        form_class=ExtensionDecideForm,
         service=lifecycle_handling.work_order_extension_decide,
         arguments=lambda d, order: {
             "extension": _extension_of(order, extension_pk),
@@ -289,7 +298,7 @@ def callback(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.CallbackForm,
+        form_class=CallbackForm,
         service=with_files(lifecycle_closing.work_order_callback, "callback", "callback_unreached"),
         arguments=lambda d, order: {
             "order": order,
@@ -309,7 +318,7 @@ def callback_review(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.CallbackReviewForm,
+        form_class=CallbackReviewForm,
         service=lifecycle_closing.work_order_callback_review,
         arguments=lambda d, order: {"order": order, "reopen": d["reopen"], "reason": d["reason"]},
         done=_("工单 %(number)s 的不满意回访已审核。"),
@@ -322,7 +331,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.SuperviseForm,
+        form_class=SuperviseForm,
         service=lifecycle_handling.work_order_supervise,
         arguments=lambda d, order: {"order": order, "kind": d["kind"], "note": d["note"]},
         done=_("已对工单 %(number)s 发出催办/督办。"),
@@ -334,7 +343,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
 def merge(request: HttpRequest) -> HttpResponse:
     """One click on the board: the chosen master and the ticked duplicates."""
     ids = [int(v) for v in request.POST.getlist("duplicates") if v.isdigit()]
-    form = hf.MergeForm(request.POST, order_ids=ids)
+    form = MergeForm(request.POST, order_ids=ids)
     back = safe_next(request, reverse("hotline:board") + "#merges")
     if not form.is_valid():
         for errors in form.errors.values():

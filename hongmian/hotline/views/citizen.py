@@ -16,13 +16,15 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import NotFound
-from hongmian.hotline import forms as hf
 from hongmian.hotline import permissions, selectors, tracking
 from hongmian.hotline.attachment_selectors import (
     attach_to_entries,
     public_attachments,
     remember_tracked,
 )
+from hongmian.hotline.forms.attachments import CallerAttachForm
+from hongmian.hotline.forms.citizen import CitizenSubmitForm, RateForm, TrackForm
+from hongmian.hotline.forms.common import new_idempotency_key
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
 from hongmian.hotline.services.attachments import (
@@ -49,7 +51,7 @@ LAST_NUMBER_SESSION_KEY = "hotline_last_number"
 
 
 def _submit_page(
-    request: HttpRequest, form: hf.CitizenSubmitForm, *, status: int = 200
+    request: HttpRequest, form: CitizenSubmitForm, *, status: int = 200
 ) -> HttpResponse:
     context = {
         "form": form,
@@ -63,9 +65,9 @@ def _submit_page(
 
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        form = hf.CitizenSubmitForm(initial={"idempotency_key": hf.new_idempotency_key()})
+        form = CitizenSubmitForm(initial={"idempotency_key": new_idempotency_key()})
         return _submit_page(request, form)
-    form = hf.CitizenSubmitForm(request.POST, request.FILES)
+    form = CitizenSubmitForm(request.POST, request.FILES)
     if not form.is_valid():
         return _submit_page(request, form, status=400)
     data = form.cleaned_data
@@ -139,11 +141,11 @@ def _track_page(
     order: WorkOrder,
     phone: str,
     *,
-    rate_form: hf.RateForm | None = None,
+    rate_form: RateForm | None = None,
     status: int = 200,
 ) -> HttpResponse:
     if rate_form is None and awaiting_rating(order):
-        rate_form = hf.RateForm(initial={"number": order.number, "phone": phone})
+        rate_form = RateForm(initial={"number": order.number, "phone": phone})
     context = _public_context(order, rate_form=rate_form if awaiting_rating(order) else None)
     # Number and phone were proved: this browser may open the order's public files.
     remember_tracked(request.session, order)
@@ -154,9 +156,9 @@ def track(request: HttpRequest) -> HttpResponse:
     """Number + phone → the order's public page. POST, so the phone stays out of URLs and
     server logs; a GET may carry the number to prefill."""
     if request.method != "POST":
-        form = hf.TrackForm(initial={"number": request.GET.get("number", "")[:32]})
+        form = TrackForm(initial={"number": request.GET.get("number", "")[:32]})
         return render(request, "hotline/citizen/track.html", {"form": form})
-    form = hf.TrackForm(request.POST)
+    form = TrackForm(request.POST)
     if tracking.lookup_locked(request):
         form.is_valid()
         form.add_error(None, str(tracking.LOCKED_MESSAGE))
@@ -176,7 +178,7 @@ def track(request: HttpRequest) -> HttpResponse:
 def rate(request: HttpRequest) -> HttpResponse:
     """The caller's own 回访, proved by the same number and phone as tracking
     (`lifecycle_closing.work_order_caller_rate`)."""
-    form = hf.RateForm(request.POST)
+    form = RateForm(request.POST)
     if tracking.lookup_locked(request):
         messages.error(request, str(tracking.LOCKED_MESSAGE))
         return redirect("hotline:track")
@@ -246,13 +248,13 @@ def mine(request: HttpRequest) -> HttpResponse:
 def _mine_order_page(
     request: HttpRequest,
     order: WorkOrder,
-    form: hf.CallerAttachForm | None = None,
+    form: CallerAttachForm | None = None,
     *,
     status: int = 200,
 ) -> HttpResponse:
     may_attach = permissions.can_attach(request.user, order)
     if may_attach and form is None:
-        form = hf.CallerAttachForm()
+        form = CallerAttachForm()
     context = _public_context(order, attach_form=form if may_attach else None)
     return render(request, "hotline/citizen/mine_order.html", context, status=status)
 
@@ -266,7 +268,7 @@ def mine_order(request: HttpRequest, pk: int) -> HttpResponse:
 @public_required
 def mine_attach(request: HttpRequest, pk: int) -> HttpResponse:
     """补充照片: the caller's files on their own open order, public like their request."""
-    form = hf.CallerAttachForm(request.POST, request.FILES)
+    form = CallerAttachForm(request.POST, request.FILES)
     form.is_valid()
     ok, _rows = call_service(
         form,

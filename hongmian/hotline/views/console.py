@@ -17,9 +17,10 @@ from django.views.decorators.http import require_GET
 
 from hongmian.core.errors import ApplicationError
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
-from hongmian.hotline import forms as hf
 from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import knowledge_bridge as knowledge
+from hongmian.hotline.forms.common import categories_active, category_choices, new_idempotency_key
+from hongmian.hotline.forms.console import DispatchForm, IntakeForm
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES, is_centre_staff
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch
@@ -47,7 +48,7 @@ HISTORY_LIMIT = 10
 DUPLICATE_MIN_CHARS = 6
 
 
-def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 200) -> HttpResponse:
+def _console_page(request: HttpRequest, form: IntakeForm, *, status: int = 200) -> HttpResponse:
     phone = form["caller_phone"].value() or ""
     address = form["address"].value() or ""
     context = {
@@ -66,9 +67,9 @@ def _console_page(request: HttpRequest, form: hf.IntakeForm, *, status: int = 20
 def console(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
         return _console_page(
-            request, hf.IntakeForm(initial={"idempotency_key": hf.new_idempotency_key()})
+            request, IntakeForm(initial={"idempotency_key": new_idempotency_key()})
         )
-    form = hf.IntakeForm(request.POST, request.FILES)
+    form = IntakeForm(request.POST, request.FILES)
     if not form.is_valid():
         return _console_page(request, form, status=400)
     data = form.cleaned_data
@@ -162,7 +163,7 @@ def intake_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         initial["lead_unit"] = int(raw)
     context = {
         "order": order,
-        "form": hf.DispatchForm(prefix="dispatch", initial=initial),
+        "form": DispatchForm(prefix="dispatch", initial=initial),
         "suggestion": suggestion,
         "suggestion_asked": True,
         "area_label": area_label(order),
@@ -214,7 +215,7 @@ def suggestion(request: HttpRequest) -> HttpResponse:
     order carries them to `dispatch_suggest`, which reads only those fields."""
     category = None
     if (raw := request.GET.get("category", "")).isdigit():
-        category = hf.categories_active().filter(pk=int(raw)).first()
+        category = categories_active().filter(pk=int(raw)).first()
     address = request.GET.get("address", "").strip()[:MAX_ADDRESS_LENGTH]
     context: dict[str, Any] = {"suggestion": None, "suggestion_asked": False}
     if category is not None and address:
@@ -234,9 +235,9 @@ def categories(request: HttpRequest) -> HttpResponse:
     """The category picker's options narrowed to `q` (name or keyword). A single match is
     selected, so Alt+4 and a keyword is often all the agent types."""
     q = request.GET.get("q", "").strip()[:50]
-    rows = list(hf.categories_active())
+    rows = list(categories_active())
     hits = {c.pk for c in rows if q in c.name or q in c.keywords} if q else None
-    choices = hf.category_choices(rows, only=hits)
+    choices = category_choices(rows, only=hits)
     groups = [(name, items) for name, items in choices[1:]]
     options = [pk for _name, items in groups for pk, _label in items]
     selected = int(raw) if (raw := request.GET.get("category", "")).isdigit() else None

@@ -17,8 +17,15 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
-from hongmian.hotline import forms as hf
 from hongmian.hotline import selectors
+from hongmian.hotline.forms.common import VersionForm
+from hongmian.hotline.forms.inbox import (
+    ExtensionForm,
+    ProgressForm,
+    ReplyForm,
+    ReturnForm,
+    SubdispatchForm,
+)
 from hongmian.hotline.models import Assignment, WorkOrder
 from hongmian.hotline.permissions import (
     ACTIVE_ASSIGNMENT_STATUSES,
@@ -34,7 +41,8 @@ from hongmian.hotline.views.approvals import submitted
 from hongmian.hotline.views.attachments import with_files
 from hongmian.hotline.views.common import hotline_nav, role_required
 from hongmian.hotline.views.handlers import unit_members
-from hongmian.hotline.views.order import clock_rows, order_light, perform, subdispatch_units
+from hongmian.hotline.views.order import clock_rows, order_light, perform
+from hongmian.hotline.views.order_panels import subdispatch_units
 from hongmian.identity.states import Role
 
 unit_role_required = role_required(*UNIT_HANDLER_ROLES)
@@ -110,7 +118,7 @@ def acknowledge(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.VersionForm,
+        form_class=VersionForm,
         service=lifecycle_dispatch.work_order_acknowledge,
         arguments=lambda data, order: {"order": order},
         done=_("工单 %(number)s 已签收。"),
@@ -123,7 +131,7 @@ def progress(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ProgressForm,
+        form_class=ProgressForm,
         service=with_files(lifecycle_handling.work_order_progress, "progress"),
         arguments=lambda d, order: {
             "order": order,
@@ -141,7 +149,7 @@ def reply(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ReplyForm,
+        form_class=ReplyForm,
         # Through the unit's sign-off: done now, or held for the manager (services/signoff.py);
         # the files go on the reply's entry, or on the held request's until it is approved.
         service=with_files(
@@ -164,7 +172,7 @@ def co_reply(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ReplyForm,
+        form_class=ReplyForm,
         service=with_files(lifecycle_handling.work_order_co_reply, "co_replied"),
         arguments=lambda d, order: {
             "order": order,
@@ -181,7 +189,7 @@ def return_request(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ReturnForm,
+        form_class=ReturnForm,
         service=sign_off_submit,
         arguments=lambda d, order: {"order": order, "act": SignOffAct.RETURN, "payload": d},
         done=submitted(_("已申请退回工单 %(number)s，等待热线中心审核。")),
@@ -194,7 +202,7 @@ def extension_request(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.ExtensionForm,
+        form_class=ExtensionForm,
         service=sign_off_submit,
         arguments=lambda d, order: {"order": order, "act": SignOffAct.EXTENSION, "payload": d},
         done=submitted(_("已申请延期办理工单 %(number)s，等待热线中心审批。")),
@@ -207,7 +215,7 @@ def subdispatch(request: HttpRequest, pk: int) -> HttpResponse:
     return perform(
         request,
         pk,
-        form_class=hf.SubdispatchForm,
+        form_class=SubdispatchForm,
         form_kwargs=lambda order: {"units": subdispatch_units(order)},
         service=lifecycle_dispatch.work_order_subdispatch,
         arguments=lambda d, order: {"order": order, "unit": d["unit"], "note": d["note"]},

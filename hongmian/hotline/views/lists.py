@@ -24,7 +24,7 @@ from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.geo.selectors import gazetteer
-from hongmian.hotline import forms as hf
+from hongmian.hotline.forms.common import categories_active, category_choices, handling_units
 from hongmian.hotline.models import SavedView, WorkOrder
 from hongmian.hotline.permissions import handler_unit_path
 from hongmian.hotline.queues import (
@@ -172,7 +172,7 @@ def filter_choices(
             '<optgroup label="{}">{}</optgroup>',
             (
                 (group, _options(items, selected))
-                for group, items in hf.category_choices(hf.categories_active())[1:]
+                for group, items in category_choices(categories_active())[1:]
             ),
         )
     if "district" in fields:
@@ -180,7 +180,7 @@ def filter_choices(
             ((d.code, d.name) for d in gazetteer().districts()), values.get("district", "")
         )
     if "unit" in fields:
-        shown = units if units is not None else hf.handling_units()
+        shown = units if units is not None else handling_units()
         choices["unit_options"] = _options(shown.values_list("pk", "name"), values.get("unit", ""))
     if "light" in fields:
         choices["lights"] = [Choice(str(v), label) for v, label in ClockLight.choices]
@@ -307,7 +307,7 @@ def saved_view_delete(request: HttpRequest) -> HttpResponse:
     raw = request.POST.get("view", "")
     try:
         if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
-            raise NotFound("视图不存在", code="saved_view.not_found")
+            raise NotFound(gettext("视图不存在"), code="saved_view.not_found")
         queue_services.saved_view_delete(actor=actor(request), view=int(raw))
     except NotFound as exc:
         messages.error(request, exc.message)

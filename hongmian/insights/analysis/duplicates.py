@@ -92,6 +92,27 @@ class Item:
     per_caller: bool = False
 
 
+def gettext_noop(message: str) -> str:
+    """Marks a reason's template for makemessages (one of the keywords it passes to
+    xgettext) without importing Django here: the web layer translates (`Reason`)."""
+    return message
+
+
+class Reason(str):
+    """A reason as its Chinese text — what this module and its tests read — that keeps the
+    template and values it was made from, so that a page can say it in its reader's language
+    (insights.services.duplicates.say)."""
+
+    template: str
+    params: dict[str, object]
+
+    def __new__(cls, template: str, **params: object) -> Reason:
+        reason = super().__new__(cls, template.format(**params))
+        reason.template = template
+        reason.params = params
+        return reason
+
+
 @dataclass(frozen=True, slots=True)
 class Match:
     key: int | str
@@ -144,29 +165,37 @@ def address_overlap(a: str, b: str) -> float | None:
     return len(x & y) / min(len(x), len(y))
 
 
-def place_affinity(a: Item, b: Item, names: dict[str, str] | None = None) -> tuple[float, str]:
+def place_affinity(a: Item, b: Item, names: dict[str, str] | None = None) -> tuple[float, Reason]:
     """(factor, reason); factor 0 means "cannot be the same place" (module docstring)."""
     names = names or {}
     metres = metres_between(a, b)
     if metres is not None and metres <= NEAR_METRES:
-        return PLACE_SAME_STREET, f"相距约 {round(metres, -1):.0f} 米"
+        return PLACE_SAME_STREET, Reason(
+            gettext_noop("相距约 {metres:.0f} 米"), metres=round(metres, -1)
+        )
     walkable = metres is not None and metres <= WALK_METRES
     if a.street and b.street and a.street != b.street and not walkable:
-        return 0.0, "不同街镇"
+        return 0.0, Reason(gettext_noop("不同街镇"))
     if a.district and b.district and a.district != b.district and not walkable:
-        return 0.0, "不同区"
+        return 0.0, Reason(gettext_noop("不同区"))
     overlap = address_overlap(a.address, b.address)
     if overlap is not None and overlap >= ADDRESS_SAME:
-        return PLACE_SAME_STREET, "地址相同或相近"
+        return PLACE_SAME_STREET, Reason(gettext_noop("地址相同或相近"))
     if walkable:
-        return PLACE_NEARBY, f"相距约 {round(metres or 0, -1):.0f} 米"
+        return PLACE_NEARBY, Reason(
+            gettext_noop("相距约 {metres:.0f} 米"), metres=round(metres or 0, -1)
+        )
     if overlap is not None and overlap < ADDRESS_DIFFERENT:
-        return PLACE_OTHER_ADDRESS, "地址不同"
+        return PLACE_OTHER_ADDRESS, Reason(gettext_noop("地址不同"))
     if a.street and a.street == b.street:
-        return PLACE_SAME_STREET, f"同一街镇（{names.get(a.street, a.street)}）"
+        return PLACE_SAME_STREET, Reason(
+            gettext_noop("同一街镇（{name}）"), name=names.get(a.street, a.street)
+        )
     if a.district and a.district == b.district:
-        return PLACE_SAME_DISTRICT, f"同一区（{names.get(a.district, a.district)}）"
-    return PLACE_UNKNOWN, "地点未能比对"
+        return PLACE_SAME_DISTRICT, Reason(
+            gettext_noop("同一区（{name}）"), name=names.get(a.district, a.district)
+        )
+    return PLACE_UNKNOWN, Reason(gettext_noop("地点未能比对"))
 
 
 def time_affinity(days: float, window_days: float = WINDOW_DAYS) -> float:
@@ -190,15 +219,22 @@ def score_pair(
     same_caller = bool(a.caller) and a.caller == b.caller
     score = text_similarity * place * when
     if (a.per_caller or b.per_caller) and not same_caller:
-        score, where = 0.0, "咨询类诉求只与同一诉求人的工单合并"
-    reasons = [f"内容相似度 {text_similarity:.2f}", where]
+        score, where = 0.0, Reason(gettext_noop("咨询类诉求只与同一诉求人的工单合并"))
+    reasons = [
+        Reason(gettext_noop("内容相似度 {similarity:.2f}"), similarity=text_similarity),
+        where,
+    ]
     if a.numbers and b.numbers and not a.numbers & b.numbers:
         score *= OTHER_NUMBER
         named = f"{'、'.join(sorted(a.numbers))} / {'、'.join(sorted(b.numbers))}"
-        reasons.append(f"编号不同（{named}）")
-    reasons.append("同一天" if days < 1 else f"相隔 {days:.0f} 天")
+        reasons.append(Reason(gettext_noop("编号不同（{numbers}）"), numbers=named))
+    reasons.append(
+        Reason(gettext_noop("同一天"))
+        if days < 1
+        else Reason(gettext_noop("相隔 {days:.0f} 天"), days=days)
+    )
     if same_caller:
-        reasons.append("同一诉求人")
+        reasons.append(Reason(gettext_noop("同一诉求人")))
     return Match(
         b.key, round(score, 4), round(text_similarity, 4), place, round(days, 2), tuple(reasons)
     )

@@ -12,6 +12,8 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from hongmian.geo.address import parse_address
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline.models import WorkOrder
@@ -26,6 +28,14 @@ POOL_LIMIT = 500
 # Recent orders whose texts only teach TF-IDF which words are common (textsim.tfidf).
 BACKGROUND_LIMIT = 300
 _LIST_RELATED = ("category", "lead_unit")
+
+
+def say(reasons: Iterable[str]) -> tuple[str, ...]:
+    """The analysis's reasons in the active language (its `Reason`s carry their template)."""
+    return tuple(
+        gettext(r.template).format(**r.params) if isinstance(r, duplicates.Reason) else r
+        for r in reasons
+    )
 
 
 @dataclass(frozen=True, slots=True)
@@ -109,7 +119,7 @@ def duplicate_candidates(order: WorkOrder, *, limit: int = 5) -> list[Candidate]
         names=names,
         background=_background(exclude=[order.pk, *by_pk]),
     )
-    return [Candidate(by_pk[int(m.key)], m.score, m.reasons) for m in matches]
+    return [Candidate(by_pk[int(m.key)], m.score, say(m.reasons)) for m in matches]
 
 
 def draft_duplicate_candidates(
@@ -164,7 +174,7 @@ def duplicate_groups(now: dt.datetime, *, limit: int = 50) -> list[DuplicateGrou
             DuplicateRow(
                 by_pk[int(item.key)],
                 match.score if match else None,
-                match.reasons if match else (),
+                say(match.reasons) if match else (),
             )
             for item, match in group
         ]

@@ -15,7 +15,8 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from hongmian.core.errors import ApplicationError
-from hongmian.hotline import forms as hf
+from hongmian.hotline.forms.common import categories_active, category_choices
+from hongmian.hotline.forms.console import IntakeForm
 from hongmian.hotline.models import Category
 from hongmian.hotline.permissions import CENTRE_ROLES
 from hongmian.hotline.services.intake_validation import CONTENT_MAX
@@ -58,7 +59,7 @@ def suggestions_context(title: str, content: str) -> dict[str, Any]:
 def ml_suggestions(request: HttpRequest) -> HttpResponse:
     context = suggestions_context(request.GET.get("title", ""), request.GET.get("content", ""))
     # The form gives the ids the slot's buttons aim at (the picker, the text fields).
-    context |= {"form": hf.IntakeForm(), "ml_fragment": True}
+    context |= {"form": IntakeForm(), "ml_fragment": True}
     return render(request, "insights/_suggestions_ml.html", context)
 
 
@@ -104,11 +105,11 @@ def ml_adopt(request: HttpRequest) -> HttpResponse:
     a leaf): the suggestion itself when it is one, else the leaf below it that the typed
     title and content name best, among its sibling leaves for the agent to change. The
     picker's swap then has the catalogue slot fill the unit for it and the address."""
-    rows = list(hf.categories_active())
+    rows = list(categories_active())
     raw = request.GET.get("category", "")
     text = " ".join(request.GET.get(k, "")[:CONTENT_MAX] for k in ("title", "content"))
     only, selected = best_leaf(rows, int(raw), text) if raw.isdigit() else (set(), None)
-    choices = hf.category_choices(rows, only=only or None)
+    choices = category_choices(rows, only=only or None)
     groups = [(name, items) for name, items in choices[1:]]
     context = {"blank": choices[0][1], "groups": groups, "selected": selected}
     return render(request, "hotline/console/_categories.html", context)

@@ -24,7 +24,7 @@ from django.utils import timezone
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
 from hongmian.hotline.models import Category, DispatchCatalogue, SlaClock, SlaRule
-from hongmian.hotline.services import sla
+from hongmian.hotline.services import sla_recompute, sla_sweep
 from hongmian.hotline.services.defaults import hotline_defaults_load
 from hongmian.hotline.states import WITH_UNIT_STATUSES, ClockUnit
 
@@ -145,7 +145,7 @@ class Command(BaseCommand):
     def do_sweep(self, options: dict[str, Any]) -> None:
         now = timezone.now()
         if options["commit"]:
-            result = sla.sla_sweep(actor=Actor.cli(None, label="sla-sweep"), now=now)
+            result = sla_sweep.sla_sweep(actor=Actor.cli(None, label="sla-sweep"), now=now)
             if result.recomputed is not None:
                 self.stdout.write(f"营业日历已变化：重算 {result.recomputed} 个时限")
             self.stdout.write(f"催办 {len(result.urged)} 个，督办 {len(result.supervised)} 个")
@@ -166,7 +166,7 @@ class Command(BaseCommand):
 
     def do_recompute(self, options: dict[str, Any]) -> None:
         if options["commit"]:
-            moved = sla.sla_recompute_running(actor=Actor.cli(None, label="hotline-cli"))
+            moved = sla_recompute.sla_recompute_running(actor=Actor.cli(None, label="hotline-cli"))
             self.stdout.write(f"已重算：{moved} 个时限的截止时间有变化")
             return
         count = SlaClock.objects.filter(stopped_at__isnull=True).count()

@@ -15,6 +15,11 @@
   }
   var script = document.currentScript;
   var vendor = (script && script.getAttribute("data-vendor")) || "/static/vendor/";
+  // The picker's own words come translated from the script tag (data-placeholder,
+  // data-no-results in base.html); Chinese if absent.
+  function text(key, fallback) {
+    return (script && script.dataset[key]) || fallback;
+  }
   var loading = null;
 
   function load() {
@@ -50,11 +55,14 @@
       // typing would pick it; a clear button (×, also Backspace) empties the picker instead.
       allowEmptyOption: false,
       plugins: multiple ? ["remove_button"] : blank ? ["clear_button"] : [],
-      placeholder: select.getAttribute("data-placeholder") || "输入名称筛选，如：城管、天河",
+      placeholder: select.getAttribute("data-placeholder") || text("placeholder", "输入名称筛选，如：城管、天河"),
       hidePlaceholder: false,
       render: {
         no_results: function () {
-          return '<div class="no-results">没有匹配的单位</div>';
+          var div = document.createElement("div");
+          div.className = "no-results";
+          div.textContent = text("noResults", "没有匹配的单位");
+          return div;
         },
       },
     };
