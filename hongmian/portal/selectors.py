@@ -41,6 +41,10 @@ class HomePage:
     assurance_level: int = 0
 
     @property
+    def assurance_label(self) -> str:
+        return str(AssuranceLevel(self.assurance_level or AssuranceLevel.L1).label)
+
+    @property
     def template_name(self) -> str:
         return f"portal/home/{self.role.value}.html"
 
