@@ -128,9 +128,9 @@ def my_consents(request: HttpRequest) -> HttpResponse:
 
 @require_POST
 @login_required
-def my_consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
+def my_consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
     try:
-        consent = selectors.access_my_consent(request.user, pk)
+        consent = selectors.access_my_consent(request.user, consent_id)
     except NotFound:
         raise Http404 from None
     services.consent_revoke(actor=Actor.from_request(request), consent=consent)
@@ -139,11 +139,11 @@ def my_consent_revoke(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @login_required
-def enterprise_file(request: HttpRequest, pk: int) -> HttpResponse:
+def enterprise_file(request: HttpRequest, enterprise_id: int) -> HttpResponse:
     """企业档案, for the enterprise's representatives; anyone else gets the 404 page."""
     try:
         enterprise, entries = selectors.access_enterprise_file(
-            request.user, pk, actor=Actor.from_request(request)
+            request.user, enterprise_id, actor=Actor.from_request(request)
         )
     except NotFound:
         raise Http404 from None
