@@ -515,6 +515,10 @@ def seed(*, actor: Actor, progress: Progress) -> None:
         seed_persons(actor=actor, progress=progress, users=users)
     with transaction.atomic():
         seed_enterprises(actor=actor, progress=progress, users=users)
+    # Imported here: demo_files reads the persons and enterprises seeded just above.
+    from hongmian.identity.demo_files import seed_files
+
+    seed_files(actor=actor, progress=progress)
 
 
 __all__ = [
