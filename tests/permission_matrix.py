@@ -502,6 +502,15 @@ API: dict[str, Row] = {
     "POST /api/identity/me/assurance/id-phone": Row(
         ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
     ),
+    # Hall staff raise a person's level at the window; the others who see the person are
+    # refused the act (403), with a card reading that fails the check (422) for hall staff.
+    "POST /api/identity/persons/<person_id>/assurance/in-person": Row(
+        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_FULL_FIELDS_BY_ROLE)).acting(
+            RECORDS({OWN, OTHER_PERSON}, {Role.HALL_STAFF})
+        ),
+        kind="person",
+        body={"card_reading": "0", "level": 3},
+    ),
     "GET /api/identity/enterprises/<enterprise_id>/file": Row(
         ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
     ),

@@ -18,7 +18,7 @@ from ninja import Router, Status
 
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
-from hongmian.core.errors import PermissionDenied
+from hongmian.core.errors import NotFound, PermissionDenied
 from hongmian.core.masking import mask_mobile
 from hongmian.identity import file_fields, permissions, selectors, services
 from hongmian.identity.assurance import AssuranceLevel
@@ -36,6 +36,7 @@ from hongmian.identity.schemas import (
     FileUseOut,
     FileUsePageOut,
     IdPhoneCheckIn,
+    InPersonCheckIn,
     MeOut,
     MyFileOut,
     OrgUnitOut,
@@ -274,3 +275,25 @@ def enterprise_file(request: HttpRequest, enterprise_id: int) -> EnterpriseFileO
         _user(request), enterprise_id, actor=Actor.from_request(request, via="api")
     )
     return EnterpriseFileOut(id=enterprise.pk, name=enterprise.name, fields=_entries_out(entries))
+
+
+@router.post(
+    "/persons/{person_id}/assurance/in-person",
+    response={200: AssuranceOut, **errors(403, 404, 409)},
+    summary="窗口现场核验（L2/L3）",
+)
+def person_assurance_in_person(
+    request: HttpRequest, person_id: int, payload: InPersonCheckIn
+) -> AssuranceOut:
+    """Hall staff raise a person they have in front of them, after the card reader's check."""
+    user = _user(request)
+    person = selectors.persons_visible_to(user).filter(pk=person_id).first()
+    if person is None:
+        raise NotFound("对象不存在", code="person.not_found")
+    person = services.person_verify_in_person(
+        actor=Actor.from_request(request, via="api"),
+        person=person,
+        card_reading=payload.card_reading,
+        level=AssuranceLevel(payload.level),
+    )
+    return _assurance_out(person)

@@ -443,8 +443,9 @@ class FileUse(models.Model):
     fields = models.JSONField(_("使用字段"))
     purpose = models.CharField(_("用途"), max_length=100)
     requester = models.CharField(_("使用方"), max_length=200)
+    # Consents are revoked, never deleted; a use goes only with its person (or enterprise).
     consent = models.ForeignKey(
-        Consent, verbose_name=_("授权"), on_delete=models.PROTECT, related_name="uses"
+        Consent, verbose_name=_("授权"), on_delete=models.CASCADE, related_name="uses"
     )
     user = models.ForeignKey(
         User,

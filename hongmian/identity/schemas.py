@@ -176,3 +176,10 @@ class EnterpriseFileOut(Schema):
     id: int
     name: str
     fields: list[FileEntryOut]
+
+
+class InPersonCheckIn(Schema):
+    """A hall window's check: what the ID card reader read from the card's chip."""
+
+    card_reading: str = Field(min_length=1, max_length=32)
+    level: int = Field(ge=2, le=3)

@@ -63,7 +63,7 @@ class Migration(migrations.Migration):
                 ('purpose', models.CharField(max_length=100, verbose_name='用途')),
                 ('requester', models.CharField(max_length=200, verbose_name='使用方')),
                 ('reader_label', models.CharField(max_length=150, verbose_name='使用者')),
-                ('consent', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='uses', to='identity.consent', verbose_name='授权')),
+                ('consent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='uses', to='identity.consent', verbose_name='授权')),
                 ('enterprise', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='file_uses', to='identity.enterprise', verbose_name='企业')),
                 ('person', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='file_uses', to='identity.person', verbose_name='自然人')),
                 ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='使用账号')),

@@ -196,3 +196,24 @@ def test_no_person_no_file(db: None) -> None:
     response = _logged_in(UserFactory()).get(f"{API}/me/file")
     assert response.status_code == 404
     assert response.json()["code"] == "person.not_found"
+
+
+def test_hall_staff_raise_at_the_window(owners: Owners) -> None:
+    from hongmian.identity.states import Role
+    from hongmian.identity.tests.factories import UserFactory
+
+    url = f"{API}/persons/{owners.person.pk}/assurance/in-person"
+    hall = _logged_in(UserFactory(role=Role.HALL_STAFF))
+    wrong = _post(hall, url, {"card_reading": "440101199001010000", "level": 3})
+    assert wrong.json()["code"] == "assurance.check_failed"
+    response = _post(hall, url, {"card_reading": owners.person.resident_id, "level": 3})
+    assert response.status_code == 200, response.content
+    assert response.json()["method"] == "in_person"
+    assert response.json()["level"] == 3
+    # The person themself may not: their own checks are the id-phone and face ones.
+    mine = _post(_logged_in(owners.citizen), url, {"card_reading": "x", "level": 2})
+    assert mine.status_code == 403
+    assert (
+        _post(_logged_in(owners.other_citizen), url, {"card_reading": "x", "level": 2}).status_code
+        == 404
+    )

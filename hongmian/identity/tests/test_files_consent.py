@@ -178,3 +178,13 @@ def test_an_enterprise_file_is_its_representatives_alone(depts: Depts, owners: O
     for outsider in (owners.citizen, UserFactory(role=Role.ENTERPRISE_REP)):
         with pytest.raises(NotFound):
             selectors.access_enterprise_file(outsider, enterprise.pk, actor=actor_of(outsider))
+
+
+def test_a_person_erased_takes_their_file_consents_and_uses(filled: Owners) -> None:
+    _grant(filled)
+    selectors.person_file_read(
+        actor=Actor.system("prefill"), person=filled.person, fields=FIELDS, purpose=PURPOSE
+    )
+    filled.person.delete()
+    assert not FileUse.objects.exists()
+    assert not selectors.consent_list(filled.person).exists()
