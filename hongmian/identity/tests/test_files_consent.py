@@ -12,7 +12,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.models import AuditEvent
 from hongmian.identity import selectors
-from hongmian.identity.models import FileUse
+from hongmian.identity.models import Consent, FileUse, FileValue
 from hongmian.identity.services.files import consent_grant, consent_revoke, file_push
 from hongmian.identity.states import Role
 from hongmian.identity.tests.conftest import actor_of
@@ -187,4 +187,5 @@ def test_a_person_erased_takes_their_file_consents_and_uses(filled: Owners) -> N
     )
     filled.person.delete()
     assert not FileUse.objects.exists()
-    assert not selectors.consent_list(filled.person).exists()
+    assert not Consent.objects.exists()
+    assert not FileValue.objects.filter(person__isnull=False).exists()
