@@ -514,6 +514,14 @@ API: dict[str, Row] = {
     "GET /api/identity/enterprises/<enterprise_id>/file": Row(
         ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
     ),
+    "GET /api/identity/enterprises/<enterprise_id>/consents": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
+    ),
+    "POST /api/identity/enterprises/<enterprise_id>/consents": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})),
+        kind="enterprise",
+        body={"purpose": "matrix", "requester": "matrix", "fields": ["tax.credit_grade"]},
+    ),
     "GET /me/file/": Row(ANY_LOGGED_IN),
     "POST /me/file/verify": Row(
         ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}

@@ -21,8 +21,8 @@ from hongmian.core.api_errors import errors
 from hongmian.core.errors import NotFound, PermissionDenied
 from hongmian.core.masking import mask_mobile
 from hongmian.identity import file_fields, permissions, selectors, services
-from hongmian.identity.assurance import AssuranceLevel
-from hongmian.identity.models import Consent, OrgUnit, Person, User
+from hongmian.identity.assurance import AssuranceLevel, user_assurance_level
+from hongmian.identity.models import Consent, Enterprise, OrgUnit, Person, User
 from hongmian.identity.schemas import (
     AssuranceOut,
     ConsentIn,
@@ -68,6 +68,7 @@ def me(request: HttpRequest) -> MeOut:
         elder_mode=user.elder_mode,
         language=user.language,
         mobile_masked=mask_mobile(user.mobile),
+        assurance_level=user_assurance_level(user),
     )
 
 
@@ -297,3 +298,43 @@ def person_assurance_in_person(
         level=AssuranceLevel(payload.level),
     )
     return _assurance_out(person)
+
+
+def _represented(request: HttpRequest, enterprise_id: int) -> Enterprise:
+    """An enterprise the caller represents; NotFound (as for a missing one) otherwise."""
+    user = _user(request)
+    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    if enterprise is None or not permissions.is_representative(user, enterprise):
+        raise NotFound("对象不存在", code="file.not_found")
+    return enterprise
+
+
+@router.get(
+    "/enterprises/{enterprise_id}/consents",
+    response={200: list[ConsentOut], **errors(404)},
+    summary="企业的授权",
+)
+def enterprise_consents(request: HttpRequest, enterprise_id: int) -> list[ConsentOut]:
+    enterprise = _represented(request, enterprise_id)
+    return [_consent_out(c) for c in selectors.consent_list(enterprise)]
+
+
+@router.post(
+    "/enterprises/{enterprise_id}/consents",
+    response={201: ConsentOut, **errors(404)},
+    summary="授权使用企业档案",
+)
+def enterprise_consent_grant(
+    request: HttpRequest, enterprise_id: int, payload: ConsentIn
+) -> Status[ConsentOut]:
+    """A representative lets a service read fields of the enterprise's file; revoke it with
+    POST /me/consents/{id}/revoke like one's own."""
+    consent = services.consent_grant(
+        actor=Actor.from_request(request, via="api"),
+        subject=_represented(request, enterprise_id),
+        purpose=payload.purpose,
+        requester=payload.requester,
+        fields=payload.fields,
+        valid_until=payload.valid_until,
+    )
+    return Status(201, _consent_out(consent))

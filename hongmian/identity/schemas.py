@@ -25,6 +25,8 @@ class MeOut(Schema):
     elder_mode: bool
     language: str
     mobile_masked: str
+    # The 实名认证等级 the account acts with (identity/assurance.py): 1–3.
+    assurance_level: int
 
 
 class OrgUnitOut(Schema):

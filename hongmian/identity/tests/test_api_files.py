@@ -217,3 +217,25 @@ def test_hall_staff_raise_at_the_window(owners: Owners) -> None:
         _post(_logged_in(owners.other_citizen), url, {"card_reading": "x", "level": 2}).status_code
         == 404
     )
+
+
+def test_a_representative_consents_for_the_enterprise(depts: Depts, owners: Owners) -> None:
+    url = f"{API}/enterprises/{owners.enterprise.pk}/consents"
+    body = {"purpose": "bid.check", "requester": "政府采购资格审查", "fields": ["tax.credit_grade"]}
+    rep = _logged_in(owners.rep)
+    response = _post(rep, url, body)
+    assert response.status_code == 201, response.content
+    assert [c["requester"] for c in rep.get(url).json()] == ["政府采购资格审查"]
+    # A person's field is not the enterprise's to grant.
+    wrong = _post(rep, url, {**body, "fields": ["social_insurance.months"]})
+    assert wrong.json()["code"] == "consent.field_unknown"
+    for outsider in (owners.citizen, depts.market_steward):
+        assert _post(_logged_in(outsider), url, body).status_code == 404
+    selectors.enterprise_file_read(
+        actor=Actor.system("bid"),
+        enterprise=owners.enterprise,
+        fields=["tax.credit_grade"],
+        purpose="bid.check",
+    )
+    consent_id = response.json()["id"]
+    assert _post(rep, f"{API}/me/consents/{consent_id}/revoke", {}).json()["active"] is False
