@@ -61,7 +61,7 @@ class PushResult:
 def _digest(records: Sequence[FileRecord]) -> str:
     canon = [[r.resident_id, r.credit_code, r.field, r.value, r.as_of.isoformat()] for r in records]
     return hashlib.sha256(
-        json.dumps(canon, ensure_ascii=False, sort_keys=True).encode()
+        json.dumps(canon, ensure_ascii=False, sort_keys=True, default=str).encode()
     ).hexdigest()
 
 
