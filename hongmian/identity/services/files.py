@@ -342,8 +342,8 @@ def consent_grant(
         raise ValidationFailed("请选择授权的字段", code="consent.fields_required")
     now = timezone.now()
     until = valid_until or now + dt.timedelta(days=settings.HONGMIAN_CONSENT_DEFAULT_DAYS)
-    if until <= now or until > now + dt.timedelta(days=366):
-        message = "有效期应在现在之后、一年以内"
+    if timezone.is_naive(until) or until <= now or until > now + dt.timedelta(days=366):
+        message = "有效期应在现在之后、一年以内，并带时区"
         raise ValidationFailed(message, code="consent.validity", fields={"valid_until": [message]})
     consent = Consent(
         purpose=purpose,

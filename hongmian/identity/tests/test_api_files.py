@@ -239,3 +239,15 @@ def test_a_representative_consents_for_the_enterprise(depts: Depts, owners: Owne
     )
     consent_id = response.json()["id"]
     assert _post(rep, f"{API}/me/consents/{consent_id}/revoke", {}).json()["active"] is False
+
+
+def test_a_consent_end_without_a_time_zone_is_a_coded_error(owners: Owners) -> None:
+    body = {
+        "purpose": "p",
+        "requester": "r",
+        "fields": ["identity.gender"],
+        "valid_until": "2030-01-01T00:00:00",
+    }
+    response = _post(_logged_in(owners.citizen), f"{API}/me/consents", body)
+    assert response.status_code == 422
+    assert response.json()["code"] == "consent.validity"

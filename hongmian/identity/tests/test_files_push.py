@@ -133,8 +133,27 @@ def test_the_same_batch_again_is_answered_once_and_a_reused_id_is_refused(
             ValidationFailed,
             "file.subject_mismatch",
         ),
+        (
+            lambda o: rec(o.person, "social_insurance.months", 3, as_of=dt.datetime(2026, 11, 1)),
+            ValidationFailed,
+            "file.as_of_invalid",
+        ),
+        (
+            lambda o: rec(o.person, "social_insurance.base", "八千"),
+            ValidationFailed,
+            "file.value_invalid",
+        ),
     ],
-    ids=["unknown-field", "not-owned", "bad-id", "bad-choice", "bad-int", "wrong-file"],
+    ids=[
+        "unknown-field",
+        "not-owned",
+        "bad-id",
+        "bad-choice",
+        "bad-int",
+        "wrong-file",
+        "naive-date",
+        "bad-money",
+    ],
 )
 def test_bad_records_fail_the_whole_batch_with_a_code(
     depts: Depts, owners: Owners, record: object, error: type[Exception], code: str
