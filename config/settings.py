@@ -191,6 +191,13 @@ HONGMIAN_TASK_MAX_ATTEMPTS = env.int("HONGMIAN_TASK_MAX_ATTEMPTS", default=3)
 # Business calendar: office hours used for working-hour arithmetic (SLA clocks).
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])
 
+# Identity checks behind the assurance levels (identity/verification.py); the fake answers
+# without any outside service. Consents default to this many days when the asker names none.
+HONGMIAN_IDENTITY_VERIFIER = env.str(
+    "HONGMIAN_IDENTITY_VERIFIER", default="hongmian.identity.verification.FakeIdentityVerifier"
+)
+HONGMIAN_CONSENT_DEFAULT_DAYS = env.int("HONGMIAN_CONSENT_DEFAULT_DAYS", default=30)
+
 # Where the real evaluation data lives (never copied into the project).
 HONGMIAN_SHARED_DATA = env.path(
     "HONGMIAN_SHARED_DATA", default=str(BASE_DIR.parent / "shared" / "data")

@@ -18,5 +18,7 @@ urlpatterns = [
     path("hotline/", include("hongmian.insights.urls")),
     path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
+    # The owner's person and enterprise files (一人一档 / 一企一档, decision 0044).
+    path("me/", include("hongmian.identity.urls")),
     path("", include("hongmian.portal.urls")),
 ]

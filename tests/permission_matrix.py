@@ -469,6 +469,79 @@ API: dict[str, Row] = {
         ANY_LOGGED_IN.seeing(EVERY_RECORD(STAFF_ROLES) | OWNER({Role.ENTERPRISE_REP})),
         kind="enterprise",
     ),
+    # --- identity: person and enterprise files, consents, real-name levels (decision 0044).
+    # Every principal of the world has a person file of their own; an enterprise's file is its
+    # representatives' alone. A push passes the door for data stewards only: this body names
+    # an unregistered person (422), the department's field ownership (403) is tested in
+    # identity/tests/test_files_push.py.
+    "GET /api/identity/files/fields": Row(ANY_LOGGED_IN),
+    "POST /api/identity/files/push": Row(
+        ALLOWED_FOR({Role.DATA_STEWARD}),
+        body={
+            "batch_id": "matrix-1",
+            "records": [
+                {
+                    "resident_id": "11010519491231002X",
+                    "field": "identity.gender",
+                    "value": "男",
+                    "as_of": "2026-11-01T09:00:00+08:00",
+                }
+            ],
+        },
+    ),
+    "GET /api/identity/me/file": Row(ANY_LOGGED_IN),
+    "GET /api/identity/me/file/uses": Row(ANY_LOGGED_IN),
+    "GET /api/identity/me/consents": Row(ANY_LOGGED_IN),
+    "POST /api/identity/me/consents": Row(
+        ANY_LOGGED_IN,
+        body={"purpose": "matrix", "requester": "matrix", "fields": ["identity.gender"]},
+    ),
+    "POST /api/identity/me/consents/<consent_id>/revoke": Row(
+        ALLOWED_FOR(frozenset(), denied=NOT_FOUND), note="nobody's consent id"
+    ),
+    "POST /api/identity/me/assurance/id-phone": Row(
+        ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
+    ),
+    # Hall staff raise a person's level at the window; the others who see the person are
+    # refused the act (403), with a card reading that fails the check (422) for hall staff.
+    "POST /api/identity/persons/<person_id>/assurance/in-person": Row(
+        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_FULL_FIELDS_BY_ROLE)).acting(
+            RECORDS({OWN, OTHER_PERSON}, {Role.HALL_STAFF})
+        ),
+        kind="person",
+        body={"card_reading": "0", "level": 3},
+    ),
+    "GET /api/identity/enterprises/<enterprise_id>/file": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
+    ),
+    "GET /api/identity/enterprises/<enterprise_id>/consents": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
+    ),
+    "POST /api/identity/enterprises/<enterprise_id>/consents": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})),
+        kind="enterprise",
+        body={"purpose": "matrix", "requester": "matrix", "fields": ["tax.credit_grade"]},
+    ),
+    "GET /me/file/": Row(ANY_LOGGED_IN),
+    "POST /me/file/verify": Row(
+        ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
+    ),
+    "GET /me/consents/": Row(ANY_LOGGED_IN),
+    "POST /me/consents/": Row(
+        ANY_LOGGED_IN,
+        body={
+            "requester": "matrix",
+            "purpose": "matrix",
+            "items": ["identity.gender"],
+            "days": "7",
+        },
+    ),
+    "POST /me/consents/<consent_id>/revoke": Row(
+        ALLOWED_FOR(frozenset(), denied=NOT_FOUND), note="nobody's consent id"
+    ),
+    "GET /me/enterprises/<enterprise_id>/file/": Row(
+        ANY_LOGGED_IN.seeing(OWNER({Role.ENTERPRISE_REP})), kind="enterprise"
+    ),
     # --- knowledge: served articles for everyone, drafts for their unit and reviewers
     "GET /api/knowledge/search": Row(PUBLIC, query={"q": "停水"}),
     "GET /api/knowledge/articles/<article_id>": Row(

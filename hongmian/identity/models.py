@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
+from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
 from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
 from hongmian.identity.scoping import ITSELF, RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
@@ -143,7 +144,17 @@ class Person(BaseModel):
     resident_id = models.CharField(_("身份证号码"), max_length=18, unique=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    real_name_verified = models.BooleanField(_("已实名认证"), default=False)
+    # 实名认证等级: raised only by services.person_assurance_raise (audited, upwards only).
+    assurance_level = models.PositiveSmallIntegerField(
+        _("实名认证等级"), choices=AssuranceLevel.choices, default=AssuranceLevel.L1
+    )
+    assurance_method = models.CharField(
+        _("认证方式"),
+        max_length=32,
+        choices=AssuranceMethod.choices,
+        default=AssuranceMethod.SELF_REGISTERED,
+    )
+    assured_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
 
     # Who opens a person's file (docs/decisions/0005): the roles of the masking table open
     # anyone's; everybody else only their own.
@@ -155,9 +166,30 @@ class Person(BaseModel):
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assurance_level__in=AssuranceLevel.values),
+                name="identity_person_assurance_level_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def real_name_verified(self) -> bool:
+        """实名认证 as the house used it before levels: verified means L2 or above."""
+        return self.assurance_level >= AssuranceLevel.L2
+
+    @real_name_verified.setter
+    def real_name_verified(self, value: bool) -> None:
+        # Lets `Person(real_name_verified=True)` (fixtures, old callers) keep working.
+        if value and self.assurance_level < AssuranceLevel.L2:
+            self.assurance_level = AssuranceLevel.L2
+            self.assurance_method = AssuranceMethod.LEGACY
+        elif not value:
+            self.assurance_level = AssuranceLevel.L1
+            self.assurance_method = AssuranceMethod.SELF_REGISTERED
 
 
 class Enterprise(BaseModel):
@@ -236,3 +268,203 @@ class ApiKey(BaseModel):
     @property
     def is_active(self) -> bool:
         return self.revoked_at is None
+
+
+# --- person file and enterprise file (一人一档 / 一企一档), decision 0044 -----------------
+
+# Exactly one subject: a row belongs to a person's file or to an enterprise's, never both.
+_ONE_SUBJECT = Q(person__isnull=False, enterprise__isnull=True) | Q(
+    person__isnull=True, enterprise__isnull=False
+)
+
+
+class FilePush(BaseModel):
+    """档案推送批次 — one batch of field values a department pushed. The batch id is the
+    department's own: sending the same batch again is answered from here (idempotent), and
+    the digest tells a true retry from a different batch reusing an id."""
+
+    source = models.ForeignKey(
+        OrgUnit, verbose_name=_("来源部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    batch_id = models.CharField(_("批次号"), max_length=64)
+    digest = models.CharField(_("内容摘要"), max_length=64)
+    pushed_by = models.ForeignKey(
+        User,
+        verbose_name=_("推送账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    record_count = models.PositiveIntegerField(_("记录数"))
+    created_count = models.PositiveIntegerField(_("新增数"))
+    updated_count = models.PositiveIntegerField(_("更新数"))
+    # Records older than the value already held (by as_of) are kept out, not applied.
+    stale_count = models.PositiveIntegerField(_("过期数"))
+
+    class Meta:
+        verbose_name = _("档案推送批次")
+        verbose_name_plural = _("档案推送批次")
+        constraints = [
+            models.UniqueConstraint(fields=["source", "batch_id"], name="identity_filepush_batch")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.source_id}:{self.batch_id}"
+
+
+class FileValue(BaseModel):
+    """档案字段值 — one field of a person's or an enterprise's file, as its department
+    supplied it: the value, the department (source) and the date the department's record
+    is as of. The fields themselves are declared in identity/file_fields.py."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("自然人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="file_values",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="file_values",
+    )
+    field_key = models.CharField(_("字段"), max_length=64)
+    value = models.JSONField(_("值"))
+    source = models.ForeignKey(
+        OrgUnit, verbose_name=_("来源部门"), on_delete=models.PROTECT, related_name="+"
+    )
+    as_of = models.DateTimeField(_("数据日期"))
+    push = models.ForeignKey(
+        FilePush,
+        verbose_name=_("推送批次"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+
+    class Meta:
+        verbose_name = _("档案字段值")
+        verbose_name_plural = _("档案字段值")
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="identity_filevalue_one_subject"),
+            models.UniqueConstraint(
+                fields=["person", "field_key"],
+                condition=Q(person__isnull=False),
+                name="identity_filevalue_person_field",
+            ),
+            models.UniqueConstraint(
+                fields=["enterprise", "field_key"],
+                condition=Q(enterprise__isnull=False),
+                name="identity_filevalue_enterprise_field",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.field_key
+
+
+class Consent(BaseModel):
+    """授权 — the owner's consent that one use (a service, a purpose) may read some fields of
+    their file until a date. Revoking sets revoked_at and takes effect at once: every read
+    checks it (selectors.person_file_read)."""
+
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("自然人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="consents",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="consents",
+    )
+    granted_by = models.ForeignKey(
+        User, verbose_name=_("授权人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    # A stable key the reading service passes ("application.prefill"), and who asked.
+    purpose = models.CharField(_("用途"), max_length=100)
+    requester = models.CharField(_("使用方"), max_length=200)
+    fields = models.JSONField(_("授权字段"))
+    granted_at = models.DateTimeField(_("授权时间"))
+    valid_until = models.DateTimeField(_("有效期至"))
+    revoked_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("授权")
+        verbose_name_plural = _("授权")
+        ordering = ["-granted_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="identity_consent_one_subject"),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=models.F("granted_at")),
+                name="identity_consent_valid_after_granted",
+            ),
+        ]
+        indexes = [models.Index(fields=["person", "purpose"], name="identity_consent_purpose")]
+
+    def __str__(self) -> str:
+        return f"{self.requester}: {self.purpose}"
+
+
+class FileUse(models.Model):
+    """档案使用记录 — who read which fields of a file, when and for what (PIPL's right to
+    know). Written with every read through the access functions; the owner sees them all."""
+
+    used_at = models.DateTimeField(_("使用时间"), auto_now_add=True, db_index=True)
+    person = models.ForeignKey(
+        Person,
+        verbose_name=_("自然人"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="file_uses",
+    )
+    enterprise = models.ForeignKey(
+        Enterprise,
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="file_uses",
+    )
+    fields = models.JSONField(_("使用字段"))
+    purpose = models.CharField(_("用途"), max_length=100)
+    requester = models.CharField(_("使用方"), max_length=200)
+    # Consents are revoked, never deleted; a use goes only with its person (or enterprise).
+    consent = models.ForeignKey(
+        Consent, verbose_name=_("授权"), on_delete=models.CASCADE, related_name="uses"
+    )
+    user = models.ForeignKey(
+        User,
+        verbose_name=_("使用账号"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    # What the owner is shown: the reader's unit (or "系统"), never a staff member's name.
+    reader_label = models.CharField(_("使用者"), max_length=150)
+
+    class Meta:
+        verbose_name = _("档案使用记录")
+        verbose_name_plural = _("档案使用记录")
+        ordering = ["-used_at", "-id"]
+        constraints = [
+            models.CheckConstraint(condition=_ONE_SUBJECT, name="identity_fileuse_one_subject")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.requester} {self.used_at:%Y-%m-%d}"

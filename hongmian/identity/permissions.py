@@ -136,3 +136,23 @@ def enterprise_contact_in_full(user: User | Any, enterprise: Enterprise) -> bool
     if is_active_user(user) and user.role in ENTERPRISE_CONTACT_ROLES:
         return True
     return is_representative(user, enterprise)
+
+
+# --- person and enterprise files (decision 0044) -------------------------------------------
+
+# Departments push file fields with the API key of their data steward's account.
+FILE_PUSH_ROLES = frozenset({Role.DATA_STEWARD})
+
+
+def can_push_file_fields(user: User | Any) -> bool:
+    return is_active_user(user) and user.role in FILE_PUSH_ROLES and user.org_unit_id is not None
+
+
+def can_read_file_with_consent(user: User | Any, person: Person) -> bool:
+    """Who may read a person's file fields for a use the person consented to: the person
+    themself (a form they fill) and staff (a case they handle). Another citizen never."""
+    return is_self(user, person) or is_staff_member(user)
+
+
+def can_read_enterprise_file_with_consent(user: User | Any, enterprise: Enterprise) -> bool:
+    return is_representative(user, enterprise) or is_staff_member(user)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 from ninja import Field, Schema
 
 
@@ -22,6 +25,8 @@ class MeOut(Schema):
     elder_mode: bool
     language: str
     mobile_masked: str
+    # The 实名认证等级 the account acts with (identity/assurance.py): 1–3.
+    assurance_level: int
 
 
 class OrgUnitOut(Schema):
@@ -45,6 +50,8 @@ class PersonOut(Schema):
     mobile: str
     address: str
     real_name_verified: bool
+    # 1 L1 自助注册, 2 L2 身份证号+手机核验, 3 L3 线下或人脸核验 (identity/assurance.py).
+    assurance_level: int
     masked: list[str]
 
 
@@ -63,3 +70,118 @@ class EnterpriseOut(Schema):
     contact_mobile: str
     address: str
     masked: list[str]
+
+
+# --- person and enterprise files (decision 0044) -------------------------------------------
+
+
+class FileRecordIn(Schema):
+    """One value a department pushes. Name the subject by exactly one of resident_id (a
+    person's field) or credit_code (an enterprise's); `field` is a key of the registry
+    (GET /api/identity/files/fields); `as_of` is when the department's record was true."""
+
+    resident_id: str = Field(default="", max_length=32)
+    credit_code: str = Field(default="", max_length=32)
+    field: str = Field(min_length=1, max_length=64)
+    value: Any
+    as_of: dt.datetime
+
+
+class FilePushIn(Schema):
+    batch_id: str = Field(min_length=1, max_length=64)
+    records: list[FileRecordIn] = Field(min_length=1, max_length=1000)
+
+
+class FilePushOut(Schema):
+    batch_id: str
+    records: int
+    created: int
+    updated: int
+    stale: int
+    replayed: bool
+
+
+class FileFieldOut(Schema):
+    key: str
+    label: str
+    subject: str
+    group: str
+    owner: str
+    kind: str
+    choices: list[str]
+    item_keys: list[str]
+
+
+class FileEntryOut(Schema):
+    key: str
+    label: str
+    group: str
+    value: str
+    source: str
+    as_of: dt.datetime
+    updated_at: dt.datetime
+    masked: bool
+
+
+class AssuranceOut(Schema):
+    level: int
+    label: str
+    method: str
+    assured_at: dt.datetime | None
+
+
+class MyFileOut(Schema):
+    assurance: AssuranceOut
+    fields: list[FileEntryOut]
+
+
+class FileUseOut(Schema):
+    used_at: dt.datetime
+    reader: str
+    requester: str
+    purpose: str
+    fields: list[str]
+
+
+class FileUsePageOut(Schema):
+    count: int
+    page: int
+    per_page: int
+    num_pages: int
+    items: list[FileUseOut]
+
+
+class ConsentIn(Schema):
+    purpose: str = Field(min_length=1, max_length=100)
+    requester: str = Field(min_length=1, max_length=200)
+    fields: list[str] = Field(min_length=1, max_length=50)
+    valid_until: dt.datetime | None = None
+
+
+class ConsentOut(Schema):
+    id: int
+    purpose: str
+    requester: str
+    fields: list[str]
+    granted_at: dt.datetime
+    valid_until: dt.datetime
+    revoked_at: dt.datetime | None
+    active: bool
+
+
+class IdPhoneCheckIn(Schema):
+    resident_id: str = Field(min_length=1, max_length=32)
+    mobile: str = Field(min_length=1, max_length=32)
+
+
+class EnterpriseFileOut(Schema):
+    id: int
+    name: str
+    fields: list[FileEntryOut]
+
+
+class InPersonCheckIn(Schema):
+    """A hall window's check: what the ID card reader read from the card's chip."""
+
+    card_reading: str = Field(min_length=1, max_length=32)
+    level: int = Field(ge=2, le=3)

@@ -13,18 +13,30 @@ role does not need, audit the read and make "not allowed" look exactly like "not
 
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
+from django.utils import timezone
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
-from hongmian.core.errors import NotFound
+from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
-from hongmian.identity import permissions
-from hongmian.identity.models import ApiKey, Enterprise, OrgUnit, Person, User
+from hongmian.identity import file_fields, permissions
+from hongmian.identity.models import (
+    ApiKey,
+    Consent,
+    Enterprise,
+    FileUse,
+    FileValue,
+    OrgUnit,
+    Person,
+    User,
+)
 
 # --- organisation tree ---------------------------------------------------------------------
 
@@ -89,6 +101,7 @@ class PersonView:
     mobile: str
     address: str
     real_name_verified: bool
+    assurance_level: int
     masked: tuple[str, ...]
 
 
@@ -113,6 +126,7 @@ def person_view(user: User | Any, person: Person) -> PersonView:
         mobile=shown("mobile", mask_mobile),
         address=shown("address", mask_address),
         real_name_verified=person.real_name_verified,
+        assurance_level=person.assurance_level,
         masked=tuple(sorted(permissions.PERSON_FIELDS - full)),
     )
 
@@ -216,3 +230,230 @@ def api_key_get(prefix: str) -> ApiKey:
     if key is None:
         raise NotFound("密钥不存在", code="api_key.not_found")
     return key
+
+
+# --- person and enterprise files (一人一档 / 一企一档, decision 0044) -----------------------
+
+
+@dataclass(frozen=True, slots=True)
+class FileEntry:
+    """One field of a file as a reader sees it: the value as text, where it came from."""
+
+    key: str
+    label: str
+    group: str
+    value: str
+    source: str
+    as_of: dt.datetime
+    updated_at: dt.datetime
+    masked: bool
+
+
+@dataclass(frozen=True, slots=True)
+class FileGroup:
+    label: str
+    entries: tuple[FileEntry, ...]
+
+
+def _entries(values: QuerySet[FileValue], *, in_full: Callable[[str], bool]) -> list[FileEntry]:
+    """Entries in the registry's order; a value whose field has left the registry is not
+    shown (it stays stored until a migration of the data decides its fate)."""
+    by_key = {v.field_key: v for v in values.select_related("source")}
+    out = []
+    for key, spec in file_fields.FIELDS.items():
+        row = by_key.get(key)
+        if row is None:
+            continue
+        masked = bool(spec.personal) and not in_full(spec.personal)
+        out.append(
+            FileEntry(
+                key=key,
+                label=spec.label,
+                group=spec.group,
+                value=file_fields.display_value(spec, row.value, masked=masked),
+                source=row.source.short_name or row.source.name,
+                as_of=row.as_of,
+                updated_at=row.updated_at,
+                masked=masked,
+            )
+        )
+    return out
+
+
+def file_groups(entries: list[FileEntry]) -> list[FileGroup]:
+    groups: dict[str, list[FileEntry]] = {}
+    for entry in entries:
+        groups.setdefault(entry.group, []).append(entry)
+    return [FileGroup(file_fields.GROUPS[g], tuple(e)) for g, e in groups.items()]
+
+
+def my_person(user: User | Any) -> Person:
+    """The person linked to `user`'s account; NotFound when there is none (yet)."""
+    if not permissions.is_active_user(user):
+        raise NotFound("尚未关联实名信息", code="person.not_found")
+    person = Person.objects.filter(user_id=user.pk).first()
+    if person is None:
+        raise NotFound("尚未关联实名信息", code="person.not_found")
+    return person
+
+
+def access_my_file(user: User | Any) -> list[FileEntry]:
+    """The whole file of the person signed in, unmasked: it is their own data. Not audited
+    (as access_person does not audit a person reading themself); others' reads are."""
+    person = my_person(user)
+    return _entries(FileValue.objects.filter(person=person), in_full=lambda _f: True)
+
+
+def access_enterprise_file(
+    user: User | Any, enterprise_id: int | str, *, actor: Actor
+) -> tuple[Enterprise, list[FileEntry]]:
+    """An enterprise's whole file, for its authorised representatives only: everyone else
+    gets NotFound, as for an enterprise that does not exist. Audited ("enterprise_file.read"):
+    a colleague's look is the enterprise's business."""
+    try:
+        enterprise = Enterprise.objects.get(pk=int(enterprise_id))
+    except (Enterprise.DoesNotExist, ValueError, TypeError):
+        raise NotFound("对象不存在", code="file.not_found") from None
+    if not permissions.is_representative(user, enterprise):
+        raise NotFound("对象不存在", code="file.not_found")
+    entries = _entries(FileValue.objects.filter(enterprise=enterprise), in_full=lambda _f: True)
+    with transaction.atomic():
+        audit_record(
+            actor=actor,
+            action="enterprise_file.read",
+            target=enterprise,
+            after={"fields": [e.key for e in entries], "purpose": "owner"},
+        )
+    return enterprise, entries
+
+
+def _reader_label(actor: Actor, *, own: bool) -> str:
+    user = actor.user
+    if user is None:
+        return f"系统（{actor.label}）" if actor.label else "系统"
+    if own:
+        return "本人"
+    if user.org_unit_id is not None:
+        return str(OrgUnit.objects.filter(pk=user.org_unit_id).values_list("name", flat=True)[0])
+    return str(user.get_role_display())
+
+
+def _file_read(
+    *,
+    actor: Actor,
+    subject: Person | Enterprise,
+    fields: Sequence[str],
+    purpose: str,
+) -> dict[str, FileEntry]:
+    is_person = isinstance(subject, Person)
+    kind: file_fields.Subject = "person" if is_person else "enterprise"
+    user = actor.user
+    if user is None:
+        allowed = actor.via in {"system", "cli"}
+        own = False
+    elif isinstance(subject, Person):
+        allowed, own = (
+            permissions.can_read_file_with_consent(user, subject),
+            permissions.is_self(user, subject),
+        )
+    else:
+        allowed = permissions.can_read_enterprise_file_with_consent(user, subject)
+        own = permissions.is_representative(user, subject)
+    if not allowed:
+        raise NotFound("对象不存在", code="file.not_found")
+    keys = sorted({file_fields.field_spec(f, subject=kind).key for f in fields})
+    if not keys:
+        raise ValidationFailed("请指定要读取的字段", code="file.fields_required")
+    now = timezone.now()
+    owner = {"person": subject} if is_person else {"enterprise": subject}
+    with transaction.atomic():
+        # Locked: a revocation committed before this read is seen; one racing it waits.
+        consents = Consent.objects.select_for_update().filter(
+            **owner,
+            purpose=purpose,
+            revoked_at__isnull=True,
+            granted_at__lte=now,
+            valid_until__gt=now,
+        )
+        consent = next((c for c in consents if set(keys) <= set(c.fields)), None)
+        if consent is None:
+            raise PermissionDenied(
+                "未获得本人对该用途读取这些字段的有效授权",
+                code="consent.required",
+                fields={"fields": keys},
+            )
+        if user is None or own:
+            in_full: Callable[[str], bool] = lambda _f: True  # noqa: E731 (a one-line rule)
+        elif isinstance(subject, Person):
+            full = permissions.person_fields_in_full(user, subject)
+            in_full = full.__contains__
+        else:
+            in_full = lambda _f: True  # noqa: E731 (an enterprise's facts are public record)
+        values = FileValue.objects.filter(**owner, field_key__in=keys)
+        entries = {e.key: e for e in _entries(values, in_full=in_full)}
+        FileUse.objects.create(
+            **owner,
+            fields=keys,
+            purpose=purpose,
+            requester=consent.requester,
+            consent=consent,
+            user=user,
+            reader_label=_reader_label(actor, own=own),
+        )
+        audit_record(
+            actor=actor,
+            action=f"{kind}_file.read",
+            target=subject,
+            after={
+                "fields": keys,
+                "purpose": purpose,
+                "consent": consent.pk,
+                "masked": sorted(k for k, e in entries.items() if e.masked),
+            },
+        )
+    return entries
+
+
+def person_file_read(
+    *, actor: Actor, person: Person, fields: Sequence[str], purpose: str
+) -> dict[str, FileEntry]:
+    """The one way a service reads a person's file: `fields` for `purpose`, only under a
+    valid consent of the person covering them all (else 403 "consent.required"); records
+    the use the person sees in 我的档案 and audits the read ("person_file.read"). Masks what
+    the reader's role does not need; a reader who may not read the file gets NotFound."""
+    return _file_read(actor=actor, subject=person, fields=fields, purpose=purpose)
+
+
+def enterprise_file_read(
+    *, actor: Actor, enterprise: Enterprise, fields: Sequence[str], purpose: str
+) -> dict[str, FileEntry]:
+    """person_file_read for an enterprise, under a representative's consent."""
+    return _file_read(actor=actor, subject=enterprise, fields=fields, purpose=purpose)
+
+
+def file_use_list(subject: Person | Enterprise) -> QuerySet[FileUse]:
+    """Who used which fields of the file when, newest first (the owner's right to know)."""
+    owner = {"person": subject} if isinstance(subject, Person) else {"enterprise": subject}
+    return FileUse.objects.filter(**owner).order_by("-used_at", "-id")
+
+
+def consent_list(subject: Person | Enterprise) -> QuerySet[Consent]:
+    owner = {"person": subject} if isinstance(subject, Person) else {"enterprise": subject}
+    return Consent.objects.filter(**owner).order_by("-granted_at", "-id")
+
+
+def access_my_consent(user: User | Any, consent_id: int | str) -> Consent:
+    """A consent the user gave (their own, or their enterprise's); NotFound otherwise."""
+    try:
+        consent = Consent.objects.select_related("person", "enterprise").get(pk=int(consent_id))
+    except (Consent.DoesNotExist, ValueError, TypeError):
+        raise NotFound("授权不存在", code="consent.not_found") from None
+    mine = (
+        permissions.is_self(user, consent.person)
+        if consent.person is not None
+        else consent.enterprise is not None
+        and permissions.is_representative(user, consent.enterprise)
+    )
+    if not mine:
+        raise NotFound("授权不存在", code="consent.not_found")
+    return consent

@@ -75,6 +75,12 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="hotline:submit",
             primary=True,
         ),
+        HomeAction(
+            _("我的档案"),
+            _("政府掌握的我的信息、来源部门，以及谁在何时使用过。"),
+            url_name="identity:my_file",
+            primary=True,
+        ),
     ),
     Role.ENTERPRISE_REP: (
         HomeAction(

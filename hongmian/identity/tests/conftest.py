@@ -11,6 +11,7 @@ from hongmian.core.actors import Actor
 from hongmian.identity.models import OrgUnit, User
 from hongmian.identity.states import UnitKind
 from hongmian.identity.tests.factories import OrgUnitFactory
+from hongmian.identity.tests.files_fixtures import depts, owners  # noqa: F401 (fixtures)
 
 
 @pytest.fixture(autouse=True)

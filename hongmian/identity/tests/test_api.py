@@ -59,6 +59,7 @@ def test_me(tree: Tree) -> None:
         "elder_mode": True,
         "language": "zh-hans",
         "mobile_masked": "138****5678",
+        "assurance_level": 1,
     }
 
 

@@ -13,7 +13,14 @@ from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.identity import demo
 from hongmian.identity.management.commands.demo_logins import UNITS_PER_LINE
-from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
+from hongmian.identity.models import (
+    Enterprise,
+    FileValue,
+    OrgUnit,
+    Person,
+    StaffProfile,
+    User,
+)
 from hongmian.identity.states import Role, UnitKind
 from hongmian.identity.tests.conftest import sign_in
 
@@ -71,6 +78,15 @@ def test_seed_builds_guangzhou_and_is_idempotent() -> None:
     assert logins["handler_tianhe"].org_unit.code == "gz-440106"
     assert Person.objects.get(user=logins["citizen"]).real_name_verified
     assert Enterprise.objects.filter(representatives=logins["enterprise"]).count() == 2
+    # The files: the demo citizen's comes from three departments, with their dates; the
+    # enterprises the demo representative acts for have a licence and a tax grade.
+    mine = FileValue.objects.filter(person__user=logins["citizen"]).select_related("source")
+    assert {v.source.code for v in mine} == {"gz-police", "gz-edu", "gz-hrss"}
+    assert mine.get(field_key="identity.name").value == logins["citizen"].display_name
+    theirs = FileValue.objects.filter(enterprise__representatives=logins["enterprise"])
+    assert {"licence.registered_capital", "tax.credit_grade"} <= set(
+        theirs.values_list("field_key", flat=True)
+    )
 
     # Every write was audited, by the seeding job.
     assert set(AuditEvent.objects.values_list("actor_label", flat=True)) == {"system:seed_demo"}
