@@ -198,7 +198,9 @@ def test_export_round_trips(org: Org, tmp_path: Path, fmt: str) -> None:
         columns=ImportColumns(code="code", name="name", department="department"),
         commit=True,
     )
-    assert sorted(report.unchanged) == sorted(before) and not report.updated, report.problems
+    assert not report.problems
+    assert not report.updated
+    assert sorted(report.unchanged) == sorted(before)
     assert {i.code: (i.name, i.revision) for i in ServiceItem.objects.all()} == before
     if fmt == "json":
         first = json.loads(out.read_text(encoding="utf-8").splitlines()[0])
