@@ -29,7 +29,8 @@ from hongmian.catalog.services.imports import ImportColumns, catalog_import
 from hongmian.catalog.services.life_events import life_event_save
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
-from hongmian.identity.models import OrgUnit
+from hongmian.identity import demo as identity_demo
+from hongmian.identity.states import UnitKind
 
 Progress = Callable[[str, int, int], None]
 
@@ -146,10 +147,11 @@ def generate_rows(count: int | None = None) -> Iterator[dict[str, str]]:
             yield row
     if count is None:
         return
-    streets = list(
-        OrgUnit.objects.filter(kind__in=["street", "town"])
-        .order_by("code")
-        .values_list("code", flat=True)
+    # The identity demo's streets and towns (its unit specs: no database needed).
+    streets = sorted(
+        spec.code
+        for spec in identity_demo.unit_specs()
+        if spec.kind in (UnitKind.STREET, UnitKind.TOWN)
     )
     for unit in streets:
         for i, t in enumerate(TEMPLATES, start=1):
