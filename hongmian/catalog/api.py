@@ -12,7 +12,7 @@ from django.http import HttpRequest
 from ninja import Query, Router
 
 from hongmian.catalog import selectors
-from hongmian.catalog.models import ServiceItem
+from hongmian.catalog.models import LifeEvent, ServiceItem
 from hongmian.catalog.schemas import (
     ItemFilterIn,
     LifeEventOut,
@@ -23,6 +23,7 @@ from hongmian.catalog.states import Audience, ItemLevel, ItemType
 from hongmian.core.api_errors import errors
 from hongmian.core.errors import ValidationFailed
 from hongmian.identity.auth import ANONYMOUS_ALLOWED, api_key_session_or_anonymous
+from hongmian.identity.models import OrgUnit
 
 router = Router(tags=["catalog"])
 
@@ -71,6 +72,13 @@ def item_list(request: HttpRequest, filters: Query[ItemFilterIn]) -> dict[str, A
     _check_choice(filters.item_type, ItemType.values, "item_type")
     _check_choice(filters.level, ItemLevel.values, "level")
     _check_choice(filters.audience, Audience.values, "audience")
+    if filters.life_event and not LifeEvent.objects.filter(slug=filters.life_event).exists():
+        _check_choice(filters.life_event, [], "life_event")
+    if (
+        filters.department_id is not None
+        and not OrgUnit.objects.filter(pk=filters.department_id).exists()
+    ):
+        _check_choice(str(filters.department_id), [], "department_id")
     items = selectors.catalog_item_list(
         department_id=filters.department_id,
         item_type=filters.item_type,

@@ -86,10 +86,21 @@ def test_list_counts_pages_and_filters(
         assert body["total"] == len(codes)
 
 
-def test_list_refuses_a_filter_value_that_names_nothing(client: Client, catalogue: Any) -> None:
-    status, body = _get(client, "/api/catalog/items", item_type="行政处罚")
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("item_type", "行政处罚"),
+        ("level", "province"),
+        ("life_event", "no-such"),
+        ("department_id", "0"),
+    ],
+)
+def test_list_refuses_a_filter_value_that_names_nothing(
+    client: Client, catalogue: Any, param: str, value: str
+) -> None:
+    status, body = _get(client, "/api/catalog/items", **{param: value})
     assert status == 422
-    assert body["code"] == "catalog.item_type_invalid"
+    assert body["code"] == f"catalog.{param}_invalid"
 
 
 def test_list_query_count_does_not_grow_with_the_page(
