@@ -73,9 +73,18 @@ def _changes(payload: ItemContentIn) -> dict[str, Any]:
         if key in sent:
             sent[key] = tuple(sent[key] or ())
     if "materials" in sent:
+        # Each material whole, defaults included (exclude_unset above drops them).
         sent["materials"] = tuple(
-            MaterialSpec(**{**m, "certificate_codes": tuple(m["certificate_codes"])})
-            for m in sent["materials"] or ()
+            MaterialSpec(
+                name=m.name,
+                form=m.form,
+                source=m.source,
+                copies=m.copies,
+                required=m.required,
+                note=m.note,
+                certificate_codes=tuple(m.certificate_codes),
+            )
+            for m in payload.materials or ()
         )
     return {k: v for k, v in sent.items() if v is not None or k.endswith("_days")}
 

@@ -207,11 +207,12 @@ def test_staff_write_an_item_through_the_review_by_the_api(client: Client, org: 
     assert created.json()["status"] == "draft"
     edited = client.patch(
         "/api/catalog/items/C-N-1",
-        {"promised_limit_days": 3, "channels": ["online"]},
+        {"promised_limit_days": 3, "channels": ["online"], "materials": [{"name": "营业执照"}]},
         content_type="application/json",
     )
     assert edited.status_code == 200
     assert (edited.json()["legal_limit_days"], edited.json()["promised_limit_days"]) == (10, 3)
+    assert edited.json()["materials"][0]["form"] == "original"  # defaults of a material
     assert client.post("/api/catalog/items/C-N-1/submit").status_code == 200
     own = client.post("/api/catalog/items/C-N-1/approve", {}, content_type="application/json")
     assert (own.status_code, own.json()["code"]) == (403, "service_item.forbidden")
