@@ -12,11 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hongmian.catalog.models import MainItem, ServiceItem, ServiceItemVersion
-from hongmian.catalog.services.imports import (
-    IMPORTED_UNIT_CODE,
-    ImportColumns,
-    catalog_import,
-)
+from hongmian.catalog.services.import_rows import ImportColumns
+from hongmian.catalog.services.imports import IMPORTED_UNIT_CODE, catalog_import
 from hongmian.catalog.states import ItemStatus, ItemType, VersionState
 from hongmian.catalog.tests.conftest import Org
 from hongmian.core.actors import Actor
