@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from hongmian.catalog.api import router as catalog_router
 from hongmian.core.api import router as core_router
 from hongmian.core.api_errors import (
     document_shared_errors,
@@ -44,5 +45,6 @@ api.add_router("/core/", core_router)
 api.add_router("/identity/", identity_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/knowledge/", knowledge_router)
+api.add_router("/catalog/", catalog_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)
