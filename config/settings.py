@@ -34,6 +34,7 @@ INSTALLED_APPS = [
     "hongmian.identity",
     "hongmian.geo",
     "hongmian.knowledge",
+    "hongmian.catalog",
     "hongmian.hotline",
     # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
     # before analytics (the report and the dashboard read its hot spots).
