@@ -14,6 +14,7 @@ catalogue changes. The benchmark and the evaluation build it from files.
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from collections.abc import Collection, Iterable
@@ -71,6 +72,8 @@ class ItemDocument:
     item_type: str = ""
     # Other words that should find the item: life events, audiences, keywords.
     extra: str = ""
+    valid_from: dt.date | None = None
+    valid_until: dt.date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -89,6 +92,9 @@ class Answer:
     evidence: float
     # The rules of the lexicon that fired (for "why this result").
     expansions: tuple[Expansion, ...]
+    # How many items share a term with the question (under the filters): the true count
+    # of the list, of which `hits` is the head.
+    total: int = 0
 
 
 @functools.cache
@@ -136,6 +142,8 @@ class CatalogSearch:
                     # 未分类 ("not classified") is the source's placeholder, not a word.
                     body=d.main_item if d.main_item != "未分类" else "",
                     extra=f"{d.department} {d.item_type} {d.extra}",
+                    valid_from=d.valid_from,
+                    valid_until=d.valid_until,
                 )
                 for d in docs
             ),
@@ -155,17 +163,22 @@ class CatalogSearch:
         mask[positions] = True
         return mask
 
-    def search(self, query: str, *, limit: int = 10, only: Collection[str] | None = None) -> Answer:
-        """The best `limit` items for `query` (only those with a code in `only` when
-        given), and whether the best is a sure answer."""
+    def search(
+        self,
+        query: str,
+        *,
+        limit: int = 10,
+        only: npt.NDArray[np.bool_] | None = None,
+        today: dt.date | None = None,
+    ) -> Answer:
+        """The best `limit` items for `query` — among those `only` lets through (a mask,
+        see `mask`) and valid on `today` (None: ignore validity) — and whether the best
+        is a sure answer."""
         expansions = tuple(self.lexicon.expand(query)) if self.lexicon else ()
         words = [e.words for e in expansions]
         # Take more than asked so that the variant discount can reorder the head.
         hits = self.index.search(
-            query,
-            limit=max(limit * 2, 20),
-            expansions=words,
-            only=None if only is None else self.mask(only),
+            query, limit=max(limit * 2, 20), expansions=words, only=only, today=today
         )
         if not hits:
             return Answer([], False, 0.0, expansions)
@@ -190,4 +203,18 @@ class CatalogSearch:
             found >= self.threshold,
             found,
             expansions,
+            self._count(query, words, only, today),
         )
+
+    def _count(
+        self,
+        query: str,
+        words: list[str],
+        only: npt.NDArray[np.bool_] | None,
+        today: dt.date | None,
+    ) -> int:
+        scores = self.index.scores(self.index.expanded_terms(query, words))
+        allowed = self.index.allowed(audience="public", today=today)
+        if only is not None:
+            allowed &= only
+        return int(np.count_nonzero((scores > 0) & allowed))
