@@ -726,6 +726,11 @@ ADMIN_MODELS = (
     "telephony/call",
     "telephony/callbacktask",
     "telephony/smsmessage",
+    # the service-item catalogue (issue 12, item 1)
+    "catalog/serviceitem",
+    "catalog/mainitem",
+    "catalog/lifeevent",
+    "catalog/certificatetype",
 )
 
 # --- attachments (附件, issue 11 item 4, decision 0031) ---------------------------------------

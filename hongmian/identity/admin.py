@@ -260,7 +260,8 @@ class OrgUnitAdmin(admin.ModelAdmin[OrgUnit]):
 class PersonAddForm(forms.ModelForm[Person]):
     class Meta:
         model = Person
-        fields = ("name", "resident_id", "mobile", "address", "user", "real_name_verified")
+        # No assurance level: a person added here is L1 until verified (decision 0044).
+        fields = ("name", "resident_id", "mobile", "address", "user")
 
     def clean_resident_id(self) -> str:
         value = self.cleaned_data.get("resident_id", "")
@@ -271,9 +272,11 @@ class PersonAddForm(forms.ModelForm[Person]):
 
 
 class PersonEditForm(forms.ModelForm[Person]):
+    # Nothing is edited here: the level is raised at a hall or by the person's own check
+    # (services.person_assurance_raise), never by the platform's administrators.
     class Meta:
         model = Person
-        fields = ("real_name_verified",)
+        fields = ()
 
 
 @admin.register(Person)
@@ -282,10 +285,10 @@ class PersonAdmin(admin.ModelAdmin[Person]):
         "masked_name",
         "masked_resident_id",
         "masked_mobile",
-        "real_name_verified",
+        "assurance_level",
         "created_at",
     )
-    list_filter = ("real_name_verified",)
+    list_filter = ("assurance_level",)
     # Exact matches only: a partial search would let the admin probe for IDs digit by digit.
     search_fields = ("=resident_id", "=mobile")
     ordering = ("-created_at",)
@@ -315,20 +318,27 @@ class PersonAdmin(admin.ModelAdmin[Person]):
 
     def get_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
-            return ["name", "resident_id", "mobile", "address", "user", "real_name_verified"]
+            return ["name", "resident_id", "mobile", "address", "user"]
         return [
             "masked_name",
             "masked_resident_id",
             "masked_mobile",
             "masked_address",
             "user",
-            "real_name_verified",
+            "assurance_level",
         ]
 
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         if obj is None:
             return ()
-        return ("masked_name", "masked_resident_id", "masked_mobile", "masked_address", "user")
+        return (
+            "masked_name",
+            "masked_resident_id",
+            "masked_mobile",
+            "masked_address",
+            "user",
+            "assurance_level",
+        )
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
@@ -351,10 +361,6 @@ class PersonAdmin(admin.ModelAdmin[Person]):
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor, data = _actor(request), form.cleaned_data
         if change:
-            if "real_name_verified" in form.changed_data:
-                services.person_update(
-                    actor=actor, person=obj, real_name_verified=data["real_name_verified"]
-                )
             obj.refresh_from_db()
             return
         person = services.person_create(
@@ -364,7 +370,6 @@ class PersonAdmin(admin.ModelAdmin[Person]):
             mobile=data.get("mobile", ""),
             address=data.get("address", ""),
             user=data.get("user"),
-            real_name_verified=data.get("real_name_verified", False),
         )
         _adopt(obj, person)
 

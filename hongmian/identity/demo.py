@@ -31,6 +31,7 @@ from django.db import transaction
 
 from hongmian.core.actors import Actor
 from hongmian.identity import fakes, services
+from hongmian.identity.assurance import AssuranceLevel
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
 from hongmian.identity.states import STAFF_ROLES, Role, UnitKind
 
@@ -470,7 +471,8 @@ def seed_persons(*, actor: Actor, progress: Progress, users: dict[str, User]) ->
                 mobile=spec.mobile,
                 address=spec.address,
                 user=owner,
-                real_name_verified=owner is not None,
+                # The demo citizen was registered at a hall: L2 (ID card and phone seen).
+                assurance_level=AssuranceLevel.L2 if owner else AssuranceLevel.L1,
             )
         if done % 50 == 0 or done == len(specs):
             progress("identity: 自然人", done, len(specs))

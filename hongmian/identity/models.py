@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
+from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
 from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
 from hongmian.identity.scoping import ITSELF, RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
@@ -143,7 +144,17 @@ class Person(BaseModel):
     resident_id = models.CharField(_("身份证号码"), max_length=18, unique=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
     address = models.CharField(_("住址"), max_length=200, blank=True)
-    real_name_verified = models.BooleanField(_("已实名认证"), default=False)
+    # 实名认证等级: raised only by services.person_assurance_raise (audited, upwards only).
+    assurance_level = models.PositiveSmallIntegerField(
+        _("实名认证等级"), choices=AssuranceLevel.choices, default=AssuranceLevel.L1
+    )
+    assurance_method = models.CharField(
+        _("认证方式"),
+        max_length=32,
+        choices=AssuranceMethod.choices,
+        default=AssuranceMethod.SELF_REGISTERED,
+    )
+    assured_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
 
     # Who opens a person's file (docs/decisions/0005): the roles of the masking table open
     # anyone's; everybody else only their own.
@@ -155,9 +166,30 @@ class Person(BaseModel):
     class Meta:
         verbose_name = _("自然人")
         verbose_name_plural = _("自然人")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(assurance_level__in=AssuranceLevel.values),
+                name="identity_person_assurance_level_valid",
+            )
+        ]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def real_name_verified(self) -> bool:
+        """实名认证 as the house used it before levels: verified means L2 or above."""
+        return self.assurance_level >= AssuranceLevel.L2
+
+    @real_name_verified.setter
+    def real_name_verified(self, value: bool) -> None:
+        # Lets `Person(real_name_verified=True)` (fixtures, old callers) keep working.
+        if value and self.assurance_level < AssuranceLevel.L2:
+            self.assurance_level = AssuranceLevel.L2
+            self.assurance_method = AssuranceMethod.LEGACY
+        elif not value:
+            self.assurance_level = AssuranceLevel.L1
+            self.assurance_method = AssuranceMethod.SELF_REGISTERED
 
 
 class Enterprise(BaseModel):

@@ -45,6 +45,8 @@ class PersonOut(Schema):
     mobile: str
     address: str
     real_name_verified: bool
+    # 1 L1 自助注册, 2 L2 身份证号+手机核验, 3 L3 线下或人脸核验 (identity/assurance.py).
+    assurance_level: int
     masked: list[str]
 
 

@@ -89,6 +89,7 @@ class PersonView:
     mobile: str
     address: str
     real_name_verified: bool
+    assurance_level: int
     masked: tuple[str, ...]
 
 
@@ -113,6 +114,7 @@ def person_view(user: User | Any, person: Person) -> PersonView:
         mobile=shown("mobile", mask_mobile),
         address=shown("address", mask_address),
         real_name_verified=person.real_name_verified,
+        assurance_level=person.assurance_level,
         masked=tuple(sorted(permissions.PERSON_FIELDS - full)),
     )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hongmian.identity.assurance import AssuranceLevel
 from hongmian.identity.models import Enterprise, OrgUnit, Person
 from hongmian.identity.states import CITY_WIDE_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role
 from hongmian.portal.home import HomeAction, actions_for
@@ -36,6 +37,8 @@ class HomePage:
     enterprises: tuple[Enterprise, ...] = ()
     # Citizens: None when no person record is linked to the account yet.
     real_name_verified: bool | None = None
+    # Citizens: the account's assurance level (identity/assurance.py), 1 with no person yet.
+    assurance_level: int = 0
 
     @property
     def template_name(self) -> str:
@@ -83,5 +86,10 @@ def home_page_get(user: User, *, elder_mode: bool) -> HomePage:
     if role == Role.ENTERPRISE_REP:
         enterprises = tuple(user.enterprises.order_by("name"))
         return HomePage(role=role, actions=actions, enterprises=enterprises)
-    verified = Person.objects.filter(user=user).values_list("real_name_verified", flat=True).first()
-    return HomePage(role=role, actions=actions, real_name_verified=verified)
+    level = Person.objects.filter(user=user).values_list("assurance_level", flat=True).first()
+    return HomePage(
+        role=role,
+        actions=actions,
+        real_name_verified=None if level is None else level >= AssuranceLevel.L2,
+        assurance_level=level or AssuranceLevel.L1,
+    )

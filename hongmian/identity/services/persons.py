@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from typing import Any
 
 from django.db import transaction
+from django.utils import timezone
 
 from hongmian.core import validators
 from hongmian.core.actors import Actor
@@ -14,6 +15,7 @@ from hongmian.core.errors import Conflict, PermissionDenied
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
 from hongmian.core.updates import full_clean, model_changes, model_update
 from hongmian.identity import permissions
+from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
 from hongmian.identity.models import Person, User
 from hongmian.identity.services._common import (
     authorise,
@@ -48,10 +50,12 @@ def person_create(
     mobile: str = "",
     address: str = "",
     user: User | None = None,
-    real_name_verified: bool = False,
+    assurance_level: AssuranceLevel = AssuranceLevel.L1,
 ) -> Person:
     """Register a person by resident ID (one person per ID: a second one is a 409
-    "person.duplicate"); `user` links the person's own account, if they have one."""
+    "person.duplicate"); `user` links the person's own account, if they have one.
+    `assurance_level` above L1 is for registration at a hall, where the ID card was seen
+    (a method of IN_PERSON); raising it later is person_assurance_raise."""
     authorise(actor, permissions.can_create_person, "person.forbidden")
     name = required(name, "name", "请填写姓名")
     person = Person(
@@ -60,7 +64,13 @@ def person_create(
         mobile=optional_mobile(mobile),
         address=(address or "").strip(),
         user=user,
-        real_name_verified=real_name_verified,
+        assurance_level=assurance_level,
+        assurance_method=(
+            AssuranceMethod.SELF_REGISTERED
+            if assurance_level == AssuranceLevel.L1
+            else AssuranceMethod.IN_PERSON
+        ),
+        assured_at=None if assurance_level == AssuranceLevel.L1 else timezone.now(),
     )
     full_clean(person, code="person.invalid")
     duplicate = Conflict(
@@ -77,7 +87,11 @@ def person_create(
             actor=actor,
             action="person.create",
             target=person,
-            after={**_masked_snapshot(person, _PERSON_MASKS), "user": person.user_id},
+            after={
+                **_masked_snapshot(person, _PERSON_MASKS),
+                "user": person.user_id,
+                "assurance_level": person.assurance_level,
+            },
         )
     return person
 
@@ -89,11 +103,10 @@ def person_update(
     name: str | None = None,
     mobile: str | None = None,
     address: str | None = None,
-    real_name_verified: bool | None = None,
 ) -> Person:
     """Correct a person's file (None leaves a field as it is). The resident ID never changes:
     a wrong one means a different person. The person themself may change only how to reach
-    them (mobile, address)."""
+    them (mobile, address). The assurance level is not edited here: person_assurance_raise."""
     authorise(actor, lambda u: permissions.can_update_person(u, person), "person.forbidden")
     wanted: dict[str, Any] = {}
     if name is not None:
@@ -102,8 +115,6 @@ def person_update(
         wanted["mobile"] = optional_mobile(mobile)
     if address is not None:
         wanted["address"] = address.strip()
-    if real_name_verified is not None:
-        wanted["real_name_verified"] = real_name_verified
     with transaction.atomic():
         person = Person.objects.select_for_update().get(pk=person.pk)
         # Sending a field back unchanged is not editing it: the rule looks at what changes.

@@ -1,0 +1,697 @@
+"""Importing a catalogue from a table (CSV in UTF-8 or GB18030, XLSX, JSONL) through the
+house's table reader (core/tables.py, decision 0019).
+
+`catalog_import` plans first — every row is parsed and checked, its department found (or,
+with `create_units`, planned under an "imported" parent), its main item found or planned —
+and collects every problem as a coded error with its row. It writes only when asked to
+commit and no row is wrong, in one transaction: nothing is half-imported. Rows are matched
+on the item code, so importing the same file twice changes nothing.
+
+A catalogue imported by its keeper is authoritative: new items are published at once
+through the same transitions as a review (draft → in review → published) and changed ones
+get a new published version (services.items.catalog_item_publish_now), unless `draft` asks
+for a review of each. A file the catalogue exported (services.exports) carries every
+element in columns named after the fields; those are read whenever they are present."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from django.db import transaction
+from django.utils import timezone
+
+from hongmian.catalog import permissions
+from hongmian.catalog.models import MainItem, ServiceItem, ServiceItemVersion
+from hongmian.catalog.services.content import (
+    SCALAR_FIELDS,
+    ItemContent,
+    MaterialSpec,
+    certificate_types_check,
+    content_apply,
+    content_clean,
+    content_of,
+    content_to_json,
+)
+from hongmian.catalog.services.items import (
+    AUDIT_FIELDS,
+    authorise,
+    catalog_item_publish_now,
+    catalog_item_update,
+    clean_code,
+)
+from hongmian.catalog.states import (
+    ITEM_FLOW,
+    TASK_TYPE_CODES,
+    VERSION_FLOW,
+    ItemLevel,
+    ItemStatus,
+    ItemType,
+    VersionState,
+)
+from hongmian.core.actors import Actor
+from hongmian.core.audit import audit_event, audit_record, audit_record_many, snapshot
+from hongmian.core.errors import ValidationFailed
+from hongmian.core.tables import Format, Source, TableError, open_table
+from hongmian.core.transitions import assert_transition
+from hongmian.identity.models import OrgUnit
+from hongmian.identity.services.org_units import org_unit_create
+from hongmian.identity.states import UnitKind
+
+# The parent of the units `create_units` adds: one node, so that they are easy to find,
+# review and move to their real place in the tree.
+IMPORTED_UNIT_CODE = "imported"
+IMPORTED_UNIT_NAME = "导入机构"
+# Main-item cells that mean "no main item" in exported catalogues.
+NO_MAIN_ITEM = frozenset({"", "未分类", "无", "-", "/"})
+# Errors listed in the report; the count says how many more there were.
+MAX_ERRORS = 200
+# Rows written per bulk INSERT when creating items.
+BATCH = 500
+
+_TYPE_BY_LABEL = {str(t.label): t.value for t in ItemType}
+_LEVEL_BY_LABEL = {str(lv.label): lv.value for lv in ItemLevel} | {
+    "市级": ItemLevel.CITY,
+    "区级": ItemLevel.DISTRICT,
+    "县级": ItemLevel.DISTRICT,
+    "街道级": ItemLevel.STREET,
+    "镇级": ItemLevel.STREET,
+    "乡镇级": ItemLevel.STREET,
+    "社区级": ItemLevel.COMMUNITY,
+    "村级": ItemLevel.COMMUNITY,
+}
+_TRUE = frozenset({"1", "true", "yes", "y", "是", "√"})
+_FALSE = frozenset({"", "0", "false", "no", "n", "否"})
+
+
+@dataclass(frozen=True, slots=True)
+class ImportColumns:
+    """Which column holds what. The three first are required; the rest are read when named
+    (the time limits, level and conditions of a richer file) or, for the field-named columns
+    of an exported file, whenever present."""
+
+    code: str
+    name: str
+    department: str
+    item_type: str | None = None
+    main_item: str | None = None
+    level: str | None = None
+    legal_limit: str | None = None
+    promised_limit: str | None = None
+    conditions: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportProblem:
+    row: int
+    column: str | None
+    code: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"第 {self.row} 行" + (f"，列 {self.column}" if self.column else "")
+        return f"{where}：{self.message}（{self.code}）"
+
+
+@dataclass(slots=True)
+class ImportReport:
+    file: str = ""
+    rows: int = 0
+    created: list[str] = field(default_factory=list)
+    updated: list[str] = field(default_factory=list)
+    unchanged: list[str] = field(default_factory=list)
+    units_created: list[str] = field(default_factory=list)
+    main_items_created: int = 0
+    problems: list[ImportProblem] = field(default_factory=list)
+    problem_count: int = 0
+    committed: bool = False
+
+    def summary(self) -> str:
+        return (
+            f"{self.file}：{self.rows} 行；新增 {len(self.created)} 项，"
+            f"更新 {len(self.updated)} 项，未变 {len(self.unchanged)} 项；"
+            f"新建机构 {len(self.units_created)} 个，"
+            f"主项 {self.main_items_created} 个；错误 {self.problem_count} 处"
+        )
+
+
+@dataclass(frozen=True, slots=True)
+class _Row:
+    line: int
+    code: str
+    department: str
+    main_item: str
+    content: ItemContent
+    # The content fields the file gives; an existing item keeps its values of the others.
+    given: frozenset[str]
+    main_given: bool
+
+
+class _Problems:
+    def __init__(self, report: ImportReport) -> None:
+        self.report = report
+
+    def add(self, row: int, column: str | None, code: str, message: str) -> None:
+        self.report.problem_count += 1
+        if len(self.report.problems) < MAX_ERRORS:
+            self.report.problems.append(ImportProblem(row, column, code, message))
+
+
+# --- reading -------------------------------------------------------------------------------
+
+
+def _flag(value: str) -> bool | None:
+    low = value.strip().lower()
+    if low in _TRUE:
+        return True
+    if low in _FALSE:
+        return False
+    return None
+
+
+def _list(value: str) -> tuple[str, ...]:
+    for sep in ("；", ";", "，", "、", "|"):
+        value = value.replace(sep, ",")
+    return tuple(v.strip() for v in value.split(",") if v.strip())
+
+
+def _item_type(value: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return ItemType.PUBLIC_SERVICE
+    if value in TASK_TYPE_CODES:
+        return TASK_TYPE_CODES[value]
+    if value in _TYPE_BY_LABEL:
+        return _TYPE_BY_LABEL[value]
+    return value if value in ItemType.values else None
+
+
+def _level(value: str, default: str) -> str | None:
+    value = value.strip()
+    if not value:
+        return default
+    return _LEVEL_BY_LABEL.get(value) or (value if value in ItemLevel.values else None)
+
+
+def _days(value: str) -> int | str | None:
+    """A time limit cell: None when empty, the number of days, or the cell itself when it is
+    not a number (for the message)."""
+    text = value.strip().removesuffix("个工作日").removesuffix("工作日").removesuffix("天")
+    if not text:
+        return None
+    if text.isdigit() and len(text) <= 4:
+        return int(text)
+    return value
+
+
+def _materials(value: str) -> tuple[MaterialSpec, ...]:
+    data = json.loads(value) if value.strip() else []
+    if not isinstance(data, list):
+        raise ValueError("not a list")
+    return tuple(
+        MaterialSpec(**{**m, "certificate_codes": tuple(m.get("certificate_codes", ()))})
+        for m in data
+    )
+
+
+def _parse(
+    values: Mapping[str, Any],
+    line: int,
+    cols: ImportColumns,
+    *,
+    default_level: str,
+    problems: _Problems,
+) -> _Row | None:
+    def cell(column: str | None) -> str:
+        if not column:
+            return ""
+        value = values.get(column)
+        return "" if value is None else str(value).strip()
+
+    errors = problems.report.problem_count
+    code = cell(cols.code)
+    try:
+        code = clean_code(code)
+    except ValidationFailed as exc:
+        problems.add(line, cols.code, "catalog.code_invalid", exc.message)
+    name = cell(cols.name)
+    if not name:
+        problems.add(line, cols.name, "catalog.name_required", "事项名称为空")
+    department = cell(cols.department)
+    if not department:
+        problems.add(line, cols.department, "catalog.department_required", "实施机构为空")
+    type_column = cols.item_type or ("item_type" if "item_type" in values else None)
+    item_type = _item_type(cell(type_column))
+    if item_type is None:
+        problems.add(
+            line, type_column, "catalog.type_unknown", f"未知的事项类型：{cell(type_column)}"
+        )
+    level_column = cols.level or ("level" if "level" in values else None)
+    level = _level(cell(level_column), default_level)
+    if level is None:
+        problems.add(
+            line, level_column, "catalog.level_unknown", f"未知的行使层级：{cell(level_column)}"
+        )
+    limits: dict[str, int | None] = {}
+    given_limits: set[str] = set()
+    for key, column in (
+        ("legal_limit_days", cols.legal_limit or "legal_limit_days"),
+        ("promised_limit_days", cols.promised_limit or "promised_limit_days"),
+    ):
+        if column in values:
+            given_limits.add(key)
+        days = _days(cell(column))
+        if isinstance(days, str):
+            problems.add(
+                line,
+                column,
+                "catalog.time_limit_invalid",
+                f"时限应为工作日数（整数）：{days}",
+            )
+            days = None
+        limits[key] = days
+    extra: dict[str, Any] = {}
+    for key in ("summary", "fee_note"):
+        if key in values:
+            extra[key] = cell(key)
+    for key in (
+        "charges_fee",
+        "appointment_required",
+        "code_service",
+        "for_persons",
+        "for_enterprises",
+    ):
+        if key in values:
+            flag = _flag(cell(key))
+            if flag is None:
+                problems.add(line, key, "catalog.flag_invalid", f"应为“是”或“否”：{cell(key)}")
+            else:
+                extra[key] = flag
+    for key in ("online_depth", "required_level"):
+        if key in values and cell(key):
+            if not cell(key).isdigit():
+                problems.add(line, key, "catalog.number_invalid", f"应为整数：{cell(key)}")
+            else:
+                extra[key] = int(cell(key))
+    for key in ("channels", "partner_cities"):
+        if key in values:
+            extra[key] = _list(cell(key))
+    if "materials" in values:
+        try:
+            extra["materials"] = _materials(cell("materials"))
+        except (ValueError, TypeError):
+            problems.add(
+                line, "materials", "catalog.materials_invalid", "材料列不是有效的 JSON 列表"
+            )
+    if problems.report.problem_count > errors:
+        return None
+    conditions_column = cols.conditions or "conditions"
+    if conditions_column in values:
+        extra["conditions"] = cell(conditions_column)
+    extra.update({k: v for k, v in limits.items() if k in given_limits})
+    if type_column:
+        extra["item_type"] = item_type
+    if level_column:
+        extra["level"] = level
+    content = ItemContent(name=name, **{"level": default_level, **extra})
+    try:
+        content = content_clean(content)
+    except ValidationFailed as exc:
+        bad_column = next(iter(exc.fields), None)
+        problems.add(line, bad_column, exc.code.replace("service_item.", "catalog."), exc.message)
+        return None
+    main_column = cols.main_item or ("main_item" if "main_item" in values else None)
+    main = cell(main_column)
+    if main in NO_MAIN_ITEM or main == content.name:
+        main = ""
+    given = frozenset({"name", *extra})
+    return _Row(
+        line=line,
+        code=code,
+        department=department,
+        main_item=main,
+        content=content,
+        given=given,
+        main_given=main_column is not None,
+    )
+
+
+# --- departments and main items ------------------------------------------------------------
+
+
+def _unit_index() -> tuple[dict[str, OrgUnit], set[str]]:
+    """Units by code, full name and short name; the names that several units share."""
+    by_key: dict[str, OrgUnit] = {}
+    ambiguous: set[str] = set()
+    for unit in OrgUnit.objects.filter(is_active=True).order_by("depth", "pk"):
+        by_key.setdefault(unit.code, unit)
+        for name in {unit.name, unit.short_name} - {""}:
+            if name in by_key and by_key[name].pk != unit.pk and by_key[name].code != name:
+                ambiguous.add(name)
+            by_key.setdefault(name, unit)
+    return by_key, ambiguous
+
+
+def imported_unit_code(name: str) -> str:
+    """The stable code of a unit that an import creates for a department name, so that a
+    second import finds it again."""
+    return "imp-" + hashlib.sha256(name.encode()).hexdigest()[:12]
+
+
+def _create_units(actor: Actor, names: Iterable[str]) -> dict[str, OrgUnit]:
+    parent = OrgUnit.objects.filter(code=IMPORTED_UNIT_CODE).first()
+    if parent is None:
+        parent = org_unit_create(
+            actor=actor,
+            code=IMPORTED_UNIT_CODE,
+            name=IMPORTED_UNIT_NAME,
+            kind=UnitKind.CITY_GOVERNMENT,
+        )
+    return {
+        name: org_unit_create(
+            actor=actor,
+            code=imported_unit_code(name),
+            name=name,
+            kind=UnitKind.CITY_DEPARTMENT,
+            parent=parent,
+        )
+        for name in names
+    }
+
+
+# --- the import ----------------------------------------------------------------------------
+
+
+def catalog_import(
+    *,
+    actor: Actor,
+    source: Source,
+    columns: ImportColumns,
+    name: str | None = None,
+    create_units: bool = False,
+    default_level: str = ItemLevel.CITY,
+    draft: bool = False,
+    commit: bool = False,
+) -> ImportReport:
+    """Read `source`, report what importing it would do, and do it when `commit` and no row
+    is wrong. A problem with the file itself (a missing column, an undecodable line) is a
+    TableError; problems with rows are listed in the report, each with its row and code."""
+    if actor.user is not None:
+        authorise(actor, permissions.can_import_items, "catalog.import_forbidden")
+    if create_units:
+        # Creating units is the organisation's keepers' act too.
+        from hongmian.identity import permissions as identity_permissions
+
+        if actor.user is not None and not identity_permissions.can_manage_org_units(actor.user):
+            raise ValidationFailed(
+                "没有权限新建机构", code="catalog.create_units_forbidden", fields={}
+            )
+    required = [columns.code, columns.name, columns.department]
+    named = [
+        c
+        for c in (
+            columns.item_type,
+            columns.main_item,
+            columns.level,
+            columns.legal_limit,
+            columns.promised_limit,
+            columns.conditions,
+        )
+        if c
+    ]
+    optional = [
+        *named,
+        "main_item",
+        "item_type",
+        "level",
+        "conditions",
+        "materials",
+        *(f for f in SCALAR_FIELDS if f not in required),
+    ]
+    report = ImportReport()
+    problems = _Problems(report)
+    rows: list[_Row] = []
+    seen: dict[str, int] = {}
+    # The export's JSON is JSON Lines, whatever the file is called.
+    fmt: Format | None = "jsonl" if str(name or source).endswith(".json") else None
+    with open_table(source, required=required, optional=optional, name=name, format=fmt) as table:
+        report.file = table.name
+        missing = [c for c in named if c not in table.columns]
+        if missing:
+            raise TableError(
+                f"{table.name}：缺少列 {'、'.join(missing)}",
+                code="table.unknown_column",
+                name=table.name,
+                missing=missing,
+                columns=table.columns,
+            )
+        for raw in table:
+            report.rows += 1
+            row = _parse(
+                raw.values, raw.line, columns, default_level=default_level, problems=problems
+            )
+            if row is None:
+                continue
+            if row.code in seen:
+                problems.add(
+                    row.line,
+                    columns.code,
+                    "catalog.duplicate_code",
+                    f"事项编码 {row.code} 与第 {seen[row.code]} 行重复",
+                )
+                continue
+            seen[row.code] = row.line
+            rows.append(row)
+    if report.rows == 0:
+        raise TableError(
+            f"{report.file}：只有表头，没有数据行", code="table.no_rows", name=report.file
+        )
+
+    units, ambiguous = _unit_index()
+    to_create: dict[str, int] = {}
+    for row in rows:
+        if row.department in ambiguous:
+            problems.add(
+                row.line,
+                columns.department,
+                "catalog.department_ambiguous",
+                f"有多个机构名为“{row.department}”，请改用机构代码",
+            )
+        elif row.department not in units:
+            made = units.get(imported_unit_code(row.department)) if create_units else None
+            if made is not None:
+                units[row.department] = made
+            elif create_units:
+                to_create.setdefault(row.department, row.line)
+            else:
+                problems.add(
+                    row.line,
+                    columns.department,
+                    "catalog.department_unknown",
+                    f"没有名称或代码为“{row.department}”的机构（可加 --create-units 新建）",
+                )
+    for row in rows:
+        try:
+            certificate_types_check(row.content)
+        except ValidationFailed as exc:
+            problems.add(row.line, "materials", "catalog.certificate_type_unknown", exc.message)
+    existing = {
+        i.code: i
+        for i in ServiceItem.objects.filter(code__in=[r.code for r in rows]).select_related(
+            "department", "main_item"
+        )
+    }
+    for row in rows:
+        item = existing.get(row.code)
+        if item is not None and item.status == ItemStatus.RETIRED:
+            problems.add(row.line, columns.code, "catalog.item_retired", f"事项 {row.code} 已停用")
+    report.units_created = sorted(to_create)
+    if report.problem_count or not commit:
+        _plan_only(report, rows, existing)
+        return report
+
+    with transaction.atomic():
+        units.update(_create_units(actor, to_create))
+        mains = _main_items(rows, units, report)
+        _write(actor, rows, units, mains, existing, report, draft=draft, source_label=report.file)
+    report.committed = True
+    return report
+
+
+def _live_contents(items: Iterable[ServiceItem]) -> dict[int, ItemContent]:
+    from hongmian.catalog.services.content import content_from_json
+
+    ids = [i.pk for i in items]
+    return {
+        v.item_id: content_from_json(v.content)
+        for v in ServiceItemVersion.objects.filter(item_id__in=ids, state=VersionState.PUBLISHED)
+    }
+
+
+def _merged(row: _Row, current: ItemContent) -> ItemContent:
+    return replace(current, **{k: getattr(row.content, k) for k in row.given})
+
+
+def _plan_only(report: ImportReport, rows: list[_Row], existing: dict[str, ServiceItem]) -> None:
+    live = _live_contents(existing.values())
+    for row in rows:
+        item = existing.get(row.code)
+        if item is None:
+            report.created.append(row.code)
+            continue
+        current = live.get(item.pk)
+        changed = current is None or _merged(row, current) != current
+        changed = changed or (
+            row.main_given and (item.main_item.name if item.main_item else "") != row.main_item
+        )
+        (report.updated if changed else report.unchanged).append(row.code)
+
+
+def _main_items(
+    rows: list[_Row], units: dict[str, OrgUnit], report: ImportReport
+) -> dict[tuple[int, str], MainItem]:
+    wanted = {(units[r.department].pk, r.main_item) for r in rows if r.main_item}
+    if not wanted:
+        return {}
+    found = {
+        (m.department_id, m.name): m
+        for m in MainItem.objects.filter(
+            department_id__in={d for d, _ in wanted}, name__in={n for _, n in wanted}
+        )
+    }
+    new = [MainItem(department_id=d, name=n) for d, n in sorted(wanted - set(found))]
+    for main in MainItem.objects.bulk_create(new):
+        found[(main.department_id, main.name)] = main
+    report.main_items_created = len(new)
+    return found
+
+
+def _write(
+    actor: Actor,
+    rows: list[_Row],
+    units: dict[str, OrgUnit],
+    mains: dict[tuple[int, str], MainItem],
+    existing: dict[str, ServiceItem],
+    report: ImportReport,
+    *,
+    draft: bool,
+    source_label: str,
+) -> None:
+    def main_of(row: _Row) -> MainItem | None:
+        return mains[(units[row.department].pk, row.main_item)] if row.main_item else None
+
+    live = _live_contents(existing.values())
+    new_rows = [r for r in rows if r.code not in existing]
+    _create_many(actor, new_rows, units, main_of, report, draft=draft, source=source_label)
+    for row in rows:
+        item = existing.get(row.code)
+        if item is None:
+            continue
+        before = snapshot(item, AUDIT_FIELDS)
+        moved = False
+        department = units[row.department]
+        main = main_of(row) if row.main_given else item.main_item
+        if item.department_id != department.pk or item.main_item_id != (main.pk if main else None):
+            item.department = department
+            item.main_item = main
+            item.save(update_fields=["department", "main_item", "updated_at"])
+            moved = True
+        current = live.get(item.pk) or content_of(item)
+        content = _merged(row, current)
+        if draft and item.status != ItemStatus.DRAFT:
+            changed = content != current
+            if changed:
+                catalog_item_update(actor=actor, item=item, content=content)
+        else:
+            changed = catalog_item_publish_now(actor=actor, item=item, content=content) is not None
+        if not (changed or moved):
+            report.unchanged.append(row.code)
+            continue
+        report.updated.append(row.code)
+        audit_record(
+            actor=actor,
+            action="service_item.import",
+            target=item,
+            before=before,
+            after=snapshot(item, AUDIT_FIELDS),
+        )
+
+
+def _create_many(
+    actor: Actor,
+    rows: list[_Row],
+    units: dict[str, OrgUnit],
+    main_of: Any,
+    report: ImportReport,
+    *,
+    draft: bool,
+    source: str,
+) -> None:
+    """New items in bulk (a first import is thousands of rows): the same transitions as the
+    review, checked once for the batch, and an audit entry per item."""
+    if not rows:
+        return
+    now = timezone.now()
+    item_state, version_state = ItemStatus.DRAFT, VersionState.DRAFT
+    if not draft:
+        # draft → in review → published, as catalog_item_submit and catalog_item_approve.
+        assert_transition(ITEM_FLOW, ItemStatus.DRAFT, ItemStatus.IN_REVIEW)
+        assert_transition(ITEM_FLOW, ItemStatus.IN_REVIEW, ItemStatus.PUBLISHED)
+        assert_transition(VERSION_FLOW, VersionState.DRAFT, VersionState.IN_REVIEW)
+        assert_transition(VERSION_FLOW, VersionState.IN_REVIEW, VersionState.PUBLISHED)
+        item_state, version_state = ItemStatus.PUBLISHED, VersionState.PUBLISHED
+    published = now if not draft else None
+    for start in range(0, len(rows), BATCH):
+        chunk = rows[start : start + BATCH]
+        items = [
+            ServiceItem(
+                code=row.code,
+                department=units[row.department],
+                main_item=main_of(row),
+                status=item_state,
+                revision=0 if draft else 1,
+                published_at=published,
+                source=f"import:{source}"[:200],
+                created_by=actor.user,
+                **{
+                    k: list(v) if isinstance(v, tuple) else v
+                    for k in SCALAR_FIELDS
+                    for v in [getattr(row.content, k)]
+                },
+            )
+            for row in chunk
+        ]
+        items = ServiceItem.objects.bulk_create(items)
+        ServiceItemVersion.objects.bulk_create(
+            ServiceItemVersion(
+                item=item,
+                number=1,
+                state=version_state,
+                content=content_to_json(row.content),
+                edited_by=actor.user,
+                submitted_by=None if draft else actor.user,
+                submitted_at=published,
+                reviewed_by=None if draft else actor.user,
+                reviewed_at=published,
+                published_at=published,
+            )
+            for item, row in zip(items, chunk, strict=True)
+        )
+        with_materials = [(i, r) for i, r in zip(items, chunk, strict=True) if r.content.materials]
+        for item, row in with_materials:
+            content_apply(item, row.content)
+        audit_record_many(
+            [
+                audit_event(
+                    actor=actor,
+                    action="service_item.import",
+                    target=item,
+                    after=snapshot(item, AUDIT_FIELDS),
+                )
+                for item in items
+            ]
+        )
+        report.created.extend(row.code for row in chunk)
