@@ -119,3 +119,28 @@ def calibrate(answers: Sequence[Answer], queries: Sequence[EverydayQuery]) -> fl
         if key > best_key:
             best, best_key = t, key
     return best
+
+
+def load_items_csv(path: Path) -> list[ItemDocument]:
+    """The items of a catalogue file with the real file's columns (department, main_item,
+    name, task_type, item_code) as the search sees them once imported — for the benchmark,
+    which measures the engine without a database."""
+    from hongmian.catalog.states import TASK_TYPE_CODES, ItemType
+    from hongmian.core.tables import read_table
+
+    labels = dict(ItemType.choices)
+    columns = ["department", "main_item", "name", "task_type", "item_code"]
+    documents = []
+    for row in read_table(path, required=columns).rows:
+        main_item = row.cell("main_item")
+        documents.append(
+            ItemDocument(
+                code=row.cell("item_code"),
+                name=row.cell("name"),
+                department=row.cell("department"),
+                # A row that names itself as its main item has none (as the importer reads it).
+                main_item="" if main_item in ("未分类", row.cell("name")) else main_item,
+                item_type=str(labels.get(TASK_TYPE_CODES.get(row.cell("task_type"), ""), "")),
+            )
+        )
+    return documents
