@@ -4,10 +4,11 @@ One CatalogSearch per process, built from every published item (validity dates a
 checked per search, so an item starts and stops being served on its dates without a
 rebuild), with each item's facets beside it for the filters. Before each search the
 catalogue's fingerprint is read — the `catalog.items` counter in core's CacheVersion
-table (which `catalog_index_bump` increments), the number of published items and the
-latest change of any item: two small queries — and the index is rebuilt when it moved.
-The fingerprint's last two parts catch a change made by code that does not bump the
-counter; the counter catches what they cannot (a life event's items changed).
+table (which `catalog_index_bump` increments), the number of published items, the
+latest change of any item and the number of life-event links: four small queries — and the
+index is rebuilt when it moved. The counts and dates catch a change made by code that does
+not bump the counter; the counter catches what they cannot (a link replaced by another in
+one transaction).
 
 A rebuild of 3,200 items takes about a second on one core; searches in other threads
 keep the previous index meanwhile.
@@ -66,7 +67,9 @@ def fingerprint() -> tuple[object, ...]:
         n=Count("pk", distinct=True), changed=Max("updated_at")
     )
     served = ServiceItem.objects.filter(status=ItemStatus.PUBLISHED).count()
-    return (version or 0, served, published["n"], published["changed"])
+    # Adding an item to a life event saves neither: count the links.
+    links = LifeEvent.items.through.objects.count()
+    return (version or 0, served, published["n"], published["changed"], links)
 
 
 def build() -> Built:

@@ -128,6 +128,8 @@ def test_the_selector_pages_cites_and_filters(catalogue: Org) -> None:
 def test_life_event_filter_and_a_retired_item_leaves_the_results(catalogue: Org) -> None:
     food = catalogue.market.service_items.get(code="S-FOOD")
     event = LifeEvent.objects.create(slug="open-shop", name="开店")
+    assert catalog_search("许可", life_event="open-shop").items == []
+    # The link changes no item: the index notices it all the same.
     event.items.add(food)
     assert [i.code for i in catalog_search("许可", life_event="open-shop").items] == ["S-FOOD"]
     catalog_item_retire(actor=actor_of(catalogue.manager), item=food, reason="并入新事项")
