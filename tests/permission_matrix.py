@@ -486,6 +486,12 @@ API: dict[str, Row] = {
         ALLOWED_FOR(AUTHOR_ROLES - {Role.HOTLINE_SUPERVISOR} | {Role.SYSTEM_ADMIN}),
         body=lambda w, o: {"owning_unit_id": w.units["a"].pk, "title": "新条目", "body": "正文"},
     ),
+    # --- the service-item catalogue (issue 12, item 1): published items for everyone; the
+    # world holds no item, so the detail answers 404 to all (catalog/tests/test_api.py reads
+    # items, drafts included, role by role)
+    "GET /api/catalog/items": Row(PUBLIC),
+    "GET /api/catalog/items/<code>": Row(PUBLIC, ok=404),
+    "GET /api/catalog/life-events": Row(PUBLIC),
 }
 
 # The knowledge writes: the article's access rule first (404), then the act's predicate.

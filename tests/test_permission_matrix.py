@@ -128,6 +128,7 @@ class World:
             "content_type_id": "1",
             "token": self.token,
             "job_id": "0",  # no report job has this id
+            "code": "no-such-item",  # no catalogue item has this code
         }
         if kind == "order":
             params |= {"pk": obj.pk, "number": obj.number, "service_request_id": obj.number}
