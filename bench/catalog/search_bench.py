@@ -12,7 +12,10 @@ the baseline and for the search, at the search's threshold. Then the same querie
 another step — 新办, 变更, 注销, 延续, 补办 … — under another department), which only add
 distractors.
 
-Latency: every query searched --rounds times on the --items index after a warm-up (the
+Latency at --items items: the real ones plus the catalogue demo's generator
+(catalog.demo.generate_rows, Guangzhou's items at city, district and street level) to fill
+up — a realistic mix of names, which is what the postings' sizes depend on. Every query
+searched --rounds times after a warm-up (the
 engine's path of `hongmian catalog search` and the API: expansion, BM25, the variant
 discount, evidence, the true count); p50, p95, p99 per query, in ms of wall clock and of
 the thread's CPU, with the load average. Exits 1 when the p95 exceeds 30 ms.
@@ -56,6 +59,26 @@ def generated(documents: list, total: int, seed: int = 12) -> list:  # type: ign
             )
         )
     return out
+
+
+def demo_filled(documents: list, total: int) -> list:  # type: ignore[type-arg]
+    """`documents` plus the catalogue demo generator's rows up to `total` items."""
+    from hongmian.catalog.demo import generate_rows
+    from hongmian.catalog.search.engine import ItemDocument
+    from hongmian.catalog.states import ItemType
+
+    labels = dict(ItemType.choices)
+    filler = [
+        ItemDocument(
+            code=row["code"],
+            name=row["name"],
+            department=row["department"],
+            main_item=row["main_item"],
+            item_type=str(labels.get(row["item_type"], "")),
+        )
+        for row in generate_rows(max(0, total - len(documents)))
+    ]
+    return [*documents, *filler]
 
 
 def quality(documents: list, label: str) -> None:  # type: ignore[type-arg]
@@ -131,9 +154,8 @@ def main() -> int:
         return 0
     real = load_items_csv(path)
     quality(real, "the real file")
-    many = generated(real, args.items)
-    quality(many, f"with generated neighbours to {args.items}")
-    p95 = latency(many, args.rounds)
+    quality(generated(real, args.items), f"with generated neighbours to {args.items}")
+    p95 = latency(demo_filled(real, args.items), args.rounds)
     print(f"p95 {p95:.1f} ms against a budget of {P95_BUDGET_MS:.0f} ms")
     return 1 if p95 > P95_BUDGET_MS else 0
 
