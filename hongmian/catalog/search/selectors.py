@@ -18,7 +18,7 @@ import numpy.typing as npt
 from django.utils import timezone
 
 from hongmian.catalog.models import LifeEvent, ServiceItem, served_q
-from hongmian.catalog.search.backend import catalog_index
+from hongmian.catalog.search.backend import Built, catalog_index
 from hongmian.catalog.states import Audience, ItemLevel
 from hongmian.core.errors import ValidationFailed
 from hongmian.identity.models import OrgUnit
@@ -85,13 +85,13 @@ def _clean_query(query: str) -> str:
 
 
 def _mask(
+    built: Built,
     *,
     department: str | None,
     life_event: str | None,
     audience: str | None,
     level: str | None,
 ) -> npt.NDArray[np.bool_] | None:
-    built = catalog_index()
     facets = built.facets
     mask = None
 
@@ -154,8 +154,10 @@ def catalog_search(
     limit = max(1, min(int(limit), PAGE_MAX))
     offset = max(0, int(offset))
     on = on or timezone.localdate()
-    only = _mask(department=department, life_event=life_event, audience=audience, level=level)
     built = catalog_index()
+    only = _mask(
+        built, department=department, life_event=life_event, audience=audience, level=level
+    )
     answer = built.search.search(query, limit=RESULTS_MAX, only=only, today=on)
     codes = [h.code for h in answer.hits]
     served = {

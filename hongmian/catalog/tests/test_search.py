@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -217,3 +218,16 @@ def test_bad_query_lines_stop_the_command_before_anything_is_written(
     assert reason in str(caught.value)
     assert not output.exists()
     assert list(tmp_path.iterdir()) == [queries]
+
+
+@pytest.mark.django_db
+def test_a_search_on_a_warm_index_costs_a_fixed_number_of_queries(
+    catalogue: Org, django_assert_num_queries: Any
+) -> None:
+    catalog_search("食品经营许可", with_articles=False)  # builds the index
+    # The fingerprint (4 small reads), then the served check of the page's hits.
+    with django_assert_num_queries(5):
+        page = catalog_search("食品经营许可", with_articles=False)
+    assert page.total == 2
+    with django_assert_num_queries(5):
+        catalog_search("开饭店要办啥证", limit=1, offset=1, with_articles=False)
