@@ -30,7 +30,13 @@ from ninja.security import HttpBearer
 from hongmian.analytics.permissions import ANALYTICS_ROLES, ISSUER_ROLES
 from hongmian.hotline.permissions import CENTRE_ROLES, UNIT_HANDLER_ROLES
 from hongmian.identity.permissions import PERSON_EDITOR_ROLES, PERSON_FULL_FIELDS_BY_ROLE
-from hongmian.identity.states import CITY_WIDE_ROLES, PUBLIC_ROLES, STAFF_ROLES, Role
+from hongmian.identity.states import (
+    CITY_WIDE_ROLES,
+    PUBLIC_ROLES,
+    STAFF_ROLES,
+    UNIT_SCOPED_ROLES,
+    Role,
+)
 from hongmian.knowledge.permissions import AUTHOR_ROLES
 
 # --- who asks --------------------------------------------------------------------------------
@@ -71,6 +77,8 @@ KIND_VARIANTS: dict[str, tuple[str, ...]] = {
     "extension": (OWN, OTHER_UNIT, OTHER_PERSON),
     # Drafts of the role's unit and of another unit, and a published public article.
     "article": (OWN, OTHER_UNIT, PUBLISHED),
+    # The same for the catalogue's service items (issue 12).
+    "service_item": (OWN, OTHER_UNIT, PUBLISHED),
     "person": (OWN, OTHER_PERSON),
     "enterprise": (OWN, OTHER_PERSON),
     "report": (ANY,),
@@ -239,6 +247,15 @@ F2_MERGE_ORDER = (
     "rule (404) and the merge predicate (403)"
 )
 REVIEWERS = (Role.HOTLINE_SUPERVISOR, Role.SYSTEM_ADMIN)
+# The catalogue (issue 12): its keepers city-wide, the implementing unit's editors and
+# reviewers (catalog.permissions); every unit role reads its unit's drafts.
+ITEM_KEEPERS = frozenset({Role.SYSTEM_ADMIN, Role.CHIEF_DATA_OFFICER})
+ITEM_EDITORS = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER, Role.DATA_STEWARD})
+ITEM_READ = (
+    RECORDS({PUBLISHED}, EVERYONE) | RECORDS({OWN}, UNIT_SCOPED_ROLES) | EVERY_RECORD(ITEM_KEEPERS)
+)
+ITEM_EDIT = RECORDS({OWN}, ITEM_EDITORS) | EVERY_RECORD(ITEM_KEEPERS)
+ITEM_REVIEW = RECORDS({OWN}, {Role.DEPT_MANAGER}) | EVERY_RECORD(ITEM_KEEPERS)
 
 
 def _order_of(obj: Any) -> Any:
@@ -486,13 +503,28 @@ API: dict[str, Row] = {
         ALLOWED_FOR(AUTHOR_ROLES - {Role.HOTLINE_SUPERVISOR} | {Role.SYSTEM_ADMIN}),
         body=lambda w, o: {"owning_unit_id": w.units["a"].pk, "title": "新条目", "body": "正文"},
     ),
-    # --- the service-item catalogue (issue 12, item 1): published items for everyone; the
-    # world holds no item, so the detail answers 404 to all (catalog/tests/test_api.py reads
-    # items, drafts included, role by role)
+    # --- the service-item catalogue (issue 12, item 1): published items for everyone; drafts
+    # for the implementing unit's staff and the catalogue's keepers (catalog.models.scopes)
     "GET /api/catalog/items": Row(PUBLIC),
-    "GET /api/catalog/items/<code>": Row(PUBLIC, ok=404),
+    "GET /api/catalog/items/<code>": Row(PUBLIC.seeing(ITEM_READ), kind="service_item"),
     "GET /api/catalog/life-events": Row(PUBLIC),
+    "POST /api/catalog/items": Row(
+        ALLOWED_FOR(ITEM_EDITORS | ITEM_KEEPERS),
+        body=lambda w, o: {"department_id": w.units["a"].pk, "code": "M-NEW", "name": "新事项"},
+    ),
 }
+
+# The catalogue's writes: the item's access rule first (404), then the act's predicate.
+for _key, _acting, _body in (
+    ("PATCH /api/catalog/items/<code>", ITEM_EDIT, {"conditions": "新条件"}),
+    ("POST /api/catalog/items/<code>/submit", ITEM_EDIT, None),
+    ("POST /api/catalog/items/<code>/approve", ITEM_REVIEW, {"note": ""}),
+    ("POST /api/catalog/items/<code>/reject", ITEM_REVIEW, {"note": "请补充"}),
+    ("POST /api/catalog/items/<code>/retire", ITEM_REVIEW, {}),
+):
+    API[_key] = Row(
+        ANY_LOGGED_IN.seeing(ITEM_READ).acting(_acting), kind="service_item", body=_body
+    )
 
 # The knowledge writes: the article's access rule first (404), then the act's predicate.
 ARTICLE_READ = (

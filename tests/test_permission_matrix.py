@@ -83,6 +83,7 @@ class World:
     extensions: dict[int, Any] = field(default_factory=dict)
     attachments: dict[int, Any] = field(default_factory=dict)  # by order id
     articles: dict[str, Any] = field(default_factory=dict)
+    service_items: dict[str, Any] = field(default_factory=dict)  # catalogue (issue 12)
     persons: dict[str, Any] = field(default_factory=dict)
     enterprises: dict[str, Any] = field(default_factory=dict)
     sessions: dict[str, str] = field(default_factory=dict)
@@ -106,6 +107,8 @@ class World:
             return self.attachments[self.orders[key if variant == pm.OWN else variant].pk]
         if kind == "article":
             return self.articles[variant]
+        if kind == "service_item":
+            return self.service_items[variant]
         if kind == "person":
             return self.persons[principal if variant == pm.OWN else "other"]
         if kind == "enterprise":
@@ -140,6 +143,8 @@ class World:
             params |= {"key": obj.key}
         elif kind == "article":
             params["article_id"] = obj.pk
+        elif kind == "service_item":
+            params["code"] = obj.code
         elif kind == "person":
             params["person_id"] = obj.pk
         elif kind == "enterprise":
@@ -210,6 +215,33 @@ def _articles(w: World) -> None:
     w.articles[pm.PUBLISHED] = published
 
 
+def _service_items(w: World) -> None:
+    """Catalogue items: a draft of district A, a draft of district B, a published one of B."""
+    from hongmian.catalog.services.content import ItemContent
+    from hongmian.catalog.services.items import (
+        catalog_item_approve,
+        catalog_item_create,
+        catalog_item_submit,
+    )
+
+    a_author = actor_of(w.users[Role.DEPT_HANDLER])
+    b_author = actor_of(UserFactory(role=Role.DEPT_HANDLER, org_unit=w.units["b"]))
+    b_manager = actor_of(UserFactory(role=Role.DEPT_MANAGER, org_unit=w.units["b"]))
+    for variant, author, unit in (
+        (pm.OWN, a_author, w.units["a"]),
+        (pm.OTHER_UNIT, b_author, w.units["b"]),
+        (pm.PUBLISHED, b_author, w.units["b"]),
+    ):
+        w.service_items[variant] = catalog_item_create(
+            actor=author,
+            department=unit,
+            code=f"M-{variant}",
+            content=ItemContent(name=f"矩阵事项 {variant}"),
+        )
+    catalog_item_submit(actor=b_author, item=w.service_items[pm.PUBLISHED])
+    catalog_item_approve(actor=b_manager, item=w.service_items[pm.PUBLISHED])
+
+
 def build_world() -> World:
     w = World(units=_units())
     unit_of = {
@@ -263,6 +295,7 @@ def build_world() -> World:
         parent=CategoryFactory(code="m-env-noise", name="噪声", parent=root),
     )
     _articles(w)
+    _service_items(w)
     w.report = ReportIssue.objects.create(
         period_kind="month",
         period_start=dt.date(2026, 10, 1),

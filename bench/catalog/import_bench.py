@@ -98,7 +98,8 @@ def main() -> int:
     from django.core.management import call_command
 
     from hongmian.catalog import demo
-    from hongmian.catalog.services.imports import ImportColumns, catalog_import
+    from hongmian.catalog.services.import_rows import ImportColumns
+    from hongmian.catalog.services.imports import catalog_import
     from hongmian.core.actors import Actor
     from hongmian.identity import demo as identity_demo
 

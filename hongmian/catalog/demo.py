@@ -25,7 +25,8 @@ from hongmian.catalog.demo_items import (
 )
 from hongmian.catalog.models import CertificateType, ServiceItem
 from hongmian.catalog.services.exports import COLUMNS
-from hongmian.catalog.services.imports import ImportColumns, catalog_import
+from hongmian.catalog.services.import_rows import ImportColumns
+from hongmian.catalog.services.imports import catalog_import
 from hongmian.catalog.services.life_events import life_event_save
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor

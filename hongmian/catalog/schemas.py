@@ -107,3 +107,51 @@ class LifeEventOut(Schema):
     audience: str
     description: str
     served_items: int
+
+
+class MaterialIn(Schema):
+    name: str = Field(min_length=1, max_length=200)
+    form: str = "original"
+    source: str = "applicant"
+    copies: int = Field(1, ge=1, le=99)
+    required: bool = True
+    note: str = ""
+    certificate_codes: list[str] = []
+
+
+class ItemContentIn(Schema):
+    """The versioned elements of an item; on update only the fields sent change."""
+
+    name: str | None = Field(default=None, max_length=200)
+    item_type: str | None = None
+    level: str | None = None
+    summary: str | None = None
+    conditions: str | None = None
+    legal_limit_days: int | None = Field(default=None, ge=0, le=3650)
+    promised_limit_days: int | None = Field(default=None, ge=0, le=3650)
+    charges_fee: bool | None = None
+    fee_note: str | None = None
+    online_depth: int | None = Field(default=None, ge=1, le=4)
+    channels: list[str] | None = None
+    appointment_required: bool | None = None
+    partner_cities: list[str] | None = None
+    code_service: bool | None = None
+    for_persons: bool | None = None
+    for_enterprises: bool | None = None
+    required_level: int | None = Field(default=None, ge=1, le=3)
+    materials: list[MaterialIn] | None = None
+    effective_from: dt.date | None = None
+
+
+class ItemCreateIn(ItemContentIn):
+    department_id: int
+    code: str = Field(min_length=1, max_length=64)
+    name: str = Field(min_length=1, max_length=200)
+
+
+class ItemReviewIn(Schema):
+    note: str = ""
+
+
+class ItemRetireIn(Schema):
+    reason: str = ""

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from hongmian.catalog import permissions
@@ -155,7 +155,15 @@ def catalog_item_create(
             source=source[:200],
             created_by=actor.user,
         )
-        content_apply(item, content)
+        try:
+            # A savepoint: a concurrent create of the same code fails here, not as a 500.
+            with transaction.atomic():
+                content_apply(item, content)
+        except IntegrityError:
+            message = f"事项编码已被使用：{code}"
+            raise Conflict(
+                message, code="service_item.code_taken", fields={"code": [message]}
+            ) from None
         ServiceItemVersion.objects.create(
             item=item,
             number=1,

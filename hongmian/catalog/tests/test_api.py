@@ -86,10 +86,21 @@ def test_list_counts_pages_and_filters(
         assert body["total"] == len(codes)
 
 
-def test_list_refuses_a_filter_value_that_names_nothing(client: Client, catalogue: Any) -> None:
-    status, body = _get(client, "/api/catalog/items", item_type="行政处罚")
+@pytest.mark.parametrize(
+    ("param", "value"),
+    [
+        ("item_type", "行政处罚"),
+        ("level", "province"),
+        ("life_event", "no-such"),
+        ("department_id", "0"),
+    ],
+)
+def test_list_refuses_a_filter_value_that_names_nothing(
+    client: Client, catalogue: Any, param: str, value: str
+) -> None:
+    status, body = _get(client, "/api/catalog/items", **{param: value})
     assert status == 422
-    assert body["code"] == "catalog.item_type_invalid"
+    assert body["code"] == f"catalog.{param}_invalid"
 
 
 def test_list_query_count_does_not_grow_with_the_page(
@@ -178,3 +189,48 @@ def test_detail_tells_a_signed_in_citizen_which_level_is_missing(
         "user_level": 1,
         "required_level": 2,
     }
+
+
+def test_staff_write_an_item_through_the_review_by_the_api(client: Client, org: Org) -> None:
+    client.force_login(org.author)
+    created = client.post(
+        "/api/catalog/items",
+        {
+            "department_id": org.market.pk,
+            "code": "C-N-1",
+            "name": "小餐饮登记",
+            "legal_limit_days": 10,
+        },
+        content_type="application/json",
+    )
+    assert created.status_code == 201
+    assert created.json()["status"] == "draft"
+    edited = client.patch(
+        "/api/catalog/items/C-N-1",
+        {"promised_limit_days": 3, "channels": ["online"], "materials": [{"name": "营业执照"}]},
+        content_type="application/json",
+    )
+    assert edited.status_code == 200
+    assert (edited.json()["legal_limit_days"], edited.json()["promised_limit_days"]) == (10, 3)
+    assert edited.json()["materials"][0]["form"] == "original"  # defaults of a material
+    assert client.post("/api/catalog/items/C-N-1/submit").status_code == 200
+    own = client.post("/api/catalog/items/C-N-1/approve", {}, content_type="application/json")
+    assert (own.status_code, own.json()["code"]) == (403, "service_item.forbidden")
+    client.force_login(org.manager)
+    approved = client.post("/api/catalog/items/C-N-1/approve", {}, content_type="application/json")
+    assert approved.status_code == 200
+    assert approved.json()["status"] == "published"
+    client.logout()
+    assert client.get("/api/catalog/items/C-N-1").status_code == 200
+
+
+def test_another_units_draft_is_not_found_for_writes(
+    client: Client, catalogue: Any, org: Org
+) -> None:
+    client.force_login(org.police_author)
+    assert client.post("/api/catalog/items/C-D-1/submit").status_code == 404
+    # A published item of another unit is seen, but not theirs to change.
+    response = client.patch(
+        "/api/catalog/items/C-A-1", {"name": "改名"}, content_type="application/json"
+    )
+    assert response.status_code == 403

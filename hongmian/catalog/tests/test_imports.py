@@ -12,11 +12,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from hongmian.catalog.models import MainItem, ServiceItem, ServiceItemVersion
-from hongmian.catalog.services.imports import (
-    IMPORTED_UNIT_CODE,
-    ImportColumns,
-    catalog_import,
-)
+from hongmian.catalog.services.import_rows import ImportColumns
+from hongmian.catalog.services.imports import IMPORTED_UNIT_CODE, catalog_import
 from hongmian.catalog.states import ItemStatus, ItemType, VersionState
 from hongmian.catalog.tests.conftest import Org
 from hongmian.core.actors import Actor
@@ -229,3 +226,36 @@ def test_the_real_guangan_catalogue_imports_in_one_command(shared_data: Path) ->
     out = StringIO()
     call_command(*args, stdout=out, stderr=StringIO())
     assert "未变 1135 项" in out.getvalue()
+
+
+def test_draft_import_leaves_new_and_changed_items_for_review(org: Org) -> None:
+    _import(GOOD, draft=True, commit=True)
+    assert set(ServiceItem.objects.values_list("status", flat=True)) == {ItemStatus.DRAFT}
+    assert ServiceItem.objects.restrict(None).count() == 0
+
+    _import(GOOD, commit=True)  # the keeper publishes
+    changed = GOOD.replace("食品经营许可,1,C-A-1,20", "食品经营许可（新）,1,C-A-1,20")
+    report = _import(changed, draft=True, commit=True)
+    assert report.updated == ["C-A-1"]  # type: ignore[attr-defined]
+    item = ServiceItem.objects.get(code="C-A-1")
+    assert item.name == "食品经营许可"  # still served as published
+    assert item.versions.get(state=VersionState.DRAFT).content["name"] == "食品经营许可（新）"
+
+
+def test_a_published_import_withdraws_a_waiting_edit(org: Org) -> None:
+    from hongmian.catalog.services.content import ItemContent
+    from hongmian.catalog.services.items import catalog_item_update
+    from hongmian.catalog.tests.conftest import actor_of
+
+    _import(GOOD, commit=True)
+    item = ServiceItem.objects.get(code="C-A-1")
+    catalog_item_update(actor=actor_of(org.author), item=item, content=ItemContent(name="手改"))
+    _import(GOOD.replace("C-A-1,20", "C-A-1,25"), commit=True)
+    states = dict(item.versions.values_list("number", "state"))
+    assert states == {
+        1: VersionState.SUPERSEDED,
+        2: VersionState.WITHDRAWN,
+        3: VersionState.PUBLISHED,
+    }
+    item.refresh_from_db()
+    assert item.legal_limit_days == 25

@@ -27,7 +27,8 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.catalog.management import search_cli
 from hongmian.catalog.services.exports import EXPORT_FORMATS, catalog_export
-from hongmian.catalog.services.imports import ImportColumns, catalog_import
+from hongmian.catalog.services.import_rows import ImportColumns
+from hongmian.catalog.services.imports import catalog_import
 from hongmian.catalog.states import ItemLevel
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
