@@ -10,6 +10,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from hongmian.catalog.api import router as catalog_router
+from hongmian.catalog.search.api import router as catalog_search_router
 from hongmian.core.api import router as core_router
 from hongmian.core.api_errors import (
     document_shared_errors,
@@ -48,3 +49,5 @@ api.add_router("/knowledge/", knowledge_router)
 api.add_router("/catalog/", catalog_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)
+# The catalogue search (issue 12): its own router under /catalog/.
+api.add_router("/catalog/", catalog_search_router)

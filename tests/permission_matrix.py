@@ -561,6 +561,8 @@ API: dict[str, Row] = {
     ),
     # --- knowledge: served articles for everyone, drafts for their unit and reviewers
     "GET /api/knowledge/search": Row(PUBLIC, query={"q": "停水"}),
+    # --- catalogue search (issue 12): published items for everyone, anonymous too
+    "GET /api/catalog/search": Row(PUBLIC, query={"q": "开饭店要办啥证"}),
     "GET /api/knowledge/articles/<article_id>": Row(
         PUBLIC.seeing(
             RECORDS({PUBLISHED}, EVERYONE)

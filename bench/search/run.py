@@ -48,8 +48,8 @@ P95_BUDGET_MS = 20.0
 
 
 def _variants():  # type: ignore[no-untyped-def]
-    from hongmian.knowledge.search import RankingParams
-    from hongmian.knowledge.search.analysis import AnalyzerOptions
+    from hongmian.core.search.analysis import AnalyzerOptions
+    from hongmian.core.search.index import RankingParams
 
     plain = AnalyzerOptions.plain()
     plain_params = RankingParams(k1={"w": 1.5}, b={"w": 0.75}, rerank_depth=0)
@@ -78,7 +78,8 @@ def _row(label: str, everything, held_out, marker: str = "") -> None:  # type: i
 
 
 def quality(data_dir: Path) -> None:
-    from hongmian.knowledge.search import SearchIndex, dense
+    from hongmian.core.search import dense
+    from hongmian.core.search.index import SearchIndex
     from hongmian.knowledge.search.evaluation import FAQ_FILE, dense_only, evaluate, load_faq
 
     if not (data_dir / FAQ_FILE).is_file():
@@ -126,7 +127,7 @@ def quality(data_dir: Path) -> None:
 
 def learn_on_tune_half(index, qa, cache):  # type: ignore[no-untyped-def]
     """A ranking learned from the tune half's (question, answer) pairs, and its CPU time."""
-    from hongmian.knowledge.search.learned import learn_ranking
+    from hongmian.core.search.learned import learn_ranking
 
     pairs = [(q.text, q.key) for q in qa.half("tune")]
     started = time.process_time()
@@ -138,8 +139,8 @@ def learned_rows(hybrid, qa, cache) -> None:  # type: ignore[no-untyped-def]
     """The hybrid with a ranking learned from question → answer pairs (learned.py): learned
     on one half, measured on the other (the learning half's own figure would be in-sample,
     so it is not shown), both ways round."""
+    from hongmian.core.search.learned import learn_ranking
     from hongmian.knowledge.search.evaluation import evaluate
-    from hongmian.knowledge.search.learned import learn_ranking
 
     print("  learned ranking (query adapter + head reranker), learned on one half's pairs:")
     ranking, cpu = learn_on_tune_half(hybrid, qa, cache)
@@ -179,7 +180,7 @@ def _sentences(data_dir: Path) -> list[str]:
 def synthetic_documents(n: int, sentences: list[str], *, seed: int = 12345):  # type: ignore[no-untyped-def]
     """N articles of 2–6 sentences drawn from the pool; a title from a sentence's start;
     one in five internal, one in ten with validity dates (so the filters do work)."""
-    from hongmian.knowledge.search import IndexDocument
+    from hongmian.core.search.index import IndexDocument
 
     rng = random.Random(seed)  # noqa: S311  # reproducible test data, not security
     docs = []
@@ -206,7 +207,7 @@ def _sample_vectors(docs, sample: int, encoder, *, seed: int = 54321):  # type: 
     seconds of wall time and of CPU time per embedded article)."""
     import numpy as np
 
-    from hongmian.knowledge.search import dense
+    from hongmian.core.search import dense
 
     sample = max(1, min(sample, len(docs)))
     prepared = [dense.document_text(d.title, d.body) for d in docs[:sample]]
@@ -288,9 +289,10 @@ def _timed(index, texts: list[str], warm: list[str], label: str) -> float:  # ty
 
 
 def speed(data_dir: Path, articles: int, queries: int, embed_sample: int) -> float:
+    from hongmian.core.search import dense
+    from hongmian.core.search.analysis import AnalyzerOptions
+    from hongmian.core.search.index import RankingParams, SearchIndex
     from hongmian.knowledge.demo import ARTICLES
-    from hongmian.knowledge.search import RankingParams, SearchIndex, dense
-    from hongmian.knowledge.search.analysis import AnalyzerOptions
     from hongmian.knowledge.search.evaluation import FAQ_FILE, load_faq
 
     docs = synthetic_documents(articles, _sentences(data_dir))
@@ -366,7 +368,8 @@ def speed(data_dir: Path, articles: int, queries: int, embed_sample: int) -> flo
 
 def _faq_ranking(data_dir: Path):  # type: ignore[no-untyped-def]
     """The ranking learned from the FAQ's tune half (as in the quality rows), or None."""
-    from hongmian.knowledge.search import SearchIndex, dense
+    from hongmian.core.search import dense
+    from hongmian.core.search.index import SearchIndex
     from hongmian.knowledge.search.evaluation import FAQ_FILE, load_faq
 
     if not (data_dir / FAQ_FILE).is_file():

@@ -19,12 +19,13 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from hongmian.core.errors import NotFound, ValidationFailed
+from hongmian.core.search import dense
+from hongmian.core.search.analysis import AnalyzerOptions, words_of
+from hongmian.core.search.learned import LearnedRanking, LearningError
 from hongmian.core.text import normalize
 from hongmian.knowledge import permissions
 from hongmian.knowledge.models import Article, ArticleVersion, SearchRanking, served_q
-from hongmian.knowledge.search import dense, get_backend
-from hongmian.knowledge.search.analysis import AnalyzerOptions, words_of
-from hongmian.knowledge.search.learned import LearnedRanking, LearningError
+from hongmian.knowledge.search import get_backend
 from hongmian.knowledge.states import AUDIENCE_READS, Audience
 
 logger = logging.getLogger(__name__)

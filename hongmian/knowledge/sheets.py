@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
+from hongmian.core.search.index import IndexDocument
 from hongmian.core.tables import read_table
-from hongmian.knowledge.search.index import IndexDocument
 from hongmian.knowledge.services import ImportRow
 
 

@@ -12,12 +12,12 @@ from django.test import override_settings
 from django.utils import timezone
 
 from hongmian.core.models import AuditEvent
+from hongmian.core.search import dense, learned
 from hongmian.hotline import knowledge_bridge
 from hongmian.hotline.tasks import search_ranking_relearn_job
 from hongmian.hotline.tests.factories import WorkOrderFactory
 from hongmian.hotline.tests.fixtures import Units
 from hongmian.knowledge.models import Article, ArticleUsage, SearchRanking
-from hongmian.knowledge.search import dense, learned
 from hongmian.knowledge.services import ranking as ranking_services
 from hongmian.knowledge.states import ArticleStatus
 from hongmian.knowledge.tests.test_dense import FakeEncoder

@@ -1,5 +1,10 @@
 """The search seam of the knowledge base.
 
+The engine itself (analyser, lexicon, BM25/hybrid index, dense vectors, learned ranking)
+is the house's one search engine in hongmian/core/search/, shared with the catalogue;
+this package holds what is the knowledge base's own: the backend seam, the embedded
+backend over the Article table, and the FAQ evaluation.
+
 Callers (selectors.article_search, the agent console, the CLI) talk to a backend through
 one small interface, so that the embedded default can be replaced by PostgreSQL full-text
 search or an external engine (Elasticsearch/OpenSearch with an IK or smartcn analyser)
@@ -33,8 +38,7 @@ from typing import Protocol
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from hongmian.knowledge.search import dense
-from hongmian.knowledge.search.index import Hit, IndexDocument, RankingParams, SearchIndex
+from hongmian.core.search.index import Hit
 
 DEFAULT_BACKEND = "hongmian.knowledge.search.embedded.EmbeddedBackend"
 
@@ -56,13 +60,4 @@ def get_backend() -> SearchBackend:
     return _backend(getattr(settings, "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND", DEFAULT_BACKEND))
 
 
-__all__ = [
-    "DEFAULT_BACKEND",
-    "Hit",
-    "IndexDocument",
-    "RankingParams",
-    "SearchBackend",
-    "SearchIndex",
-    "dense",
-    "get_backend",
-]
+__all__ = ["DEFAULT_BACKEND", "SearchBackend", "get_backend"]

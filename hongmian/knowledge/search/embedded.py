@@ -39,9 +39,9 @@ from django.db import close_old_connections, connection, transaction
 from django.db.models import F
 
 from hongmian.core.models import CacheVersion
-from hongmian.knowledge.search import dense
-from hongmian.knowledge.search.analysis import AnalyzerOptions
-from hongmian.knowledge.search.index import Hit, IndexDocument, RankingParams, SearchIndex
+from hongmian.core.search import dense
+from hongmian.core.search.analysis import AnalyzerOptions
+from hongmian.core.search.index import Hit, IndexDocument, RankingParams, SearchIndex
 
 logger = logging.getLogger(__name__)
 

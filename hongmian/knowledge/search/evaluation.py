@@ -15,9 +15,10 @@ from pathlib import Path
 
 import numpy as np
 
+from hongmian.core.search.dense import DenseVectors, PrecomputedQueries, VectorStore
+from hongmian.core.search.index import IndexDocument, SearchIndex
+from hongmian.core.search.metrics import Scores, score_many
 from hongmian.core.tables import read_table
-from hongmian.knowledge.search.dense import DenseVectors, PrecomputedQueries, VectorStore
-from hongmian.knowledge.search.index import IndexDocument, SearchIndex
 
 FAQ_FILE = Path("qa") / "taipei_faq_train.csv"
 # The columns of the FAQ file (its header: data_id, dept, …, question, answer, …).
@@ -28,20 +29,6 @@ ID, QUESTION, ANSWER, UNIT = "data_id", "question", "answer", "dept"
 class Question:
     key: str  # the key of the right answer
     text: str
-
-
-@dataclass(frozen=True, slots=True)
-class Scores:
-    questions: int
-    mrr: float  # MRR@10
-    recall_1: float
-    recall_10: float
-
-    def line(self) -> str:
-        return (
-            f"MRR@10 {self.mrr:.3f}  R@1 {self.recall_1:.3f}  R@10 {self.recall_10:.3f}"
-            f"  (n={self.questions})"
-        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,16 +63,7 @@ def load_faq(data_dir: Path, *, with_unit: bool = False) -> QaSet:
 
 
 def score(ranked: Iterable[Sequence[str]], questions: Sequence[Question]) -> Scores:
-    reciprocal = first = within = 0.0
-    for keys, question in zip(ranked, questions, strict=True):
-        top = list(keys[:10])
-        if question.key in top:
-            rank = top.index(question.key) + 1
-            reciprocal += 1.0 / rank
-            within += 1
-            first += rank == 1
-    n = len(questions) or 1
-    return Scores(len(questions), reciprocal / n, first / n, within / n)
+    return score_many(ranked, [(q.key,) for q in questions])
 
 
 def evaluate(

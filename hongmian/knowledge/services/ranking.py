@@ -34,10 +34,11 @@ from hongmian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from hongmian.core.search import dense, learned
 from hongmian.core.versions import activate_only
 from hongmian.knowledge.models import Article, SearchRanking
 from hongmian.knowledge.permissions import can_manage_search_ranking
-from hongmian.knowledge.search import dense, embedded, learned
+from hongmian.knowledge.search import embedded
 from hongmian.knowledge.states import ArticleStatus
 
 logger = logging.getLogger(__name__)

@@ -14,9 +14,11 @@ import numpy as np
 import pytest
 from django.test import override_settings
 
+from hongmian.core.search import dense
+from hongmian.core.search.index import IndexDocument, SearchIndex
 from hongmian.knowledge import selectors
 from hongmian.knowledge.models import ArticleEmbedding
-from hongmian.knowledge.search import IndexDocument, SearchIndex, dense, embedded
+from hongmian.knowledge.search import embedded
 from hongmian.knowledge.search.embedded import EmbeddedBackend
 from hongmian.knowledge.tests.conftest import Org, actor_of, make_article
 from hongmian.knowledge.tests.test_search import DOCS
@@ -369,7 +371,7 @@ def test_hybrid_with_e5_keeps_the_everyday_answers(
 
 
 def test_the_question_encoders_threads_come_from_the_setting(settings) -> None:
-    from hongmian.knowledge.search.dense import query_threads
+    from hongmian.core.search.dense import query_threads
 
     assert query_threads() == 1
     settings.HONGMIAN_KNOWLEDGE_QUERY_THREADS = 2

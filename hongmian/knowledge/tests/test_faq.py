@@ -16,7 +16,8 @@ from pathlib import Path
 import pytest
 from django.conf import settings
 
-from hongmian.knowledge.search import RankingParams, SearchIndex, dense
+from hongmian.core.search import dense
+from hongmian.core.search.index import RankingParams, SearchIndex
 from hongmian.knowledge.search.evaluation import FAQ_FILE, QaSet, evaluate, load_faq
 
 pytestmark = pytest.mark.shared_data
@@ -43,7 +44,7 @@ def bm25_index(faq: QaSet) -> SearchIndex:
 
 
 def test_faq_mrr_beats_the_baseline(faq: QaSet, bm25_index: SearchIndex) -> None:
-    from hongmian.knowledge.search.analysis import AnalyzerOptions
+    from hongmian.core.search.analysis import AnalyzerOptions
 
     baseline = SearchIndex.build(
         faq.documents,

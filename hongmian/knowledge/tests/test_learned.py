@@ -6,8 +6,9 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from hongmian.knowledge.search import IndexDocument, SearchIndex, dense
-from hongmian.knowledge.search.learned import (
+from hongmian.core.search import dense
+from hongmian.core.search.index import IndexDocument, SearchIndex
+from hongmian.core.search.learned import (
     BASE_WEIGHT,
     FEATURES,
     MIN_PAIRS,
@@ -18,7 +19,7 @@ from hongmian.knowledge.search.learned import (
     learn_ranking,
     question_aspects,
 )
-from hongmian.knowledge.search.lexicon import ASPECTS
+from hongmian.core.search.lexicon import ASPECTS
 from hongmian.knowledge.tests.test_dense import FakeEncoder
 
 ASPECT_NAMES = list(ASPECTS)

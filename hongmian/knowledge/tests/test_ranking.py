@@ -20,9 +20,10 @@ from django.utils import timezone
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.models import AuditEvent
+from hongmian.core.search import dense, learned
 from hongmian.knowledge import selectors, services
 from hongmian.knowledge.models import Article, SearchRanking
-from hongmian.knowledge.search import dense, embedded, learned
+from hongmian.knowledge.search import embedded
 from hongmian.knowledge.search.embedded import EmbeddedBackend
 from hongmian.knowledge.services import ranking as ranking_services
 from hongmian.knowledge.states import ArticleStatus

@@ -8,9 +8,9 @@ import datetime as dt
 import pytest
 
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.search.analysis import AnalyzerOptions, analyse, synonym_terms
+from hongmian.core.search.index import IndexDocument, SearchIndex
 from hongmian.knowledge import selectors, services
-from hongmian.knowledge.search import IndexDocument, SearchIndex
-from hongmian.knowledge.search.analysis import AnalyzerOptions, analyse, synonym_terms
 from hongmian.knowledge.states import Audience
 from hongmian.knowledge.tests.conftest import Org, actor_of, make_article
 

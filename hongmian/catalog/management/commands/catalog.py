@@ -5,6 +5,7 @@
         [--level-column …] [--legal-limit-column …] [--promised-limit-column …] \\
         [--conditions-column …] [--level district] [--create-units] [--draft] [--commit]
     hongmian catalog export --format csv|xlsx|json --output FILE [--all]
+    hongmian catalog search --queries Q.jsonl --top 10 --output R.jsonl   (management/search_cli.py)
 
 The import reads CSV (UTF-8 or GB18030), XLSX or JSONL through the house's table reader. It
 is a dry run unless --commit: it prints what it would create, change and leave alone, and
@@ -24,6 +25,7 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from hongmian.catalog.management import search_cli
 from hongmian.catalog.services.exports import EXPORT_FORMATS, catalog_export
 from hongmian.catalog.services.import_rows import ImportColumns
 from hongmian.catalog.services.imports import catalog_import
@@ -75,11 +77,15 @@ class Command(BaseCommand):
         exp.add_argument("--output", type=Path, required=True)
         exp.add_argument("--all", action="store_true", help="every item, not only published ones")
 
+        search_cli.add_arguments(sub)
+
     def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.cli(None, label=f"catalog {options['action']}")
         try:
             if options["action"] == "import":
                 self._import(actor, options)
+            elif options["action"] == "search":
+                search_cli.run(options, self.stdout)
             else:
                 count = catalog_export(
                     actor=actor,

@@ -33,11 +33,12 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
+from hongmian.core.search import dense, learned
+from hongmian.core.search.index import SearchIndex
 from hongmian.core.tables import TableError, open_table, read_table
 from hongmian.identity.models import OrgUnit
 from hongmian.knowledge import selectors, services, sheets
 from hongmian.knowledge.models import Article
-from hongmian.knowledge.search import SearchIndex, dense, learned
 from hongmian.knowledge.states import ArticleStatus, Audience
 
 

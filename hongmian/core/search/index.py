@@ -43,7 +43,7 @@ from typing import TYPE_CHECKING, cast
 import numpy as np
 import numpy.typing as npt
 
-from hongmian.knowledge.search.analysis import (
+from hongmian.core.search.analysis import (
     BIGRAMS,
     CHANNELS,
     PINYIN,
@@ -51,7 +51,7 @@ from hongmian.knowledge.search.analysis import (
     AnalyzerOptions,
     analyse,
 )
-from hongmian.knowledge.search.learned import (
+from hongmian.core.search.learned import (
     Head,
     LearnedRanking,
     article_profile,
@@ -60,7 +60,7 @@ from hongmian.knowledge.search.learned import (
 )
 
 if TYPE_CHECKING:
-    from hongmian.knowledge.search.dense import DenseVectors
+    from hongmian.core.search.dense import DenseVectors
 
 logger = logging.getLogger(__name__)
 
@@ -108,6 +108,9 @@ class RankingParams:
     # this on, so it is set by judgement, not measured.
     title_boost: float = 2.0
     synonym_weight: float = 0.5
+    # A query expansion (expansion.py: the official words a colloquial phrase stands for)
+    # counts this much of the question's own words: evidence, but second-hand.
+    expansion_weight: float = 0.8
     # Second stage: the best `rerank_depth` documents are scored again with each term's
     # idf taken among them only ("local idf", to the power `rerank_gamma`), and the two
     # scores mixed. FAQ articles come in families that share a topic (一项补助的资格、文件、
@@ -304,6 +307,33 @@ class SearchIndex:
                 weights[term_id] = weights.get(term_id, 0.0) + weight
         return weights
 
+    def expanded_terms(self, query: str, expansions: Iterable[str] = ()) -> dict[int, float]:
+        """query_terms of the question plus those of each expansion text, the latter
+        weighted by `expansion_weight`."""
+        weights = self.query_terms(query)
+        for text in expansions:
+            for term_id, weight in self.query_terms(text).items():
+                extra = self.params.expansion_weight * weight
+                weights[term_id] = weights.get(term_id, 0.0) + extra
+        return weights
+
+    def term_idf(self, term_id: int) -> float:
+        return float(self._idf[term_id])
+
+    def max_idf(self) -> float:
+        """The idf of a term no document has (df = 0)."""
+        n = max(len(self.keys), 1)
+        return math.log1p((n + 0.5) / 0.5)
+
+    def has_term(self, term_id: int, position: int) -> bool:
+        """Whether document number `position` contains the term."""
+        start, end = int(self._offsets[term_id]), int(self._offsets[term_id + 1])
+        # A term's postings are in document order (built document by document, sorted
+        # stably), so a binary search finds the document.
+        docs = self._docs[start:end]
+        at = int(np.searchsorted(docs, position))
+        return at < len(docs) and int(docs[at]) == position
+
     def scores(self, weights: dict[int, float]) -> npt.NDArray[np.float32]:
         scores = np.zeros(len(self.keys), dtype=np.float32)
         for term_id, weight in weights.items():
@@ -327,17 +357,23 @@ class SearchIndex:
         limit: int = 10,
         audience: str = "staff",
         today: dt.date | None = None,
+        expansions: Iterable[str] = (),
+        only: npt.NDArray[np.bool_] | None = None,
     ) -> list[Hit]:
         """The best `limit` documents for `query` that `audience` may read and that are
         valid on `today` (None: ignore validity). Documents that share no term with the
-        question are never returned."""
+        question are never returned. `expansions`: texts that stand for words of the
+        question (expansion.py), weighted by `expansion_weight`; `only`: a mask over the
+        documents (a filter by department, audience…), None for all."""
         if limit <= 0 or not self.keys:
             return []
-        weights = self.query_terms(query)
+        weights = self.expanded_terms(query, expansions)
         if not weights:
             return []
         scores = self.scores(weights)
         allowed = self.allowed(audience=audience, today=today)
+        if only is not None:
+            allowed &= only
         scores[~allowed] = 0.0
         if self.dense is not None:
             try:

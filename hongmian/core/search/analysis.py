@@ -22,8 +22,8 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from hongmian.core.search.lexicon import PARTICLES, STOPWORDS, SYNONYM_GROUPS
 from hongmian.core.text import normalize, segment
-from hongmian.knowledge.search.lexicon import PARTICLES, STOPWORDS, SYNONYM_GROUPS
 
 # A run of CJK unified ideographs (the basic block and extension A).
 _HAN_RUN = re.compile(r"[\u3400-\u4dbf\u4e00-\u9fff]+")

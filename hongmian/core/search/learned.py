@@ -45,12 +45,12 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import numpy.typing as npt
 
+from hongmian.core.search.lexicon import ASPECTS
 from hongmian.core.text import normalize
-from hongmian.knowledge.search.lexicon import ASPECTS
 
 if TYPE_CHECKING:
-    from hongmian.knowledge.search.dense import VectorStore
-    from hongmian.knowledge.search.index import SearchIndex
+    from hongmian.core.search.dense import VectorStore
+    from hongmian.core.search.index import SearchIndex
 
 FORMAT = "hongmian-learned-ranking/1"
 ADAPTER_TAU = 0.02
@@ -338,7 +338,7 @@ def _reciprocal_rank(found: tuple[Head, Matrix] | None, document: int) -> float:
 def _question_vectors(
     index: SearchIndex, texts: Sequence[str], store: VectorStore | None
 ) -> Matrix:
-    from hongmian.knowledge.search.dense import PrecomputedQueries
+    from hongmian.core.search.dense import PrecomputedQueries
 
     if index.dense is None:
         raise LearningError("the index has no dense vectors")
