@@ -17,7 +17,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
-from hongmian.core.validators import validate_mobile
+from hongmian.core.validators import DB_ID_MAX, validate_mobile
 from hongmian.hotline.models import Category
 from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.states import (
@@ -217,7 +217,9 @@ def _textarea(rows: int = 4, **attrs: Any) -> forms.Textarea:
 class VersionForm(Form):
     """Only the version the reader saw, so a change made meanwhile is refused (409)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 # --- attachments (附件) ---------------------------------------------------------------------
@@ -344,7 +346,9 @@ class DispatchForm(Form):
         help_text=_("按住 Ctrl 可多选；可不选。"),
     )
     note = forms.CharField(label=_("派单说明"), required=False, widget=_textarea(2))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 class DirectAnswerForm(VersionForm):
@@ -490,7 +494,7 @@ class SuperviseForm(VersionForm):
 
 
 class MergeForm(Form):
-    master = forms.IntegerField(label=_("主工单"))
+    master = forms.IntegerField(label=_("主工单"), min_value=1, max_value=DB_ID_MAX)
     duplicates = forms.TypedMultipleChoiceField(label=_("并入的工单"), coerce=int, choices=())
     note = forms.CharField(label=_("并单说明"), required=False, max_length=500)
 
@@ -631,7 +635,9 @@ class RateForm(TrackForm):
 class SignOffDecideForm(VersionForm):
     """同意 / 退回修改 of the request the manager saw (`sign_off`); the buttons set `decision`."""
 
-    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sign_off = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
     decision = forms.ChoiceField(
         choices=[("approve", _("同意")), ("send_back", _("退回修改"))],
         widget=forms.HiddenInput,
@@ -647,7 +653,9 @@ class SignOffDecideForm(VersionForm):
 
 
 class SignOffWithdrawForm(VersionForm):
-    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sign_off = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 class SignOffPolicyForm(Form):

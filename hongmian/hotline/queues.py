@@ -31,6 +31,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.validators import DB_ID_MAX, parse_id
 from hongmian.hotline.models import Assignment, Category, SlaClock, WorkOrder
 from hongmian.hotline.permissions import ACTIVE_ASSIGNMENT_STATUSES
 from hongmian.hotline.services.intake_validation import validate_caller_phone
@@ -195,8 +196,9 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
-def _positive_int(raw: str, *, limit: int = 2**63 - 1) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= limit else None
+def _positive_int(raw: str, *, limit: int = DB_ID_MAX) -> int | None:
+    value = parse_id(raw)
+    return value if value is not None and value <= limit else None
 
 
 def queue_filter_parse(
