@@ -18,5 +18,7 @@ urlpatterns = [
     path("hotline/", include("hongmian.insights.urls")),
     path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
+    # The auditor's audit log (issue 16, item 5).
+    path("audit/", include("hongmian.audit.urls")),
     path("", include("hongmian.portal.urls")),
 ]

@@ -19,7 +19,7 @@ from hongmian.core import validators
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
-from hongmian.identity import selectors, services
+from hongmian.identity import permissions, selectors, services
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
 from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role
 
@@ -135,6 +135,26 @@ class UserAdmin(DjangoUserAdmin[User]):
         ),
     )
 
+    actions = ["clear_lockout"]
+
+    # 三员分立 (decision 0046): the system administrator opens and edits accounts, the
+    # security administrator gives roles and clears lockouts; each sees the accounts.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or permissions.is_security_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or permissions.is_security_admin(
+            request.user
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) or permissions.is_security_admin(
+            request.user
+        )
+
+    def has_clear_lockout_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_clear_lockouts(request.user)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None:
@@ -142,7 +162,18 @@ class UserAdmin(DjangoUserAdmin[User]):
         if obj.pk == request.user.pk:
             # Nobody changes their own role or switches themself off (services refuse too).
             fields += ["role", "org_unit", "is_active"]
-        return fields
+        elif not permissions.can_assign_roles(request.user):
+            fields += ["role", "org_unit"]
+        if permissions.is_security_admin(request.user):
+            # Roles only: the person's details are the system administrator's to keep.
+            fields += ["display_name", "mobile", "email", "is_active"]
+        return list(dict.fromkeys(fields))
+
+    @admin.action(description=_("解除登录锁定"), permissions=["clear_lockout"])
+    def clear_lockout(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = _actor(request)
+        cleared = sum(services.user_lockout_clear(actor=actor, user=u) for u in queryset)
+        self.message_user(request, _("已解除 %(n)d 次失败登录记录。") % {"n": cleared})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor, data = _actor(request), form.cleaned_data

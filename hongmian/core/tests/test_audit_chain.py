@@ -165,3 +165,25 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     report = chain_verify()
     assert report.ok, report.broken
     assert report.checked == AuditEvent.objects.count() == AuditChainHead.objects.get().length
+
+
+@pytest.mark.django_db
+def test_the_migration_chains_the_entries_written_before_it() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    migration = importlib.import_module("hongmian.core.migrations.0004_audit_chain")
+    events = _append(5)
+    # As before the chain: no place, no hashes, no head (places moved out of the way).
+    _sql("UPDATE core_auditevent SET seq = seq + 1000000, prev_hash = '', hash = ''")
+    AuditChainHead.objects.all().delete()
+    migration.chain_existing(apps, None)
+    ordered = list(AuditEvent.objects.order_by("id"))
+    assert [e.seq for e in ordered] == list(range(1, len(ordered) + 1))
+    assert chain_verify().ok
+    assert AuditChainHead.objects.get().length == len(ordered)
+    # And the chain goes on from there.
+    _append(1)
+    assert chain_verify().checked == len(ordered) + 1
+    assert events[0].pk in {e.pk for e in ordered}
