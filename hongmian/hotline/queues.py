@@ -218,6 +218,10 @@ def queue_filter_parse(
     if len(q) > Q_MAX:
         bad("q", f"查询文字不能超过 {Q_MAX} 字")
         q = ""
+    elif "\x00" in q:
+        # PostgreSQL cannot even compare a NUL: it was a 500 at the search (decision 0046).
+        bad("q", "查询文字不能包含空字符（NUL）")
+        q = ""
 
     statuses: list[str] = []
     for value in _getlist(params, "status"):
