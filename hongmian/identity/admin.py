@@ -21,7 +21,13 @@ from hongmian.core.errors import ApplicationError
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
 from hongmian.identity import permissions, selectors, services
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
-from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role
+from hongmian.identity.states import (
+    OVERSIGHT_ROLES,
+    PUBLIC_ROLES,
+    STAFF_ROLES,
+    UNIT_SCOPED_ROLES,
+    Role,
+)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -55,7 +61,7 @@ class _RoleUnitMixin(forms.ModelForm[User]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # A field shown read-only (one's own role) keeps the instance's value.
-        role = data["role"] if "role" in self.fields else self.instance.role
+        role = data.get("role") if "role" in self.fields else self.instance.role
         unit = data.get("org_unit") if "org_unit" in self.fields else self.instance.org_unit
         if role in UNIT_SCOPED_ROLES and unit is None:
             self.add_error("org_unit", _("该角色必须指定所属机构"))
@@ -151,6 +157,14 @@ class UserAdmin(DjangoUserAdmin[User]):
         return super().has_change_permission(request, obj) or permissions.is_security_admin(
             request.user
         )
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A new account of the security administrator's or the auditor's role is the security
+        # administrator's to open (user_create refuses anyone else): not offered otherwise.
+        if db_field.name == "role" and not permissions.can_assign_roles(request.user):
+            granted_elsewhere = OVERSIGHT_ROLES - {Role.SYSTEM_ADMIN}
+            kwargs["choices"] = [c for c in Role.choices if c[0] not in granted_elsewhere]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
 
     def has_clear_lockout_permission(self, request: HttpRequest) -> bool:
         return permissions.can_clear_lockouts(request.user)

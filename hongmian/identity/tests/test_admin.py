@@ -239,3 +239,21 @@ def test_the_audit_log_is_not_in_the_admin_site(admin_client: Client) -> None:
     # Even for a superuser: the system administrator neither reads nor changes it.
     assert admin_client.get("/admin/core/auditevent/").status_code == 404
     assert b"/admin/core/auditevent/" not in admin_client.get("/admin/").content
+
+
+def test_the_system_admin_is_not_offered_the_other_two_roles(admin_client: Client) -> None:
+    page = admin_client.get("/admin/identity/user/add/").content.decode()
+    assert 'value="hotline_agent"' in page
+    assert 'value="auditor"' not in page
+    assert 'value="security_admin"' not in page
+    response = admin_client.post(
+        "/admin/identity/user/add/",
+        {
+            "username": "puppet",
+            "password1": "Hongmian-2025-strong",
+            "password2": "Hongmian-2025-strong",
+            "role": "auditor",
+        },
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert not User.objects.filter(username="puppet").exists()
