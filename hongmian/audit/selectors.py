@@ -7,6 +7,7 @@ import datetime as dt
 from collections.abc import Iterator
 from dataclasses import dataclass
 
+from django.core.cache import cache
 from django.core.paginator import Page, Paginator
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -67,13 +68,28 @@ def audit_event_page(wanted: AuditFilter, number: int) -> Page[AuditEvent]:
     return paginator.get_page(number)
 
 
+# The filter's suggestions are a DISTINCT over the whole log (a scan at millions of entries):
+# kept in the cache for a while; a new kind of action shows up there within SUGGESTIONS_TTL.
+SUGGESTIONS_TTL = 600
+
+
+def _distinct(field: str, limit: int) -> list[str]:
+    key = f"audit:distinct:{field}"
+    found = cache.get(key)
+    if found is None:
+        values = AuditEvent.objects.values_list(field, flat=True).distinct()[:limit]
+        found = sorted(values)
+        cache.set(key, found, SUGGESTIONS_TTL)
+    return list(found)
+
+
 def audit_event_actions() -> list[str]:
     """The actions recorded so far, for the filter's suggestions."""
-    return sorted(AuditEvent.objects.values_list("action", flat=True).distinct()[:500])
+    return _distinct("action", 500)
 
 
 def audit_event_target_types() -> list[str]:
-    return sorted(AuditEvent.objects.values_list("target_type", flat=True).distinct()[:200])
+    return _distinct("target_type", 200)
 
 
 def audit_event_rows(wanted: AuditFilter) -> Iterator[AuditEvent]:
