@@ -21,8 +21,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import IntegrityError, connection, transaction
 
 from hongmian.core.models import AuditChainHead, AuditEvent
 
@@ -77,17 +76,25 @@ def entry_hash(prev_hash: str, event: AuditEvent) -> str:
     return hashlib.sha256(prev_hash.encode() + b"\n" + content).hexdigest()
 
 
-def _lengthen(by: int) -> AuditChainHead:
-    """Lengthen the chain by `by` and return the head as it now stands, locked until the
-    transaction ends (the UPDATE's row lock; on SQLite, the database's write lock)."""
+def _lengthen(by: int) -> tuple[int, str]:
+    """Lengthen the chain by `by`: the new length and the hash the new entries follow. The
+    head's row stays locked until the transaction ends (the UPDATE's row lock; on SQLite the
+    database's write lock). One statement, UPDATE … RETURNING (PostgreSQL, and SQLite since
+    3.35): the lock and the read in one round trip, a quarter of the chain's cost."""
+    table = connection.ops.quote_name(AuditChainHead._meta.db_table)
+    sql = f"UPDATE {table} SET length = length + %s WHERE id = %s RETURNING length, last_hash"  # noqa: S608 — the table name is the model's, not input
     for _attempt in range(2):
-        if AuditChainHead.objects.filter(pk=HEAD_ID).update(length=F("length") + by):
-            return AuditChainHead.objects.get(pk=HEAD_ID)
+        with connection.cursor() as cursor:
+            cursor.execute(sql, [by, HEAD_ID])
+            row = cursor.fetchone()
+        if row is not None:
+            return int(row[0]), str(row[1])
         # No head yet (a database flushed by a test): the first append makes it; a
         # concurrent first append makes it too, and then this one updates it.
         try:
             with transaction.atomic():
-                return AuditChainHead.objects.create(pk=HEAD_ID, length=by)
+                head = AuditChainHead.objects.create(pk=HEAD_ID, length=by)
+            return head.length, head.last_hash
         except IntegrityError:
             continue
     raise RuntimeError("the audit chain head could not be locked")
@@ -98,9 +105,8 @@ def chain_append(events: list[AuditEvent]) -> None:
     the transaction of the change they record (audit.audit_record does)."""
     if not events:
         return
-    head = _lengthen(len(events))
-    prev_hash = head.last_hash
-    first = head.length - len(events) + 1
+    length, prev_hash = _lengthen(len(events))
+    first = length - len(events) + 1
     for offset, event in enumerate(events):
         event.seq = first + offset
         event.prev_hash = prev_hash
