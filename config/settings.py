@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     # After the hotline: calls and messages become its orders (hotline/telephony_hook.py).
     "hongmian.telephony",
     "hongmian.portal",
+    # 安全审计 (issue 16, item 5): the auditor's pages and the chain's verify command.
+    "hongmian.audit",
     "hongmian.analytics",
 ]
 

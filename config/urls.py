@@ -20,5 +20,7 @@ urlpatterns = [
     path("analytics/", include("hongmian.analytics.urls")),
     # The owner's person and enterprise files (一人一档 / 一企一档, decision 0044).
     path("me/", include("hongmian.identity.urls")),
+    # The auditor's audit log (issue 16, item 5).
+    path("audit/", include("hongmian.audit.urls")),
     path("", include("hongmian.portal.urls")),
 ]

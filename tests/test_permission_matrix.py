@@ -59,7 +59,7 @@ from hongmian.hotline.tests.factories import (
 )
 from hongmian.identity.models import OrgUnit, User
 from hongmian.identity.services.api_keys import api_key_create
-from hongmian.identity.states import UNIT_SCOPED_ROLES, Role, UnitKind
+from hongmian.identity.states import ADMIN_SITE_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
 from hongmian.identity.tests.factories import (
     EnterpriseFactory,
     OrgUnitFactory,
@@ -257,8 +257,10 @@ def build_world() -> World:
             role=role,
             org_unit=unit_of.get(role),
             username=f"matrix-{role}",
-            # The platform's administrators run the admin site as superusers (the demo's).
+            # The platform's administrators run the admin site as superusers (the demo's);
+            # the security administrator gets in too, as a staff account only.
             is_superuser=role == Role.SYSTEM_ADMIN,
+            is_staff=role in ADMIN_SITE_ROLES,
         )
     citizen2 = UserFactory(role=Role.CITIZEN, username="matrix-citizen-2")
     for principal, user in [(pm.ANONYMOUS, None), *w.users.items()]:
@@ -382,7 +384,11 @@ def _cells() -> list[Cell]:
         assert len(kinds) <= 1, f"{label}: a group names one kind of record"
         kind = next(iter(kinds), None)
         variants: tuple[str | None, ...] = pm.KIND_VARIANTS[kind] if kind else (None,)
-        cells += [Cell(label, tuple(keys), p, v) for p in pm.PRINCIPALS for v in variants]
+        cells += [
+            Cell(label, tuple(keys), p, v)
+            for p in pm.PRINCIPALS
+            for v in (variants[:1] if p in pm.NO_RECORDS else variants)
+        ]
     return cells
 
 

@@ -1,5 +1,5 @@
-"""Admin of the shared kernel: calendar overrides (written through the services), and the
-audit trail and job history (read only: a record that can be edited proves nothing)."""
+"""Admin of the shared kernel: calendar overrides (written through the services) and the job
+history (read only). The audit trail is the auditor's, not the admin site's (/audit/)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.core import calendar
 from hongmian.core.actors import Actor
-from hongmian.core.models import AuditEvent, CalendarOverride, JobRun
+from hongmian.core.models import CalendarOverride, JobRun
 from hongmian.core.services import calendar_override_remove, calendar_override_set
 
 
@@ -75,20 +75,8 @@ class ReadOnlyAdmin(admin.ModelAdmin[Any]):
         return False
 
 
-@admin.register(AuditEvent)
-class AuditEventAdmin(ReadOnlyAdmin):
-    list_display = [
-        "created_at",
-        "actor_label",
-        "via",
-        "action",
-        "target_type",
-        "target_id",
-        "client_address",
-    ]
-    list_filter = ["action", "via", ("actor", admin.RelatedOnlyFieldListFilter), "created_at"]
-    search_fields = ["actor_label", "action", "target_type", "target_id"]
-    date_hierarchy = "created_at"
+# The audit log has no admin page: the system administrators who run the admin site may
+# neither read nor change it (三员分立, decision 0046). The auditor reads it at /audit/.
 
 
 @admin.register(JobRun)

@@ -9,8 +9,10 @@ from collections.abc import Mapping
 from typing import Any
 
 from django.db import models, transaction
+from django.utils import timezone
 
 from hongmian.core.actors import Actor
+from hongmian.core.audit_chain import chain_append
 from hongmian.core.models import AuditEvent
 
 
@@ -45,16 +47,16 @@ def audit_record(
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record must be called inside transaction.atomic()")
     event = audit_event(actor=actor, action=action, target=target, before=before, after=after)
-    event.save(force_insert=True)
+    chain_append([event])
     return event
 
 
 def audit_record_many(events: list[AuditEvent]) -> None:
     """Write entries built with `audit_event` in one INSERT, inside the changes' transaction
-    (for services that change many rows at once)."""
+    (for services that change many rows at once): one turn on the chain for all of them."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("audit_record_many must be called inside transaction.atomic()")
-    AuditEvent.objects.bulk_create(events)
+    chain_append(events)
 
 
 def audit_event(
@@ -65,8 +67,9 @@ def audit_event(
     before: Mapping[str, Any] | None = None,
     after: Mapping[str, Any] | None = None,
 ) -> AuditEvent:
-    """An unsaved entry, for `audit_record_many`."""
+    """An unsaved entry, for `audit_record_many` (its place in the chain is given then)."""
     return AuditEvent(
+        created_at=timezone.now(),
         actor=actor.user,
         actor_label=str(actor)[:150],
         via=actor.via,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -22,9 +23,17 @@ class AuditEvent(models.Model):
 
     Written by `hongmian.core.audit.audit_record` inside the same transaction as the change,
     so an audited change and its entry commit or roll back together. Never updated.
+
+    Tamper-evident (防篡改, decision 0046): each entry has its place in one chain (`seq`,
+    1, 2, 3 … with no gap) and the SHA-256 of its own content and of the previous entry's
+    hash (`hash`, `prev_hash`; `hongmian.core.audit_chain`). An entry edited, removed or
+    slipped in afterwards breaks the chain at that place, which `hongmian audit verify`
+    reports.
     """
 
-    created_at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    # Set by `audit_event` before the entry is hashed (an auto_now_add value would be set
+    # again at the INSERT, after the hash was taken).
+    created_at = models.DateTimeField(_("时间"), default=timezone.now, db_index=True)
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("操作人"),
@@ -42,15 +51,44 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64)
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
+    seq = models.PositiveBigIntegerField(_("链序号"), unique=True)
+    prev_hash = models.CharField(_("前一条哈希"), max_length=64)
+    hash = models.CharField(_("哈希"), max_length=64)
 
     class Meta:
         verbose_name = _("审计日志")
         verbose_name_plural = _("审计日志")
         ordering = ["-created_at", "-id"]
-        indexes = [models.Index(fields=["target_type", "target_id"], name="audit_target_idx")]
+        indexes = [
+            models.Index(fields=["target_type", "target_id"], name="audit_target_idx"),
+            # The auditor's search by who did it, newest first.
+            models.Index(fields=["actor_label", "-created_at"], name="audit_actor_idx"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
+
+
+class AuditChainHead(models.Model):
+    """审计链头 — the end of the audit chain: how long it is and the last entry's hash.
+
+    One row. Appending to the chain first updates it (`hongmian.core.audit_chain`), which
+    locks it until the appending transaction ends: appends take turns and the chain cannot
+    fork. It also tells a removed last entry from a chain that simply ends there."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    length = models.PositiveBigIntegerField(_("长度"), default=0)
+    last_hash = models.CharField(_("末条哈希"), max_length=64, default="0" * 64)
+
+    class Meta:
+        verbose_name = _("审计链头")
+        verbose_name_plural = _("审计链头")
+        constraints = [
+            models.CheckConstraint(condition=models.Q(id=1), name="core_auditchainhead_one_row")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.length} {self.last_hash[:12]}"
 
 
 class JobRun(models.Model):

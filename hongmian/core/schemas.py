@@ -7,7 +7,9 @@ from typing import Annotated
 
 from django.utils import timezone
 from ninja import Schema
-from pydantic import AfterValidator
+from pydantic import AfterValidator, Field
+
+from hongmian.core.validators import DB_ID_MAX
 
 
 class ErrorOut(Schema):
@@ -36,3 +38,9 @@ def _storable(value: dt.datetime) -> dt.datetime:
 
 # A date and time an operation takes in: every app's In schemas use it for datetimes.
 Moment = Annotated[dt.datetime, AfterValidator(_storable)]
+
+
+# The id of a row, as an operation takes it in (path, query or body): 1 to the largest value
+# of the bigint id column. Unbounded, an id past it was a 500 at the query (SQLite's
+# OverflowError); bounded, it is a 422 naming the field, before any query runs.
+DbId = Annotated[int, Field(ge=1, le=DB_ID_MAX)]

@@ -106,3 +106,22 @@ def validate_iso_date(value: str, *, field: str = "date") -> dt.date:
         return dt.date.fromisoformat((value or "").strip())
     except ValueError:
         raise _fail(field, "date.format", f"日期“{value}”无效，应为 YYYY-MM-DD") from None
+
+
+# The largest id a database column holds (a signed 64-bit bigint, on SQLite and PostgreSQL).
+DB_ID_MAX = 2**63 - 1
+# At most 19 ASCII digits: `str.isdigit()` also says yes to '²' and '①', which `int()` refuses.
+_ID = re.compile(r"[0-9]{1,19}")
+
+
+def parse_id(raw: object) -> int | None:
+    """The row id written in `raw` (a query or form value, a header), or None when it names
+    no row any table can hold: not 1–19 ASCII digits, zero, or past the bigint column.
+    Every view and form that reads an id from the request reads it here, so that no input
+    can reach `int()` or the database as a 500."""
+    if isinstance(raw, int) and not isinstance(raw, bool):
+        return raw if 0 < raw <= DB_ID_MAX else None
+    if not isinstance(raw, str) or not _ID.fullmatch(raw):
+        return None
+    value = int(raw)
+    return value if 0 < value <= DB_ID_MAX else None

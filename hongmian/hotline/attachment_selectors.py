@@ -19,6 +19,7 @@ from django.db.models import QuerySet
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound
+from hongmian.core.validators import parse_id
 from hongmian.hotline import permissions, selectors
 from hongmian.hotline.models import Attachment, TimelineEntry, WorkOrder
 from hongmian.hotline.open311.selectors import PUBLIC_ORDERS
@@ -63,7 +64,8 @@ def attach_to_entries(entries: Iterable[TimelineEntry], rows: Iterable[Attachmen
 
 
 def tracked_orders(session: Any) -> list[int]:
-    return [int(pk) for pk in session.get(TRACKED_SESSION_KEY, []) if str(pk).isdigit()]
+    pks = (parse_id(pk) for pk in session.get(TRACKED_SESSION_KEY, []))
+    return [pk for pk in pks if pk is not None]
 
 
 def remember_tracked(session: Any, order: WorkOrder) -> None:

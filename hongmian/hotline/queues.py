@@ -32,6 +32,7 @@ from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.validators import DB_ID_MAX, parse_id
 from hongmian.hotline.models import Assignment, Category, SlaClock, WorkOrder
 from hongmian.hotline.permissions import ACTIVE_ASSIGNMENT_STATUSES
 from hongmian.hotline.services.intake_validation import validate_caller_phone
@@ -196,8 +197,9 @@ def _date(raw: str) -> dt.date | None:
         return None
 
 
-def _positive_int(raw: str, *, limit: int = 2**63 - 1) -> int | None:
-    return int(raw) if raw.isascii() and raw.isdigit() and 0 < int(raw) <= limit else None
+def _positive_int(raw: str, *, limit: int = DB_ID_MAX) -> int | None:
+    value = parse_id(raw)
+    return value if value is not None and value <= limit else None
 
 
 def queue_filter_parse(
@@ -216,6 +218,10 @@ def queue_filter_parse(
     q = _one(params, "q")
     if len(q) > Q_MAX:
         bad("q", gettext("查询文字不能超过 {limit} 字").format(limit=Q_MAX))
+        q = ""
+    elif "\x00" in q:
+        # PostgreSQL cannot even compare a NUL: it was a 500 at the search (decision 0046).
+        bad("q", "查询文字不能包含空字符（NUL）")
         q = ""
 
     statuses: list[str] = []

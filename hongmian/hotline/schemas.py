@@ -18,7 +18,8 @@ from typing import Literal
 from ninja import Field, Schema
 from pydantic import ConfigDict
 
-from hongmian.core.schemas import Moment
+from hongmian.core.schemas import DbId, Moment
+from hongmian.core.validators import DB_ID_MAX
 from hongmian.hotline.services.intake_validation import (
     ADDRESS_MAX,
     CALLER_NAME_MAX,
@@ -184,8 +185,10 @@ class WorkOrderCreateIn(In):
     confidential: bool = False
     address: str = Field("", max_length=ADDRESS_MAX)
     # WGS84 decimal degrees; both or neither. The service checks the point is in Guangzhou.
-    latitude: float | None = Field(None, allow_inf_nan=False)
-    longitude: float | None = Field(None, allow_inf_nan=False)
+    # Bounded to the globe: past it a number is no coordinate at all (1e30 once reached the
+    # service's rounding); inside it the service says whether it is in Guangzhou.
+    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     category: str | None = Field(None, max_length=32, description="分类代码（三级分类最佳）")
     priority: Priority = Priority.NORMAL
     is_enterprise: bool = False
@@ -222,9 +225,7 @@ class WorkOrderFilterIn(Schema):
     request_type: list[RequestType] | None = None
     category: str | None = Field(None, max_length=32, description="分类代码，含其下级分类")
     district_code: str | None = Field(None, max_length=9)
-    # Bounded by the id column's range: a larger number matches nothing, but SQLite cannot
-    # even be asked (an overflow, not an empty list).
-    lead_unit: int | None = Field(None, ge=-(2**63), le=2**63 - 1)
+    lead_unit: DbId | None = None
     created_from: Moment | None = None
     created_to: Moment | None = None
     q: str | None = Field(None, max_length=100, description="编号、标题或内容包含的文字")
@@ -234,9 +235,9 @@ class WorkOrderFilterIn(Schema):
     # The queue contract (hotline/queues.py, docs/hotline.md), as on /hotline/search/;
     # `category` above keeps meaning a category code here, `category_id` is the contract's
     # category (a pk). `sort` wins over `ordering`; `page`/`per_page` over `limit`/`offset`.
-    category_id: int | None = Field(None, ge=1, le=2**63 - 1, description="分类，含其下级")
+    category_id: DbId | None = Field(None, description="分类，含其下级")
     district: str | None = Field(None, max_length=9, description="区划代码，如 440106")
-    unit: int | None = Field(None, ge=1, le=2**63 - 1, description="承办过（未撤回）的单位")
+    unit: DbId | None = Field(None, description="承办过（未撤回）的单位")
     light: ClockLight | None = None
     overdue: bool | None = None
     tag: list[QueueTag] | None = None
@@ -278,25 +279,25 @@ class WorkOrderFilterIn(Schema):
 class TransitionIn(In):
     # The version the client last saw; when the order has changed since, the act is
     # refused (409 work_order.stale) instead of applied to a state nobody looked at.
-    expected_version: int | None = Field(None, ge=1)
+    expected_version: int | None = Field(None, ge=1, le=DB_ID_MAX)
 
 
 class WorkOrderDirectAnswerIn(TransitionIn):
     answer: str = Field(
         "", max_length=CONTENT_MAX, description="答复内容；给出 article 而留空时用该知识条目的正文"
     )
-    article: int | None = Field(None, description="所依据的知识条目编号：记录哪一版本答复了本工单")
+    article: DbId | None = Field(None, description="所依据的知识条目编号：记录哪一版本答复了本工单")
     source: str = Field("", max_length=100, description="其他依据（不在知识库中时）")
 
 
 class WorkOrderDispatchIn(TransitionIn):
-    lead_unit: int | None = Field(None, description="主办单位；留空则按派单目录")
-    co_units: list[int] = Field(default_factory=list, max_length=MANY_MAX)
+    lead_unit: DbId | None = Field(None, description="主办单位；留空则按派单目录")
+    co_units: list[DbId] = Field(default_factory=list, max_length=MANY_MAX)
     note: str = Field("", max_length=NOTE_MAX)
 
 
 class WorkOrderSubdispatchIn(TransitionIn):
-    unit: int
+    unit: DbId
     note: str = Field("", max_length=NOTE_MAX)
 
 
@@ -321,13 +322,13 @@ class WorkOrderReturnIn(TransitionIn):
     reason: ReturnReason
     legal_basis: str = Field(min_length=1, max_length=300)
     explanation: str = Field(min_length=1, max_length=NOTE_MAX)
-    suggested_unit: int | None = None
+    suggested_unit: DbId | None = None
 
 
 class WorkOrderReturnReviewIn(TransitionIn):
     accept: bool
     note: str = Field("", max_length=NOTE_MAX)
-    new_unit: int | None = None
+    new_unit: DbId | None = None
     to_joint_meeting: bool = False
 
 
@@ -387,8 +388,8 @@ class WorkOrderMergeIn(TransitionIn):
 
 
 class WorkOrderJointMeetingIn(TransitionIn):
-    units: list[int] = Field(min_length=1, max_length=MANY_MAX)
-    decided_unit: int
+    units: list[DbId] = Field(min_length=1, max_length=MANY_MAX)
+    decided_unit: DbId
     minutes: str = Field(min_length=1, max_length=CONTENT_MAX)
     held_at: Moment | None = None
 
@@ -401,9 +402,7 @@ class WorkOrderArchiveIn(TransitionIn):
 
 
 class AssignmentHandlerIn(In):
-    handler: int | None = Field(
-        ..., ge=1, le=2**63 - 1, description="本单位承办人员的用户编号；null 取消经办人"
-    )
+    handler: DbId | None = Field(..., description="本单位承办人员的用户编号；null 取消经办人")
 
 
 class HandlerRef(Schema):
@@ -489,7 +488,7 @@ class SignOffFilterIn(Schema):
 class SignOffDecisionIn(TransitionIn):
     # The request the manager saw; left out, the order's pending one. A request decided
     # meanwhile is 409 sign_off.illegal_transition.
-    sign_off: int | None = Field(None, ge=1)
+    sign_off: DbId | None = None
 
 
 class SignOffApproveIn(SignOffDecisionIn):

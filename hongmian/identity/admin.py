@@ -19,9 +19,15 @@ from hongmian.core import validators
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
-from hongmian.identity import selectors, services
+from hongmian.identity import permissions, selectors, services
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
-from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role
+from hongmian.identity.states import (
+    OVERSIGHT_ROLES,
+    PUBLIC_ROLES,
+    STAFF_ROLES,
+    UNIT_SCOPED_ROLES,
+    Role,
+)
 
 
 def _actor(request: HttpRequest) -> Actor:
@@ -55,7 +61,7 @@ class _RoleUnitMixin(forms.ModelForm[User]):
     def clean(self) -> dict[str, Any]:
         data = super().clean() or {}
         # A field shown read-only (one's own role) keeps the instance's value.
-        role = data["role"] if "role" in self.fields else self.instance.role
+        role = data.get("role") if "role" in self.fields else self.instance.role
         unit = data.get("org_unit") if "org_unit" in self.fields else self.instance.org_unit
         if role in UNIT_SCOPED_ROLES and unit is None:
             self.add_error("org_unit", _("该角色必须指定所属机构"))
@@ -135,6 +141,34 @@ class UserAdmin(DjangoUserAdmin[User]):
         ),
     )
 
+    actions = ["clear_lockout"]
+
+    # 三员分立 (decision 0046): the system administrator opens and edits accounts, the
+    # security administrator gives roles and clears lockouts; each sees the accounts.
+    def has_module_permission(self, request: HttpRequest) -> bool:
+        return super().has_module_permission(request) or permissions.is_security_admin(request.user)
+
+    def has_view_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_view_permission(request, obj) or permissions.is_security_admin(
+            request.user
+        )
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return super().has_change_permission(request, obj) or permissions.is_security_admin(
+            request.user
+        )
+
+    def formfield_for_choice_field(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        # A new account of the security administrator's or the auditor's role is the security
+        # administrator's to open (user_create refuses anyone else): not offered otherwise.
+        if db_field.name == "role" and not permissions.can_assign_roles(request.user):
+            granted_elsewhere = OVERSIGHT_ROLES - {Role.SYSTEM_ADMIN}
+            kwargs["choices"] = [c for c in Role.choices if c[0] not in granted_elsewhere]
+        return super().formfield_for_choice_field(db_field, request, **kwargs)
+
+    def has_clear_lockout_permission(self, request: HttpRequest) -> bool:
+        return permissions.can_clear_lockouts(request.user)
+
     def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> Any:
         fields = list(super().get_readonly_fields(request, obj))
         if obj is None:
@@ -142,7 +176,18 @@ class UserAdmin(DjangoUserAdmin[User]):
         if obj.pk == request.user.pk:
             # Nobody changes their own role or switches themself off (services refuse too).
             fields += ["role", "org_unit", "is_active"]
-        return fields
+        elif not permissions.can_assign_roles(request.user):
+            fields += ["role", "org_unit"]
+        if permissions.is_security_admin(request.user):
+            # Roles only: the person's details are the system administrator's to keep.
+            fields += ["display_name", "mobile", "email", "is_active"]
+        return list(dict.fromkeys(fields))
+
+    @admin.action(description=_("解除登录锁定"), permissions=["clear_lockout"])
+    def clear_lockout(self, request: HttpRequest, queryset: QuerySet[User]) -> None:
+        actor = _actor(request)
+        cleared = sum(services.user_lockout_clear(actor=actor, user=u) for u in queryset)
+        self.message_user(request, _("已解除 %(n)d 次失败登录记录。") % {"n": cleared})
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         actor, data = _actor(request), form.cleaned_data

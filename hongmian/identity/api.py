@@ -20,6 +20,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
 from hongmian.core.errors import NotFound, PermissionDenied
 from hongmian.core.masking import mask_mobile
+from hongmian.core.schemas import DbId
 from hongmian.identity import file_fields, permissions, selectors, services
 from hongmian.identity.assurance import AssuranceLevel, user_assurance_level
 from hongmian.identity.models import Consent, Enterprise, OrgUnit, Person, User
@@ -75,7 +76,7 @@ def me(request: HttpRequest) -> MeOut:
 @router.get(
     "/org-units", response={200: list[OrgUnitOut], **errors(403, 404)}, summary="下级机构列表"
 )
-def org_units(request: HttpRequest, parent: int | None = None) -> QuerySet[OrgUnit]:
+def org_units(request: HttpRequest, parent: DbId | None = None) -> QuerySet[OrgUnit]:
     """The active units directly under `parent` (the root units without it)."""
     if not permissions.can_view_org_units(_user(request)):
         raise PermissionDenied("没有权限查看组织机构")
@@ -84,7 +85,7 @@ def org_units(request: HttpRequest, parent: int | None = None) -> QuerySet[OrgUn
 
 
 @router.get("/persons/{person_id}", response={200: PersonOut, **errors(404)}, summary="自然人信息")
-def person_detail(request: HttpRequest, person_id: int) -> selectors.PersonView:
+def person_detail(request: HttpRequest, person_id: DbId) -> selectors.PersonView:
     return selectors.access_person(
         _user(request), person_id, actor=Actor.from_request(request, via="api")
     )
@@ -106,7 +107,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[selec
 @router.get(
     "/enterprises/{enterprise_id}", response={200: EnterpriseOut, **errors(404)}, summary="企业信息"
 )
-def enterprise_detail(request: HttpRequest, enterprise_id: int) -> selectors.EnterpriseView:
+def enterprise_detail(request: HttpRequest, enterprise_id: DbId) -> selectors.EnterpriseView:
     return selectors.access_enterprise(
         _user(request), enterprise_id, actor=Actor.from_request(request, via="api")
     )

@@ -143,6 +143,9 @@ ROLE_LOGINS = (
     DemoLogin("cdo", Role.CHIEF_DATA_OFFICER, "郑国栋", "gz-data"),
     DemoLogin("leader", Role.CITY_LEADER, "刘明", ROOT_CODE),
     DemoLogin("admin", Role.SYSTEM_ADMIN, "系统管理员", superuser=True),
+    # 三员分立: the security administrator and the auditor (decision 0046).
+    DemoLogin("security", Role.SECURITY_ADMIN, "安全管理员"),
+    DemoLogin("auditor", Role.AUDITOR, "安全审计员"),
 )
 
 # The units a demo order can land on, each with a handler and a manager login, so that every

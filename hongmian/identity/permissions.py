@@ -53,6 +53,31 @@ def is_system_admin(user: User | Any) -> bool:
     return is_active_user(user) and (user.role == Role.SYSTEM_ADMIN or user.is_superuser)
 
 
+def is_security_admin(user: User | Any) -> bool:
+    # Not the superuser flag: a superuser is a system administrator, and 三员分立 keeps
+    # what a security administrator does out of the system administrator's hands.
+    return is_active_user(user) and user.role == Role.SECURITY_ADMIN
+
+
+def is_auditor(user: User | Any) -> bool:
+    return is_active_user(user) and user.role == Role.AUDITOR
+
+
+def can_assign_roles(user: User | Any) -> bool:
+    """Give an account a role (or an account of one of the three administrators' roles):
+    the security administrator's, so that no system administrator grants themself or a
+    puppet the power to audit or to hide what they did."""
+    return is_security_admin(user)
+
+
+def can_manage_api_keys(user: User | Any) -> bool:
+    return is_security_admin(user)
+
+
+def can_clear_lockouts(user: User | Any) -> bool:
+    return is_security_admin(user)
+
+
 def is_staff_member(user: User | Any) -> bool:
     return is_active_user(user) and user.role in STAFF_ROLES
 

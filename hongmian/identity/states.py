@@ -15,7 +15,11 @@ class Role(models.TextChoices):
     DATA_STEWARD = "data_steward", _("数据管理员")  # keeps a unit's data catalogue
     CHIEF_DATA_OFFICER = "chief_data_officer", _("首席数据官")  # the city's data lead
     CITY_LEADER = "city_leader", _("市领导")  # reads dashboards and reports
-    SYSTEM_ADMIN = "system_admin", _("系统管理员")  # runs the platform
+    SYSTEM_ADMIN = "system_admin", _("系统管理员")  # runs the platform: accounts, units, data
+    # 三员分立 (等保 2.0): the security administrator and the auditor are distinct from the
+    # system administrator, and none of the three reads the city's records (decision 0046).
+    SECURITY_ADMIN = "security_admin", _("安全管理员")  # grants roles, API keys; clears lockouts
+    AUDITOR = "auditor", _("安全审计员")  # reads the audit log; changes nothing
 
 
 # Roles that belong to an organisation unit and see its records (and its sub-units').
@@ -35,6 +39,11 @@ CITY_WIDE_ROLES = frozenset(
 # Roles of the public: they see only what is their own.
 PUBLIC_ROLES = frozenset({Role.CITIZEN, Role.ENTERPRISE_REP})
 STAFF_ROLES = UNIT_SCOPED_ROLES | CITY_WIDE_ROLES
+# The three administrators of 三员分立: each does what the other two may not.
+OVERSIGHT_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDITOR})
+# Roles whose accounts get into the admin site (is_staff follows the role); inside, each
+# ModelAdmin lets in the one of them whose work it is.
+ADMIN_SITE_ROLES = frozenset({Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN})
 
 
 class UnitKind(models.TextChoices):
@@ -82,4 +91,6 @@ ROLE_HOME_PATHS: dict[str, str] = {
     Role.CHIEF_DATA_OFFICER: "/",
     Role.CITY_LEADER: "/",
     Role.SYSTEM_ADMIN: "/admin/",
+    Role.SECURITY_ADMIN: "/admin/",
+    Role.AUDITOR: "/audit/",
 }

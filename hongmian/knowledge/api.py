@@ -11,10 +11,11 @@ from __future__ import annotations
 from typing import Any, cast
 
 from django.http import HttpRequest
-from ninja import Query, Router, Schema, Status
+from ninja import Field, Query, Router, Schema, Status
 
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
+from hongmian.core.schemas import DbId
 from hongmian.identity.auth import ANONYMOUS_ALLOWED, api_key_session_or_anonymous
 from hongmian.identity.models import User
 from hongmian.identity.selectors import org_unit_get
@@ -67,7 +68,7 @@ def _detail(user: Any, article: Article) -> dict[str, Any]:
 
 class SearchParams(Schema):
     q: str
-    limit: int = 10
+    limit: int = Field(10, ge=1, le=50)
 
 
 @router.get(
@@ -94,7 +95,7 @@ def article_search(request: HttpRequest, params: Query[SearchParams]) -> list[se
     response={200: ArticleDetailOut, **errors(404)},
     summary="知识条目",
 )
-def article_detail(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def article_detail(request: HttpRequest, article_id: DbId) -> dict[str, Any]:
     user = _reader(request)
     return _detail(user, selectors.access_article(user, article_id))
 
@@ -126,7 +127,7 @@ def article_create(request: HttpRequest, payload: ArticleCreateIn) -> Status[dic
     summary="修改知识条目",
 )
 def article_update(
-    request: HttpRequest, article_id: int, payload: ArticleUpdateIn
+    request: HttpRequest, article_id: DbId, payload: ArticleUpdateIn
 ) -> dict[str, Any]:
     """A published article keeps being served; the change waits as a new version."""
     user = _user(request)
@@ -141,7 +142,7 @@ def article_update(
     response={200: ArticleDetailOut, **errors(403, 404, 409)},
     summary="提交审核",
 )
-def article_submit(request: HttpRequest, article_id: int) -> dict[str, Any]:
+def article_submit(request: HttpRequest, article_id: DbId) -> dict[str, Any]:
     user = _user(request)
     article = selectors.access_article(user, article_id)
     services.article_submit(actor=_actor(request), article=article)
@@ -154,7 +155,7 @@ def article_submit(request: HttpRequest, article_id: int) -> dict[str, Any]:
     summary="审核通过并发布",
 )
 def article_approve(
-    request: HttpRequest, article_id: int, payload: ArticleReviewIn
+    request: HttpRequest, article_id: DbId, payload: ArticleReviewIn
 ) -> dict[str, Any]:
     user = _user(request)
     article = selectors.access_article(user, article_id)
@@ -168,7 +169,7 @@ def article_approve(
     summary="退回修改",
 )
 def article_reject(
-    request: HttpRequest, article_id: int, payload: ArticleReviewIn
+    request: HttpRequest, article_id: DbId, payload: ArticleReviewIn
 ) -> dict[str, Any]:
     user = _user(request)
     article = selectors.access_article(user, article_id)
@@ -182,7 +183,7 @@ def article_reject(
     summary="停用知识条目",
 )
 def article_retire(
-    request: HttpRequest, article_id: int, payload: ArticleRetireIn
+    request: HttpRequest, article_id: DbId, payload: ArticleRetireIn
 ) -> dict[str, Any]:
     user = _user(request)
     article = selectors.access_article(user, article_id)
@@ -196,7 +197,7 @@ def article_retire(
     summary="记录直接答复所用知识",
 )
 def article_used(
-    request: HttpRequest, article_id: int, payload: ArticleUsedIn
+    request: HttpRequest, article_id: DbId, payload: ArticleUsedIn
 ) -> Status[ArticleUsage]:
     article = selectors.access_article(_user(request), article_id)
     usage = services.article_used(

@@ -7,6 +7,7 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from hongmian.core.schemas import DbId
 from hongmian.knowledge.states import Audience
 
 
@@ -65,7 +66,7 @@ class ArticleDetailOut(ArticleOut):
 
 
 class ArticleCreateIn(Schema):
-    owning_unit_id: int
+    owning_unit_id: DbId
     title: str = Field(max_length=200)
     body: str
     category_codes: list[str] = []

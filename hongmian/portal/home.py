@@ -183,6 +183,23 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
         ),
     ),
     Role.SYSTEM_ADMIN: (_ADMIN, _API_DOCS, _HEALTH),
+    # 三员分立 (decision 0046): what the system administrator no longer does.
+    Role.SECURITY_ADMIN: (
+        HomeAction(
+            _("角色与登录锁定"),
+            _("为账号授予角色，解除登录锁定（管理后台的“用户”）。"),
+            url_name="admin:identity_user_changelist",
+            primary=True,
+        ),
+    ),
+    Role.AUDITOR: (
+        HomeAction(
+            _("审计日志"),
+            _("按操作人、对象、动作和时间查阅平台的全部操作记录，并可导出。"),
+            url_name="audit:log",
+            primary=True,
+        ),
+    ),
 }
 
 

@@ -24,6 +24,7 @@ from django.views.decorators.http import require_GET, require_POST
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import ApplicationError, NotFound
+from hongmian.core.validators import DB_ID_MAX, parse_id
 from hongmian.hotline import selectors as hotline_selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
@@ -88,7 +89,10 @@ def pops_stream(request: HttpRequest) -> HttpResponse:
     starts after the newest pop; a reconnect (Last-Event-ID) resumes after the last seen."""
     user: User = request.user  # type: ignore[assignment]
     raw = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    last_id = int(raw) if raw.isdigit() else selectors.screen_pop_last_id(user)
+    # 0 asks for every pop from the start; anything that names no id, for a fresh stream.
+    last_id = 0 if raw == "0" else parse_id(raw)
+    if last_id is None:
+        last_id = selectors.screen_pop_last_id(user)
     response: HttpResponse = StreamingHttpResponse(  # type: ignore[assignment]
         _pops(user, Actor.from_request(request), last_id), content_type="text/event-stream"
     )
@@ -112,7 +116,7 @@ class OutcomeForm(forms.Form):
         help_text=_("回拨已接通时必填：新建或已有的工单号"),
     )
     note = forms.CharField(label=_("备注"), required=False, max_length=500)
-    version = forms.IntegerField(widget=forms.HiddenInput)
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=0, max_value=DB_ID_MAX)
 
 
 @require_GET

@@ -6,7 +6,7 @@ each case found by tests/api/test_schemathesis.py:
 - a moment PostgreSQL cannot take (an offset past ±15:59) or no database can (before year 1
   or after 9999 in UTC);
 - a `lead_unit` filter past the id column's range (SQLite's overflow);
-- a coordinate too large to round to the micro-degree (now "not in Guangzhou")."""
+- a coordinate too large to round to the micro-degree (now off the globe: the schema's)."""
 
 from __future__ import annotations
 
@@ -93,6 +93,8 @@ def test_a_batch_item_with_one_is_that_items_error(auth: dict[str, str]) -> None
         ("created_to=0001-01-01T00:00:00", 422),  # year 0 in UTC
         ("created_from=9999-12-31T23:59:59-08:00", 422),  # year 10000 in UTC
         ("lead_unit=100000000000000000000", 422),
+        ("lead_unit=9223372036854775808", 422),
+        ("lead_unit=-99999999999999999999", 422),
     ],
 )
 def test_moments_and_ids_past_the_columns_range(
@@ -104,10 +106,27 @@ def test_moments_and_ids_past_the_columns_range(
         assert query.split("=")[0] in _fields(response)
 
 
-def test_a_coordinate_too_large_to_round_is_outside_guangzhou(auth: dict[str, str]) -> None:
+@pytest.mark.parametrize("latitude", [1e30, 1e308, -91, float("nan"), float("inf")])
+def test_a_coordinate_off_the_globe_is_refused_by_the_schema(
+    auth: dict[str, str], latitude: float
+) -> None:
+    # 1e30 once reached the service's rounding to the micro-degree (InvalidOperation, a 500).
     response = Client().post(
         "/api/hotline/work-orders",
-        {**ORDER, "latitude": 1e308, "longitude": 1e308},
+        {**ORDER, "latitude": latitude, "longitude": 113.3},
+        content_type="application/json",
+        headers=auth,
+    )
+    assert list(_fields(response)) == ["latitude"]
+    assert not WorkOrder.objects.exists()
+
+
+def test_a_coordinate_on_the_globe_but_not_in_guangzhou_is_the_services_error(
+    auth: dict[str, str],
+) -> None:
+    response = Client().post(
+        "/api/hotline/work-orders",
+        {**ORDER, "latitude": 90, "longitude": 180},
         content_type="application/json",
         headers=auth,
     )

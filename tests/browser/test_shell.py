@@ -24,6 +24,8 @@ ROLE_NAMES_ZH = {
     Role.CHIEF_DATA_OFFICER: "首席数据官",
     Role.CITY_LEADER: "市领导",
     Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDITOR: "安全审计员",
 }
 
 

@@ -4,6 +4,7 @@ import pytest
 
 from hongmian.core import validators as v
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.validators import DB_ID_MAX, parse_id
 
 
 def _valid_id(body17: str) -> str:
@@ -100,3 +101,31 @@ def test_iso_date():
         v.validate_iso_date("2026-13-01", field="start")
     assert err.value.code == "date.format"
     assert "start" in err.value.fields
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"),
+    [
+        ("1", 1),
+        ("007", 7),
+        (str(DB_ID_MAX), DB_ID_MAX),
+        (42, 42),
+        # Each of these once reached `int()` or the query as a 500, or named a row none holds.
+        ("²", None),
+        ("①", None),
+        ("١٢", None),  # Arabic-Indic digits: isdigit() and int() both say yes
+        (str(DB_ID_MAX + 1), None),
+        ("9" * 40, None),
+        ("0", None),
+        ("-1", None),
+        (" 1", None),
+        ("1\x00", None),
+        ("", None),
+        (None, None),
+        (True, None),
+        (0, None),
+        (2**64, None),
+    ],
+)
+def test_parse_id_takes_only_a_row_id_a_table_can_hold(raw: object, expected: int | None) -> None:
+    assert parse_id(raw) == expected

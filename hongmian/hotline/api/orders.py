@@ -24,6 +24,7 @@ from ninja import HeaderEx, P, Query, Router, Status
 from hongmian.core.actors import Actor, client_address
 from hongmian.core.api_errors import errors
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
+from hongmian.core.schemas import DbId
 from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.queues import queue_apply, queue_filter_parse
@@ -403,7 +404,7 @@ def work_order_extension(
     summary="延期审批",
 )
 def work_order_extension_decide(
-    request: HttpRequest, number: str, extension_id: int, payload: ExtensionDecideIn
+    request: HttpRequest, number: str, extension_id: DbId, payload: ExtensionDecideIn
 ) -> WorkOrder:
     # The extension is looked up under its order: an id from another order is not found.
     extension = (

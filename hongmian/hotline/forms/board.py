@@ -9,6 +9,7 @@ from typing import Any
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.validators import DB_ID_MAX
 from hongmian.hotline.forms.attachments import FilesField
 from hongmian.hotline.forms.common import (
     Form,
@@ -95,7 +96,7 @@ class SuperviseForm(VersionForm):
 
 
 class MergeForm(Form):
-    master = forms.IntegerField(label=_("主工单"))
+    master = forms.IntegerField(label=_("主工单"), min_value=1, max_value=DB_ID_MAX)
     duplicates = forms.TypedMultipleChoiceField(label=_("并入的工单"), coerce=int, choices=())
     note = forms.CharField(label=_("并单说明"), required=False, max_length=500)
 

@@ -16,7 +16,7 @@ from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
-from hongmian.core.validators import validate_mobile
+from hongmian.core.validators import DB_ID_MAX, validate_mobile
 from hongmian.hotline.models import Category
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.states import UnitKind
@@ -204,7 +204,9 @@ def textarea(rows: int = 4, **attrs: Any) -> forms.Textarea:
 class VersionForm(Form):
     """Only the version the reader saw, so a change made meanwhile is refused (409)."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 def yes_no(value: str) -> bool | None:

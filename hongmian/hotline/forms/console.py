@@ -5,6 +5,7 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.validators import DB_ID_MAX
 from hongmian.hotline.forms.attachments import FilesField
 from hongmian.hotline.forms.common import (
     CategoryChoiceField,
@@ -86,7 +87,9 @@ class DispatchForm(Form):
         help_text=_("按住 Ctrl 可多选；可不选。"),
     )
     note = forms.CharField(label=_("派单说明"), required=False, widget=textarea(2))
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 class DirectAnswerForm(VersionForm):

@@ -6,13 +6,16 @@ from __future__ import annotations
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.validators import DB_ID_MAX
 from hongmian.hotline.forms.common import Form, VersionForm, textarea
 
 
 class SignOffDecideForm(VersionForm):
     """同意 / 退回修改 of the request the manager saw (`sign_off`); the buttons set `decision`."""
 
-    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sign_off = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
     decision = forms.ChoiceField(
         choices=[("approve", _("同意")), ("send_back", _("退回修改"))],
         widget=forms.HiddenInput,
@@ -28,7 +31,9 @@ class SignOffDecideForm(VersionForm):
 
 
 class SignOffWithdrawForm(VersionForm):
-    sign_off = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    sign_off = forms.IntegerField(
+        widget=forms.HiddenInput, required=False, min_value=0, max_value=DB_ID_MAX
+    )
 
 
 class SignOffPolicyForm(Form):

@@ -117,6 +117,9 @@ def test_every_contract_parameter_is_read(db) -> None:
         ("per_page=7", "queue.per_page"),
         ("per_page=100000000000000000000", "queue.per_page"),
         ("q=" + "长" * 101, "queue.q"),
+        ("q=a%00b", "queue.q"),  # a NUL: PostgreSQL cannot compare it (a 500, decision 0046)
+        ("page=²", "queue.page"),  # str.isdigit() says yes
+        ("unit=①", "queue.unit"),
         ("page=１", "queue.page"),  # a full-width digit is not a page number
     ],
 )

@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.validators import parse_id
 from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline.forms.board import (
     CallbackForm,
@@ -342,7 +343,7 @@ def supervise(request: HttpRequest, pk: int) -> HttpResponse:
 @centre_required
 def merge(request: HttpRequest) -> HttpResponse:
     """One click on the board: the chosen master and the ticked duplicates."""
-    ids = [int(v) for v in request.POST.getlist("duplicates") if v.isdigit()]
+    ids = [pk for v in request.POST.getlist("duplicates") if (pk := parse_id(v)) is not None]
     form = MergeForm(request.POST, order_ids=ids)
     back = safe_next(request, reverse("hotline:board") + "#merges")
     if not form.is_valid():

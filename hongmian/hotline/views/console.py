@@ -16,6 +16,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_GET
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.validators import parse_id
 from hongmian.geo.address import MAX_ADDRESS_LENGTH, parse_address
 from hongmian.hotline import insights_hook, selectors, telephony_hook
 from hongmian.hotline import knowledge_bridge as knowledge
@@ -96,8 +97,8 @@ def console(request: HttpRequest) -> HttpResponse:
     order: WorkOrder = result[0]
     insights_hook.record_intake_feedback(request, *result)
     telephony_hook.link_call(request, order)
-    if (raw := request.POST.get("merge_into", "")).isdigit():
-        return _merge_after_intake(request, order, int(raw))
+    if (merge_into := parse_id(request.POST.get("merge_into"))) is not None:
+        return _merge_after_intake(request, order, merge_into)
     if not answering:
         target = reverse("hotline:intake_dispatch", args=(order.pk,))
         chosen = data.get("lead_unit")
@@ -159,8 +160,8 @@ def intake_dispatch(request: HttpRequest, pk: int) -> HttpResponse:
         initial["lead_unit"] = suggestion.lead_unit.pk
         initial["co_units"] = [u.pk for u in suggestion.co_units]
     # The unit picked in the console before 受理 (an id the form then checks like any other).
-    if (raw := request.GET.get("unit", "")).isdigit():
-        initial["lead_unit"] = int(raw)
+    if (unit := parse_id(request.GET.get("unit"))) is not None:
+        initial["lead_unit"] = unit
     context = {
         "order": order,
         "form": DispatchForm(prefix="dispatch", initial=initial),
@@ -214,8 +215,8 @@ def suggestion(request: HttpRequest) -> HttpResponse:
     """The dispatch catalogue's rule for the category and address typed so far. An unsaved
     order carries them to `dispatch_suggest`, which reads only those fields."""
     category = None
-    if (raw := request.GET.get("category", "")).isdigit():
-        category = categories_active().filter(pk=int(raw)).first()
+    if (category_id := parse_id(request.GET.get("category"))) is not None:
+        category = categories_active().filter(pk=category_id).first()
     address = request.GET.get("address", "").strip()[:MAX_ADDRESS_LENGTH]
     context: dict[str, Any] = {"suggestion": None, "suggestion_asked": False}
     if category is not None and address:
@@ -240,7 +241,7 @@ def categories(request: HttpRequest) -> HttpResponse:
     choices = category_choices(rows, only=hits)
     groups = [(name, items) for name, items in choices[1:]]
     options = [pk for _name, items in groups for pk, _label in items]
-    selected = int(raw) if (raw := request.GET.get("category", "")).isdigit() else None
+    selected = parse_id(request.GET.get("category"))
     if len(options) == 1:
         selected = options[0]
     context = {"blank": choices[0][1], "groups": groups, "selected": selected}

@@ -14,6 +14,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.validators import parse_id
 from hongmian.hotline import selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import UNIT_HANDLER_ROLES, can_assign_handler, is_unit_handler
@@ -59,8 +60,8 @@ def assign_handler(request: HttpRequest, pk: int) -> HttpResponse:
     if raw == "me":
         handler = request.user  # type: ignore[assignment]
     elif raw:
-        valid = raw.isascii() and raw.isdigit() and len(raw) <= 18
-        handler = User.objects.filter(pk=int(raw)).first() if valid else None
+        handler_id = parse_id(raw)
+        handler = User.objects.filter(pk=handler_id).first() if handler_id else None
         if handler is None:
             messages.error(request, gettext("经办人须是本单位在职的承办人员"))
             return redirect(back)

@@ -23,6 +23,7 @@ from django.utils.translation import gettext
 from django.views.decorators.http import require_POST
 
 from hongmian.core.errors import ApplicationError, NotFound
+from hongmian.core.validators import parse_id
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline.forms.common import categories_active, category_choices, handling_units
 from hongmian.hotline.models import SavedView, WorkOrder
@@ -306,9 +307,9 @@ def saved_view_delete(request: HttpRequest) -> HttpResponse:
     back = safe_next(request, reverse("hotline:search"))
     raw = request.POST.get("view", "")
     try:
-        if not (raw.isascii() and raw.isdigit() and len(raw) <= 18):
+        if (view := parse_id(raw)) is None:
             raise NotFound(gettext("视图不存在"), code="saved_view.not_found")
-        queue_services.saved_view_delete(actor=actor(request), view=int(raw))
+        queue_services.saved_view_delete(actor=actor(request), view=view)
     except NotFound as exc:
         messages.error(request, exc.message)
         return redirect(back)

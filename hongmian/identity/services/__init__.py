@@ -12,6 +12,7 @@ from hongmian.identity.services.accounts import (
     staff_profile_upsert,
     user_change_role,
     user_create,
+    user_lockout_clear,
     user_update,
 )
 from hongmian.identity.services.api_keys import api_key_create, api_key_revoke
@@ -59,5 +60,6 @@ __all__ = [
     "staff_profile_upsert",
     "user_change_role",
     "user_create",
+    "user_lockout_clear",
     "user_update",
 ]

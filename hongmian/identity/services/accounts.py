@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
@@ -25,7 +26,7 @@ from hongmian.identity.services._common import (
     required,
     save_new,
 )
-from hongmian.identity.states import STAFF_ROLES, Role
+from hongmian.identity.states import ADMIN_SITE_ROLES, OVERSIGHT_ROLES, STAFF_ROLES, Role
 
 
 def user_create(
@@ -42,11 +43,16 @@ def user_create(
 ) -> User:
     """Open an account. Unit-scoped roles need a unit, the public must have none; the
     password must pass every AUTH_PASSWORD_VALIDATORS rule. Only system admins get the admin
-    site (is_staff); `is_superuser` is allowed for the system_admin role only.
+    site (is_staff); `is_superuser` is allowed for the system_admin role only. An account of
+    one of the three administrators' roles is opened by the security administrator only
+    (三员分立: a system administrator cannot make the auditor, or another security admin).
     `password_hash` is `make_password(password)` from a caller that opens many accounts with
     one password (the demo's ninety): hashing costs about a second of CPU per account."""
-    authorise(actor, permissions.can_manage_users, "user.forbidden")
     role = parse_role(role)
+    if role in (OVERSIGHT_ROLES - {Role.SYSTEM_ADMIN}):
+        authorise(actor, permissions.can_assign_roles, "user.forbidden")
+    else:
+        authorise(actor, permissions.can_manage_users, "user.forbidden")
     check_role_unit(role, org_unit)
     if is_superuser and role != Role.SYSTEM_ADMIN:
         message = "只有系统管理员可以是超级用户"
@@ -58,7 +64,7 @@ def user_create(
         role=role,
         org_unit=org_unit,
         mobile=optional_mobile(mobile),
-        is_staff=role == Role.SYSTEM_ADMIN,
+        is_staff=role in ADMIN_SITE_ROLES,
         is_superuser=is_superuser,
     )
     full_clean(user, code="user.invalid", exclude=["password"])
@@ -92,9 +98,10 @@ def user_create(
 def user_change_role(
     *, actor: Actor, user: User, role: str, org_unit: OrgUnit | None = None
 ) -> User:
-    """Give `user` a new role and unit (the unit rules of user_create apply). Leaving the
-    system_admin role also removes admin-site access. Nobody changes their own role."""
-    authorise(actor, permissions.can_manage_users, "user.forbidden")
+    """Give `user` a new role and unit (the unit rules of user_create apply): the security
+    administrator's act (三员分立). Leaving the system_admin role also removes admin-site
+    access. Nobody changes their own role."""
+    authorise(actor, permissions.can_assign_roles, "user.forbidden")
     if actor.user is not None and actor.user.pk == user.pk:
         raise PermissionDenied("不能修改自己的角色", code="user.own_role")
     role = parse_role(role)
@@ -107,7 +114,7 @@ def user_change_role(
         before = snapshot(user, USER_AUDIT_FIELDS)
         user.role = role
         user.org_unit = org_unit
-        user.is_staff = role == Role.SYSTEM_ADMIN
+        user.is_staff = role in ADMIN_SITE_ROLES
         user.is_superuser = user.is_superuser and role == Role.SYSTEM_ADMIN
         full_clean(user, code="user.invalid")
         user.save(update_fields=["role", "org_unit", "is_staff", "is_superuser"])
@@ -206,3 +213,16 @@ def staff_profile_upsert(
             invalid_code="staff_profile.invalid",
         )
     return profile
+
+
+def user_lockout_clear(*, actor: Actor, user: User) -> int:
+    """Let a locked-out account (too many failed logins, django-axes) try again before its
+    lockout ends: the security administrator's act, after checking who is asking. Returns
+    how many failed attempts were cleared; clearing none is still audited (it was asked)."""
+    authorise(actor, permissions.can_clear_lockouts, "user.forbidden")
+    with transaction.atomic():
+        cleared = reset(username=user.username)
+        audit_record(
+            actor=actor, action="user.lockout_clear", target=user, after={"cleared": cleared}
+        )
+    return cleared

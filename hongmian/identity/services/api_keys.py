@@ -48,9 +48,9 @@ def api_key_prefix_of(key: str) -> str | None:
 
 def api_key_create(*, actor: Actor, user: User, name: str) -> tuple[ApiKey, str]:
     """Issue a key that acts as `user`; returns the row and the key itself, which is shown
-    to the caller once and cannot be recovered afterwards. Only system administrators (and
-    the command line) issue keys: a key carries all of its account's rights."""
-    authorise(actor, permissions.can_manage_users, "api_key.forbidden")
+    to the caller once and cannot be recovered afterwards. Only the security administrator
+    (and the command line) issues keys: a key carries all of its account's rights."""
+    authorise(actor, permissions.can_manage_api_keys, "api_key.forbidden")
     name = required(name, "name", "请填写密钥用途")
     if len(name) > 100:
         message = "用途不能超过100个字符"
@@ -86,7 +86,7 @@ def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
     not wait for an administrator)."""
     authorise(
         actor,
-        lambda user: permissions.can_manage_users(user) or user.pk == api_key.user_id,
+        lambda user: permissions.can_manage_api_keys(user) or user.pk == api_key.user_id,
         "api_key.forbidden",
     )
     with transaction.atomic():

@@ -22,7 +22,7 @@ from django.contrib.auth.hashers import make_password
 
 from hongmian.identity import fakes
 from hongmian.identity.models import Enterprise, OrgUnit, Person, StaffProfile, User
-from hongmian.identity.states import UNIT_SCOPED_ROLES, Role, UnitKind
+from hongmian.identity.states import ADMIN_SITE_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
 
 # Every factory user can log in with this password (it satisfies the password rules).
 DEFAULT_PASSWORD = "Hongmian@Test1"
@@ -80,7 +80,7 @@ class UserFactory(factory.django.DjangoModelFactory):
         "needs_unit", yes_declaration=factory.SubFactory(OrgUnitFactory), no_declaration=None
     )
     password = factory.LazyAttribute(lambda o: hashed_password(o.raw_password))
-    is_staff = factory.LazyAttribute(lambda o: o.role == Role.SYSTEM_ADMIN)
+    is_staff = factory.LazyAttribute(lambda o: o.role in ADMIN_SITE_ROLES)
     is_active = True
 
 

@@ -109,9 +109,12 @@ def test_add_user_form_enforces_unit_rule(admin_client: Client) -> None:
     assert not User.objects.filter(username="loose").exists()
 
 
-def test_change_user_role_in_admin(admin_client: Client, tree: Tree) -> None:
+def test_change_user_role_in_admin(tree: Tree) -> None:
+    # The security administrator's act (三员分立): the system admin sees the role read-only.
+    security = Client()
+    security.force_login(UserFactory(role=Role.SECURITY_ADMIN, is_staff=True))
     user = UserFactory(role=Role.CITIZEN)
-    response = admin_client.post(
+    response = security.post(
         f"/admin/identity/user/{user.pk}/change/",
         {
             "display_name": user.display_name,
@@ -214,3 +217,45 @@ def test_verify_person_and_deactivate_units(admin_client: Client, tree: Tree) ->
     assert response.status_code == 200
     assert "下级机构" in response.content.decode()
     assert OrgUnit.objects.get(pk=tree.city.pk).is_active
+
+
+def test_the_system_admin_sees_roles_read_only(admin_client: Client, tree: Tree) -> None:
+    user = UserFactory(role=Role.CITIZEN)
+    response = admin_client.post(
+        f"/admin/identity/user/{user.pk}/change/",
+        {
+            "display_name": "新名字",
+            "mobile": "",
+            "email": "",
+            "role": Role.AUDITOR,
+            "is_active": "on",
+        },
+    )
+    assert response.status_code == 302
+    user.refresh_from_db()
+    assert user.display_name == "新名字"
+    assert user.role == Role.CITIZEN
+
+
+def test_the_audit_log_is_not_in_the_admin_site(admin_client: Client) -> None:
+    # Even for a superuser: the system administrator neither reads nor changes it.
+    assert admin_client.get("/admin/core/auditevent/").status_code == 404
+    assert b"/admin/core/auditevent/" not in admin_client.get("/admin/").content
+
+
+def test_the_system_admin_is_not_offered_the_other_two_roles(admin_client: Client) -> None:
+    page = admin_client.get("/admin/identity/user/add/").content.decode()
+    assert 'value="hotline_agent"' in page
+    assert 'value="auditor"' not in page
+    assert 'value="security_admin"' not in page
+    response = admin_client.post(
+        "/admin/identity/user/add/",
+        {
+            "username": "puppet",
+            "password1": "Hongmian-2025-strong",
+            "password2": "Hongmian-2025-strong",
+            "role": "auditor",
+        },
+    )
+    assert response.status_code == 200  # the form again, with its error
+    assert not User.objects.filter(username="puppet").exists()

@@ -47,17 +47,17 @@ def test_each_key_is_different() -> None:
     assert len(keys) == 5
 
 
-def test_only_system_admins_issue_keys() -> None:
+@pytest.mark.parametrize("role", [Role.HOTLINE_AGENT, Role.SYSTEM_ADMIN, Role.AUDITOR])
+def test_only_the_security_admin_issues_keys(role: Role) -> None:
+    # 三员分立 (decision 0046): not the system administrator either.
     target = UserFactory()
     with pytest.raises(PermissionDenied):
-        services.api_key_create(
-            actor=actor_of(UserFactory(role=Role.HOTLINE_AGENT)), user=target, name="x"
-        )
+        services.api_key_create(actor=actor_of(UserFactory(role=role)), user=target, name="x")
     with pytest.raises(NotAuthenticated):
         services.api_key_create(actor=Actor(user=None, via="api"), user=target, name="x")
-    admin = UserFactory(role=Role.SYSTEM_ADMIN)
-    api_key, _ = services.api_key_create(actor=actor_of(admin), user=target, name="x")
-    assert api_key.created_by == admin
+    security = UserFactory(role=Role.SECURITY_ADMIN)
+    api_key, _ = services.api_key_create(actor=actor_of(security), user=target, name="x")
+    assert api_key.created_by == security
 
 
 @pytest.mark.parametrize(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hongmian.core import validators
-from hongmian.identity.states import UNIT_SCOPED_ROLES, Role, UnitKind
+from hongmian.identity.states import ADMIN_SITE_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
 from hongmian.identity.tests.factories import (
     EnterpriseFactory,
     OrgUnitFactory,
@@ -28,7 +28,7 @@ def test_users_of_every_role_are_valid(role: Role) -> None:
     user = UserFactory(role=role)
     user.full_clean()
     assert (user.org_unit is not None) == (role in UNIT_SCOPED_ROLES)
-    assert user.is_staff == (role == Role.SYSTEM_ADMIN)
+    assert user.is_staff == (role in ADMIN_SITE_ROLES)
 
 
 def test_identities_pass_the_validators() -> None:

@@ -120,7 +120,7 @@ def test_system_admin_gets_admin_site(system: Actor) -> None:
 
 
 def test_change_role(system: Actor, tree: Tree) -> None:
-    admin = UserFactory(role=Role.SYSTEM_ADMIN)
+    admin = UserFactory(role=Role.SECURITY_ADMIN)
     user = UserFactory(role=Role.CITIZEN)
     changed = services.user_change_role(
         actor=actor_of(admin), user=user, role=Role.DEPT_MANAGER, org_unit=tree.tianhe
@@ -151,7 +151,7 @@ def test_leaving_system_admin_drops_admin_site(system: Actor) -> None:
 
 
 def test_nobody_changes_their_own_role() -> None:
-    admin = UserFactory(role=Role.SYSTEM_ADMIN)
+    admin = UserFactory(role=Role.SECURITY_ADMIN)
     with pytest.raises(PermissionDenied) as exc:
         services.user_change_role(actor=actor_of(admin), user=admin, role=Role.CITIZEN)
     assert exc.value.code == "user.own_role"
@@ -205,3 +205,55 @@ def test_factory_users_log_in_with_the_default_password() -> None:
 def test_createsuperuser_makes_a_system_admin() -> None:
     user = User.objects.create_superuser("root", "root@example.org", GOOD)
     assert user.role == Role.SYSTEM_ADMIN
+
+
+# --- 三员分立 (decision 0046) -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("role", [Role.SYSTEM_ADMIN, Role.AUDITOR, Role.HOTLINE_SUPERVISOR])
+def test_only_the_security_admin_gives_roles(role: Role) -> None:
+    user = UserFactory(role=Role.CITIZEN)
+    with pytest.raises(PermissionDenied) as exc:
+        services.user_change_role(actor=actor_of(UserFactory(role=role)), user=user, role="auditor")
+    assert exc.value.code == "user.forbidden"
+    user.refresh_from_db()
+    assert user.role == Role.CITIZEN
+
+
+@pytest.mark.parametrize("role", [Role.SECURITY_ADMIN, Role.AUDITOR])
+def test_a_system_admin_cannot_open_an_account_of_the_other_two(role: Role) -> None:
+    admin = actor_of(UserFactory(role=Role.SYSTEM_ADMIN))
+    with pytest.raises(PermissionDenied):
+        _user(admin, role=role)
+    # The security administrator can; an ordinary account stays the system admin's.
+    security = actor_of(UserFactory(role=Role.SECURITY_ADMIN))
+    assert _user(security, role=role, username=f"new-{role}").role == role
+    with pytest.raises(PermissionDenied):
+        _user(security, role=Role.CITIZEN, username="not-mine")
+
+
+def test_the_security_admin_gets_the_admin_site_but_not_superuser(system: Actor) -> None:
+    security = _user(system, role=Role.SECURITY_ADMIN)
+    assert security.is_staff
+    assert not security.is_superuser
+    auditor = _user(system, role=Role.AUDITOR, username="the-auditor")
+    assert not auditor.is_staff
+
+
+def test_the_security_admin_clears_a_lockout() -> None:
+    from axes.models import AccessAttempt
+
+    locked = UserFactory(role=Role.HOTLINE_AGENT)
+    AccessAttempt.objects.create(
+        username=locked.username, failures_since_start=10, ip_address="10.0.0.1"
+    )
+    with pytest.raises(PermissionDenied):
+        services.user_lockout_clear(
+            actor=actor_of(UserFactory(role=Role.SYSTEM_ADMIN)), user=locked
+        )
+    security = UserFactory(role=Role.SECURITY_ADMIN)
+    assert services.user_lockout_clear(actor=actor_of(security), user=locked) == 1
+    assert not AccessAttempt.objects.filter(username=locked.username).exists()
+    event = AuditEvent.objects.get(action="user.lockout_clear")
+    assert event.actor_id == security.pk
+    assert event.target_id == str(locked.pk)

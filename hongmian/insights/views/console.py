@@ -15,6 +15,7 @@ from django.shortcuts import render
 from django.views.decorators.http import require_GET
 
 from hongmian.core.errors import ApplicationError
+from hongmian.core.validators import parse_id
 from hongmian.hotline.forms.common import categories_active, category_choices
 from hongmian.hotline.forms.console import IntakeForm
 from hongmian.hotline.models import Category
@@ -106,9 +107,9 @@ def ml_adopt(request: HttpRequest) -> HttpResponse:
     title and content name best, among its sibling leaves for the agent to change. The
     picker's swap then has the catalogue slot fill the unit for it and the address."""
     rows = list(categories_active())
-    raw = request.GET.get("category", "")
+    category = parse_id(request.GET.get("category"))
     text = " ".join(request.GET.get(k, "")[:CONTENT_MAX] for k in ("title", "content"))
-    only, selected = best_leaf(rows, int(raw), text) if raw.isdigit() else (set(), None)
+    only, selected = best_leaf(rows, category, text) if category else (set(), None)
     choices = category_choices(rows, only=only or None)
     groups = [(name, items) for name, items in choices[1:]]
     context = {"blank": choices[0][1], "groups": groups, "selected": selected}

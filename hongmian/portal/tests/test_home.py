@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from hongmian.identity.models import Enterprise, Person
-from hongmian.identity.states import STAFF_ROLES, Role
+from hongmian.identity.states import ADMIN_SITE_ROLES, STAFF_ROLES, Role
 from hongmian.portal.home import ELDER_MODE_MAX_ACTIONS, ROLE_ACTIONS
 
 pytestmark = pytest.mark.django_db
@@ -27,6 +27,8 @@ ROLE_NAMES_ZH = {
     Role.CHIEF_DATA_OFFICER: "首席数据官",
     Role.CITY_LEADER: "市领导",
     Role.SYSTEM_ADMIN: "系统管理员",
+    Role.SECURITY_ADMIN: "安全管理员",
+    Role.AUDITOR: "安全审计员",
 }
 
 
@@ -112,7 +114,7 @@ NOT_BUILT_WORDS = ("尚未开放", "即将上线", "敬请期待", "将随", "co
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 @pytest.mark.parametrize("elder_mode", [False, True], ids=["standard", "elder"])
 def test_no_home_offers_what_is_not_built(client, make_user, role, elder_mode) -> None:
-    client.force_login(make_user(role, elder_mode=elder_mode, is_staff=role == Role.SYSTEM_ADMIN))
+    client.force_login(make_user(role, elder_mode=elder_mode, is_staff=role in ADMIN_SITE_ROLES))
 
     html = client.get(HOME).content.decode()
 
@@ -126,7 +128,7 @@ def test_no_home_offers_what_is_not_built(client, make_user, role, elder_mode) -
 @pytest.mark.parametrize("role", list(Role), ids=lambda r: r.value)
 def test_every_tile_opens_for_its_role(client, make_user, role) -> None:
     # is_staff: a system admin's account reaches the admin site (identity's user_create).
-    client.force_login(make_user(role, is_staff=role == Role.SYSTEM_ADMIN))
+    client.force_login(make_user(role, is_staff=role in ADMIN_SITE_ROLES))
 
     for action in ROLE_ACTIONS[role]:
         response = client.get(action.url)
