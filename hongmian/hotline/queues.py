@@ -32,6 +32,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.errors import ValidationFailed
 from hongmian.hotline.models import Assignment, Category, SlaClock, WorkOrder
+from hongmian.hotline.models.orders import AGE_SORT_KEY
 from hongmian.hotline.permissions import ACTIVE_ASSIGNMENT_STATUSES
 from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
@@ -44,6 +45,7 @@ from hongmian.hotline.states import (
     Satisfaction,
     Status,
 )
+from hongmian.hotline.text_search import order_text_q
 from hongmian.identity.models import OrgUnit
 
 # Dates in the filter are the centre's calendar days, whatever the server's zone.
@@ -386,13 +388,10 @@ def queue_apply(
         # rather than a scan of every title and text for it (9 s at a million orders).
         orders = orders.filter(number=wanted.q)
     elif wanted.q:
-        text = Q(number__icontains=wanted.q) | Q(title__icontains=wanted.q)
-        text |= Q(content__icontains=wanted.q)
-        if search_caller:
-            text |= Q(address__icontains=wanted.q)
-            if phone := _phone(wanted.q):
-                text |= Q(caller_phone=phone)
-        orders = orders.filter(text)
+        phone = _phone(wanted.q) if search_caller else ""
+        orders = orders.filter(
+            order_text_q(wanted.q, phone=phone, address=search_caller, using=orders.db)
+        )
     if wanted.category is not None:
         orders = orders.filter(category_id__in=category_and_below(wanted.category))
     if wanted.district:
@@ -441,7 +440,8 @@ def queue_sort(orders: QuerySet[WorkOrder], sort: str) -> QuerySet[WorkOrder]:
     if sort == "lateness":
         return orders.order_by(F("clock_due_at").asc(nulls_last=True), "id")
     if sort == "age":
-        return orders.order_by(F("dispatched_at").asc(nulls_last=True), "created_at", "id")
+        # The expression its index is on (never-dispatched last, as NULLS LAST would).
+        return orders.order_by(AGE_SORT_KEY.asc(), "created_at", "id")
     if sort == "received":
         return orders.order_by("created_at", "id")
     if sort == "replied":

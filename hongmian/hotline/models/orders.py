@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Q, Value
+from django.db.models.functions import Coalesce
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
@@ -24,6 +26,15 @@ from hongmian.hotline.states import (
 )
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import PUBLIC_ROLES
+
+# The `age` sort's key (按时长: longest in a unit's hands first, never dispatched last): the
+# dispatch time with a far-future stand-in for none, so that an index on exactly this
+# expression serves that sort and nothing else. A plain `dispatched_at` index was walked by
+# the board's sections, whose `ORDER BY dispatched_at` it also matches (decisions 0036, 0037).
+NEVER_DISPATCHED = dt.datetime(9000, 1, 1, tzinfo=dt.UTC)
+AGE_SORT_KEY = Coalesce(
+    "dispatched_at", Value(NEVER_DISPATCHED), output_field=models.DateTimeField()
+)
 
 
 class WorkOrder(BaseModel):
@@ -209,6 +220,8 @@ class WorkOrder(BaseModel):
             # 按时长 sort by dispatch time, each inside a status.
             models.Index(fields=["status", "replied_at"], name="hotline_order_status_replied"),
             models.Index(fields=["status", "dispatched_at"], name="hotline_order_status_disp"),
+            # `sort=age` over every status (AGE_SORT_KEY above).
+            models.Index(AGE_SORT_KEY, "created_at", "id", name="hotline_order_age"),
             # Lights and the deadline sorts (decision 0036). `lateness` and `deadline` sort
             # every order, the clock-less last (NULLS LAST, the btree's own order), so their
             # indexes are whole; the warning is only filtered on: running clocks alone.
