@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext_lazy as _
 
@@ -47,6 +47,7 @@ from hongmian.hotline.states import (
 )
 from hongmian.hotline.text_search import order_text_q
 from hongmian.identity.models import OrgUnit
+from hongmian.identity.scoping import InSubquery
 
 # Dates in the filter are the centre's calendar days, whatever the server's zone.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -397,10 +398,15 @@ def queue_apply(
     if wanted.district:
         orders = orders.filter(district_code=wanted.district)
     if wanted.unit is not None:
-        held = Assignment.objects.filter(order=OuterRef("pk"), unit_id=wanted.unit).exclude(
-            status=AssignmentStatus.WITHDRAWN
+        # The unit's orders read once, as a list of ids (its (unit, status) index), rather
+        # than an EXISTS per order while walking a million by date (0.3–0.9 s; 0037).
+        held = (
+            Assignment.objects.filter(unit_id=wanted.unit)
+            .exclude(status=AssignmentStatus.WITHDRAWN)
+            .order_by()
+            .values("order_id")
         )
-        orders = orders.filter(Exists(held))
+        orders = orders.filter(InSubquery(F("pk"), Subquery(held)))
     if wanted.light:
         orders = orders.filter(light_q(wanted.light, now))
     if wanted.overdue:

@@ -281,12 +281,16 @@ def unit_inbox(user: User | Any) -> QuerySet[WorkOrder]:
     path = permissions.handler_unit_path(user)
     if path is None:
         return WorkOrder.objects.none()
-    units = OrgUnit.objects.filter(path__startswith=path).values("pk")
-    co_held = Assignment.objects.filter(
-        role=AssignmentRole.CO,
-        status__in=sorted(permissions.ACTIVE_ASSIGNMENT_STATUSES),
-        unit__path__startswith=path,
-    ).values("order_id")
+    units = OrgUnit.objects.filter(path__startswith=path).order_by().values("pk")
+    co_held = (
+        Assignment.objects.filter(
+            role=AssignmentRole.CO,
+            status__in=sorted(permissions.ACTIVE_ASSIGNMENT_STATUSES),
+            unit__path__startswith=path,
+        )
+        .order_by()
+        .values("order_id")
+    )
     held = Q(InSubquery(F("lead_unit_id"), Subquery(units))) | Q(
         InSubquery(F("pk"), Subquery(co_held))
     )

@@ -153,3 +153,47 @@ def test_a_manager_names_a_handler_who_finds_it_under_mine(page, log_in) -> None
     assert page.locator('a[data-view="mine"] .count').inner_text() == "2"
     taken = Assignment.objects.get(order=orders[1], role="lead")
     assert taken.handler.username == "q-zhang"
+
+
+def test_the_whole_boards_counts_and_duplicates_arrive_after_the_page(page, log_in) -> None:
+    """The whole board draws each section's first rows at once; its counts and the
+    duplicate panel arrive by htmx (decision 0037) and say what the database says."""
+    centre, street = _units()
+    _user("q-board", Role.HOTLINE_SUPERVISOR, centre, "督办员老王")
+    now = timezone.now()
+    for i in range(12):
+        order = WorkOrderFactory(dispatched=True, lead_unit=street)
+        WorkOrder.objects.filter(pk=order.pk).update(dispatched_at=now - dt.timedelta(hours=i))
+        SlaClockFactory(
+            order=order,
+            started_at=now - dt.timedelta(days=3),
+            yellow_at=now - dt.timedelta(hours=5),
+            due_at=now - dt.timedelta(hours=1),
+        )
+    for _ in range(3):
+        WorkOrderFactory(replied=True, lead_unit=street)
+    twins = [
+        WorkOrderFactory(title="华师路井盖缺失", content="华师路口井盖缺失，很危险。")
+        for _ in range(2)
+    ]
+
+    log_in("q-board")
+    page.goto("/hotline/board/")
+    overdue = page.locator("#count-overdue")
+    overdue.and_(page.locator(".count")).wait_for()
+    assert overdue.inner_text() == "12"
+    assert page.locator("#count-callbacks").inner_text() == "3"
+    assert page.locator("#count-returns").inner_text() == "0"
+    more = page.get_by_role("link", name="查看全部已超时（共 12 张）")
+    assert more.is_visible()
+    assert page.locator("#overdue tr[data-order]").count() == 10  # the head, not all 12
+    # The duplicate panel replaces its placeholder; its count is the groups it shows.
+    groups = page.locator("#merges form.merge-group")
+    groups.first.wait_for()
+    assert page.locator("#count-merges").inner_text() == str(groups.count())
+    panel = page.locator("#merges").inner_text()
+    assert all(t.number in panel for t in twins)
+    more.click()
+    page.wait_for_url(re.compile(r"section=overdue"))
+    assert _pager_count(page) == 12
+    _screenshot(page, "queues-board-counts")

@@ -38,6 +38,9 @@ QUERIES = [
     "ｂｃ全",  # full-width letters
     "天河区华师",  # the address: the centre's search only
     "区\n油",  # never in one field
+    "\n油",  # two characters, one of them the fields' separator
+    "a ",
+    "Ｃ全",
     "不在任何工单里",
 ]
 
