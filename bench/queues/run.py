@@ -296,6 +296,10 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
     search = "/hotline/search/"
     rows: list[tuple[str, str, str]] = [
         ("supervisor", "board (every section)", "/hotline/board/"),
+        ("supervisor", "board count (?count=overdue)", "/hotline/board/?count=overdue"),
+        ("supervisor", "board count (?count=due_soon)", "/hotline/board/?count=due_soon"),
+        ("supervisor", "board count (?count=callbacks)", "/hotline/board/?count=callbacks"),
+        ("supervisor", "board duplicates (?panel=merges)", "/hotline/board/?panel=merges"),
         ("supervisor", "board ?section=overdue", "/hotline/board/?section=overdue"),
         ("supervisor", "board overdue, deep page", f"/hotline/board/?section=overdue&page={deep}"),
         (
@@ -311,6 +315,7 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
         ("manager", "inbox overdue", "/hotline/inbox/?overdue=1"),
         ("manager", "inbox deep page", "/hotline/inbox/?page=50"),
         ("manager", "inbox sort=deadline", "/hotline/inbox/?sort=deadline"),
+        ("manager", "inbox sort=age", "/hotline/inbox/?sort=age"),
         ("manager", "inbox tabs' counts (?tabs=1)", "/hotline/inbox/?tabs=1"),
         ("citizen", "我的诉求", "/hotline/mine/"),
         ("citizen", "我的诉求 page 3", "/hotline/mine/?page=3"),
@@ -330,7 +335,10 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
         ("agent", "search from/to (one month)", f"{search}?from=2026-10-01&to=2026-10-31"),
         ("agent", "search satisfaction", f"{search}?satisfaction=dissatisfied"),
         ("agent", "search q=<number>", f"{search}?q={number}"),
+        # One order in eight has 油烟 in its title: a common word, the worst case for a count.
         ("agent", "search q=<word>", f"{search}?q=油烟"),
+        ("agent", "search q=<4 characters, common>", f"{search}?q=油烟扰民"),
+        ("agent", "search q=<words, rare>", f"{search}?q=%E6%89%B0%E6%B0%91%2012345"),
         ("agent", "search sort=deadline", f"{search}?sort=deadline"),
         ("agent", "search sort=lateness", f"{search}?sort=lateness"),
         ("agent", "search sort=age", f"{search}?sort=age"),

@@ -26,7 +26,7 @@ from typing import Any, Protocol
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
-from django.db.models import Exists, F, OuterRef, Q, QuerySet
+from django.db.models import Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils.functional import Promise
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -34,6 +34,7 @@ from django.utils.translation import gettext_lazy as _
 from hongmian.core.errors import ValidationFailed
 from hongmian.core.validators import DB_ID_MAX, parse_id
 from hongmian.hotline.models import Assignment, Category, SlaClock, WorkOrder
+from hongmian.hotline.models.orders import AGE_SORT_KEY
 from hongmian.hotline.permissions import ACTIVE_ASSIGNMENT_STATUSES
 from hongmian.hotline.services.intake_validation import validate_caller_phone
 from hongmian.hotline.states import (
@@ -46,7 +47,9 @@ from hongmian.hotline.states import (
     Satisfaction,
     Status,
 )
+from hongmian.hotline.text_search import order_text_q
 from hongmian.identity.models import OrgUnit
+from hongmian.identity.scoping import InSubquery
 
 # Dates in the filter are the centre's calendar days, whatever the server's zone.
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -393,22 +396,24 @@ def queue_apply(
         # rather than a scan of every title and text for it (9 s at a million orders).
         orders = orders.filter(number=wanted.q)
     elif wanted.q:
-        text = Q(number__icontains=wanted.q) | Q(title__icontains=wanted.q)
-        text |= Q(content__icontains=wanted.q)
-        if search_caller:
-            text |= Q(address__icontains=wanted.q)
-            if phone := _phone(wanted.q):
-                text |= Q(caller_phone=phone)
-        orders = orders.filter(text)
+        phone = _phone(wanted.q) if search_caller else ""
+        orders = orders.filter(
+            order_text_q(wanted.q, phone=phone, address=search_caller, using=orders.db)
+        )
     if wanted.category is not None:
         orders = orders.filter(category_id__in=category_and_below(wanted.category))
     if wanted.district:
         orders = orders.filter(district_code=wanted.district)
     if wanted.unit is not None:
-        held = Assignment.objects.filter(order=OuterRef("pk"), unit_id=wanted.unit).exclude(
-            status=AssignmentStatus.WITHDRAWN
+        # The unit's orders read once, as a list of ids (its (unit, status) index), rather
+        # than an EXISTS per order while walking a million by date (0.3–0.9 s; 0037).
+        held = (
+            Assignment.objects.filter(unit_id=wanted.unit)
+            .exclude(status=AssignmentStatus.WITHDRAWN)
+            .order_by()
+            .values("order_id")
         )
-        orders = orders.filter(Exists(held))
+        orders = orders.filter(InSubquery(F("pk"), Subquery(held)))
     if wanted.light:
         orders = orders.filter(light_q(wanted.light, now))
     if wanted.overdue:
@@ -448,7 +453,8 @@ def queue_sort(orders: QuerySet[WorkOrder], sort: str) -> QuerySet[WorkOrder]:
     if sort == "lateness":
         return orders.order_by(F("clock_due_at").asc(nulls_last=True), "id")
     if sort == "age":
-        return orders.order_by(F("dispatched_at").asc(nulls_last=True), "created_at", "id")
+        # The expression its index is on (never-dispatched last, as NULLS LAST would).
+        return orders.order_by(AGE_SORT_KEY.asc(), "created_at", "id")
     if sort == "received":
         return orders.order_by("created_at", "id")
     if sort == "replied":

@@ -164,7 +164,7 @@ def _match(
             related = field.related_model
             if isinstance(related, type) and issubclass(related, models.Model):
                 inner = related._base_manager.filter(**{f"{rest}__{tail}" if tail else rest: value})
-                return Q(_InSubquery(F(first), Subquery(inner.values("pk"))))
+                return Q(InSubquery(F(first), Subquery(inner.values("pk"))))
         q = Q(**{"__".join(p for p in (lookup, tail) if p): value})
         return q & where if where is not None else q
     outer, related, back, rest = through
@@ -177,7 +177,7 @@ def _match(
     return Q(Exists(inner))
 
 
-class _InSubquery(Func):
+class InSubquery(Func):
     """`column IN (subquery)`; on PostgreSQL `column = ANY(ARRAY(subquery))`, an init plan
     whose value the planner knows, so that an OR of owners stays a BitmapOr of two index
     scans (with IN it walked a million orders by date: 1.9 s against 1.4 ms, decision 0028)."""

@@ -103,6 +103,11 @@ def test_inbox_and_order_page(page, busy, log_in) -> None:
 def test_board(page, busy, log_in) -> None:
     log_in("supervisor")
     page.goto("/hotline/board/")
+    # The counts and the duplicate panel arrive after the page (decision 0037): the panel
+    # when scrolled into view, and its first use loads the text scorer's dictionary.
+    page.locator("#merges").scroll_into_view_if_needed()
+    page.locator("#count-merges.count").wait_for(timeout=60_000)
+    page.wait_for_load_state("networkidle")
     for section in ("overdue", "due_soon", "returns", "extensions", "callbacks", "merges"):
         assert page.locator(f"#{section} tbody tr").count() >= 1, section
     _screenshot(page, "hotline-board-busy.png")

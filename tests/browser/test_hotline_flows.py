@@ -137,6 +137,9 @@ def world(transactional_db) -> World:
 @pytest.fixture
 def log_out(page):
     def do() -> None:
+        # A page's htmx fragments (the board's counts, decision 0037) land first: the test
+        # database is SQLite in memory, where two requests saving the session collide.
+        page.wait_for_load_state("networkidle")
         page.get_by_role("button", name="退出登录").click()
         page.wait_for_url("**/login/**")
 
@@ -209,6 +212,7 @@ def test_the_whole_path_of_an_order(page, world, log_in, log_out) -> None:
     callback.get_by_role("button", name="记录回访").click()
     page.wait_for_selector("#order-status:has-text('已办结')")
     page.goto("/hotline/board/")
+    page.wait_for_load_state("networkidle")  # the counts, then the screenshot
     _screenshot(page, "hotline-board.png")
     log_out()
 
@@ -265,6 +269,9 @@ def test_a_return_accepted_and_redispatched(page, world, log_in, log_out) -> Non
 
     log_in("supervisor")
     page.goto("/hotline/board/")
+    # Its counts and duplicate panel arrive after the page (decision 0037); let them land
+    # before leaving it (the test database is SQLite in memory: one writer at a time).
+    page.wait_for_load_state("networkidle")
     returns = page.locator("#returns")
     assert returns.get_by_text("非本单位职责").is_visible()
     returns.get_by_role("link", name=re.compile("^审核")).click()
@@ -300,6 +307,7 @@ def test_an_extension_moves_the_deadline(page, world, log_in, log_out) -> None:
 
     log_in("supervisor")
     page.goto("/hotline/board/")
+    page.wait_for_load_state("networkidle")  # its counts first (decision 0037)
     page.locator("#extensions").get_by_role("button", name=re.compile("^批准")).click()
     page.wait_for_selector("text=延期申请已审批")
     log_out()

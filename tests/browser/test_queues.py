@@ -12,7 +12,7 @@ import pytest
 from django.utils import timezone
 
 from hongmian.hotline.models import Assignment, WorkOrder
-from hongmian.hotline.tests.factories import SlaClockFactory, WorkOrderFactory
+from hongmian.hotline.tests.factories import CategoryFactory, SlaClockFactory, WorkOrderFactory
 from hongmian.identity.models import OrgUnit, User
 from hongmian.identity.states import Role, UnitKind
 from tests.browser.conftest import PASSWORD
@@ -153,3 +153,59 @@ def test_a_manager_names_a_handler_who_finds_it_under_mine(page, log_in) -> None
     assert page.locator('a[data-view="mine"] .count').inner_text() == "2"
     taken = Assignment.objects.get(order=orders[1], role="lead")
     assert taken.handler.username == "q-zhang"
+
+
+def test_the_whole_boards_counts_and_duplicates_arrive_after_the_page(page, log_in) -> None:
+    """The whole board draws each section's first rows at once; its counts and the
+    duplicate panel arrive by htmx (decision 0037) and say what the database says."""
+    centre, street = _units()
+    _user("q-board", Role.HOTLINE_SUPERVISOR, centre, "督办员老王")
+    now = timezone.now()
+    for i in range(12):
+        order = WorkOrderFactory(dispatched=True, lead_unit=street)
+        WorkOrder.objects.filter(pk=order.pk).update(dispatched_at=now - dt.timedelta(hours=i))
+        SlaClockFactory(
+            order=order,
+            started_at=now - dt.timedelta(days=3),
+            yellow_at=now - dt.timedelta(hours=5),
+            due_at=now - dt.timedelta(hours=1),
+        )
+    for _ in range(3):
+        WorkOrderFactory(replied=True, lead_unit=street)
+    manholes = CategoryFactory(name="井盖")
+    twins = [
+        WorkOrderFactory(
+            category=manholes, title="华师路井盖缺失", content="华师路口井盖缺失，很危险。"
+        )
+        for _ in range(2)
+    ]
+
+    log_in("q-board")
+    page.goto("/hotline/board/")
+
+    def count(key: str, timeout: float = 10_000) -> str:
+        # The pending "…" becomes a counted span when its fragment has arrived.
+        arrived = page.locator(f"#count-{key}.count")
+        arrived.wait_for(timeout=timeout)
+        return arrived.inner_text()
+
+    assert count("overdue") == "12"
+    assert count("callbacks") == "3"
+    assert count("returns") == "0"
+    more = page.get_by_role("link", name="查看全部已超时（共 12 张）")
+    assert more.is_visible()
+    assert page.locator("#overdue tr[data-order]").count() == 10  # the head, not all 12
+    # The duplicate panel replaces its placeholder; its count is the groups it shows.
+    # The panel loads when scrolled into view; its first use loads the text scorer's
+    # dictionary (seconds).
+    page.locator("#merges").scroll_into_view_if_needed()
+    merges = count("merges", timeout=60_000)
+    groups = page.locator("#merges form.merge-group")
+    assert merges == str(groups.count())
+    assert groups.count() >= 1
+    panel = page.locator("#merges").inner_text()
+    assert all(t.number in panel for t in twins)
+    more.click()
+    page.wait_for_url(re.compile(r"section=overdue"))
+    assert _pager_count(page) == 12
+    _screenshot(page, "queues-board-counts")

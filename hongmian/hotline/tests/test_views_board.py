@@ -4,6 +4,8 @@ review, joint meeting, extension decision, callback and its review, urging, merg
 from __future__ import annotations
 
 import datetime as dt
+import re
+from html import unescape
 
 import pytest
 from django.urls import reverse
@@ -290,8 +292,14 @@ def test_merge_candidates_and_one_click_merge(client, flow, supervisor, category
 
     html = client.get(BOARD).content.decode()
     merges = html[html.index('id="merges"') : html.index('id="callbacks"')]
+    assert first.number not in merges  # the panel arrives after the page
+    panel = re.search(r'hx-get="([^"]+panel=merges[^"]*)"', merges)
+    assert panel
+    merges = client.get(unescape(panel.group(1))).content.decode()
     assert first.number in merges
     assert second.number in merges
+    assert '<span class="count" id="count-merges" hx-swap-oob="true">1</span>' in merges
+    assert f'name="next" value="{BOARD}#merges"' in merges
 
     response = client.post(
         reverse("hotline:merge"),

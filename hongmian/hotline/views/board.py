@@ -33,7 +33,7 @@ from hongmian.hotline.forms.board import (
 from hongmian.hotline.forms.console import DirectAnswerForm, DispatchForm
 from hongmian.hotline.models import ExtensionRequest, ReturnRequest, WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
-from hongmian.hotline.queues import QueuePage
+from hongmian.hotline.queues import QueuePage, queue_apply
 from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
 from hongmian.hotline.states import ClockLight, ExtensionStatus, ReturnStatus
 from hongmian.hotline.views import lists
@@ -65,8 +65,16 @@ def _with_light(orders: Any, now: dt.datetime) -> list[tuple[WorkOrder, ClockLig
 class Section:
     key: str
     title: str
-    count: int
+    count: int | None  # None: not counted yet, the page fetches `count_url` after it loads
     url: str = ""
+    count_url: str = ""
+
+
+# The whole board draws each section's first rows at once and fetches what is slow after it
+# has loaded (htmx, decision 0037): `?count=<key>` answers one section's true count alone,
+# `?panel=merges` the duplicate panel. Like `?tabs=1`, neither is part of the filter.
+COUNT_PARAM = "count"
+PANEL_PARAM = "panel"
 
 
 # Each order section's default order: the clocked ones longest in the unit's hands first,
@@ -121,16 +129,58 @@ def _section_queryset(key: str, now: dt.datetime) -> Any:
     return orders
 
 
+def _fragment_url(base_url: str, wanted: Any, param: str, key: str) -> str:
+    query = wanted.query_string(page=1)
+    return f"{base_url}?{param}={key}" + ("&" + query[1:] if query else "")
+
+
+def _count_fragment(request: HttpRequest, key: str, now: dt.datetime) -> HttpResponse:
+    """One section's true count (one COUNT) with the filter applied: the board-nav's count
+    and, out of band, the section's "查看全部…（共 N 张）" link."""
+    wanted, _problems = lists.read_filter(request)
+    orders = queue_apply(
+        selectors.board_section_orders(key, now),
+        wanted,
+        user=request.user,
+        now=now,
+        default_sort=_DEFAULT_SORTS[key],
+    )
+    query = wanted.query_string(page=1)
+    url = reverse("hotline:board") + "?section=" + key + ("&" + query[1:] if query else "")
+    section = Section(key, str(_TITLES[key]), orders.count(), url)
+    return render(request, "hotline/board/_count.html", {"s": section})
+
+
+def _merges_fragment(request: HttpRequest, now: dt.datetime) -> HttpResponse:
+    wanted, _problems = lists.read_filter(request)
+    groups = insights_hook.board_duplicates(now, BOARD_PREVIEW)
+    section = Section("merges", str(_TITLES["merges"]), len(groups))
+    context = {
+        "s": section,
+        "merges": groups,
+        "window_days": insights_hook.duplicate_window_days(),
+        # A merge returns to the board the reader is on, not to this fragment.
+        "here": reverse("hotline:board") + wanted.query_string(page=1),
+    }
+    return render(request, "hotline/board/_merges.html", context)
+
+
 @supervisor_required
 def board(request: HttpRequest, only: str = "") -> HttpResponse:
     """督办台: every section with its true count and first rows, filtered by the queue
     contract (hotline/queues.py) — a filter narrows every section; `?section=<key>` shows
-    one section alone with sorting and pages."""
+    one section alone with sorting and pages. On the whole board the counts and the
+    duplicate panel arrive after the page (`?count=<key>`, `?panel=merges`)."""
     now = timezone.now()
     section = only or request.GET.get("section", "")
-    parsed = lists.read_filter(request)
     # Hot spots and duplicate groups are the insights app's; without it they are left out.
     hidden = set() if insights_hook.available() else insights_hook.BOARD_SECTIONS
+    counted = request.GET.get(COUNT_PARAM, "")
+    if not only and counted in _DEFAULT_SORTS:
+        return _count_fragment(request, counted, now)
+    if not only and request.GET.get(PANEL_PARAM) == "merges" and "merges" not in hidden:
+        return _merges_fragment(request, now)
+    parsed = lists.read_filter(request)
     keys = [section] if section in _TITLES else [k for k in _TITLES if k not in hidden]
     single = len(keys) == 1
     wanted, problems = parsed
@@ -147,25 +197,42 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
             sections.append(Section(key, str(_TITLES[key]), len(lists_[key] or [])))
             continue
         if key == "merges":
-            lists_[key] = insights_hook.board_duplicates(
-                now, BOARD_PREVIEW if not single else MERGE_GROUPS
-            )
-            sections.append(Section(key, str(_TITLES[key]), len(lists_[key])))
+            if single:
+                lists_[key] = insights_hook.board_duplicates(now, MERGE_GROUPS)
+                sections.append(Section(key, str(_TITLES[key]), len(lists_[key])))
+            else:
+                url = _fragment_url(base_url, wanted, PANEL_PARAM, key)
+                sections.append(Section(key, str(_TITLES[key]), None, "", url))
             continue
-        found = lists.listing(
-            request,
-            _section_queryset(key, now),
-            now=now,
-            default_sort=_DEFAULT_SORTS[key],
-            parsed=parsed,
-        )
-        pages[key] = found.page
-        lists_[key] = _section_rows(key, found.page.items, now)
         keep = "" if only else "section=" + key
         query = wanted.query_string(page=1)
         url = base_url + ("?" + keep + ("&" + query[1:] if query else "") if keep else query)
-        sections.append(Section(key, str(_TITLES[key]), found.page.count, url))
-    # The filter bar's page: the section shown alone, else the first one (for its count).
+        if single:
+            found = lists.listing(
+                request,
+                _section_queryset(key, now),
+                now=now,
+                default_sort=_DEFAULT_SORTS[key],
+                parsed=parsed,
+            )
+            pages[key] = found.page
+            lists_[key] = _section_rows(key, found.page.items, now)
+            sections.append(Section(key, str(_TITLES[key]), found.page.count, url))
+            continue
+        # The head alone (one query); the true count follows from `count_url`.
+        head = queue_apply(
+            _section_queryset(key, now),
+            parsed[0],
+            user=request.user,
+            now=now,
+            default_sort=_DEFAULT_SORTS[key],
+        )
+        items = list(head[:BOARD_PREVIEW])
+        pages[key] = QueuePage(items, len(items), 1, BOARD_PREVIEW, parsed[0])
+        lists_[key] = _section_rows(key, items, now)
+        count_url = _fragment_url(base_url, wanted, COUNT_PARAM, key)
+        sections.append(Section(key, str(_TITLES[key]), None, url, count_url))
+    # The filter bar's page: the section shown alone, else the first one.
     shown_page = pages.get(keys[0]) or next(iter(pages.values()), None)
     listing = lists.Listing(
         wanted, problems, shown_page or QueuePage([], 0, 1, wanted.per_page, wanted)
