@@ -7,6 +7,8 @@ import datetime as dt
 from ninja import Schema
 from pydantic import Field
 
+from hongmian.core.schemas import DbId
+
 
 class UnitRef(Schema):
     id: int
@@ -92,7 +94,7 @@ class ServiceItemPageOut(Schema):
 
 
 class ItemFilterIn(Schema):
-    department_id: int | None = None
+    department_id: DbId | None = None
     item_type: str | None = None
     level: str | None = None
     life_event: str | None = None
@@ -144,7 +146,7 @@ class ItemContentIn(Schema):
 
 
 class ItemCreateIn(ItemContentIn):
-    department_id: int
+    department_id: DbId
     code: str = Field(min_length=1, max_length=64)
     name: str = Field(min_length=1, max_length=200)
 

@@ -185,9 +185,11 @@ class WorkOrderCreateIn(In):
     confidential: bool = False
     address: str = Field("", max_length=ADDRESS_MAX)
     # WGS84 decimal degrees; both or neither. The service checks the point is in Guangzhou.
-    # Bounded to the globe: past it a number is no coordinate at all (1e30 once reached the
-    # service's rounding); inside it the service says whether it is in Guangzhou.
-    latitude: float | None = Field(None, ge=-90, le=90, allow_inf_nan=False)
+    # Bounded: past ±180 a number is no coordinate at all (1e30 once reached the service's
+    # rounding). A latitude of 90–180 is let through to the service, which names the likely
+    # mistake (longitude and latitude swapped: `work_order.coordinates`) and checks the point
+    # is in Guangzhou.
+    latitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     longitude: float | None = Field(None, ge=-180, le=180, allow_inf_nan=False)
     category: str | None = Field(None, max_length=32, description="分类代码（三级分类最佳）")
     priority: Priority = Priority.NORMAL

@@ -14,7 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
-from ninja import Router, Status
+from ninja import Query, Router, Status
 
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
@@ -35,6 +35,7 @@ from hongmian.identity.schemas import (
     FilePushIn,
     FilePushOut,
     FileUseOut,
+    FileUsePageIn,
     FileUsePageOut,
     IdPhoneCheckIn,
     InPersonCheckIn,
@@ -184,10 +185,10 @@ def my_file(request: HttpRequest) -> MyFileOut:
 @router.get(
     "/me/file/uses", response={200: FileUsePageOut, **errors(404)}, summary="我的档案使用记录"
 )
-def my_file_uses(request: HttpRequest, page: int = 1, per_page: int = 20) -> FileUsePageOut:
+def my_file_uses(request: HttpRequest, paging: Query[FileUsePageIn]) -> FileUsePageOut:
     """Who used which fields of my file, when and for what, newest first, paged."""
     person = selectors.my_person(_user(request))
-    found = Paginator(selectors.file_use_list(person), max(1, min(per_page, 100))).get_page(page)
+    found = Paginator(selectors.file_use_list(person), paging.per_page).get_page(paging.page)
     return FileUsePageOut(
         count=found.paginator.count,
         page=found.number,
@@ -244,7 +245,7 @@ def my_consent_grant(request: HttpRequest, payload: ConsentIn) -> Status[Consent
     response={200: ConsentOut, **errors(404)},
     summary="撤回授权",
 )
-def my_consent_revoke(request: HttpRequest, consent_id: int) -> ConsentOut:
+def my_consent_revoke(request: HttpRequest, consent_id: DbId) -> ConsentOut:
     consent = selectors.access_my_consent(_user(request), consent_id)
     consent = services.consent_revoke(actor=Actor.from_request(request, via="api"), consent=consent)
     return _consent_out(consent)
@@ -271,7 +272,7 @@ def my_assurance_id_phone(request: HttpRequest, payload: IdPhoneCheckIn) -> Assu
     response={200: EnterpriseFileOut, **errors(404)},
     summary="企业档案",
 )
-def enterprise_file(request: HttpRequest, enterprise_id: int) -> EnterpriseFileOut:
+def enterprise_file(request: HttpRequest, enterprise_id: DbId) -> EnterpriseFileOut:
     """The enterprise's whole file, for its authorised representatives (404 for anyone else)."""
     enterprise, entries = selectors.access_enterprise_file(
         _user(request), enterprise_id, actor=Actor.from_request(request, via="api")
@@ -285,7 +286,7 @@ def enterprise_file(request: HttpRequest, enterprise_id: int) -> EnterpriseFileO
     summary="窗口现场核验（L2/L3）",
 )
 def person_assurance_in_person(
-    request: HttpRequest, person_id: int, payload: InPersonCheckIn
+    request: HttpRequest, person_id: DbId, payload: InPersonCheckIn
 ) -> AssuranceOut:
     """Hall staff raise a person they have in front of them, after the card reader's check."""
     user = _user(request)
@@ -301,7 +302,7 @@ def person_assurance_in_person(
     return _assurance_out(person)
 
 
-def _represented(request: HttpRequest, enterprise_id: int) -> Enterprise:
+def _represented(request: HttpRequest, enterprise_id: DbId) -> Enterprise:
     """An enterprise the caller represents; NotFound (as for a missing one) otherwise."""
     user = _user(request)
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
@@ -315,7 +316,7 @@ def _represented(request: HttpRequest, enterprise_id: int) -> Enterprise:
     response={200: list[ConsentOut], **errors(404)},
     summary="企业的授权",
 )
-def enterprise_consents(request: HttpRequest, enterprise_id: int) -> list[ConsentOut]:
+def enterprise_consents(request: HttpRequest, enterprise_id: DbId) -> list[ConsentOut]:
     enterprise = _represented(request, enterprise_id)
     return [_consent_out(c) for c in selectors.consent_list(enterprise)]
 
@@ -326,7 +327,7 @@ def enterprise_consents(request: HttpRequest, enterprise_id: int) -> list[Consen
     summary="授权使用企业档案",
 )
 def enterprise_consent_grant(
-    request: HttpRequest, enterprise_id: int, payload: ConsentIn
+    request: HttpRequest, enterprise_id: DbId, payload: ConsentIn
 ) -> Status[ConsentOut]:
     """A representative lets a service read fields of the enterprise's file; revoke it with
     POST /me/consents/{id}/revoke like one's own."""

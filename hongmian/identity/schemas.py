@@ -143,6 +143,13 @@ class FileUseOut(Schema):
     fields: list[str]
 
 
+class FileUsePageIn(Schema):
+    """Which page of the use log: bounded, so a wild number is a 422, not a slow query."""
+
+    page: int = Field(1, ge=1, le=100_000)
+    per_page: int = Field(20, ge=1, le=100)
+
+
 class FileUsePageOut(Schema):
     count: int
     page: int
