@@ -131,7 +131,7 @@ class World:
             "content_type_id": "1",
             "token": self.token,
             "job_id": "0",  # no report job has this id
-            "consent_id": "0",  # nobody's consent (identity's own tests revoke real ones)
+            "consent_id": "999999999",  # nobody's consent (identity's own tests revoke real ones)
             "code": "no-such-item",  # no catalogue item has this code
         }
         if kind == "order":
