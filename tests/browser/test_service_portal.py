@@ -184,4 +184,4 @@ def test_english_service_pages_have_no_chinese_labels(
     assert not _serious_violations(page)
     page.goto("/services/life-events/open-restaurant/")
     found["life event"] = _chinese_left(page)
-    assert found == dict.fromkeys(found, [])
+    assert found == {key: [] for key in found}
