@@ -148,3 +148,19 @@ def test_ask_12345_prefills_the_submit_form(client: Client, org: Org) -> None:
     client.force_login(org.citizen)
     response = client.get("/hotline/submit/", {"title": "咨询：食品经营许可核发"})
     assert response.context["form"].initial["title"] == "咨询：食品经营许可核发"
+
+
+def test_search_results_page_with_the_true_count(client: Client, org: Org) -> None:
+    for n in range(12):
+        make_item(org, code=f"C-{n:04d}", name=f"食品经营许可第{n}类")
+    first = client.get("/services/", {"q": "食品经营许可"})
+    total = first.context["total"]
+    assert total == 12
+    assert first.context["num_pages"] == 2
+    last = client.get("/services/", {"q": "食品经营许可", "page": "9"})  # past the end
+    assert last.context["page_number"] == 2
+    assert len(last.context["items"]) == 2
+    assert {i.code for i in first.context["items"]} | {i.code for i in last.context["items"]} == {
+        f"C-{n:04d}" for n in range(12)
+    }
+    assert "第 11–12 个" in last.text
