@@ -22,5 +22,7 @@ urlpatterns = [
     path("me/", include("hongmian.identity.urls")),
     # The auditor's audit log (issue 16, item 5).
     path("audit/", include("hongmian.audit.urls")),
+    # The portal's service pages: finder, item, life event (issue 12, item 3).
+    path("services/", include("hongmian.catalog.urls")),
     path("", include("hongmian.portal.urls")),
 ]

@@ -591,6 +591,12 @@ API: dict[str, Row] = {
     "GET /api/catalog/items": Row(PUBLIC),
     "GET /api/catalog/items/<code>": Row(PUBLIC.seeing(ITEM_READ), kind="service_item"),
     "GET /api/catalog/life-events": Row(PUBLIC),
+    # --- the portal's service pages (issue 12, item 3): public, drafts only for their keepers
+    "GET /services/": Row(PUBLIC, query={"q": "开饭店要办啥证"}),
+    "GET /services/items/<code>/": Row(PUBLIC.seeing(ITEM_READ), kind="service_item"),
+    "GET /services/life-events/<slug>/": Row(
+        PUBLIC, ok=404, note="no life event has the matrix's slug; the page is public"
+    ),
     "POST /api/catalog/items": Row(
         ALLOWED_FOR(ITEM_EDITORS | ITEM_KEEPERS),
         body=lambda w, o: {"department_id": w.units["a"].pk, "code": "M-NEW", "name": "新事项"},

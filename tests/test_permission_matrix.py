@@ -133,6 +133,7 @@ class World:
             "job_id": "0",  # no report job has this id
             "consent_id": "999999999",  # nobody's consent (identity's own tests revoke real ones)
             "code": "no-such-item",  # no catalogue item has this code
+            "slug": "no-such-event",  # no life event has this slug
         }
         if kind == "order":
             params |= {"pk": obj.pk, "number": obj.number, "service_request_id": obj.number}

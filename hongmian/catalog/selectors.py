@@ -156,3 +156,54 @@ def item_available_to(*, user: Any, item: ServiceItem) -> Availability:
             required,
         )
     return Availability(True, "", "", level, required)
+
+
+# Popular items on the portal: the items that the most life events take (a moment of life
+# that needs an item is the best sign a person will look for it). The catalogue counts no
+# visits, and a "most viewed" list that nothing counts would be a promise nothing keeps.
+POPULAR_MAX = 8
+
+
+def popular_item_list(*, limit: int = POPULAR_MAX) -> list[ServiceItem]:
+    """The served items in the most life events, then by code; items in no life event are
+    not popular by this rule and never listed."""
+    return list(
+        ServiceItem.objects.filter(served_q(on=_today()))
+        .annotate(event_count=Count("life_events", distinct=True))
+        .filter(event_count__gt=0)
+        .select_related("department")
+        .order_by("-event_count", "code")[:limit]
+    )
+
+
+def life_event_get(slug: str) -> LifeEvent:
+    """The life event `slug` (public); NotFound when there is none."""
+    event = LifeEvent.objects.filter(slug=slug).first()
+    if event is None:
+        raise NotFound("主题服务不存在", code="life_event.not_found")
+    return event
+
+
+def life_event_item_list(event: LifeEvent) -> list[ServiceItem]:
+    """The life event's served items in the order they were linked (life_event_save adds
+    them as listed; the link keeps no position of its own)."""
+    through = LifeEvent.items.through
+    links = (
+        through.objects.filter(lifeevent=event)
+        .order_by("pk")
+        .values_list("serviceitem_id", flat=True)
+    )
+    order = {item_id: n for n, item_id in enumerate(links)}
+    items = ServiceItem.objects.filter(served_q(on=_today()), pk__in=list(order)).select_related(
+        "department"
+    )
+    return sorted(items, key=lambda item: order[item.pk])
+
+
+def departments_with_items() -> QuerySet[Any]:
+    """The org units that implement at least one served item (the portal's filter)."""
+    from hongmian.identity.models import OrgUnit
+
+    return OrgUnit.objects.filter(
+        pk__in=ServiceItem.objects.filter(served_q(on=_today())).values("department_id")
+    ).order_by("path", "name")

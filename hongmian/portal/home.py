@@ -48,6 +48,14 @@ _HEALTH = HomeAction(
     _("运行状态"), _("平台与数据库是否正常（/healthz）。"), url_name="healthz", primary=True
 )
 
+# The portal's service finder (issue 12, item 3): items, life events, search.
+_SERVICES = HomeAction(
+    _("办事服务"),
+    _("查找要办的事：材料、时限、收费和办理地点。"),
+    url_name="catalog:services",
+    primary=True,
+)
+
 # A citizen or an enterprise: what they reported to 12345 and how it is going.
 _MINE = HomeAction(
     _("我的诉求"),
@@ -69,6 +77,7 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
     Role.CITIZEN: (
         # First: most visits are to see how a reported problem is going.
         _MINE,
+        _SERVICES,
         HomeAction(
             _("我要反映"),
             _("向 12345 反映问题、提出建议或咨询。"),
@@ -83,6 +92,7 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
         ),
     ),
     Role.ENTERPRISE_REP: (
+        _SERVICES,
         HomeAction(
             _("企业诉求"),
             _("向 12345 反映企业遇到的问题。"),

@@ -45,19 +45,27 @@ def life_event_save(
             slug=slug,
             defaults={"name": name, "audience": audience, "description": description},
         )
+        link_codes = LifeEvent.items.through.objects.filter(lifeevent=event)
         before = (
             None
             if created
             else {
                 "name": event.name,
-                "items": sorted(event.items.values_list("code", flat=True)),
+                "items": list(
+                    link_codes.order_by("pk").values_list("serviceitem__code", flat=True)
+                ),
             }
         )
         event.name, event.audience = name, audience
         event.description, event.position = description.strip(), position
         event.save()
-        event.items.set(items)
-        after = {"name": name, "items": sorted(i.code for i in items)}
+        # The links are written in the order given (their ids keep it; the life event's
+        # page lists them so, selectors.life_event_item_list): `set()` would lose it.
+        ordered = list({item.pk: item for item in items}.values())
+        event.items.clear()
+        link = LifeEvent.items.through
+        link.objects.bulk_create([link(lifeevent=event, serviceitem=item) for item in ordered])
+        after = {"name": name, "items": [i.code for i in ordered]}
         if before != after or created:
             audit_record(
                 actor=actor, action="life_event.save", target=event, before=before, after=after

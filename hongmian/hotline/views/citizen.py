@@ -31,7 +31,7 @@ from hongmian.hotline.services.attachments import (
     attachments_add,
     work_order_intake_with_attachments,
 )
-from hongmian.hotline.states import Channel, ClockKind, Status, Visibility
+from hongmian.hotline.states import Channel, ClockKind, RequestType, Status, Visibility
 from hongmian.hotline.views import lists
 from hongmian.hotline.views.common import (
     actor,
@@ -65,7 +65,11 @@ def _submit_page(
 
 def submit(request: HttpRequest) -> HttpResponse:
     if request.method != "POST":
-        form = CitizenSubmitForm(initial={"idempotency_key": new_idempotency_key()})
+        initial = {"idempotency_key": new_idempotency_key()}
+        # "Ask 12345" on a service item's page (catalog.views) names the item as the title.
+        if topic := request.GET.get("title", "").strip()[:200]:
+            initial |= {"title": topic, "request_type": RequestType.INQUIRY}
+        form = CitizenSubmitForm(initial=initial)
         return _submit_page(request, form)
     form = CitizenSubmitForm(request.POST, request.FILES)
     if not form.is_valid():
