@@ -1,7 +1,7 @@
 """The queues at a million orders: every list page timed on PostgreSQL as its user sees it.
 
     .venv/bin/python bench/queues/run.py [--database-url URL] [--orders 1000000] [--runs 7]
-        [--keep] [--reuse] [--explain] [--only TEXT]
+        [--keep] [--reuse] [--explain] [--only TEXT] [--scan-duplicates]
 
 What it does, in order:
 
@@ -24,6 +24,10 @@ What it does, in order:
    p95 in milliseconds, the rows' true count, and the statements per page. A page whose p95
    is over 300 ms is marked.
 4. With --explain, the plan of the slowest page's main statements.
+
+With --scan-duplicates, before the timing: the insights app's duplicate-group job (the
+board's 并单候选, decision 0049) runs once, timed, so that `?panel=merges` reads a stored
+scan (without one it says the groups are being computed).
 
 The database is dropped at the end unless --keep. The box is shared: the figures are
 wall-clock, one request at a time.
@@ -422,6 +426,21 @@ def time_pages(
     return p95s
 
 
+def scan_duplicates() -> None:
+    """The board's duplicate groups as the periodic job computes them, timed."""
+    from hongmian.core.actors import Actor
+    from hongmian.insights.services.duplicates import duplicate_scan
+
+    started = time.perf_counter()
+    cpu = time.process_time()
+    scan = duplicate_scan(actor=Actor.system("duplicate-scan"))
+    print(
+        f"duplicate scan: {scan.compared} orders compared, {scan.found} groups, "
+        f"{(time.perf_counter() - started) * 1000:.0f} ms wall, "
+        f"{(time.process_time() - cpu) * 1000:.0f} ms cpu (scoring {scan.seconds * 1000:.0f} ms)"
+    )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--database-url", default=DEFAULT_URL)
@@ -432,6 +451,9 @@ def main() -> int:
     parser.add_argument("--only", default="", help="time only the pages whose label has this")
     parser.add_argument(
         "--reuse", action="store_true", help="time the pages of a database kept by --keep"
+    )
+    parser.add_argument(
+        "--scan-duplicates", action="store_true", help="run the duplicate-group job first, timed"
     )
     args = parser.parse_args()
 
@@ -458,6 +480,8 @@ def main() -> int:
                 f"migrated in {time.perf_counter() - started:.1f} s; filling {args.orders:,} orders"
             )
             world = fill(args.orders)
+        if args.scan_duplicates:
+            scan_duplicates()
         time_pages(world, args.orders, args.runs, args.explain, args.only)
     finally:
         from django.db import connections

@@ -8,9 +8,11 @@ the hotline calls the insights app only through this module, and works without i
 - after an intake, `record_intake_feedback` stores the category the agent chose against
   the suggestion the console showed; an accepted return (退单) calls `feedback_on_return`.
   Both never fail the act that calls them (the insights services log and swallow errors);
-- the supervisor's board shows `board_hotspots`, `board_duplicates` and, on its callback
-  queue, `board_callbacks` (each reply with its check); without the app the two insight
-  sections are left out and the queue has no checks;
+- the supervisor's board shows `board_hotspots`, `board_duplicates` (stored by the
+  insights app's periodic scan) and, on its callback queue, `board_callbacks` (each reply
+  with its check); without the app the two insight sections are left out and the queue has
+  no checks; a merge tells the app through `orders_merged`, which drops the stored groups
+  of the merged orders;
 - the order page loads its 疑似重复 panel from `order_duplicates_url`; the console asks
   `draft_duplicates` for open orders like the request being typed, before 受理.
 
@@ -21,7 +23,6 @@ mounted under /hotline/ by config/urls.py with their `insights:` URL names.
 
 from __future__ import annotations
 
-import datetime as dt
 from importlib import import_module
 from types import ModuleType
 from typing import TYPE_CHECKING, Any
@@ -106,10 +107,20 @@ def board_hotspots() -> Any:
     return None if views is None else views.board_hotspots()
 
 
-def board_duplicates(now: dt.datetime, limit: int) -> list[Any]:
-    """The board's 并单候选: groups of open orders that read as one problem; [] without."""
+def board_duplicates(limit: int) -> Any | None:
+    """The board's 并单候选 as the periodic scan stored them (`StoredGroups`: `count`, the
+    first `limit` `groups`, `scanned_at` — None before the first scan, which is then
+    queued); None without the app."""
     views = _module("views.board")
-    return [] if views is None else views.board_duplicates(now, limit)
+    return None if views is None else views.board_duplicates(limit)
+
+
+def orders_merged(*, actor: Actor, order_ids: list[int]) -> None:
+    """After a merge (inside its transaction): the board's stored duplicate groups that hold
+    any of these orders go at once, not at the next scan."""
+    services = _module("services.duplicates")
+    if services is not None:
+        services.duplicate_groups_forget(actor=actor, order_ids=order_ids)
 
 
 def board_callbacks(orders: list[WorkOrder]) -> list[tuple[WorkOrder, Any]]:

@@ -1,6 +1,7 @@
 """Demo data for the insights app: what the weekly retraining and the hourly scan would have
 made by now from the hotline demo's orders — a category model per level the settled orders
-can teach (activated, so the console suggests at once) and a hot-spot scan. Called by
+can teach (activated, so the console suggests at once), a hot-spot scan and a
+duplicate-group scan. Called by
 `hongmian seed_demo` after the hotline's demo (INSTALLED_APPS order).
 
 Idempotent: when the demo has trained a model already, a second run changes nothing. Below
@@ -37,9 +38,10 @@ def seed(*, actor: Actor, progress: Progress) -> None:
 
 def train_and_scan(*, actor: Actor) -> list[str]:
     """A category model per level (L1, L2) trained on the settled orders and activated, then
-    a hot-spot scan. A level without enough orders per category is skipped. Returns the
-    targets trained."""
+    a hot-spot scan and a duplicate-group scan. A level without enough orders per category
+    is skipped. Returns the targets trained."""
     from hongmian.insights.services.classifier import classifier_train
+    from hongmian.insights.services.duplicates import duplicate_scan
     from hongmian.insights.services.hotspots import hotspot_scan
 
     trained = []
@@ -50,4 +52,5 @@ def train_and_scan(*, actor: Actor) -> list[str]:
             continue  # too few settled orders per category at this level
         trained.append(str(target))
     hotspot_scan(actor=actor)
+    duplicate_scan(actor=actor)
     return trained

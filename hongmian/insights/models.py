@@ -10,7 +10,8 @@
   Both are written by `services.hotspots.hotspot_scan` (the periodic job and `hongmian
   hotspots --from-db --commit`), never by hand. A scan's hot spots are a snapshot: the board
   reads the latest scan, and old scans are pruned. An alert is a record that stays until a
-  supervisor has seen it.
+  supervisor has seen it. Likewise the board's duplicate groups (并单候选), written by
+  `services.duplicates.duplicate_scan` (the periodic job): one snapshot, replaced whole.
 
 The four models moved here from the hotline (decision 0024); their tables were renamed
 with them, and their constraint and index names kept the `hotline_` prefix they were
@@ -233,3 +234,82 @@ class HotspotAlert(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.day:%Y-%m-%d} {self.title}"
+
+
+class DuplicateScan(models.Model):
+    """并单候选扫描 — one run of the duplicate-group job over the open orders of the merge
+    window, as `services.duplicates.duplicate_scan` found them. The board reads the latest
+    scan's groups instead of scoring pairs on every request (decision 0049); a scan with no
+    groups is kept too, so that "nothing found" is told apart from "not computed yet"."""
+
+    scanned_at = models.DateTimeField(_("扫描时间"), db_index=True)
+    # How many open orders were compared, and how many groups were found.
+    compared = models.PositiveIntegerField(_("比对工单数"))
+    found = models.PositiveIntegerField(_("疑似重复组数"))
+    seconds = models.FloatField(_("耗时（秒）"), default=0.0)
+
+    class Meta:
+        verbose_name = _("并单候选扫描")
+        verbose_name_plural = _("并单候选扫描")
+        ordering = ["-scanned_at", "-id"]
+
+    def __str__(self) -> str:
+        return f"{self.scanned_at:%Y-%m-%d %H:%M} · {self.found}"
+
+
+class DuplicateScanGroup(models.Model):
+    """并单候选组 — open orders that read as one problem at one place, as one scan found
+    them: a master (the oldest, position 0) and the orders that score as its duplicates.
+    A merge of any of its orders deletes the group (`duplicate_groups_forget`)."""
+
+    scan = models.ForeignKey(
+        DuplicateScan, verbose_name=_("扫描"), on_delete=models.CASCADE, related_name="groups"
+    )
+    rank = models.PositiveIntegerField(_("排序"))
+    # The master's street (or district) name; "" when it does not say.
+    area = models.CharField(_("地点"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("并单候选组")
+        verbose_name_plural = _("并单候选组")
+        ordering = ["scan", "rank"]
+        constraints = [
+            models.UniqueConstraint(fields=["scan", "rank"], name="insights_dupgroup_one_rank")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scan_id} #{self.rank}"
+
+
+class DuplicateScanMember(models.Model):
+    """并单候选组成员 — one order of a group, with its score against the group's master and
+    the reasons a supervisor reads (stored as each reason's template and values, so that the
+    page says them in its reader's language). The master's score is null."""
+
+    group = models.ForeignKey(
+        DuplicateScanGroup,
+        verbose_name=_("并单候选组"),
+        on_delete=models.CASCADE,
+        related_name="members",
+    )
+    order = models.ForeignKey(
+        WorkOrder, verbose_name=_("工单"), on_delete=models.CASCADE, related_name="+"
+    )
+    position = models.PositiveSmallIntegerField(_("位置"))
+    score = models.FloatField(_("相似得分"), null=True, blank=True)
+    # [{"template": "内容相似度 {similarity:.2f}", "params": {"similarity": 0.42}}, …]
+    reasons = models.JSONField(_("相似依据"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = _("并单候选组成员")
+        verbose_name_plural = _("并单候选组成员")
+        ordering = ["group", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "position"], name="insights_dupmember_one_position"
+            ),
+            models.UniqueConstraint(fields=["group", "order"], name="insights_dupmember_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.group_id}: {self.order_id}"

@@ -19,3 +19,8 @@ def can_scan_hotspots(actor: Actor) -> bool:
 def can_acknowledge_hotspot_alert(user: Any) -> bool:
     """知悉 a hot-spot alert: the supervisors, who watch the board."""
     return is_supervisor(user)
+
+
+def can_scan_duplicates(actor: Actor) -> bool:
+    """并单候选扫描 is the platform's own job (the periodic task), nobody's click."""
+    return is_system_actor(actor)

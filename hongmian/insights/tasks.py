@@ -1,5 +1,6 @@
 """Periodic jobs of the insights app. `hongmian crontask` enqueues them; `hongmian db_worker`
-runs them: the hourly hot-spot scan and the weekly retraining of the classifiers."""
+runs them: the hourly hot-spot scan, the duplicate-group scan every ten minutes and the
+weekly retraining of the classifiers."""
 
 from __future__ import annotations
 
@@ -19,6 +20,17 @@ def hotspot_scan_job() -> dict[str, int]:
 
     result = hotspot_scan(actor=Actor.system("hotspot-scan"))
     return {"found": result.found, "stored": len(result.stored), "alerts": len(result.alerts)}
+
+
+@cron("*/10 * * * *")  # the board's 并单候选 are at most ten minutes old (decision 0049)
+@reliable_task()
+def duplicate_scan_job() -> dict[str, float]:
+    """Score the open orders of the merge window in pairs and store the groups the board
+    shows (scoring them on each request took seconds at a million orders)."""
+    from hongmian.insights.services.duplicates import duplicate_scan
+
+    scan = duplicate_scan(actor=Actor.system("duplicate-scan"))
+    return {"compared": scan.compared, "found": scan.found, "seconds": scan.seconds}
 
 
 @cron("40 2 * * Sun")  # weekly, Sunday 02:40: a week of settled orders, and no one on shift

@@ -11,7 +11,7 @@ from django.db import transaction
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
-from hongmian.hotline import notifications, permissions
+from hongmian.hotline import insights_hook, notifications, permissions
 from hongmian.hotline.models import Callback, WorkOrder
 from hongmian.hotline.services import sla
 from hongmian.hotline.services.intake_validation import validate_caller_phone
@@ -375,6 +375,8 @@ def work_order_merge(
             after={"duplicates": merged},
             data={"duplicates": merged},
         )
+        # The board's stored duplicate groups of these orders are decided: gone at once.
+        insights_hook.orders_merged(actor=actor, order_ids=[master.pk, *ids])
         if master.replied_at is not None and master.reply:
             settle_merged(actor, master, at=at)
     return master

@@ -9,7 +9,6 @@ from pathlib import Path
 import pytest
 from django.test import Client, RequestFactory
 from django.urls import reverse
-from django.utils import timezone
 
 from hongmian.hotline import insights_hook
 from hongmian.hotline.tests.factories import WorkOrderFactory, actor_of
@@ -53,7 +52,8 @@ def test_without_the_app_the_hook_answers_nothing(without_insights: None, agent,
         actor=actor_of(agent), order=order, returned_unit=units.shipai, new_unit=units.liede
     )
     assert insights_hook.board_hotspots() is None
-    assert insights_hook.board_duplicates(timezone.now(), 50) == []
+    assert insights_hook.board_duplicates(50) is None
+    insights_hook.orders_merged(actor=actor_of(agent), order_ids=[order.pk])
     assert insights_hook.board_callbacks([order]) == [(order, None)]
     assert insights_hook.duplicate_window_days() is None
     assert insights_hook.order_duplicates_url(order) is None

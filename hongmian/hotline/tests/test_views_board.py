@@ -11,6 +11,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import SlaClock, Supervision, WorkOrder
 from hongmian.hotline.services import lifecycle_dispatch, lifecycle_handling, sla
@@ -18,6 +19,7 @@ from hongmian.hotline.states import ClockKind, Status
 from hongmian.hotline.tests.factories import actor_of
 from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import UserFactory
+from hongmian.insights.services.duplicates import duplicate_scan
 
 pytestmark = pytest.mark.django_db
 
@@ -288,6 +290,8 @@ def test_merge_candidates_and_one_click_merge(client, flow, supervisor, category
     first = flow.dispatched(category=category, title="华师路噪音")
     second = flow.received(category=category, title="华师路噪音又来了")
     flow.received(title="无分类的工单")
+    # The board reads the groups the insights app's periodic scan stored (decision 0049).
+    duplicate_scan(actor=Actor.system("duplicate-scan"))
     client.force_login(supervisor)
 
     html = client.get(BOARD).content.decode()

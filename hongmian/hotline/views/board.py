@@ -151,13 +151,17 @@ def _count_fragment(request: HttpRequest, key: str, now: dt.datetime) -> HttpRes
     return render(request, "hotline/board/_count.html", {"s": section})
 
 
-def _merges_fragment(request: HttpRequest, now: dt.datetime) -> HttpResponse:
+def _merges_fragment(request: HttpRequest) -> HttpResponse:
+    """The duplicate panel from the insights app's stored scan (decision 0049): its first
+    groups, and out of band its true count; before the first scan, "being computed", and
+    the fragment asks again by itself."""
     wanted, _problems = lists.read_filter(request)
-    groups = insights_hook.board_duplicates(now, BOARD_PREVIEW)
-    section = Section("merges", str(_TITLES["merges"]), len(groups))
+    stored = insights_hook.board_duplicates(BOARD_PREVIEW)
+    section = Section("merges", str(_TITLES["merges"]), 0 if stored is None else stored.count)
     context = {
         "s": section,
-        "merges": groups,
+        "merges": stored,
+        "again": request.get_full_path(),
         "window_days": insights_hook.duplicate_window_days(),
         # A merge returns to the board the reader is on, not to this fragment.
         "here": reverse("hotline:board") + wanted.query_string(page=1),
@@ -179,7 +183,7 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
     if not only and counted in _DEFAULT_SORTS:
         return _count_fragment(request, counted, now)
     if not only and request.GET.get(PANEL_PARAM) == "merges" and "merges" not in hidden:
-        return _merges_fragment(request, now)
+        return _merges_fragment(request)
     parsed = lists.read_filter(request)
     keys = [section] if section in _TITLES else [k for k in _TITLES if k not in hidden]
     single = len(keys) == 1
@@ -198,7 +202,7 @@ def board(request: HttpRequest, only: str = "") -> HttpResponse:
             continue
         if key == "merges":
             if single:
-                lists_[key] = insights_hook.board_duplicates(now, MERGE_GROUPS)
+                lists_[key] = insights_hook.board_duplicates(MERGE_GROUPS)
                 sections.append(Section(key, str(_TITLES[key]), len(lists_[key])))
             else:
                 url = _fragment_url(base_url, wanted, PANEL_PARAM, key)

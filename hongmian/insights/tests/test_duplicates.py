@@ -11,12 +11,19 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from hongmian.core.actors import Actor
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.states import Status
 from hongmian.hotline.tests.factories import WorkOrderFactory
 from hongmian.insights.analysis import duplicates
 from hongmian.insights.analysis.textsim import order_text
-from hongmian.insights.services.duplicates import duplicate_candidates, duplicate_groups
+from hongmian.insights.services.duplicates import (
+    duplicate_candidates,
+    duplicate_groups,
+    duplicate_scan,
+)
+
+SYSTEM = Actor.system("duplicate-scan")
 
 T0 = dt.datetime(2025, 6, 2, 9, 0, tzinfo=dt.UTC)
 SHIPAI, LIEDE = "440106006", "440106013"
@@ -236,6 +243,7 @@ def test_the_board_lists_duplicate_groups_with_their_reasons(client, supervisor)
     first = _order(MANHOLE, ago_days=3)
     second = _order(MANHOLE_AGAIN, ago_days=1)
     noise = _order(NOISE)
+    duplicate_scan(actor=SYSTEM)  # the periodic job (decision 0049)
     client.force_login(supervisor)
 
     html = client.get(reverse("hotline:board")).content.decode()

@@ -11,6 +11,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.contrib import messages
+from django.core.cache import cache
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -28,12 +29,17 @@ from hongmian.insights.analysis import duplicates as duplicate_rules
 from hongmian.insights.analysis.reply_quality import ReplyAssessment
 from hongmian.insights.models import Hotspot, HotspotAlert
 from hongmian.insights.services import duplicates, hotspots, replies
+from hongmian.insights.tasks import duplicate_scan_job
 
 supervisor_required = role_required(Role.HOTLINE_SUPERVISOR)
 centre_required = role_required(*CENTRE_ROLES)
 
 # Orders shown under each hot spot on the board: the most typical one and the newest.
 ORDERS_PER_HOTSPOT = 3
+# A board on a database no duplicate scan has run on queues one, at most once this often
+# per process (the job replaces its snapshot whole, so a second run does no harm).
+DUPLICATE_SCAN_QUEUED_KEY = "insights:duplicate-scan-queued"
+DUPLICATE_SCAN_REQUEUE_SECONDS = 600
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,8 +90,16 @@ def board_hotspots(limit: int = hotspots.BOARD_HOTSPOTS) -> HotspotPanel:
     )
 
 
-def board_duplicates(now: dt.datetime, limit: int = 50) -> list[duplicates.DuplicateGroup]:
-    return duplicates.duplicate_groups(now, limit=limit)
+def board_duplicates(limit: int = 50) -> duplicates.StoredGroups:
+    """The board's 并单候选 from the latest scan of the periodic job (decision 0049), with
+    the orders merged or closed since taken out. Before the first scan (a fresh database)
+    the scan is queued and the panel says it is being computed. Two queries."""
+    stored = duplicates.duplicate_groups_stored(limit=limit)
+    if stored.scanned_at is None and cache.add(
+        DUPLICATE_SCAN_QUEUED_KEY, True, timeout=DUPLICATE_SCAN_REQUEUE_SECONDS
+    ):
+        duplicate_scan_job.enqueue()
+    return stored
 
 
 def board_callbacks(orders: list[WorkOrder]) -> list[tuple[WorkOrder, ReplyAssessment]]:
