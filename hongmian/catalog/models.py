@@ -23,7 +23,7 @@ from hongmian.catalog.states import (
     OnlineDepth,
     VersionState,
 )
-from hongmian.core.models import BaseModel
+from hongmian.core.models import BaseModel, ReviewedVersion
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import UNIT_SCOPED_ROLES, Role
@@ -300,7 +300,7 @@ class Material(BaseModel):
         return self.name
 
 
-class ServiceItemVersion(BaseModel):
+class ServiceItemVersion(ReviewedVersion):
     """事项版本 — one content of an item: the one waiting for review (at most one per item),
     the one being served, and every one served before it (the history).
 
@@ -317,34 +317,6 @@ class ServiceItemVersion(BaseModel):
     content = models.JSONField(_("内容"), default=dict)
     # The day the content takes effect once approved (None: on approval).
     effective_from = models.DateField(_("生效日期"), null=True, blank=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编辑人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提交人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_note = models.TextField(_("审核意见"), blank=True)
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("事项版本")

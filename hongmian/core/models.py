@@ -18,6 +18,44 @@ class BaseModel(models.Model):
         abstract = True
 
 
+class ReviewedVersion(BaseModel):
+    """The review trail of a version that is edited, submitted, reviewed and published
+    (knowledge articles, service items): who did each step and when. The states and their
+    transitions stay with each app (its states.py); the fields are the same everywhere."""
+
+    edited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("编辑人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("提交人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("审核人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    review_note = models.TextField(_("审核意见"), blank=True)
+    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+
 class AuditEvent(models.Model):
     """审计日志 — one state change, or one read of a person's file.
 

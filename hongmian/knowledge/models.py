@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
-from hongmian.core.models import BaseModel
+from hongmian.core.models import BaseModel, ReviewedVersion
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import Role
@@ -168,7 +168,7 @@ class Article(BaseModel):
         _check_validity(self.valid_from, self.valid_until)
 
 
-class ArticleVersion(BaseModel):
+class ArticleVersion(ReviewedVersion):
     """知识条目版本 — one text of an article: the one waiting for review (at most one per
     article), the one being served, and every one served before it (the history)."""
 
@@ -187,34 +187,6 @@ class ArticleVersion(BaseModel):
     )
     valid_from = models.DateField(_("生效日期"), null=True, blank=True)
     valid_until = models.DateField(_("失效日期"), null=True, blank=True)
-    edited_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("编辑人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    submitted_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("提交人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
-    reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name=_("审核人"),
-        null=True,
-        blank=True,
-        on_delete=models.SET_NULL,
-        related_name="+",
-    )
-    reviewed_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
-    review_note = models.TextField(_("审核意见"), blank=True)
-    published_at = models.DateTimeField(_("发布时间"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("知识条目版本")
