@@ -39,10 +39,11 @@ from hongmian.catalog.services.items import (
     catalog_item_submit,
     catalog_item_update,
 )
-from hongmian.catalog.states import PENDING_VERSION_STATES, Audience, ItemLevel, ItemType
+from hongmian.catalog.states import Audience, ItemLevel, ItemType
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.reviews import PENDING_VERSION_STATES
 from hongmian.identity.auth import ANONYMOUS_ALLOWED, api_key_session_or_anonymous
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.selectors import org_unit_get

@@ -13,7 +13,6 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.catalog.states import (
-    PENDING_VERSION_STATES,
     Audience,
     ItemLevel,
     ItemStatus,
@@ -21,9 +20,9 @@ from hongmian.catalog.states import (
     MaterialForm,
     MaterialSource,
     OnlineDepth,
-    VersionState,
 )
 from hongmian.core.models import BaseModel, ReviewedVersion
+from hongmian.core.reviews import VersionState, version_constraints
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import UNIT_SCOPED_ROLES, Role
@@ -322,27 +321,9 @@ class ServiceItemVersion(ReviewedVersion):
         verbose_name = _("事项版本")
         verbose_name_plural = _("事项版本")
         ordering = ["item", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["item", "number"], name="catalog_version_number_unique"
-            ),
-            # Two drafts of one item would each overwrite the other on approval.
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=Q(state__in=sorted(PENDING_VERSION_STATES)),
-                name="catalog_version_one_pending",
-                violation_error_code="service_item_version.pending_exists",
-            ),
-            models.UniqueConstraint(
-                fields=["item"],
-                condition=Q(state=VersionState.PUBLISHED),
-                name="catalog_version_one_live",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in VersionState]),
-                name="catalog_version_state_valid",
-            ),
-        ]
+        constraints = version_constraints(
+            parent="item", prefix="catalog", pending_code="service_item_version.pending_exists"
+        )
 
     def __str__(self) -> str:
         return f"{self.item_id} v{self.number}"

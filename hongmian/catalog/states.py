@@ -4,6 +4,7 @@ versions, and the national standard's enumerations (政务服务事项基本目�
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.reviews import version_flow
 from hongmian.core.transitions import TransitionTable
 
 
@@ -27,31 +28,8 @@ ITEM_FLOW = TransitionTable.build(
 )
 
 
-class VersionState(models.TextChoices):
-    DRAFT = "draft", _("草稿")  # being edited by the implementing department
-    IN_REVIEW = "in_review", _("审核中")  # submitted; the content is frozen until reviewed
-    PUBLISHED = "published", _("现行")  # the content the item serves now
-    SUPERSEDED = "superseded", _("已被替换")  # served once, replaced by a later version
-    WITHDRAWN = "withdrawn", _("已撤销")  # never served: its item was retired first
-
-
-VERSION_FLOW = TransitionTable.build(
-    "service_item_version",
-    {
-        VersionState.DRAFT: {VersionState.IN_REVIEW, VersionState.WITHDRAWN},
-        VersionState.IN_REVIEW: {
-            VersionState.PUBLISHED,
-            VersionState.DRAFT,
-            VersionState.WITHDRAWN,
-        },
-        VersionState.PUBLISHED: {VersionState.SUPERSEDED},
-        VersionState.SUPERSEDED: set(),
-        VersionState.WITHDRAWN: set(),
-    },
-)
-
-# The states of the one version an item may have waiting (at most one at a time).
-PENDING_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.IN_REVIEW})
+# A version's states and moves are the house's review workflow (core/reviews.py).
+VERSION_FLOW = version_flow("service_item_version")
 
 
 class ItemType(models.TextChoices):

@@ -14,6 +14,7 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel, ReviewedVersion
+from hongmian.core.reviews import VersionState, version_constraints
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import Role
@@ -23,13 +24,7 @@ from hongmian.knowledge.permissions import (
     UNIT_REVIEWER_ROLES,
     audience_of,
 )
-from hongmian.knowledge.states import (
-    AUDIENCE_READS,
-    PENDING_VERSION_STATES,
-    ArticleStatus,
-    Audience,
-    VersionState,
-)
+from hongmian.knowledge.states import AUDIENCE_READS, ArticleStatus, Audience
 
 TITLE_MAX = 200
 EXTERNAL_ID_MAX = 64
@@ -192,27 +187,9 @@ class ArticleVersion(ReviewedVersion):
         verbose_name = _("知识条目版本")
         verbose_name_plural = _("知识条目版本")
         ordering = ["article", "-number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["article", "number"], name="knowledge_version_number_unique"
-            ),
-            # Two drafts of one article would each overwrite the other on approval.
-            models.UniqueConstraint(
-                fields=["article"],
-                condition=Q(state__in=sorted(PENDING_VERSION_STATES)),
-                name="knowledge_version_one_pending",
-                violation_error_code="article_version.pending_exists",
-            ),
-            models.UniqueConstraint(
-                fields=["article"],
-                condition=Q(state=VersionState.PUBLISHED),
-                name="knowledge_version_one_live",
-            ),
-            models.CheckConstraint(
-                condition=Q(state__in=[s.value for s in VersionState]),
-                name="knowledge_version_state_valid",
-            ),
-        ]
+        constraints = version_constraints(
+            parent="article", prefix="knowledge", pending_code="article_version.pending_exists"
+        )
 
     def __str__(self) -> str:
         return f"{self.title} v{self.number}"

@@ -3,6 +3,7 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.reviews import version_flow
 from hongmian.core.transitions import TransitionTable
 
 
@@ -27,31 +28,8 @@ ARTICLE_FLOW = TransitionTable.build(
 )
 
 
-class VersionState(models.TextChoices):
-    DRAFT = "draft", _("草稿")  # being edited by the owning unit
-    IN_REVIEW = "in_review", _("审核中")  # submitted; the text is frozen until reviewed
-    PUBLISHED = "published", _("现行")  # the text the article serves now
-    SUPERSEDED = "superseded", _("已被替换")  # served once, replaced by a later version
-    WITHDRAWN = "withdrawn", _("已撤销")  # never served: its article was retired first
-
-
-VERSION_FLOW = TransitionTable.build(
-    "article_version",
-    {
-        VersionState.DRAFT: {VersionState.IN_REVIEW, VersionState.WITHDRAWN},
-        VersionState.IN_REVIEW: {
-            VersionState.PUBLISHED,
-            VersionState.DRAFT,
-            VersionState.WITHDRAWN,
-        },
-        VersionState.PUBLISHED: {VersionState.SUPERSEDED},
-        VersionState.SUPERSEDED: set(),
-        VersionState.WITHDRAWN: set(),
-    },
-)
-
-# The states of the one version an article may have waiting (at most one at a time).
-PENDING_VERSION_STATES = frozenset({VersionState.DRAFT, VersionState.IN_REVIEW})
+# A version's states and moves are the house's review workflow (core/reviews.py).
+VERSION_FLOW = version_flow("article_version")
 
 
 class Audience(models.TextChoices):

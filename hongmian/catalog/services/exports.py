@@ -16,8 +16,9 @@ from hongmian.catalog import permissions
 from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.services.content import SCALAR_FIELDS, content_from_json, content_of
 from hongmian.catalog.services.items import authorise
-from hongmian.catalog.states import ItemStatus, VersionState
+from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
+from hongmian.core.reviews import VersionState
 
 ExportFormat = Literal["csv", "xlsx", "json"]
 EXPORT_FORMATS: tuple[ExportFormat, ...] = ("csv", "xlsx", "json")

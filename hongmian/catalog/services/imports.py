@@ -50,16 +50,11 @@ from hongmian.catalog.services.items import (
     catalog_item_publish_now,
     catalog_item_update,
 )
-from hongmian.catalog.states import (
-    ITEM_FLOW,
-    VERSION_FLOW,
-    ItemLevel,
-    ItemStatus,
-    VersionState,
-)
+from hongmian.catalog.states import ITEM_FLOW, VERSION_FLOW, ItemLevel, ItemStatus
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_event, audit_record, audit_record_many, snapshot
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.reviews import VersionState
 from hongmian.core.tables import Format, Source, TableError, open_table
 from hongmian.core.transitions import assert_transition
 from hongmian.identity.models import OrgUnit

@@ -23,16 +23,11 @@ from hongmian.catalog.services.content import (
     content_from_json,
     content_to_json,
 )
-from hongmian.catalog.states import (
-    ITEM_FLOW,
-    PENDING_VERSION_STATES,
-    VERSION_FLOW,
-    ItemStatus,
-    VersionState,
-)
+from hongmian.catalog.states import ITEM_FLOW, VERSION_FLOW, ItemStatus
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
 from hongmian.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from hongmian.core.reviews import PENDING_VERSION_STATES, VersionState
 from hongmian.core.transitions import assert_transition
 from hongmian.identity.models import OrgUnit, User
 

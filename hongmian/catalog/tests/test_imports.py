@@ -14,10 +14,11 @@ from django.core.management.base import CommandError
 from hongmian.catalog.models import MainItem, ServiceItem, ServiceItemVersion
 from hongmian.catalog.services.import_rows import ImportColumns
 from hongmian.catalog.services.imports import IMPORTED_UNIT_CODE, catalog_import
-from hongmian.catalog.states import ItemStatus, ItemType, VersionState
+from hongmian.catalog.states import ItemStatus, ItemType
 from hongmian.catalog.tests.conftest import Org
 from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
+from hongmian.core.reviews import VersionState
 from hongmian.core.tables import TableError
 from hongmian.identity.models import OrgUnit
 

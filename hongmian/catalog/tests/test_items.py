@@ -14,7 +14,7 @@ from hongmian.catalog.services.items import (
     catalog_item_submit,
     catalog_item_update,
 )
-from hongmian.catalog.states import ItemStatus, ItemType, VersionState
+from hongmian.catalog.states import ItemStatus, ItemType
 from hongmian.catalog.tests.conftest import Org, actor_of, make_item
 from hongmian.core.errors import (
     Conflict,
@@ -23,6 +23,7 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.core.models import AuditEvent
+from hongmian.core.reviews import VersionState
 
 pytestmark = pytest.mark.django_db
 

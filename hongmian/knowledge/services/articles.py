@@ -24,6 +24,7 @@ from hongmian.core.errors import (
     PermissionDenied,
     ValidationFailed,
 )
+from hongmian.core.reviews import PENDING_VERSION_STATES, VersionState
 from hongmian.core.transitions import assert_transition
 from hongmian.identity.models import OrgUnit, User
 from hongmian.knowledge import permissions
@@ -36,14 +37,7 @@ from hongmian.knowledge.models import (
     ArticleVersion,
 )
 from hongmian.knowledge.search.embedded import index_version_bump
-from hongmian.knowledge.states import (
-    ARTICLE_FLOW,
-    PENDING_VERSION_STATES,
-    VERSION_FLOW,
-    ArticleStatus,
-    Audience,
-    VersionState,
-)
+from hongmian.knowledge.states import ARTICLE_FLOW, VERSION_FLOW, ArticleStatus, Audience
 
 # Actors without a user that are trusted with every write: jobs, the demo seed, commands.
 _TRUSTED_VIAS = frozenset({"system", "cli"})

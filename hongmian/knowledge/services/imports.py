@@ -19,6 +19,7 @@ from django.db.models import Q
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ValidationFailed
+from hongmian.core.reviews import PENDING_VERSION_STATES
 from hongmian.identity.models import OrgUnit
 from hongmian.knowledge.models import EXTERNAL_ID_MAX, TITLE_MAX, Article, ArticleVersion
 from hongmian.knowledge.services.articles import (
@@ -27,7 +28,7 @@ from hongmian.knowledge.services.articles import (
     article_submit,
     article_update,
 )
-from hongmian.knowledge.states import PENDING_VERSION_STATES, ArticleStatus, Audience
+from hongmian.knowledge.states import ArticleStatus, Audience
 
 _SENTENCE_END = re.compile(r"[。！？!?；;\n]")
 DERIVED_TITLE_MAX = 40

@@ -11,8 +11,9 @@ import pytest
 from django.core.management import CommandError, call_command
 
 from hongmian.core.models import AuditEvent
+from hongmian.core.reviews import VersionState
 from hongmian.knowledge.models import Article, ArticleVersion
-from hongmian.knowledge.states import ArticleStatus, VersionState
+from hongmian.knowledge.states import ArticleStatus
 from hongmian.knowledge.tests.conftest import Org
 
 HEADER = ["编号", "标题", "答案", "单位", "分类"]

@@ -15,10 +15,11 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.core.models import AuditEvent, CacheVersion
+from hongmian.core.reviews import VersionState
 from hongmian.knowledge import services
 from hongmian.knowledge.models import Article, ArticleUsage, ArticleVersion
 from hongmian.knowledge.search.embedded import INDEX_VERSION_KEY
-from hongmian.knowledge.states import ArticleStatus, Audience, VersionState
+from hongmian.knowledge.states import ArticleStatus, Audience
 from hongmian.knowledge.tests.conftest import Org, actor_of, make_article
 
 pytestmark = pytest.mark.django_db
