@@ -182,7 +182,9 @@ def log_in(page) -> Callable[[str], None]:
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)
         page.get_by_role("button", name="登录", exact=True).click()
-        page.wait_for_url("**/")
+        # Not "**/": that matches /login/ itself, and the next goto would race the
+        # form's own navigation (the login lost, or an earlier session kept).
+        page.wait_for_url(lambda url: "/login/" not in url)
         page.wait_for_load_state()
 
     return do

@@ -63,7 +63,8 @@ def test_keyboard_only_login(page, make_user):
     page.keyboard.type("Hongmian-2025-browser")
     page.keyboard.press("Enter")
 
-    page.wait_for_url("**/")
+    # "**/" would match /login/ itself and race the form's own navigation.
+    page.wait_for_url(lambda url: "/login/" not in url)
     assert page.locator(".role-badge__role").inner_text() == "市民"
 
 
