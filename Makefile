@@ -45,7 +45,7 @@ demo: seed
 test: venv
 	$(BIN)/hongmian check --fail-level WARNING
 	$(BIN)/hongmian makemigrations --check --dry-run
-	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile $(PYTEST_ARGS)
+	$(BIN)/pytest -n $(TEST_WORKERS) --dist loadfile --durations=15 $(PYTEST_ARGS)
 
 test-fast: venv
 	$(BIN)/pytest -m "not browser" -x -q $(PYTEST_ARGS)

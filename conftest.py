@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pytest
 from django.conf import settings
@@ -99,3 +100,22 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return 1 if item.nodeid.startswith("tests/browser/") else 2
 
     items.sort(key=group)
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """The slowest test files, summed over setup, call and teardown: with `--dist loadfile`
+    a file runs on one worker, so one long file sets the suite's end (CI has a 20-minute
+    budget for both databases)."""
+    per_file: dict[str, float] = {}
+    for reports in terminalreporter.stats.values():
+        for report in reports:
+            nodeid = getattr(report, "nodeid", "")
+            duration = getattr(report, "duration", None)
+            if nodeid and isinstance(duration, float):
+                path = nodeid.split("::", 1)[0]
+                per_file[path] = per_file.get(path, 0.0) + duration
+    if not per_file:
+        return
+    terminalreporter.section("slowest test files")
+    for path, seconds in sorted(per_file.items(), key=lambda kv: -kv[1])[:12]:
+        terminalreporter.write_line(f"{seconds:7.1f} s  {path}")

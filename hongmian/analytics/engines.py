@@ -18,6 +18,7 @@ from typing import Any
 
 import ibis
 import pyarrow as pa
+from django.utils.translation import gettext
 from ibis.backends import BaseBackend
 
 from hongmian.analytics.schema import ORDER_SCHEMA, TZ_NAME
@@ -32,7 +33,8 @@ DEFAULT_DUCKDB_MEMORY = "3GB"
 def check_engine(engine: str) -> str:
     if engine not in ENGINES:
         raise ValidationFailed(
-            f"未知的计算引擎：“{engine}”，可选 {' / '.join(ENGINES)}",
+            gettext("未知的计算引擎：“%(engine)s”，可选 %(value1)s")
+            % {"engine": engine, "value1": " / ".join(ENGINES)},
             code="analytics.unknown_engine",
             fields={"engine": ["unknown"]},
         )
@@ -66,7 +68,7 @@ def spark_session(
         from pyspark.sql import SparkSession
     except ImportError:
         raise ApplicationError(
-            "未安装 pyspark：请用默认依赖组安装（uv sync 会包含 spark 组）",
+            gettext("未安装 pyspark：请用默认依赖组安装（uv sync 会包含 spark 组）"),
             code="analytics.engine_unavailable",
         ) from None
     builder = (
@@ -86,7 +88,8 @@ def spark_session(
         session = builder.getOrCreate()
     except Exception as exc:  # the JVM failed to start: no Java, wrong version …
         raise ApplicationError(
-            f"无法启动 Spark（需要 Java 17 或更高版本）：{str(exc).splitlines()[0][:300]}",
+            gettext("无法启动 Spark（需要 Java 17 或更高版本）：%(value0)s")
+            % {"value0": str(exc).splitlines()[0][:300]},
             code="analytics.engine_unavailable",
         ) from None
     if small_data:

@@ -32,6 +32,7 @@ import pyarrow as pa
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.analytics import store as store_mod
 from hongmian.analytics.schema import COLUMN_NAMES, ORDER_SCHEMA, TZ, month_bounds, month_key
@@ -357,7 +358,8 @@ def analytics_export(
     manifest = store_mod.read_manifest(out) if out.exists() else None
     if manifest is not None and manifest.get("source") != "export":
         raise Conflict(
-            f"{out} 是模拟历史数据（来源：{manifest.get('source')}），不能导出到这里",
+            gettext("%(out)s 是模拟历史数据（来源：%(value1)s），不能导出到这里")
+            % {"out": out, "value1": manifest.get("source")},
             code="analytics.store_exists",
         )
     plan, unchanged = export_plan(manifest)

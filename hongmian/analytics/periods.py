@@ -7,6 +7,8 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from hongmian.analytics.schema import TZ
 from hongmian.core.errors import ValidationFailed
 
@@ -118,17 +120,22 @@ def parse_period(
     "2026Q4", or custom start/end dates. A period that has not begun yet, or one that ends
     before it starts, is refused with a code."""
     if kind not in KINDS:
-        raise _bad(f"统计周期应为 {' / '.join(KINDS)}：“{kind}”", "period")
+        raise _bad(
+            gettext("统计周期应为 %(value0)s：“%(kind)s”")
+            % {"value0": " / ".join(KINDS), "kind": kind},
+            "period",
+        )
     if kind == "custom":
         period = Period("custom", _date(start, "start"), _date(end, "end"))
         if period.end < period.start:
             raise ValidationFailed(
-                f"统计区间为空：结束日期 {period.end} 早于开始日期 {period.start}",
+                gettext("统计区间为空：结束日期 %(end)s 早于开始日期 %(start)s")
+                % {"end": period.end, "start": period.start},
                 code="analytics.empty_period",
                 fields={"end": ["before start"]},
             )
         if period.days > MAX_CUSTOM_DAYS:
-            raise _bad(f"统计区间过长：{period.days} 天", "end")
+            raise _bad(gettext("统计区间过长：%(days)s 天") % {"days": period.days}, "end")
     else:
         raw = (value or "").strip()
         period = {"week": _week, "month": _month, "quarter": _quarter}[kind](raw)
@@ -148,24 +155,31 @@ def _date(raw: str | dt.date | None, field: str) -> dt.date:
     try:
         return dt.date.fromisoformat(raw or "")
     except ValueError:
-        raise _bad(f"日期格式不正确：“{raw}”，应为 YYYY-MM-DD", field) from None
+        raise _bad(
+            gettext("日期格式不正确：“%(raw)s”，应为 YYYY-MM-DD") % {"raw": raw}, field
+        ) from None
 
 
 def _week(raw: str) -> Period:
     m = _WEEK.match(raw)
     if not m:
-        raise _bad(f"周的格式不正确：“{raw}”，应为 YYYY-Www，例如 2026-W40", "week")
+        raise _bad(
+            gettext("周的格式不正确：“%(raw)s”，应为 YYYY-Www，例如 2026-W40") % {"raw": raw},
+            "week",
+        )
     try:
         monday = dt.date.fromisocalendar(int(m[1]), int(m[2]), 1)
     except ValueError:
-        raise _bad(f"该年没有这一周：“{raw}”", "week") from None
+        raise _bad(gettext("该年没有这一周：“%(raw)s”") % {"raw": raw}, "week") from None
     return Period("week", monday, monday + dt.timedelta(days=6))
 
 
 def _month(raw: str) -> Period:
     m = _MONTH.match(raw)
     if not m or not 1 <= int(m[2]) <= 12:
-        raise _bad(f"月份格式不正确：“{raw}”，应为 YYYY-MM，例如 2026-10", "month")
+        raise _bad(
+            gettext("月份格式不正确：“%(raw)s”，应为 YYYY-MM，例如 2026-10") % {"raw": raw}, "month"
+        )
     start = dt.date(int(m[1]), int(m[2]), 1)
     return Period("month", start, _month_start(start.year, start.month + 1) - dt.timedelta(days=1))
 
@@ -173,7 +187,9 @@ def _month(raw: str) -> Period:
 def _quarter(raw: str) -> Period:
     m = _QUARTER.match(raw)
     if not m:
-        raise _bad(f"季度格式不正确：“{raw}”，应为 YYYYQn，例如 2026Q4", "quarter")
+        raise _bad(
+            gettext("季度格式不正确：“%(raw)s”，应为 YYYYQn，例如 2026Q4") % {"raw": raw}, "quarter"
+        )
     start = dt.date(int(m[1]), 3 * (int(m[2]) - 1) + 1, 1)
     return Period(
         "quarter", start, _month_start(start.year, start.month + 3) - dt.timedelta(days=1)

@@ -16,6 +16,7 @@ from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.analytics.models import ReportIssue
 from hongmian.analytics.periods import Period
@@ -163,10 +164,10 @@ def report_request(*, actor: Actor, kind: str) -> str:
     job is the schedule's own (export, compute, render, archive) and runs in the worker,
     never in the request; its issue names the actor and is marked manual."""
     if actor.user is None or not can_issue_reports(actor.user):
-        raise PermissionDenied("无权生成报告", code="analytics.cannot_issue")
+        raise PermissionDenied(gettext("无权生成报告"), code="analytics.cannot_issue")
     if kind not in REQUESTABLE_KINDS:
         raise ValidationFailed(
-            f"报告周期应为 week 或 month：{kind}",
+            gettext("报告周期应为 week 或 month：%(kind)s") % {"kind": kind},
             code="analytics.bad_period",
             fields={"kind": ["unknown"]},
         )

@@ -25,6 +25,7 @@ from typing import Any
 
 import pyarrow as pa
 import pyarrow.parquet as pq
+from django.utils.translation import gettext
 
 from hongmian.analytics.schema import (
     COLUMN_NAMES,
@@ -133,7 +134,8 @@ def locked(store: Path) -> Iterator[None]:
             fcntl.flock(fh.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
             raise Conflict(
-                f"另一个进程正在写入分析库 {store}，请稍后再试", code="analytics.store_busy"
+                gettext("另一个进程正在写入分析库 %(store)s，请稍后再试") % {"store": store},
+                code="analytics.store_busy",
             ) from None
         try:
             yield
@@ -162,14 +164,25 @@ def read_manifest(store: Path) -> dict[str, Any] | None:
         manifest = json.loads(path.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
         raise Conflict(
-            f"分析库清单已损坏：{path}（{exc}）", code="analytics.corrupt_store"
+            gettext("分析库清单已损坏：%(path)s（%(exc)s）") % {"path": path, "exc": exc},
+            code="analytics.corrupt_store",
         ) from None
     if not isinstance(manifest, dict) or manifest.get("format") != STORE_FORMAT:
-        raise Conflict(f"{path} 不是红棉分析库的清单", code="analytics.corrupt_store")
+        raise Conflict(
+            gettext("%(path)s 不是红棉分析库的清单") % {"path": path},
+            code="analytics.corrupt_store",
+        )
     if manifest.get("schema_version") != SCHEMA_VERSION:
         raise Conflict(
-            f"分析库 {store} 的结构版本为 {manifest.get('schema_version')}，"
-            f"本程序需要 {SCHEMA_VERSION}：请重新导出或重新生成",
+            gettext(
+                "分析库 %(store)s 的结构版本为 %(value1)s，"
+                "本程序需要 %(SCHEMA_VERSION)s：请重新导出或重新生成"
+            )
+            % {
+                "store": store,
+                "value1": manifest.get("schema_version"),
+                "SCHEMA_VERSION": SCHEMA_VERSION,
+            },
             code="analytics.schema_mismatch",
         )
     return manifest
@@ -184,12 +197,17 @@ def write_manifest(store: Path, manifest: dict[str, Any]) -> None:
 
 def require_manifest(store: Path) -> dict[str, Any]:
     if not store.is_dir():
-        raise NotFound(f"分析库目录不存在：{store}", code="analytics.no_store")
+        raise NotFound(
+            gettext("分析库目录不存在：%(store)s") % {"store": store}, code="analytics.no_store"
+        )
     manifest = read_manifest(store)
     if manifest is None:
         raise NotFound(
-            f"{store} 不是分析库（缺少 {MANIFEST}）：先运行 hongmian analytics export "
-            "或 hongmian history generate",
+            gettext(
+                "%(store)s 不是分析库（缺少 %(MANIFEST)s）："
+                "先运行 hongmian analytics export 或 hongmian history generate"
+            )
+            % {"store": store, "MANIFEST": MANIFEST},
             code="analytics.no_store",
         )
     return manifest
@@ -211,14 +229,16 @@ def checked_files(store: Path, keys: Iterable[str], columns: Iterable[str]) -> l
             schema = pq.read_schema(path)
         except (OSError, pa.ArrowException) as exc:
             raise Conflict(
-                f"分析库文件损坏或无法读取：{path}（{exc}）。请重新导出该月份",
+                gettext("分析库文件损坏或无法读取：%(path)s（%(exc)s）。请重新导出该月份")
+                % {"path": path, "exc": exc},
                 code="analytics.corrupt_store",
                 fields={"file": [str(path)]},
             ) from None
         missing = [c for c in wanted if c not in schema.names]
         if missing:
             raise Conflict(
-                f"分析库文件 {path} 缺少列：{', '.join(missing)}",
+                gettext("分析库文件 %(path)s 缺少列：%(value1)s")
+                % {"path": path, "value1": ", ".join(missing)},
                 code="analytics.corrupt_store",
                 fields={"file": [str(path)]},
             )

@@ -10,6 +10,7 @@ from typing import Any
 
 from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.catalog.models import (
     LifeEvent,
@@ -80,7 +81,7 @@ def access_item(user: Any, code: str) -> ServiceItem:
         .first()
     )
     if item is None:
-        raise NotFound("事项不存在", code="service_item.not_found")
+        raise NotFound(gettext("事项不存在"), code="service_item.not_found")
     return item
 
 
@@ -180,7 +181,7 @@ def life_event_get(slug: str) -> LifeEvent:
     """The life event `slug` (public); NotFound when there is none."""
     event = LifeEvent.objects.filter(slug=slug).first()
     if event is None:
-        raise NotFound("主题服务不存在", code="life_event.not_found")
+        raise NotFound(gettext("主题服务不存在"), code="life_event.not_found")
     return event
 
 

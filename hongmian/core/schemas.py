@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Annotated
 
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Schema
 from pydantic import AfterValidator, Field
 
@@ -33,7 +34,7 @@ def _storable(value: dt.datetime) -> dt.datetime:
             return value
         return value.astimezone(dt.UTC)
     except (OverflowError, ValueError):
-        raise ValueError("超出可表示的时间范围") from None
+        raise ValueError(gettext("超出可表示的时间范围")) from None
 
 
 # A date and time an operation takes in: every app's In schemas use it for datetimes.

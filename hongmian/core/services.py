@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core import calendar
 from hongmian.core.actors import Actor
@@ -23,7 +24,7 @@ def _fail(field: str, code: str, message: str) -> ValidationFailed:
 def _clean_day(day: object) -> dt.date:
     # A datetime is a date too, but its day depends on a zone; the caller must decide it.
     if isinstance(day, dt.datetime) or not isinstance(day, dt.date):
-        raise _fail("date", "calendar.date", "日期无效：请给出一个日期，例如 2026-09-16")
+        raise _fail("date", "calendar.date", gettext("日期无效：请给出一个日期，例如 2026-09-16"))
     return day
 
 
@@ -34,12 +35,18 @@ def calendar_override_set(
     (营业日历调整), replacing any override that `day` already has."""
     day = _clean_day(day)
     if kind not in CalendarOverride.Kind.values:
-        raise _fail("kind", "calendar.kind", "类型只能是 workday（上班）或 holiday（放假）")
+        raise _fail(
+            "kind", "calendar.kind", gettext("类型只能是 workday（上班）或 holiday（放假）")
+        )
     name = (name or "").strip()
     if not name:
-        raise _fail("name", "calendar.name", "请填写名称，例如“台风停工”")
+        raise _fail("name", "calendar.name", gettext("请填写名称，例如“台风停工”"))
     if len(name) > _NAME_MAX:
-        raise _fail("name", "calendar.name", f"名称不能超过 {_NAME_MAX} 个字")
+        raise _fail(
+            "name",
+            "calendar.name",
+            gettext("名称不能超过 %(_NAME_MAX)s 个字") % {"_NAME_MAX": _NAME_MAX},
+        )
     reason = (reason or "").strip()
 
     wanted = (kind, name, reason)

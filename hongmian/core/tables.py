@@ -31,6 +31,8 @@ from pathlib import Path
 from types import TracebackType
 from typing import IO, Any, Literal, NamedTuple, Self
 
+from django.utils.translation import gettext
+
 from hongmian.core.errors import ValidationFailed
 
 Format = Literal["csv", "xlsx", "jsonl"]
@@ -244,7 +246,9 @@ def read_table(
         rows = list(table)
     if not rows:
         raise TableError(
-            f"{table.name}：只有表头，没有数据行", code="table.no_rows", name=table.name
+            gettext("%(name)s：只有表头，没有数据行") % {"name": table.name},
+            code="table.no_rows",
+            name=table.name,
         )
     return Table(table.name, table.columns, rows)
 
@@ -256,7 +260,11 @@ def _binary(source: Source, name: str | None) -> tuple[IO[bytes], str, bool]:
     if isinstance(source, str | os.PathLike):
         path = Path(source)
         if not path.is_file():
-            raise TableError(f"找不到文件：{path}", code="table.not_found", name=path.name)
+            raise TableError(
+                gettext("找不到文件：%(path)s") % {"path": path},
+                code="table.not_found",
+                name=path.name,
+            )
         return path.open("rb"), name or path.name, True
     given = name or Path(str(getattr(source, "name", "") or "上传的文件")).name
     if not source.seekable():
@@ -270,7 +278,8 @@ def _format_of(name: str) -> Format:
         return SUFFIXES[suffix]
     kinds = "、".join(dict.fromkeys(SUFFIXES))
     raise TableError(
-        f"{name}：不支持的文件类型 {suffix or '（无扩展名）'}，请用 {kinds}",
+        gettext("%(name)s：不支持的文件类型 %(value1)s，请用 %(kinds)s")
+        % {"name": name, "value1": suffix or "（无扩展名）", "kinds": kinds},
         code="table.format",
         name=name,
     )
@@ -322,7 +331,7 @@ def _text(handle: IO[bytes], name: str) -> io.TextIOWrapper:
     encoding = detect_encoding(sample, whole=whole)
     if encoding is None:
         raise TableError(
-            f"{name}：文件编码无法识别（请另存为 UTF-8 编码的 CSV）",
+            gettext("%(name)s：文件编码无法识别（请另存为 UTF-8 编码的 CSV）") % {"name": name},
             code="table.encoding",
             name=name,
         )
@@ -336,7 +345,11 @@ def _lines(text: io.TextIOWrapper, name: str) -> Iterator[str]:
         if not line.isascii() and _UNDECODED.search(line):
             label = "GB18030" if "gb" in str(text.encoding) else "UTF-8"
             raise TableError(
-                f"{name} 第 {number} 行：不是 {label} 编码的文本（请另存为 UTF-8 编码的 CSV）",
+                gettext(
+                    "%(name)s 第 %(number)s 行："
+                    "不是 %(label)s 编码的文本（请另存为 UTF-8 编码的 CSV）"
+                )
+                % {"name": name, "number": number, "label": label},
                 code="table.encoding",
                 name=name,
                 row=number,
@@ -358,7 +371,10 @@ def _csv(text: io.TextIOWrapper, name: str) -> tuple[list[str], Iterator[tuple[i
                 start = reader.line_num + 1
         except csv.Error as exc:
             raise TableError.bad_row(
-                name=name, row=start, column=None, reason=f"无法按 CSV 读取（{exc}）"
+                name=name,
+                row=start,
+                column=None,
+                reason=gettext("无法按 CSV 读取（%(exc)s）") % {"exc": exc},
             ) from None
 
     rows = records()
@@ -379,11 +395,14 @@ def _jsonl(
                 record = json.loads(line)
             except json.JSONDecodeError as exc:
                 raise TableError.bad_row(
-                    name=name, row=number, column=None, reason=f"不是合法的 JSON（{exc.msg}）"
+                    name=name,
+                    row=number,
+                    column=None,
+                    reason=gettext("不是合法的 JSON（%(msg)s）") % {"msg": exc.msg},
                 ) from None
             if not isinstance(record, dict):
                 raise TableError.bad_row(
-                    name=name, row=number, column=None, reason="应是一个 JSON 对象"
+                    name=name, row=number, column=None, reason=gettext("应是一个 JSON 对象")
                 )
             yield number, {str(k).strip(): v for k, v in record.items()}
 
@@ -409,7 +428,9 @@ def _xlsx(
         book = openpyxl.load_workbook(handle, read_only=True, data_only=True)
     except Exception as exc:  # openpyxl raises many kinds for a damaged or foreign file
         raise TableError(
-            f"{name}：不是可读的 XLSX 文件（{exc}）", code="table.format", name=name
+            gettext("%(name)s：不是可读的 XLSX 文件（%(exc)s）") % {"name": name, "exc": exc},
+            code="table.format",
+            name=name,
         ) from None
 
     def close() -> None:
@@ -447,12 +468,17 @@ def _kept(
 ) -> dict[str, int] | None:
     """Column → position for the columns the caller named (None: keep every column)."""
     if not any(columns):
-        raise TableError(f"{name}：文件是空的（没有表头）", code="table.empty", name=name)
+        raise TableError(
+            gettext("%(name)s：文件是空的（没有表头）") % {"name": name},
+            code="table.empty",
+            name=name,
+        )
     missing = [c for c in dict.fromkeys(required) if c not in columns]
     if missing:
         have = "、".join(c for c in columns if c) or "（无）"
         raise TableError(
-            f"{name}：文件中没有列：{'、'.join(missing)}（现有的列：{have}）",
+            gettext("%(name)s：文件中没有列：%(value1)s（现有的列：%(have)s）")
+            % {"name": name, "value1": "、".join(missing), "have": have},
             code="table.unknown_column",
             name=name,
             column=missing[0],
@@ -466,7 +492,8 @@ def _kept(
         positions = [i for i, c in enumerate(columns) if c == wanted]
         if len(positions) > 1:
             raise TableError(
-                f"{name}：列 {wanted} 出现了 {len(positions)} 次，无法确定用哪一列",
+                gettext("%(name)s：列 %(wanted)s 出现了 %(value2)s 次，无法确定用哪一列")
+                % {"name": name, "wanted": wanted, "value2": len(positions)},
                 code="table.format",
                 name=name,
                 column=wanted,

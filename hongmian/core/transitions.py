@@ -9,6 +9,8 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from hongmian.core.errors import IllegalTransition
 
 
@@ -41,7 +43,7 @@ def assert_transition(table: TransitionTable, current: str, target: str) -> None
     """Raise IllegalTransition (HTTP 409) unless `current → target` is in the table."""
     if not table.can(current, target):
         raise IllegalTransition(
-            f"不能从“{current}”转为“{target}”",
+            gettext("不能从“%(current)s”转为“%(target)s”") % {"current": current, "target": target},
             code=f"{table.name}.illegal_transition",
             fields={"status": [f"{current} → {target}"]},
         )

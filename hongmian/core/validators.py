@@ -6,6 +6,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
+from django.utils.translation import gettext
+
 from hongmian.core.errors import ValidationFailed
 
 # GB 11643-1999: weights of the 17 body digits and the check character for sum mod 11.
@@ -40,18 +42,22 @@ def validate_resident_id(value: str, *, today: dt.date | None = None) -> str:
     """A mainland resident identity card number (18 characters, GB 11643)."""
     raw = (value or "").strip().upper().replace(" ", "")
     if not re.fullmatch(r"\d{17}[\dX]", raw):
-        raise _fail("resident_id", "resident_id.format", "身份证号码应为18位：17位数字加1位数字或X")
+        raise _fail(
+            "resident_id", "resident_id.format", gettext("身份证号码应为18位：17位数字加1位数字或X")
+        )
     if raw[:2] not in _PROVINCES:
-        raise _fail("resident_id", "resident_id.region", "身份证号码的地区码不存在")
+        raise _fail("resident_id", "resident_id.region", gettext("身份证号码的地区码不存在"))
     try:
         born = dt.date(int(raw[6:10]), int(raw[10:12]), int(raw[12:14]))
     except ValueError:
-        raise _fail("resident_id", "resident_id.birthdate", "身份证号码中的出生日期无效") from None
+        raise _fail(
+            "resident_id", "resident_id.birthdate", gettext("身份证号码中的出生日期无效")
+        ) from None
     today = today or dt.date.today()
     if born > today or born.year < 1880:
-        raise _fail("resident_id", "resident_id.birthdate", "身份证号码中的出生日期无效")
+        raise _fail("resident_id", "resident_id.birthdate", gettext("身份证号码中的出生日期无效"))
     if resident_id_check_char(raw[:17]) != raw[17]:
-        raise _fail("resident_id", "resident_id.checksum", "身份证号码校验位不正确")
+        raise _fail("resident_id", "resident_id.checksum", gettext("身份证号码校验位不正确"))
     return raw
 
 
@@ -77,12 +83,14 @@ def validate_credit_code(value: str) -> str:
         raise _fail(
             "credit_code",
             "credit_code.format",
-            "统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）",
+            gettext("统一社会信用代码应为18位数字或大写字母（不含I、O、Z、S、V）"),
         )
     if raw[0] not in _USCC_AUTHORITIES or not raw[2:8].isdigit():
-        raise _fail("credit_code", "credit_code.format", "统一社会信用代码的登记机关或地区码无效")
+        raise _fail(
+            "credit_code", "credit_code.format", gettext("统一社会信用代码的登记机关或地区码无效")
+        )
     if credit_code_check_char(raw[:17]) != raw[17]:
-        raise _fail("credit_code", "credit_code.checksum", "统一社会信用代码校验位不正确")
+        raise _fail("credit_code", "credit_code.checksum", gettext("统一社会信用代码校验位不正确"))
     return raw
 
 
@@ -96,7 +104,9 @@ def validate_mobile(value: str) -> str:
     elif raw.startswith("86") and len(raw) == 13:
         raw = raw[2:]
     if not _MOBILE.fullmatch(raw):
-        raise _fail("mobile", "mobile.format", "手机号码应为以1开头的11位数字，第二位为3至9")
+        raise _fail(
+            "mobile", "mobile.format", gettext("手机号码应为以1开头的11位数字，第二位为3至9")
+        )
     return raw
 
 
@@ -105,7 +115,9 @@ def validate_iso_date(value: str, *, field: str = "date") -> dt.date:
     try:
         return dt.date.fromisoformat((value or "").strip())
     except ValueError:
-        raise _fail(field, "date.format", f"日期“{value}”无效，应为 YYYY-MM-DD") from None
+        raise _fail(
+            field, "date.format", gettext("日期“%(value)s”无效，应为 YYYY-MM-DD") % {"value": value}
+        ) from None
 
 
 # The largest id a database column holds (a signed 64-bit bigint, on SQLite and PostgreSQL).

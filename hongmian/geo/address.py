@@ -26,6 +26,8 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 
+from django.utils.translation import gettext
+
 from hongmian.core.errors import ValidationFailed
 from hongmian.core.text import normalize
 from hongmian.geo.lexicon import Kind, Lexicon, Reading, lexicon
@@ -92,11 +94,12 @@ def validate_address_text(text: str) -> str:
     """The text as the API and the CLI accept it; raises ValidationFailed (422)."""
     if not text or not text.strip():
         raise ValidationFailed(
-            "地址不能为空", code="address.empty", fields={"text": ["请填写地址"]}
+            gettext("地址不能为空"), code="address.empty", fields={"text": ["请填写地址"]}
         )
     if len(text) > MAX_ADDRESS_LENGTH:
         raise ValidationFailed(
-            f"地址过长（最多 {MAX_ADDRESS_LENGTH} 字）",
+            gettext("地址过长（最多 %(MAX_ADDRESS_LENGTH)s 字）")
+            % {"MAX_ADDRESS_LENGTH": MAX_ADDRESS_LENGTH},
             code="address.too_long",
             fields={"text": [f"最多 {MAX_ADDRESS_LENGTH} 字"]},
         )

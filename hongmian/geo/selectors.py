@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from hongmian.core.errors import NotFound
 from hongmian.geo.models import Division
@@ -46,7 +47,7 @@ def division_short_name(name: str, level: str) -> str:
 def division_get(code: str) -> Division:
     division = Division.objects.select_related("parent").filter(code=code).first()
     if division is None:
-        raise NotFound("行政区划不存在", code="division.not_found")
+        raise NotFound(gettext("行政区划不存在"), code="division.not_found")
     return division
 
 

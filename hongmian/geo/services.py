@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -48,7 +49,9 @@ def divisions_load(*, actor: Actor, source: Gazetteer | None = None) -> int:
                 division.full_clean(exclude=["parent"], validate_unique=False)
             except DjangoValidationError as exc:
                 raise ValidationFailed(
-                    f"行政区划 {entry.code} 数据有误：{exc.messages[0]}", code="division.invalid"
+                    gettext("行政区划 %(code)s 数据有误：%(value1)s")
+                    % {"code": entry.code, "value1": exc.messages[0]},
+                    code="division.invalid",
                 ) from None
             division.save()
             existing[entry.code] = division

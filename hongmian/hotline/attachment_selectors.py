@@ -15,6 +15,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import QuerySet
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -92,15 +93,15 @@ def access_attachment(
         else None
     )
     if row is None:
-        raise NotFound("附件不存在", code="attachment.not_found")
+        raise NotFound(gettext("附件不存在"), code="attachment.not_found")
     public = row.visibility == Visibility.PUBLIC and row.entry.visibility == Visibility.PUBLIC
     if public and (not row.order.confidential or row.order_id in tracked):
         return row
     if not selectors.work_orders_visible_to(user).filter(pk=row.order_id).exists():
-        raise NotFound("附件不存在", code="attachment.not_found")
+        raise NotFound(gettext("附件不存在"), code="attachment.not_found")
     shown = permissions.timeline_visibilities(user, row.order)
     if row.visibility not in shown or row.entry.visibility not in shown:
-        raise NotFound("附件不存在", code="attachment.not_found")
+        raise NotFound(gettext("附件不存在"), code="attachment.not_found")
     if audit and not public:
         with transaction.atomic():
             audit_record(

@@ -24,6 +24,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -151,7 +152,7 @@ def work_order_track(number: str, phone: str) -> WorkOrder:
     if normalised and number:
         order = WorkOrder.objects.filter(number=number, caller_phone=normalised).first()
     if order is None:
-        raise NotFound("工单不存在", code="work_order.not_found")
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found")
     return order
 
 
@@ -161,7 +162,7 @@ def work_order_get(user: User | Any, order_id: int | str) -> WorkOrder:
     try:
         pk = int(order_id)
     except (TypeError, ValueError):
-        raise NotFound("工单不存在", code="work_order.not_found") from None
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found") from None
     order = (
         work_orders_visible_to(user)
         .select_related(*_LIST_RELATED, "first_unit", "caller_person", "caller_enterprise")
@@ -169,7 +170,7 @@ def work_order_get(user: User | Any, order_id: int | str) -> WorkOrder:
         .first()
     )
     if order is None:
-        raise NotFound("工单不存在", code="work_order.not_found")
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found")
     return order
 
 

@@ -14,6 +14,7 @@ from django.core.paginator import Paginator
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Status
 
 from hongmian.core.actors import Actor
@@ -80,7 +81,7 @@ def me(request: HttpRequest) -> MeOut:
 def org_units(request: HttpRequest, parent: DbId | None = None) -> QuerySet[OrgUnit]:
     """The active units directly under `parent` (the root units without it)."""
     if not permissions.can_view_org_units(_user(request)):
-        raise PermissionDenied("没有权限查看组织机构")
+        raise PermissionDenied(gettext("没有权限查看组织机构"))
     parent_unit = selectors.org_unit_get(parent) if parent is not None else None
     return selectors.org_unit_list(parent=parent_unit)
 
@@ -292,7 +293,7 @@ def person_assurance_in_person(
     user = _user(request)
     person = selectors.persons_visible_to(user).filter(pk=person_id).first()
     if person is None:
-        raise NotFound("对象不存在", code="person.not_found")
+        raise NotFound(gettext("对象不存在"), code="person.not_found")
     person = services.person_verify_in_person(
         actor=Actor.from_request(request, via="api"),
         person=person,
@@ -307,7 +308,7 @@ def _represented(request: HttpRequest, enterprise_id: DbId) -> Enterprise:
     user = _user(request)
     enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
     if enterprise is None or not permissions.is_representative(user, enterprise):
-        raise NotFound("对象不存在", code="file.not_found")
+        raise NotFound(gettext("对象不存在"), code="file.not_found")
     return enterprise
 
 

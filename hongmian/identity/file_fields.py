@@ -15,6 +15,8 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+from django.utils.translation import gettext
+
 from hongmian.core import validators
 from hongmian.core.errors import ApplicationError, ValidationFailed
 from hongmian.core.masking import mask_address, mask_name, mask_resident_id
@@ -216,7 +218,9 @@ def field_spec(key: str, *, subject: Subject | None = None) -> FieldSpec:
     spec = FIELDS.get(key)
     if spec is None or (subject is not None and spec.subject != subject):
         raise ValidationFailed(
-            f"档案字段不存在：{key}", code="file.field_unknown", fields={"field": ["字段不存在"]}
+            gettext("档案字段不存在：%(key)s") % {"key": key},
+            code="file.field_unknown",
+            fields={"field": ["字段不存在"]},
         )
     return spec
 
@@ -233,12 +237,14 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
     """The value as stored (JSON): checked against the field's kind, normalised."""
     if spec.kind in {"text", "choice"}:
         if not isinstance(value, str) or not value.strip():
-            raise ValueInvalid("应为非空文本")
+            raise ValueInvalid(gettext("应为非空文本"))
         text = value.strip()
         if len(text) > _MAX_TEXT:
-            raise ValueInvalid(f"不能超过 {_MAX_TEXT} 字")
+            raise ValueInvalid(gettext("不能超过 %(_MAX_TEXT)s 字") % {"_MAX_TEXT": _MAX_TEXT})
         if spec.kind == "choice" and text not in spec.choices:
-            raise ValueInvalid(f"应为以下之一：{'、'.join(spec.choices)}")
+            raise ValueInvalid(
+                gettext("应为以下之一：%(value0)s") % {"value0": "、".join(spec.choices)}
+            )
         if spec.extra.get("validate") == "resident_id":
             try:
                 text = validators.validate_resident_id(text)
@@ -249,18 +255,18 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
         try:
             return dt.date.fromisoformat(str(value)).isoformat()
         except ValueError:
-            raise ValueInvalid("应为日期，格式 YYYY-MM-DD") from None
+            raise ValueInvalid(gettext("应为日期，格式 YYYY-MM-DD")) from None
     if spec.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int) or value < 0:
-            raise ValueInvalid("应为非负整数")
+            raise ValueInvalid(gettext("应为非负整数"))
         return value
     if spec.kind == "money":
         try:
             amount = decimal.Decimal(str(value))
         except decimal.InvalidOperation:
-            raise ValueInvalid("应为金额数字") from None
+            raise ValueInvalid(gettext("应为金额数字")) from None
         if isinstance(value, bool) or not amount.is_finite() or amount < 0:
-            raise ValueInvalid("应为非负金额")
+            raise ValueInvalid(gettext("应为非负金额"))
         # Stored as a string: JSON floats would turn 8123.45 into 8123.450000000001.
         return str(amount.quantize(decimal.Decimal("0.01")))
     return _clean_list(spec, value)
@@ -268,14 +274,18 @@ def clean_value(spec: FieldSpec, value: Any) -> Any:
 
 def _clean_list(spec: FieldSpec, value: Any) -> list[dict[str, str]]:
     if not isinstance(value, list) or len(value) > _MAX_ITEMS:
-        raise ValueInvalid(f"应为列表（最多 {_MAX_ITEMS} 项）")
+        raise ValueInvalid(
+            gettext("应为列表（最多 %(_MAX_ITEMS)s 项）") % {"_MAX_ITEMS": _MAX_ITEMS}
+        )
     wanted = [k for k, _label in spec.item_keys]
     items = []
     for item in value:
         if not isinstance(item, dict) or set(item) != set(wanted):
-            raise ValueInvalid(f"每一项应包含且仅包含：{'、'.join(wanted)}")
+            raise ValueInvalid(
+                gettext("每一项应包含且仅包含：%(value0)s") % {"value0": "、".join(wanted)}
+            )
         if not all(isinstance(item[k], str) and item[k].strip() for k in wanted):
-            raise ValueInvalid("每一项的内容应为非空文本")
+            raise ValueInvalid(gettext("每一项的内容应为非空文本"))
         items.append({k: item[k].strip()[:_MAX_TEXT] for k in wanted})
     return items
 

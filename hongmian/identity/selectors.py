@@ -21,6 +21,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Exists, OuterRef, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -45,7 +46,7 @@ def org_unit_get(unit_id: int, *, active_only: bool = True) -> OrgUnit:
     units = OrgUnit.objects.filter(is_active=True) if active_only else OrgUnit.objects.all()
     unit = units.filter(pk=unit_id).first()
     if unit is None:
-        raise NotFound("机构不存在", code="org_unit.not_found")
+        raise NotFound(gettext("机构不存在"), code="org_unit.not_found")
     return unit
 
 
@@ -138,7 +139,7 @@ def access_person(user: User | Any, person_id: int | str, *, actor: Actor) -> Pe
     try:
         person = persons_visible_to(user).get(pk=int(person_id))
     except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound("对象不存在", code="person.not_found") from None
+        raise NotFound(gettext("对象不存在"), code="person.not_found") from None
     view = person_view(user, person)
     if not permissions.is_self(user, person):
         with transaction.atomic():
@@ -199,7 +200,7 @@ def access_enterprise(
     try:
         enterprise = enterprises_visible_to(user).get(pk=int(enterprise_id))
     except (Enterprise.DoesNotExist, ValueError, TypeError):
-        raise NotFound("对象不存在", code="enterprise.not_found") from None
+        raise NotFound(gettext("对象不存在"), code="enterprise.not_found") from None
     view = enterprise_view(user, enterprise)
     if not permissions.is_representative(user, enterprise):
         with transaction.atomic():
@@ -228,7 +229,7 @@ def api_key_list(*, user: User | None = None, include_revoked: bool = False) -> 
 def api_key_get(prefix: str) -> ApiKey:
     key = ApiKey.objects.select_related("user").filter(prefix=prefix.strip()).first()
     if key is None:
-        raise NotFound("密钥不存在", code="api_key.not_found")
+        raise NotFound(gettext("密钥不存在"), code="api_key.not_found")
     return key
 
 
@@ -290,10 +291,10 @@ def file_groups(entries: list[FileEntry]) -> list[FileGroup]:
 def my_person(user: User | Any) -> Person:
     """The person linked to `user`'s account; NotFound when there is none (yet)."""
     if not permissions.is_active_user(user):
-        raise NotFound("尚未关联实名信息", code="person.not_found")
+        raise NotFound(gettext("尚未关联实名信息"), code="person.not_found")
     person = Person.objects.filter(user_id=user.pk).first()
     if person is None:
-        raise NotFound("尚未关联实名信息", code="person.not_found")
+        raise NotFound(gettext("尚未关联实名信息"), code="person.not_found")
     return person
 
 
@@ -313,9 +314,9 @@ def access_enterprise_file(
     try:
         enterprise = Enterprise.objects.get(pk=int(enterprise_id))
     except (Enterprise.DoesNotExist, ValueError, TypeError):
-        raise NotFound("对象不存在", code="file.not_found") from None
+        raise NotFound(gettext("对象不存在"), code="file.not_found") from None
     if not permissions.is_representative(user, enterprise):
-        raise NotFound("对象不存在", code="file.not_found")
+        raise NotFound(gettext("对象不存在"), code="file.not_found")
     entries = _entries(FileValue.objects.filter(enterprise=enterprise), in_full=lambda _f: True)
     with transaction.atomic():
         audit_record(
@@ -360,10 +361,10 @@ def _file_read(
         allowed = permissions.can_read_enterprise_file_with_consent(user, subject)
         own = permissions.is_representative(user, subject)
     if not allowed:
-        raise NotFound("对象不存在", code="file.not_found")
+        raise NotFound(gettext("对象不存在"), code="file.not_found")
     keys = sorted({file_fields.field_spec(f, subject=kind).key for f in fields})
     if not keys:
-        raise ValidationFailed("请指定要读取的字段", code="file.fields_required")
+        raise ValidationFailed(gettext("请指定要读取的字段"), code="file.fields_required")
     now = timezone.now()
     owner = {"person": subject} if is_person else {"enterprise": subject}
     with transaction.atomic():
@@ -378,7 +379,7 @@ def _file_read(
         consent = next((c for c in consents if set(keys) <= set(c.fields)), None)
         if consent is None:
             raise PermissionDenied(
-                "未获得本人对该用途读取这些字段的有效授权",
+                gettext("未获得本人对该用途读取这些字段的有效授权"),
                 code="consent.required",
                 fields={"fields": keys},
             )
@@ -447,7 +448,7 @@ def access_my_consent(user: User | Any, consent_id: int | str) -> Consent:
     try:
         consent = Consent.objects.select_related("person", "enterprise").get(pk=int(consent_id))
     except (Consent.DoesNotExist, ValueError, TypeError):
-        raise NotFound("授权不存在", code="consent.not_found") from None
+        raise NotFound(gettext("授权不存在"), code="consent.not_found") from None
     mine = (
         permissions.is_self(user, consent.person)
         if consent.person is not None
@@ -455,5 +456,5 @@ def access_my_consent(user: User | Any, consent_id: int | str) -> Consent:
         and permissions.is_representative(user, consent.enterprise)
     )
     if not mine:
-        raise NotFound("授权不存在", code="consent.not_found")
+        raise NotFound(gettext("授权不存在"), code="consent.not_found")
     return consent

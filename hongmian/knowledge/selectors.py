@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db.models import QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.core.search import dense
@@ -51,7 +52,7 @@ def access_article(user: Any, article_id: int | str) -> Article:
     try:
         return articles_visible_to(user).select_related("owning_unit").get(pk=int(article_id))
     except (Article.DoesNotExist, ValueError, TypeError):
-        raise NotFound("知识条目不存在", code="article.not_found") from None
+        raise NotFound(gettext("知识条目不存在"), code="article.not_found") from None
 
 
 def article_versions(user: Any, article: Article) -> QuerySet[ArticleVersion]:
@@ -123,14 +124,19 @@ def article_search(
     query = (query or "").strip()
     if not query:
         raise ValidationFailed(
-            "请输入要查找的内容", code="search.query_required", fields={"q": ["必填"]}
+            gettext("请输入要查找的内容"), code="search.query_required", fields={"q": ["必填"]}
         )
     if len(query) > QUERY_MAX:
         raise ValidationFailed(
-            f"查找内容不能超过{QUERY_MAX}个字", code="search.query_too_long", fields={"q": ["过长"]}
+            gettext("查找内容不能超过%(QUERY_MAX)s个字") % {"QUERY_MAX": QUERY_MAX},
+            code="search.query_too_long",
+            fields={"q": ["过长"]},
         )
     if audience not in AUDIENCE_READS:
-        raise ValidationFailed(f"未知的读者范围：{audience}", code="search.audience_invalid")
+        raise ValidationFailed(
+            gettext("未知的读者范围：%(audience)s") % {"audience": audience},
+            code="search.audience_invalid",
+        )
     limit = max(1, min(int(limit), LIMIT_MAX))
     on = on or today()
     # A few more than asked, in case the database turns some down.

@@ -40,6 +40,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from django.utils.translation import gettext
 
 from hongmian.analytics import store as store_mod
 from hongmian.analytics.history import profiles as P
@@ -333,13 +334,14 @@ def generate_history(
     `replace`; partitions of the old store that the new one lacks are removed."""
     if orders < 0 or orders > MAX_ORDERS:
         raise ValidationFailed(
-            f"订单数应在 0–{MAX_ORDERS} 之间：{orders}",
+            gettext("订单数应在 0–%(MAX_ORDERS)s 之间：%(orders)s")
+            % {"MAX_ORDERS": MAX_ORDERS, "orders": orders},
             code="analytics.bad_orders",
             fields={"orders": ["out of range"]},
         )
     if end < start:
         raise ValidationFailed(
-            f"结束日期 {end} 早于开始日期 {start}",
+            gettext("结束日期 %(end)s 早于开始日期 %(start)s") % {"end": end, "start": start},
             code="analytics.empty_period",
             fields={"end": ["before start"]},
         )
@@ -355,7 +357,8 @@ def generate_history(
         old = store_mod.read_manifest(out)
         if old is not None and not replace:
             raise Conflict(
-                f"{out} 已有分析库（来源：{old.get('source')}）；如要覆盖请加 --replace",
+                gettext("%(out)s 已有分析库（来源：%(value1)s）；如要覆盖请加 --replace")
+                % {"out": out, "value1": old.get("source")},
                 code="analytics.store_exists",
             )
         store_mod.clean_temporaries(out)

@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any
 
 import ibis
+from django.utils.translation import gettext
 from ibis.backends import BaseBackend
 
 from hongmian.analytics import engines
@@ -154,7 +155,10 @@ def _check_unit_known(ctx: ReportContext) -> None:
     hit = t.filter((t.lead_unit_code == ctx.unit) | (t.first_unit_code == ctx.unit)).limit(1)
     if not ctx.fetch(hit.select("lead_unit_code")):
         raise ValidationFailed(
-            f"分析库中没有承办单位“{ctx.unit}”的工单：请检查单位代码（如 gz-water、gz-440106）",
+            gettext(
+                "分析库中没有承办单位“%(unit)s”的工单：请检查单位代码（如 gz-water、gz-440106）"
+            )
+            % {"unit": ctx.unit},
             code="analytics.unknown_unit",
             fields={"unit": ["unknown"]},
         )

@@ -13,6 +13,7 @@ import time
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
 from ibis.backends import BaseBackend
 
 from hongmian.analytics import engines
@@ -46,7 +47,8 @@ def normalise_district(raw: str | None) -> str | None:
         if value in (e.code, e.code[:6], e.name, e.short_name):
             return e.code
     raise ValidationFailed(
-        f"未知的区：“{raw}”（应为广州市的区代码，如 440106，或区名，如 天河区）",
+        gettext("未知的区：“%(raw)s”（应为广州市的区代码，如 440106，或区名，如 天河区）")
+        % {"raw": raw},
         code="analytics.unknown_district",
         fields={"district": ["unknown"]},
     )
@@ -57,10 +59,13 @@ def _engine_error(exc: Exception) -> ApplicationError:
     first = text.strip().splitlines()[0][:400] if text.strip() else type(exc).__name__
     if any(h in text.lower() for h in _CORRUPTION_HINTS):
         return Conflict(
-            f"分析库文件损坏，无法读取：{first}。请重新导出或重新生成相应月份",
+            gettext("分析库文件损坏，无法读取：%(first)s。请重新导出或重新生成相应月份")
+            % {"first": first},
             code="analytics.corrupt_store",
         )
-    return ApplicationError(f"计算引擎执行失败：{first}", code="analytics.engine_failed")
+    return ApplicationError(
+        gettext("计算引擎执行失败：%(first)s") % {"first": first}, code="analytics.engine_failed"
+    )
 
 
 def compute_report(

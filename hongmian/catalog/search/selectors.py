@@ -16,6 +16,7 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.catalog.models import LifeEvent, ServiceItem, served_q
 from hongmian.catalog.search.backend import Built, catalog_index
@@ -73,11 +74,13 @@ def _clean_query(query: str) -> str:
     query = (query or "").strip()
     if not query:
         raise ValidationFailed(
-            "请输入要查找的内容", code="catalog_search.query_required", fields={"q": ["必填"]}
+            gettext("请输入要查找的内容"),
+            code="catalog_search.query_required",
+            fields={"q": ["必填"]},
         )
     if len(query) > QUERY_MAX:
         raise ValidationFailed(
-            f"查找内容不能超过{QUERY_MAX}个字",
+            gettext("查找内容不能超过%(QUERY_MAX)s个字") % {"QUERY_MAX": QUERY_MAX},
             code="catalog_search.query_too_long",
             fields={"q": ["过长"]},
         )
@@ -102,7 +105,7 @@ def _mask(
         unit = OrgUnit.objects.filter(code=department).values_list("pk", flat=True).first()
         if unit is None:
             raise ValidationFailed(
-                f"未知的实施机构：{department}",
+                gettext("未知的实施机构：%(department)s") % {"department": department},
                 code="catalog_search.department_unknown",
                 fields={"department": ["未知"]},
             )
@@ -110,7 +113,7 @@ def _mask(
     if life_event:
         if not LifeEvent.objects.filter(slug=life_event).exists():
             raise ValidationFailed(
-                f"未知的人生事件：{life_event}",
+                gettext("未知的人生事件：%(life_event)s") % {"life_event": life_event},
                 code="catalog_search.life_event_unknown",
                 fields={"life_event": ["未知"]},
             )
@@ -119,7 +122,7 @@ def _mask(
     if audience:
         if audience not in Audience.values:
             raise ValidationFailed(
-                f"未知的服务对象：{audience}",
+                gettext("未知的服务对象：%(audience)s") % {"audience": audience},
                 code="catalog_search.audience_invalid",
                 fields={"audience": [f"应为 {'、'.join(Audience.values)}"]},
             )
@@ -127,7 +130,7 @@ def _mask(
     if level:
         if level not in ItemLevel.values:
             raise ValidationFailed(
-                f"未知的行使层级：{level}",
+                gettext("未知的行使层级：%(level)s") % {"level": level},
                 code="catalog_search.level_invalid",
                 fields={"level": [f"应为 {'、'.join(ItemLevel.values)}"]},
             )

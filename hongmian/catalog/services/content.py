@@ -11,6 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any
 
+from django.utils.translation import gettext
+
 from hongmian.catalog.models import NAME_MAX, CertificateType, Material, ServiceItem
 from hongmian.catalog.states import (
     Channel,
@@ -72,7 +74,9 @@ def _choice(value: Any, choices: Any, field_name: str, label: str) -> Any:
         return choices(value).value
     except ValueError:
         raise _invalid(
-            f"未知的{label}：{value}", field_name, f"service_item.{field_name}_invalid"
+            gettext("未知的%(label)s：%(value)s") % {"label": label, "value": value},
+            field_name,
+            f"service_item.{field_name}_invalid",
         ) from None
 
 
@@ -81,7 +85,9 @@ def _days(value: int | None, field_name: str) -> int | None:
         return None
     if isinstance(value, bool) or not isinstance(value, int) or value < 0 or value > 3650:
         raise _invalid(
-            f"时限应为0至3650的工作日数：{value}", field_name, "service_item.time_limit_invalid"
+            gettext("时限应为0至3650的工作日数：%(value)s") % {"value": value},
+            field_name,
+            "service_item.time_limit_invalid",
         )
     return value
 
@@ -94,28 +100,39 @@ def content_clean(content: ItemContent) -> ItemContent:
     """`content` with its text tidied, or a ValidationFailed naming the first bad field."""
     name = " ".join((content.name or "").split())
     if not name:
-        raise _invalid("请填写事项名称", "name", "service_item.name_required")
+        raise _invalid(gettext("请填写事项名称"), "name", "service_item.name_required")
     if len(name) > NAME_MAX:
-        raise _invalid(f"事项名称不能超过{NAME_MAX}个字", "name", "service_item.name_too_long")
+        raise _invalid(
+            gettext("事项名称不能超过%(NAME_MAX)s个字") % {"NAME_MAX": NAME_MAX},
+            "name",
+            "service_item.name_too_long",
+        )
     legal = _days(content.legal_limit_days, "legal_limit_days")
     promised = _days(content.promised_limit_days, "promised_limit_days")
     if legal is not None and promised is not None and promised > legal:
         raise _invalid(
-            "承诺时限不能长于法定时限", "promised_limit_days", "service_item.promise_exceeds_law"
+            gettext("承诺时限不能长于法定时限"),
+            "promised_limit_days",
+            "service_item.promise_exceeds_law",
         )
     if content.required_level not in (1, 2, 3):
         raise _invalid(
-            f"实名等级应为1至3：{content.required_level}",
+            gettext("实名等级应为1至3：%(required_level)s")
+            % {"required_level": content.required_level},
             "required_level",
             "service_item.required_level_invalid",
         )
     if not (content.for_persons or content.for_enterprises):
-        raise _invalid("请至少选择一类服务对象", "for_persons", "service_item.audience_required")
+        raise _invalid(
+            gettext("请至少选择一类服务对象"), "for_persons", "service_item.audience_required"
+        )
     materials = []
     for spec in content.materials:
         material_name = " ".join((spec.name or "").split())
         if not material_name or len(material_name) > NAME_MAX:
-            raise _invalid("材料名称为空或过长", "materials", "service_item.material_invalid")
+            raise _invalid(
+                gettext("材料名称为空或过长"), "materials", "service_item.material_invalid"
+            )
         materials.append(
             replace(
                 spec,
@@ -195,7 +212,7 @@ def certificate_types_check(content: ItemContent) -> dict[str, CertificateType]:
     missing = sorted(codes - set(known))
     if missing:
         raise _invalid(
-            f"未知的电子证照类型：{'、'.join(missing)}",
+            gettext("未知的电子证照类型：%(value0)s") % {"value0": "、".join(missing)},
             "materials",
             "service_item.certificate_type_unknown",
         )

@@ -22,6 +22,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.catalog import permissions
 from hongmian.catalog.models import (
@@ -136,7 +137,7 @@ def catalog_import(
 
         if actor.user is not None and not identity_permissions.can_manage_org_units(actor.user):
             raise ValidationFailed(
-                "没有权限新建机构", code="catalog.create_units_forbidden", fields={}
+                gettext("没有权限新建机构"), code="catalog.create_units_forbidden", fields={}
             )
     required = [columns.code, columns.name, columns.department]
     named = [
@@ -171,7 +172,8 @@ def catalog_import(
         missing = [c for c in named if c not in table.columns]
         if missing:
             raise TableError(
-                f"{table.name}：缺少列 {'、'.join(missing)}",
+                gettext("%(name)s：缺少列 %(value1)s")
+                % {"name": table.name, "value1": "、".join(missing)},
                 code="table.unknown_column",
                 name=table.name,
                 missing=missing,
@@ -196,7 +198,9 @@ def catalog_import(
             rows.append(row)
     if report.rows == 0:
         raise TableError(
-            f"{report.file}：只有表头，没有数据行", code="table.no_rows", name=report.file
+            gettext("%(file)s：只有表头，没有数据行") % {"file": report.file},
+            code="table.no_rows",
+            name=report.file,
         )
 
     units, ambiguous = _unit_index()

@@ -12,6 +12,7 @@ from collections.abc import Callable
 
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.catalog import permissions
 from hongmian.catalog.models import CODE_MAX, MainItem, ServiceItem, ServiceItemVersion
@@ -56,16 +57,18 @@ def authorise(actor: Actor, allowed: Callable[[User], bool], code: str) -> None:
     if actor.user is None:
         if actor.via in _TRUSTED_VIAS:
             return
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not allowed(actor.user):
-        raise PermissionDenied("没有权限执行此操作", code=code)
+        raise PermissionDenied(gettext("没有权限执行此操作"), code=code)
 
 
 def clean_code(code: str) -> str:
     code = (code or "").strip()
     if not code:
         raise ValidationFailed(
-            "请填写事项编码", code="service_item.code_required", fields={"code": ["请填写事项编码"]}
+            gettext("请填写事项编码"),
+            code="service_item.code_required",
+            fields={"code": ["请填写事项编码"]},
         )
     if len(code) > CODE_MAX or any(c.isspace() for c in code):
         message = f"事项编码应为不含空格、不超过{CODE_MAX}个字符的编码：{code}"
@@ -132,7 +135,7 @@ def catalog_item_create(
     content = content_clean(content)
     if effective_from and valid_until and valid_until < effective_from:
         raise ValidationFailed(
-            "失效日期不能早于生效日期",
+            gettext("失效日期不能早于生效日期"),
             code="service_item.validity_invalid",
             fields={"valid_until": ["失效日期不能早于生效日期"]},
         )
@@ -191,11 +194,13 @@ def catalog_item_update(
     with transaction.atomic():
         item = _locked(item)
         if item.status == ItemStatus.RETIRED:
-            raise Conflict("事项已停用，不能修改", code="service_item.retired")
+            raise Conflict(gettext("事项已停用，不能修改"), code="service_item.retired")
         certificate_types_check(content)
         version = _pending(item)
         if version is not None and version.state == VersionState.IN_REVIEW:
-            raise Conflict("该事项有版本正在审核，审核完成后再修改", code="service_item.in_review")
+            raise Conflict(
+                gettext("该事项有版本正在审核，审核完成后再修改"), code="service_item.in_review"
+            )
         if version is None:
             version = ServiceItemVersion(item=item, number=_next_number(item))
         version.content = content_to_json(content)
@@ -224,7 +229,7 @@ def catalog_item_submit(*, actor: Actor, item: ServiceItem) -> ServiceItemVersio
         item = _locked(item)
         version = _pending(item)
         if version is None:
-            raise Conflict("没有待提交的版本", code="service_item.no_draft")
+            raise Conflict(gettext("没有待提交的版本"), code="service_item.no_draft")
         _move_version(version, VersionState.IN_REVIEW)
         version.submitted_by = actor.user
         version.submitted_at = timezone.now()
@@ -246,13 +251,15 @@ def catalog_item_submit(*, actor: Actor, item: ServiceItem) -> ServiceItemVersio
 def _waiting(item: ServiceItem) -> ServiceItemVersion:
     version = _pending(item)
     if version is None or version.state != VersionState.IN_REVIEW:
-        raise Conflict("没有待审核的版本", code="service_item.nothing_to_review")
+        raise Conflict(gettext("没有待审核的版本"), code="service_item.nothing_to_review")
     return version
 
 
 def _four_eyes(actor: Actor, version: ServiceItemVersion) -> None:
     if actor.user is not None and version.submitted_by_id == actor.user.pk:
-        raise PermissionDenied("不能审核自己提交的版本", code="service_item.own_submission")
+        raise PermissionDenied(
+            gettext("不能审核自己提交的版本"), code="service_item.own_submission"
+        )
 
 
 def catalog_item_approve(*, actor: Actor, item: ServiceItem, note: str = "") -> ServiceItem:
@@ -303,7 +310,9 @@ def catalog_item_reject(*, actor: Actor, item: ServiceItem, note: str) -> Servic
     note = (note or "").strip()
     if not note:
         raise ValidationFailed(
-            "请填写退回原因", code="service_item.note_required", fields={"note": ["请填写退回原因"]}
+            gettext("请填写退回原因"),
+            code="service_item.note_required",
+            fields={"note": ["请填写退回原因"]},
         )
     with transaction.atomic():
         item = _locked(item)
@@ -358,7 +367,7 @@ def catalog_item_publish_now(
     Nothing happens (None) when `content` is what the item already serves. The caller
     holds a transaction and audits the import."""
     if actor.user is not None and not permissions.can_import_items(actor.user):
-        raise PermissionDenied("没有权限导入事项目录", code="service_item.forbidden")
+        raise PermissionDenied(gettext("没有权限导入事项目录"), code="service_item.forbidden")
     content = content_clean(content)
     data = content_to_json(content)
     live = ServiceItemVersion.objects.filter(item=item, state=VersionState.PUBLISHED).first()
@@ -383,6 +392,8 @@ def catalog_item_publish_now(
     if item.status == ItemStatus.DRAFT:
         _move_item(item, ItemStatus.IN_REVIEW)
     elif item.status == ItemStatus.RETIRED:
-        raise Conflict(f"事项已停用：{item.code}", code="service_item.retired")
+        raise Conflict(
+            gettext("事项已停用：%(code)s") % {"code": item.code}, code="service_item.retired"
+        )
     _publish(actor, item, version, note="")
     return version

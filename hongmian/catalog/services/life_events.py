@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.catalog import permissions
 from hongmian.catalog.models import SLUG_MAX, LifeEvent, ServiceItem
@@ -32,11 +33,13 @@ def life_event_save(
     name = " ".join((name or "").split())
     if not slug or len(slug) > SLUG_MAX or not name:
         raise ValidationFailed(
-            "请填写标识和名称", code="life_event.invalid", fields={"slug": ["请填写标识和名称"]}
+            gettext("请填写标识和名称"),
+            code="life_event.invalid",
+            fields={"slug": ["请填写标识和名称"]},
         )
     if audience not in Audience.values:
         raise ValidationFailed(
-            f"未知的服务对象：{audience}",
+            gettext("未知的服务对象：%(audience)s") % {"audience": audience},
             code="life_event.audience_invalid",
             fields={"audience": ["未知的服务对象"]},
         )

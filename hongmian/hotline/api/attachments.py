@@ -13,6 +13,7 @@ from typing import Any, cast
 
 from django.http import FileResponse, HttpRequest
 from django.urls import reverse
+from django.utils.translation import gettext
 from ninja import File, Form, Query, Router, Schema, Status, UploadedFile
 from pydantic import Field
 
@@ -43,7 +44,7 @@ def _user(request: HttpRequest) -> User:
 def _order(request: HttpRequest, number: str) -> WorkOrder:
     pk = WorkOrder.objects.filter(number=number).values_list("pk", flat=True).first()
     if pk is None:
-        raise NotFound("工单不存在", code="work_order.not_found")
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found")
     return selectors.work_order_get(_user(request), pk)
 
 

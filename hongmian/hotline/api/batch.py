@@ -19,6 +19,7 @@ from __future__ import annotations
 from typing import Any, Literal
 
 from django.http import HttpRequest
+from django.utils.translation import gettext
 from ninja import Field, Router, Schema
 from pydantic import ValidationError
 
@@ -85,7 +86,7 @@ def work_order_batch_create(request: HttpRequest, payload: WorkOrderBatchIn) -> 
     order (`created`, `replayed` or `error`), in the order sent."""
     if len(payload.orders) > BATCH_MAX:
         raise BatchTooLarge(
-            f"一次最多提交 {BATCH_MAX} 条诉求，请分批提交",
+            gettext("一次最多提交 %(BATCH_MAX)s 条诉求，请分批提交") % {"BATCH_MAX": BATCH_MAX},
             fields={"orders": [f"最多 {BATCH_MAX} 条，收到 {len(payload.orders)} 条"]},
         )
     results: list[dict[str, Any]] = [{"index": i} for i in range(len(payload.orders))]

@@ -19,6 +19,7 @@ from typing import Any, cast
 
 from django.http import HttpRequest
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.core.actors import Actor, client_address
@@ -88,7 +89,7 @@ def _actor(request: HttpRequest) -> Actor:
 
 
 def _not_found() -> NotFound:
-    return NotFound("工单不存在", code="work_order.not_found")
+    return NotFound(gettext("工单不存在"), code="work_order.not_found")
 
 
 def _order_pk(number: str) -> int:
@@ -253,7 +254,7 @@ def work_order_direct_answer(
     if article_id is not None:
         chosen = knowledge_bridge.article_get(_user(request), str(article_id))
         if chosen is None:
-            raise NotFound("知识条目不存在", code="article.not_found")
+            raise NotFound(gettext("知识条目不存在"), code="article.not_found")
         article = chosen.article
         fields["answer"] = fields["answer"] or chosen.answer
     return lifecycle_dispatch.work_order_direct_answer(
@@ -413,7 +414,7 @@ def work_order_extension_decide(
         .first()
     )
     if extension is None:
-        raise NotFound("延期申请不存在", code="extension.not_found")
+        raise NotFound(gettext("延期申请不存在"), code="extension.not_found")
     return lifecycle_handling.work_order_extension_decide(
         actor=_actor(request), extension=extension, **payload.model_dump()
     )
@@ -554,8 +555,8 @@ def work_order_handler(
     held = selectors.assignment_held_by(user, order)
     if held is None:
         if not permissions.is_unit_handler(user):
-            raise PermissionDenied("无权指定该工单的经办人", code="assignment.forbidden")
-        raise Conflict("该工单已不在本单位办理中", code="assignment.not_active")
+            raise PermissionDenied(gettext("无权指定该工单的经办人"), code="assignment.forbidden")
+        raise Conflict(gettext("该工单已不在本单位办理中"), code="assignment.not_active")
     handler = None
     if payload.handler is not None:
         handler = User.objects.filter(pk=payload.handler).first()
@@ -587,7 +588,7 @@ def suggestions(request: HttpRequest, payload: SuggestionsIn) -> dict[str, Any]:
     when no classifier is active; 422 `classifier.empty_text` for a blank message."""
     found = insights_hook.suggest(payload.title, payload.content, k=payload.k)
     if found is None or not found.any_model:  # None: the insights app is not installed
-        raise Conflict("还没有启用的分类模型", code="classifier.none_active")
+        raise Conflict(gettext("还没有启用的分类模型"), code="classifier.none_active")
 
     def listed(items: list[Any]) -> list[dict[str, Any]]:
         return [{"code": s.code, "name": s.name, "confidence": s.confidence} for s in items]

@@ -18,6 +18,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -113,7 +114,8 @@ def _locked_draft(catalogue: DispatchCatalogue) -> DispatchCatalogue:
     locked = DispatchCatalogue.objects.select_for_update().get(pk=catalogue.pk)
     if locked.status != CatalogueStatus.DRAFT:
         raise Conflict(
-            f"派单目录 v{locked.version} 不是草稿，不能修改；请先从生效版本生成草稿",
+            gettext("派单目录 v%(version)s 不是草稿，不能修改；请先从生效版本生成草稿")
+            % {"version": locked.version},
             code="catalogue.not_draft",
         )
     return locked
@@ -126,7 +128,7 @@ def _valid_area(area_code: str) -> str:
     entry = gazetteer().by_code.get(area_code)
     if entry is None or entry.level == DivisionLevel.CITY:
         raise ValidationFailed(
-            f"区域代码“{area_code}”不是广州的区或街镇",
+            gettext("区域代码“%(area_code)s”不是广州的区或街镇") % {"area_code": area_code},
             code="catalogue.area_invalid",
             fields={"area_code": ["应为区或街镇的9位行政区划代码，留空表示全市"]},
         )
@@ -150,7 +152,9 @@ def _draft(*, actor: Actor, source: DispatchCatalogue | None, note: str) -> Disp
         # Locking every version serialises drafting and activation across processes.
         versions = list(DispatchCatalogue.objects.select_for_update().order_by("version"))
         if any(v.status == CatalogueStatus.DRAFT for v in versions):
-            raise Conflict("已有一个草稿版本，请先完成或删除它", code="catalogue.draft_exists")
+            raise Conflict(
+                gettext("已有一个草稿版本，请先完成或删除它"), code="catalogue.draft_exists"
+            )
         number = (DispatchCatalogue.objects.aggregate(m=Max("version"))["m"] or 0) + 1
         draft = DispatchCatalogue.objects.create(
             version=number,
@@ -199,11 +203,15 @@ def catalogue_rule_set(
     co = [u for u in co_units if u.pk != lead_unit.pk]
     if not lead_unit.is_active or any(not u.is_active for u in co):
         raise ValidationFailed(
-            "承办单位已停用", code="catalogue.unit_inactive", fields={"lead_unit": ["已停用"]}
+            gettext("承办单位已停用"),
+            code="catalogue.unit_inactive",
+            fields={"lead_unit": ["已停用"]},
         )
     if not category.is_active:
         raise ValidationFailed(
-            "分类已停用", code="catalogue.category_inactive", fields={"category": ["已停用"]}
+            gettext("分类已停用"),
+            code="catalogue.category_inactive",
+            fields={"category": ["已停用"]},
         )
     with transaction.atomic():
         draft = _locked_draft(catalogue)
@@ -246,9 +254,9 @@ def catalogue_activate(*, actor: Actor, catalogue: DispatchCatalogue) -> Dispatc
         }
         draft = versions.get(catalogue.pk)
         if draft is None or draft.status != CatalogueStatus.DRAFT:
-            raise Conflict("只有草稿版本可以生效", code="catalogue.not_draft")
+            raise Conflict(gettext("只有草稿版本可以生效"), code="catalogue.not_draft")
         if not draft.rules.exists():
-            raise ValidationFailed("草稿没有任何规则，不能生效", code="catalogue.empty")
+            raise ValidationFailed(gettext("草稿没有任何规则，不能生效"), code="catalogue.empty")
         retired = None
         for version in versions.values():
             if version.status == CatalogueStatus.ACTIVE:

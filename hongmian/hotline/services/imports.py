@@ -28,6 +28,7 @@ from typing import Any
 
 from django.db import connections, transaction
 from django.utils import timezone, translation
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -162,19 +163,23 @@ class _RowChecker:
     def text(self, column: str, *, limit: int, required: bool = False) -> str:
         value = (self.raw.get(column) or "").strip()
         if required and not value:
-            self.fail(column, "不能为空")
+            self.fail(column, gettext("不能为空"))
         elif len(value) > limit:
-            self.fail(column, f"不能超过 {limit} 字")
+            self.fail(column, gettext("不能超过 %(limit)s 字") % {"limit": limit})
         return value
 
     def choice(self, column: str, allowed: Mapping[str, str], *, required: bool = True) -> str:
         value = (self.raw.get(column) or "").strip()
         if not value:
             if required:
-                self.fail(column, "不能为空")
+                self.fail(column, gettext("不能为空"))
             return ""
         if value not in allowed:
-            self.fail(column, f"“{value}”不是有效的值（可用：{'、'.join(sorted(set(allowed)))}）")
+            self.fail(
+                column,
+                gettext("“%(value)s”不是有效的值（可用：%(value1)s）")
+                % {"value": value, "value1": "、".join(sorted(set(allowed)))},
+            )
             return ""
         return allowed[value]
 
@@ -182,19 +187,21 @@ class _RowChecker:
         value = (self.raw.get(column) or "").strip()
         if not value:
             if required:
-                self.fail(column, "不能为空")
+                self.fail(column, gettext("不能为空"))
             return None
         try:
             parsed = dt.datetime.fromisoformat(value.replace("/", "-"))
         except ValueError:
             self.fail(
-                column, f"“{value}”不是有效的时间（如 2025-03-01 09:15:00 或带时区的 ISO 8601）"
+                column,
+                gettext("“%(value)s”不是有效的时间（如 2025-03-01 09:15:00 或带时区的 ISO 8601）")
+                % {"value": value},
             )
             return None
         if parsed.tzinfo is None:
             parsed = parsed.replace(tzinfo=self.lookups.tz)
         if parsed > self.lookups.now + _FUTURE_TOLERANCE:
-            self.fail(column, "时间晚于当前时间")
+            self.fail(column, gettext("时间晚于当前时间"))
             return None
         return parsed
 
@@ -206,7 +213,10 @@ class _RowChecker:
             return True
         if value in _FALSE:
             return False
-        self.fail(column, f"“{value}”不是是/否（可用：1/0、true/false、是/否）")
+        self.fail(
+            column,
+            gettext("“%(value)s”不是是/否（可用：1/0、true/false、是/否）") % {"value": value},
+        )
         return None
 
 
@@ -217,9 +227,9 @@ def history_row_clean(
     check = _RowChecker(raw, line, lookups)
     number = check.text("number", limit=NUMBER_MAX, required=True)
     if number and not _NUMBER.match(number):
-        check.fail("number", "只能包含字母、数字和 - _ / .")
+        check.fail("number", gettext("只能包含字母、数字和 - _ / ."))
     elif number in lookups.seen_numbers:
-        check.fail("number", f"编号 {number} 在文件中重复")
+        check.fail("number", gettext("编号 %(number)s 在文件中重复") % {"number": number})
     if number:
         lookups.seen_numbers.add(number)
     created_at = check.when("created_at", required=True)
@@ -230,7 +240,7 @@ def history_row_clean(
     address = check.text("address", limit=ADDRESS_MAX)
     status = check.choice("status", lookups.statuses)
     if status and status not in IMPORTABLE_STATUSES:
-        check.fail("status", "只能导入已办结（closed）或已归档（archived）的工单")
+        check.fail("status", gettext("只能导入已办结（closed）或已归档（archived）的工单"))
         status = ""
     replied_at = check.when("replied_at")
     closed_at = check.when("closed_at", required=True)
@@ -242,23 +252,37 @@ def history_row_clean(
     category_code = (raw.get("category_code") or "").strip()
     category_id = lookups.categories.get(category_code) if category_code else None
     if category_code and category_id is None:
-        check.fail("category_code", f"分类代码 {category_code} 不存在")
+        check.fail(
+            "category_code",
+            gettext("分类代码 %(category_code)s 不存在") % {"category_code": category_code},
+        )
     unit_code = (raw.get("lead_unit_code") or "").strip()
     unit_id = lookups.units.get(unit_code) if unit_code else None
     if unit_code and unit_id is None:
-        check.fail("lead_unit_code", f"单位代码 {unit_code} 不存在或已停用")
+        check.fail(
+            "lead_unit_code",
+            gettext("单位代码 %(unit_code)s 不存在或已停用") % {"unit_code": unit_code},
+        )
 
     district = (raw.get("district_code") or "").strip()
     street = (raw.get("street_code") or "").strip()
     confidence = 1.0 if district or street else 0.0
     if district and district not in lookups.districts:
-        check.fail("district_code", f"{district} 不是广州市的区代码")
+        check.fail(
+            "district_code", gettext("%(district)s 不是广州市的区代码") % {"district": district}
+        )
     if street:
         parent = lookups.street_district.get(street)
         if parent is None:
-            check.fail("street_code", f"{street} 不是广州市的街道或镇代码")
+            check.fail(
+                "street_code", gettext("%(street)s 不是广州市的街道或镇代码") % {"street": street}
+            )
         elif district and parent != district:
-            check.fail("street_code", f"街镇 {street} 不属于区 {district}")
+            check.fail(
+                "street_code",
+                gettext("街镇 %(street)s 不属于区 %(district)s")
+                % {"street": street, "district": district},
+            )
         else:
             district = parent
     if not district and not street and address:
@@ -269,11 +293,11 @@ def history_row_clean(
         confidence = parsed.confidence
 
     if created_at and closed_at and closed_at < created_at:
-        check.fail("closed_at", "办结时间早于受理时间")
+        check.fail("closed_at", gettext("办结时间早于受理时间"))
     if created_at and replied_at and replied_at < created_at:
-        check.fail("replied_at", "答复时间早于受理时间")
+        check.fail("replied_at", gettext("答复时间早于受理时间"))
     if replied_at and closed_at and closed_at < replied_at:
-        check.fail("closed_at", "办结时间早于答复时间")
+        check.fail("closed_at", gettext("办结时间早于答复时间"))
     if check.errors or created_at is None:
         return None, check.errors
 

@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from django.db import connection, transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError, ValidationFailed
@@ -75,7 +76,7 @@ def work_order_intake_batch(
     """
     if len(requests) > BATCH_MAX:
         raise ValidationFailed(
-            f"一次最多提交 {BATCH_MAX} 条诉求",
+            gettext("一次最多提交 %(BATCH_MAX)s 条诉求") % {"BATCH_MAX": BATCH_MAX},
             code="work_order.batch_too_large",
             fields={"orders": [f"最多 {BATCH_MAX} 条"]},
         )

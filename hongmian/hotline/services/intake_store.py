@@ -21,6 +21,7 @@ from typing import Any
 
 from django.db import DEFAULT_DB_ALIAS, DataError, IntegrityError, connection, transaction
 from django.db.models import Field, ForeignObjectRel, Q, UniqueConstraint
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_event, audit_record_many, snapshot
@@ -58,7 +59,7 @@ def replay(order: WorkOrder, fingerprint: str) -> tuple[WorkOrder, bool]:
     key comes with a different request."""
     if order.idempotency_fingerprint and order.idempotency_fingerprint != fingerprint:
         raise Conflict(
-            "该幂等键已用于另一条不同内容的诉求",
+            gettext("该幂等键已用于另一条不同内容的诉求"),
             code="work_order.idempotency_mismatch",
             fields={"idempotency_key": ["该幂等键已用于不同内容的请求"]},
         )
@@ -84,7 +85,9 @@ def store_batch_postgresql(
             except (IntegrityError, DataError) as exc:
                 logger.warning("batch intake item refused by the database: %s", exc)
                 stored.append(
-                    ApplicationError("该条诉求未能保存", code="work_order.not_saved", fields={})
+                    ApplicationError(
+                        gettext("该条诉求未能保存"), code="work_order.not_saved", fields={}
+                    )
                 )
     for (index, _), outcome in zip(items, stored, strict=True):
         if isinstance(outcome, ApplicationError):

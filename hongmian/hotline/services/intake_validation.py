@@ -21,6 +21,8 @@ from dataclasses import dataclass, fields, replace
 from decimal import Decimal, InvalidOperation
 from typing import Any, Self
 
+from django.utils.translation import gettext
+
 from hongmian.core.actors import Actor
 from hongmian.core.errors import PermissionDenied, ValidationFailed
 from hongmian.core.validators import validate_mobile
@@ -75,7 +77,9 @@ def validate_caller_phone(value: str) -> str:
         return f"{area}-{number}" + (f"-{extension}" if extension else "")
     if _LOCAL_LANDLINE.match(raw):
         return f"020-{raw}"
-    raise _invalid("caller_phone", "联系电话应为手机号码或带区号的固定电话（如 020-12345678）")
+    raise _invalid(
+        "caller_phone", gettext("联系电话应为手机号码或带区号的固定电话（如 020-12345678）")
+    )
 
 
 def derive_title(content: str, category: Category | None = None) -> str:
@@ -91,12 +95,12 @@ def _text(value: Any, field: str, *, limit: int, required: bool = False) -> str:
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise _invalid(field, "应为文本")
+        raise _invalid(field, gettext("应为文本"))
     cleaned = value.strip()
     if required and not cleaned:
-        raise _invalid(field, "不能为空")
+        raise _invalid(field, gettext("不能为空"))
     if len(cleaned) > limit:
-        raise _invalid(field, f"不能超过 {limit} 字")
+        raise _invalid(field, gettext("不能超过 %(limit)s 字") % {"limit": limit})
     return cleaned
 
 
@@ -106,7 +110,7 @@ _CHOICE_VALUES = {cls: frozenset(cls.values) for cls in (Channel, RequestType, P
 
 def _choice(value: Any, field: str, choices: type[Channel | RequestType | Priority]) -> str:
     if not isinstance(value, str) or value not in _CHOICE_VALUES[choices]:
-        raise _invalid(field, f"“{value}”不是有效的选项")
+        raise _invalid(field, gettext("“%(value)s”不是有效的选项") % {"value": value})
     return str(value)
 
 
@@ -114,9 +118,9 @@ def _coordinate(value: Any, field: str) -> Decimal:
     try:
         number = Decimal(str(value).strip())
     except (InvalidOperation, ValueError):
-        raise _invalid(field, "坐标应为数字") from None
+        raise _invalid(field, gettext("坐标应为数字")) from None
     if not number.is_finite():
-        raise _invalid(field, "坐标应为数字")
+        raise _invalid(field, gettext("坐标应为数字"))
     try:
         return number.quantize(Decimal("0.000001"))
     except InvalidOperation:
@@ -156,7 +160,7 @@ def _category(value: Category | str | None) -> Category | None:
     else:
         category = Category.objects.filter(code=str(value)).first()
     if category is None or not category.is_active:
-        raise _invalid("category", "诉求分类不存在或已停用")
+        raise _invalid("category", gettext("诉求分类不存在或已停用"))
     return category
 
 
@@ -170,9 +174,9 @@ def _caller_records(
     if person is None:
         person = own
     elif own is None or person.pk != own.pk:
-        raise _invalid("caller_person", "只能以本人身份提交诉求")
+        raise _invalid("caller_person", gettext("只能以本人身份提交诉求"))
     if enterprise is not None and not enterprise.representatives.filter(pk=user.pk).exists():
-        raise _invalid("caller_enterprise", "只能代表本人所属企业提交诉求")
+        raise _invalid("caller_enterprise", gettext("只能代表本人所属企业提交诉求"))
     return person, enterprise
 
 
@@ -251,7 +255,9 @@ def intake_prepare(
     user = actor.user
     channel = _choice(request.channel, "channel", Channel)
     if not permissions.is_system_actor(actor) and not permissions.can_intake(user, channel):
-        raise PermissionDenied("无权通过该渠道登记诉求", code="work_order.intake_forbidden")
+        raise PermissionDenied(
+            gettext("无权通过该渠道登记诉求"), code="work_order.intake_forbidden"
+        )
     request_type = _choice(request.request_type, "request_type", RequestType)
     priority = _choice(request.priority, "priority", Priority)
     title = _text(request.title, "title", limit=TITLE_MAX)
@@ -276,7 +282,7 @@ def intake_prepare(
         key = _text(idempotency_key, "idempotency_key", limit=KEY_MAX, required=True)
         if user is None:
             # Keys are scoped to an account; without one a retry could not be recognised.
-            raise _invalid("idempotency_key", "幂等键需要登录账号")
+            raise _invalid("idempotency_key", gettext("幂等键需要登录账号"))
 
     # The request as normalised: what the order stores and what the fingerprint covers.
     cleaned = replace(

@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict, IllegalTransition, NotFound, ValidationFailed
@@ -138,20 +139,20 @@ def work_order_caller_rate(
     comment = text(comment, "comment", required=False)
     _check_satisfaction(satisfaction)
     if resolved is not None and not isinstance(resolved, bool):
-        raise invalid("resolved", "请选择问题是否已解决")
+        raise invalid("resolved", gettext("请选择问题是否已解决"))
     proof = _phone_or_none(phone)
     with transaction.atomic():
         pk = order.pk if isinstance(order, WorkOrder) else order
         locked = WorkOrder.objects.select_for_update(of=("self",)).filter(pk=pk).first()
         if locked is None or proof is None or _phone_or_none(locked.caller_phone) != proof:
-            raise NotFound("工单不存在", code="work_order.not_found")
+            raise NotFound(gettext("工单不存在"), code="work_order.not_found")
         order = locked
         if (
             order.replied_at is not None
             and order.callbacks.filter(reached=True, created_at__gte=order.replied_at).exists()
         ):
             raise Conflict(
-                "该答复已评价过，感谢您的反馈",
+                gettext("该答复已评价过，感谢您的反馈"),
                 code="work_order.already_rated",
                 fields={"status": [order.status]},
             )
@@ -186,7 +187,7 @@ def work_order_caller_rate(
 
 def _check_satisfaction(satisfaction: str) -> None:
     if satisfaction not in Satisfaction.values:
-        raise invalid("satisfaction", "请选择满意度")
+        raise invalid("satisfaction", gettext("请选择满意度"))
 
 
 def _phone_or_none(phone: str) -> str | None:
@@ -281,7 +282,7 @@ def work_order_callback_review(
         if reopen:
             lead = order.lead_unit
             if lead is None:
-                raise invalid("reopen", "工单没有承办单位，不能重办")
+                raise invalid("reopen", gettext("工单没有承办单位，不能重办"))
             co_units = [
                 a.unit
                 for a in order.assignments.filter(role=AssignmentRole.CO)
@@ -329,16 +330,16 @@ def work_order_merge(
     note = text(note, "note", required=False)
     ids = sorted({d.pk if isinstance(d, WorkOrder) else int(d) for d in duplicates})
     if not ids:
-        raise invalid("duplicates", "请选择要合并的工单")
+        raise invalid("duplicates", gettext("请选择要合并的工单"))
     with transaction.atomic():
         # Master first, then the duplicates by id: the same order as settle_merged, so two
         # merges or a merge and a reply do not lock each other in a circle.
         master = begin(actor, master, permissions.can_merge, expected_version=expected_version)
         if master.pk in ids:
-            raise invalid("duplicates", "工单不能合并到自身")
+            raise invalid("duplicates", gettext("工单不能合并到自身"))
         if master.status not in MASTER_STATUSES:
             raise IllegalTransition(
-                "主工单已并单或已归档，不能作为主工单",
+                gettext("主工单已并单或已归档，不能作为主工单"),
                 code="work_order.illegal_transition",
                 fields={"master": [master.status]},
             )

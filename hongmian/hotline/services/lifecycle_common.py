@@ -13,6 +13,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -57,12 +58,12 @@ def text(value: Any, field: str, *, limit: int = TEXT_MAX, required: bool = True
     if value is None:
         value = ""
     if not isinstance(value, str):
-        raise invalid(field, "应为文本")
+        raise invalid(field, gettext("应为文本"))
     cleaned = value.strip()
     if required and not cleaned:
-        raise invalid(field, "不能为空")
+        raise invalid(field, gettext("不能为空"))
     if len(cleaned) > limit:
-        raise invalid(field, f"不能超过 {limit} 字")
+        raise invalid(field, gettext("不能超过 %(limit)s 字") % {"limit": limit})
     return cleaned
 
 
@@ -86,16 +87,16 @@ def begin(
         .first()
     )
     if locked is None:
-        raise NotFound("工单不存在", code="work_order.not_found")
+        raise NotFound(gettext("工单不存在"), code="work_order.not_found")
     if not permissions.is_system_actor(actor):
         user = actor.user
         if not permissions.can_view_work_order(user, locked):
-            raise NotFound("工单不存在", code="work_order.not_found")
+            raise NotFound(gettext("工单不存在"), code="work_order.not_found")
         if not allowed(user, locked):
-            raise PermissionDenied("无权对该工单执行此操作", code="work_order.forbidden")
+            raise PermissionDenied(gettext("无权对该工单执行此操作"), code="work_order.forbidden")
     if expected_version is not None and locked.version != expected_version:
         raise Conflict(
-            "工单已被他人更新，请刷新后重试",
+            gettext("工单已被他人更新，请刷新后重试"),
             code="work_order.stale",
             fields={"version": [f"当前版本 {locked.version}"]},
         )
@@ -114,7 +115,7 @@ def illegal(order: WorkOrder, target: str) -> IllegalTransition:
     """The 409 for a move the table has but this service does not make from here (a pending
     return is settled by its review, not by a plain dispatch)."""
     return IllegalTransition(
-        f"不能从“{order.status}”转为“{target}”",
+        gettext("不能从“%(status)s”转为“%(target)s”") % {"status": order.status, "target": target},
         code="work_order.illegal_transition",
         fields={"status": [f"{order.status} → {target}"]},
     )
@@ -124,7 +125,8 @@ def require_status(order: WorkOrder, allowed: Collection[str], action: str) -> N
     """For acts that do not change the status but only make sense in some (409)."""
     if order.status not in allowed:
         raise IllegalTransition(
-            f"工单当前状态（{order.get_status_display()}）不能{action}",
+            gettext("工单当前状态（%(value0)s）不能%(action)s")
+            % {"value0": order.get_status_display(), "action": action},
             code="work_order.illegal_transition",
             fields={"status": [order.status]},
         )
@@ -194,7 +196,7 @@ def notify(send: Callable[[int], None], order_id: int) -> None:
 
 def active_unit(unit: Any, field: str) -> OrgUnit:
     if not isinstance(unit, OrgUnit) or not unit.is_active:
-        raise invalid(field, "单位不存在或已停用")
+        raise invalid(field, gettext("单位不存在或已停用"))
     return unit
 
 

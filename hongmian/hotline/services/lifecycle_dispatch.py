@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 from django.conf import settings
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core import calendar
 from hongmian.core.actors import Actor
@@ -112,9 +113,9 @@ def work_order_direct_answer(
 def _units(lead_unit: OrgUnit, co_units: Iterable[OrgUnit]) -> list[OrgUnit]:
     co = [active_unit(u, "co_units") for u in co_units]
     if lead_unit.pk in {u.pk for u in co}:
-        raise invalid("co_units", "主办单位不能同时是协办单位")
+        raise invalid("co_units", gettext("主办单位不能同时是协办单位"))
     if len({u.pk for u in co}) != len(co):
-        raise invalid("co_units", "协办单位重复")
+        raise invalid("co_units", gettext("协办单位重复"))
     return co
 
 
@@ -176,7 +177,7 @@ def work_order_dispatch(
         if lead_unit is None:
             suggestion = catalogue.dispatch_suggest(order)
             if suggestion is None:
-                raise invalid("lead_unit", "派单目录没有适用的规则，请选择承办单位")
+                raise invalid("lead_unit", gettext("派单目录没有适用的规则，请选择承办单位"))
             lead_unit = suggestion.lead_unit
             chosen = {u.pk: u for u in [*co_units, *suggestion.co_units]}
             co_units = [u for u in chosen.values() if u.pk != lead_unit.pk]
@@ -204,7 +205,7 @@ def work_order_subdispatch(
         unit = active_unit(unit, "unit")
         current = order.lead_unit
         if current is None or unit.pk == current.pk or not unit.path.startswith(current.path):
-            raise invalid("unit", "只能下派给本单位的下级单位")
+            raise invalid("unit", gettext("只能下派给本单位的下级单位"))
         before = {"status": order.status, "lead_unit": current.pk}
         if order.status != Status.ACKNOWLEDGED:
             # The table allows dispatched → dispatched for the centre; a unit passes an order
@@ -295,7 +296,7 @@ def work_order_return_request(
     within HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS working hours of being given it, and once
     per assignment (first-contact rule: a refused return is not asked again)."""
     if reason not in ReturnReason.values:
-        raise invalid("reason", "请选择退单原因")
+        raise invalid("reason", gettext("请选择退单原因"))
     legal_basis = text(legal_basis, "legal_basis", limit=300)
     explanation = text(explanation, "explanation")
     with transaction.atomic():
@@ -311,13 +312,13 @@ def work_order_return_request(
             raise illegal(order, Status.RETURN_REQUESTED)
         if now() > return_deadline(lead.created_at):
             raise Conflict(
-                "已超过退单时限，请继续办理或申请延期",
+                gettext("已超过退单时限，请继续办理或申请延期"),
                 code="work_order.return_window_closed",
                 fields={"status": ["退单时限已过"]},
             )
         if order.returns.filter(unit=lead.unit, created_at__gte=lead.created_at).exists():
             raise Conflict(
-                "本单位已申请过退单", code="work_order.return_already_requested", fields={}
+                gettext("本单位已申请过退单"), code="work_order.return_already_requested", fields={}
             )
         ReturnRequest.objects.create(
             order=order,
@@ -390,10 +391,10 @@ def work_order_return_review(
         if accept:
             unit = new_unit or pending.suggested_unit
             if unit is None:
-                raise invalid("new_unit", "同意退单时须指定新的承办单位")
+                raise invalid("new_unit", gettext("同意退单时须指定新的承办单位"))
             unit = active_unit(unit, "new_unit")
             if unit.pk == pending.unit_id:
-                raise invalid("new_unit", "新的承办单位不能是退单单位")
+                raise invalid("new_unit", gettext("新的承办单位不能是退单单位"))
             # Teaches the unit classifier; guarded so that it can never fail the review.
             insights_hook.feedback_on_return(
                 actor=actor, order=order, returned_unit=pending.unit, new_unit=unit
@@ -441,7 +442,7 @@ def work_order_joint_meeting(
     the meeting named (new clocks)."""
     minutes = text(minutes, "minutes", limit=20_000)
     if held_at is not None and (held_at.tzinfo is None or held_at.utcoffset() is None):
-        raise invalid("held_at", "会商时间须带时区")
+        raise invalid("held_at", gettext("会商时间须带时区"))
     with transaction.atomic():
         order = begin(
             actor, order, permissions.can_hold_joint_meeting, expected_version=expected_version

@@ -6,6 +6,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict
@@ -61,13 +62,13 @@ def work_order_progress(
     what it could not read back."""
     note = clean_text(text, "text")
     if visibility not in Visibility.values:
-        raise invalid("visibility", "可见范围无效")
+        raise invalid("visibility", gettext("可见范围无效"))
     with transaction.atomic():
         order = begin(actor, order, permissions.can_progress, expected_version=expected_version)
         require_status(order, OPEN_STATUSES, "记录办理过程")
         as_unit = _unit_acts(actor, order)
         if as_unit and visibility == Visibility.INTERNAL:
-            raise invalid("visibility", "承办单位不能填写内部记录")
+            raise invalid("visibility", gettext("承办单位不能填写内部记录"))
         if as_unit:
             mine = [
                 a
@@ -76,7 +77,9 @@ def work_order_progress(
             ]
             if all(a.status == AssignmentStatus.PENDING for a in mine):
                 # The order is in a unit's hands only once it has 签收 it.
-                raise Conflict("请先签收工单", code="work_order.not_acknowledged", fields={})
+                raise Conflict(
+                    gettext("请先签收工单"), code="work_order.not_acknowledged", fields={}
+                )
             if any(a.role == AssignmentRole.LEAD for a in mine):
                 sla.sla_clock_stop(order=order, kind=ClockKind.FIRST_RESPONSE, at=now())
         save(order)
@@ -178,11 +181,15 @@ def _amount(value: object) -> Decimal:
     try:
         amount = Decimal(str(value))
     except (InvalidOperation, ValueError):
-        raise invalid("amount", "延期时长应为数字") from None
+        raise invalid("amount", gettext("延期时长应为数字")) from None
     if not amount.is_finite() or amount <= 0 or amount > EXTENSION_MAX:
-        raise invalid("amount", f"延期时长应大于 0 且不超过 {EXTENSION_MAX}")
+        raise invalid(
+            "amount",
+            gettext("延期时长应大于 0 且不超过 %(EXTENSION_MAX)s")
+            % {"EXTENSION_MAX": EXTENSION_MAX},
+        )
     if amount != amount.quantize(Decimal("0.01")):
-        raise invalid("amount", "延期时长最多两位小数")
+        raise invalid("amount", gettext("延期时长最多两位小数"))
     return amount
 
 
@@ -208,10 +215,14 @@ def work_order_extension_request(
         ).first()
         if clock is not None and now() >= clock.due_at:
             raise Conflict(
-                "办结时限已过，不能再申请延期", code="work_order.extension_too_late", fields={}
+                gettext("办结时限已过，不能再申请延期"),
+                code="work_order.extension_too_late",
+                fields={},
             )
         if order.extensions.filter(status=ExtensionStatus.PENDING).exists():
-            raise Conflict("已有待审批的延期申请", code="work_order.extension_pending", fields={})
+            raise Conflict(
+                gettext("已有待审批的延期申请"), code="work_order.extension_pending", fields={}
+            )
         lead = lead_assignment(order)
         if lead is None:
             raise illegal(order, order.status)
@@ -248,14 +259,16 @@ def work_order_extension_decide(
         ExtensionRequest.objects.filter(pk=extension_id).values_list("order_id", flat=True).first()
     )
     if order_id is None:
-        raise invalid("extension", "延期申请不存在")
+        raise invalid("extension", gettext("延期申请不存在"))
     with transaction.atomic():
         order = begin(
             actor, order_id, permissions.can_decide_extension, expected_version=expected_version
         )
         row = ExtensionRequest.objects.select_for_update().get(pk=extension_id)
         if row.status != ExtensionStatus.PENDING:
-            raise Conflict("该延期申请已审批", code="work_order.extension_decided", fields={})
+            raise Conflict(
+                gettext("该延期申请已审批"), code="work_order.extension_decided", fields={}
+            )
         require_status(order, WITH_UNIT_STATUSES, "审批延期")
         at = now()
         row.status = ExtensionStatus.APPROVED if approve else ExtensionStatus.REFUSED
@@ -294,7 +307,7 @@ def work_order_supervise(
     """催办 (`urge`, any centre member) or 督办 (`supervise`, a supervisor) of the lead unit
     while the order is in its hands. The SLA sweep does the same by itself at yellow and red."""
     if kind not in SupervisionKind.values:
-        raise invalid("kind", "督办类型无效")
+        raise invalid("kind", gettext("督办类型无效"))
     note = clean_text(note, "note", required=False)
 
     def allowed(user: object, row: WorkOrder) -> bool:

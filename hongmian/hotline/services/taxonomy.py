@@ -14,6 +14,7 @@ from pathlib import Path
 from typing import Any
 
 from django.db import IntegrityError, transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
@@ -40,9 +41,11 @@ def authorise_admin(actor: Actor) -> None:
     if user is None:
         if actor.via in _TRUSTED_VIAS:
             return
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not (user.is_superuser or user.role in _ADMIN_ROLES):
-        raise PermissionDenied("没有权限维护分类和派单目录", code="hotline.admin_forbidden")
+        raise PermissionDenied(
+            gettext("没有权限维护分类和派单目录"), code="hotline.admin_forbidden"
+        )
 
 
 # --- reading ------------------------------------------------------------------------------
@@ -109,17 +112,23 @@ def category_create(
     authorise_admin(actor)
     name = (name or "").strip()
     if not name:
-        raise ValidationFailed("请填写分类名称", code="category.invalid", fields={"name": ["必填"]})
+        raise ValidationFailed(
+            gettext("请填写分类名称"), code="category.invalid", fields={"name": ["必填"]}
+        )
     code = _check_code(code, parent)
     duplicate = Conflict(
-        f"分类代码“{code}”已被使用", code="category.duplicate_code", fields={"code": ["已被使用"]}
+        gettext("分类代码“%(code)s”已被使用") % {"code": code},
+        code="category.duplicate_code",
+        fields={"code": ["已被使用"]},
     )
     with transaction.atomic():
         if parent is not None:
             parent = Category.objects.select_for_update().get(pk=parent.pk)
             if not parent.is_active:
                 raise ValidationFailed(
-                    "上级分类已停用", code="category.parent_inactive", fields={"parent": ["已停用"]}
+                    gettext("上级分类已停用"),
+                    code="category.parent_inactive",
+                    fields={"parent": ["已停用"]},
                 )
         if Category.objects.filter(code=code).exists():
             raise duplicate
@@ -163,7 +172,7 @@ def category_update(
         if name is not None:
             if not name.strip():
                 raise ValidationFailed(
-                    "请填写分类名称", code="category.invalid", fields={"name": ["必填"]}
+                    gettext("请填写分类名称"), code="category.invalid", fields={"name": ["必填"]}
                 )
             locked.name = name.strip()[:100]
         if keywords is not None:
@@ -222,7 +231,9 @@ def category_reactivate(*, actor: Actor, category: Category) -> Category:
         )
         if locked.parent is not None and not locked.parent.is_active:
             raise ValidationFailed(
-                "上级分类已停用", code="category.parent_inactive", fields={"parent": ["已停用"]}
+                gettext("上级分类已停用"),
+                code="category.parent_inactive",
+                fields={"parent": ["已停用"]},
             )
         locked.is_active = True
         locked.save(update_fields=["is_active", "updated_at"])

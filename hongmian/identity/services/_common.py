@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db import IntegrityError, models, transaction
+from django.utils.translation import gettext
 
 from hongmian.core import validators
 from hongmian.core.actors import Actor
@@ -23,9 +24,9 @@ def authorise(actor: Actor, allowed: Callable[[User], bool], code: str) -> None:
     if actor.user is None:
         if actor.via in _TRUSTED_VIAS:
             return
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not allowed(actor.user):
-        raise PermissionDenied("没有权限执行此操作", code=code)
+        raise PermissionDenied(gettext("没有权限执行此操作"), code=code)
 
 
 def save_new[M: models.Model](instance: M, *, conflict: Conflict) -> M:

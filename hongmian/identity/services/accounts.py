@@ -8,6 +8,7 @@ from axes.utils import reset
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
@@ -72,10 +73,10 @@ def user_create(
         validate_password(password, user=user)
     except DjangoValidationError as exc:
         raise ValidationFailed(
-            "密码不符合要求", code="user.password_weak", fields={"password": exc.messages}
+            gettext("密码不符合要求"), code="user.password_weak", fields={"password": exc.messages}
         ) from None
     duplicate = Conflict(
-        f"用户名“{username}”已被使用",
+        gettext("用户名“%(username)s”已被使用") % {"username": username},
         code="user.duplicate_username",
         fields={"username": ["已被使用"]},
     )
@@ -103,7 +104,7 @@ def user_change_role(
     access. Nobody changes their own role."""
     authorise(actor, permissions.can_assign_roles, "user.forbidden")
     if actor.user is not None and actor.user.pk == user.pk:
-        raise PermissionDenied("不能修改自己的角色", code="user.own_role")
+        raise PermissionDenied(gettext("不能修改自己的角色"), code="user.own_role")
     role = parse_role(role)
     check_role_unit(role, org_unit)
     with transaction.atomic():
@@ -158,7 +159,7 @@ def user_update(
             and actor.user is not None
             and actor.user.pk == user.pk
         ):
-            raise PermissionDenied("不能停用自己的账号", code="user.own_account")
+            raise PermissionDenied(gettext("不能停用自己的账号"), code="user.own_account")
         # The mobile is personal data: the trail says that it changed, not what it is.
         user, _ = model_update(
             actor=actor,
@@ -186,7 +187,7 @@ def staff_profile_upsert(
         "office_phone": (office_phone or "").strip(),
     }
     taken = Conflict(
-        f"工号“{employee_no}”已被使用",
+        gettext("工号“%(employee_no)s”已被使用") % {"employee_no": employee_no},
         code="staff_profile.employee_no_taken",
         fields={"employee_no": ["已被使用"]},
     )

@@ -15,6 +15,7 @@ import secrets
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -70,7 +71,7 @@ def api_key_create(*, actor: Actor, user: User, name: str) -> tuple[ApiKey, str]
                 created_by=actor.user,
             ),
             # 48 random bits: a clash is practically impossible, but must not be a 500.
-            conflict=Conflict("密钥前缀冲突，请重试", code="api_key.prefix_taken"),
+            conflict=Conflict(gettext("密钥前缀冲突，请重试"), code="api_key.prefix_taken"),
         )
         audit_record(
             actor=actor,
@@ -92,7 +93,7 @@ def api_key_revoke(*, actor: Actor, api_key: ApiKey) -> ApiKey:
     with transaction.atomic():
         locked = ApiKey.objects.select_for_update().get(pk=api_key.pk)
         if locked.revoked_at is not None:
-            raise Conflict("该密钥已吊销", code="api_key.revoked")
+            raise Conflict(gettext("该密钥已吊销"), code="api_key.revoked")
         locked.revoked_at = timezone.now()
         locked.save(update_fields=["revoked_at", "updated_at"])
         # This process stops honouring it now (and again once committed, in case a request

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -51,9 +52,9 @@ def person_assurance_raise(
     officer's note (`evidence`). 409 "assurance.not_higher" when the person already holds
     that level or more; 422 "assurance.method_too_weak" when the method cannot prove it."""
     if actor.user is None and actor.via not in _TRUSTED_VIAS:
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not _may_raise(actor, person, method):
-        raise PermissionDenied("没有权限提升该实名认证等级", code="assurance.forbidden")
+        raise PermissionDenied(gettext("没有权限提升该实名认证等级"), code="assurance.forbidden")
     evidence = required(evidence, "evidence", "请填写核验依据")[:200]
     ceiling = _METHOD_CEILING.get(method)
     if ceiling is None or level > ceiling:
@@ -97,10 +98,10 @@ def person_verify_id_and_phone(
     """The person's own L2 check: the ID number they type must be the one on file, and the
     verifier must find the mobile registered in their name."""
     if actor.user is None or not permissions.is_self(actor.user, person):
-        raise PermissionDenied("只能为本人认证", code="assurance.forbidden")
+        raise PermissionDenied(gettext("只能为本人认证"), code="assurance.forbidden")
     if resident_id.strip().upper() != person.resident_id:
         raise ValidationFailed(
-            "身份证号码与登记信息不一致",
+            gettext("身份证号码与登记信息不一致"),
             code="assurance.check_failed",
             fields={"resident_id": ["与登记信息不一致"]},
         )
@@ -121,7 +122,7 @@ def person_verify_id_and_phone(
 def person_verify_face(*, actor: Actor, person: Person, image: bytes) -> Person:
     """The person's own L3 check, by comparing a live face with the ID card's photo."""
     if actor.user is None or not permissions.is_self(actor.user, person):
-        raise PermissionDenied("只能为本人认证", code="assurance.forbidden")
+        raise PermissionDenied(gettext("只能为本人认证"), code="assurance.forbidden")
     reference = _checked(
         identity_verifier().verify_face(
             name=person.name, resident_id=person.resident_id, image=image
@@ -141,7 +142,7 @@ def person_verify_in_person(
 ) -> Person:
     """Hall staff's check: the ID card read at the window must match the person's number."""
     if not _may_raise(actor, person, AssuranceMethod.IN_PERSON):
-        raise PermissionDenied("没有权限提升该实名认证等级", code="assurance.forbidden")
+        raise PermissionDenied(gettext("没有权限提升该实名认证等级"), code="assurance.forbidden")
     reference = _checked(
         identity_verifier().verify_in_person(
             resident_id=person.resident_id, card_reading=card_reading

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.db import transaction
+from django.utils.translation import gettext
 
 from hongmian.core import validators
 from hongmian.core.actors import Actor
@@ -45,7 +46,9 @@ def enterprise_create(
     )
     full_clean(enterprise, code="enterprise.invalid")
     duplicate = Conflict(
-        "该统一社会信用代码已登记", code="enterprise.duplicate", fields={"credit_code": ["已登记"]}
+        gettext("该统一社会信用代码已登记"),
+        code="enterprise.duplicate",
+        fields={"credit_code": ["已登记"]},
     )
     with transaction.atomic():
         if Enterprise.objects.filter(credit_code=enterprise.credit_code).exists():

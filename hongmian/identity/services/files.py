@@ -17,6 +17,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core import validators
 from hongmian.core.actors import Actor
@@ -70,13 +71,13 @@ def _source_of(actor: Actor, source: OrgUnit | None) -> OrgUnit:
     user = actor.user
     if user is None:
         if actor.via not in _TRUSTED_VIAS:
-            raise NotAuthenticated("需要登录后操作")
+            raise NotAuthenticated(gettext("需要登录后操作"))
         if source is None:
-            raise ValidationFailed("请指定来源部门", code="file_push.source_required")
+            raise ValidationFailed(gettext("请指定来源部门"), code="file_push.source_required")
         return source
     if not permissions.can_push_file_fields(user) or user.org_unit is None:
         raise PermissionDenied(
-            "只有部门数据管理员的账号可以推送档案数据", code="file_push.forbidden"
+            gettext("只有部门数据管理员的账号可以推送档案数据"), code="file_push.forbidden"
         )
     return user.org_unit
 
@@ -138,17 +139,21 @@ def file_push(
             subject = _subject(spec, record, persons, enterprises)
             if not _owns(unit, spec.owner, owners):
                 raise PermissionDenied(
-                    f"{unit.name}不是字段“{spec.label}”的来源部门", code="file.field_not_owned"
+                    gettext("%(name)s不是字段“%(label)s”的来源部门")
+                    % {"name": unit.name, "label": spec.label},
+                    code="file.field_not_owned",
                 )
             try:
                 value = file_fields.clean_value(spec, record.value)
             except file_fields.ValueInvalid as exc:
                 raise ValidationFailed(f"“{spec.label}”{exc}", code="file.value_invalid") from None
             if timezone.is_naive(record.as_of):
-                raise ValidationFailed("数据日期须带时区", code="file.as_of_invalid")
+                raise ValidationFailed(gettext("数据日期须带时区"), code="file.as_of_invalid")
             key = (f"{spec.subject}:{subject.pk}", spec.key)
             if key in seen:
-                raise ValidationFailed("同一批次中重复的字段", code="file.duplicate_in_batch")
+                raise ValidationFailed(
+                    gettext("同一批次中重复的字段"), code="file.duplicate_in_batch"
+                )
             seen.add(key)
             cleaned.append((subject, spec, value, record.as_of))
         except ApplicationError as error:
@@ -190,23 +195,25 @@ def _subject(
     if spec.subject == "person":
         if not record.resident_id or record.credit_code:
             raise ValidationFailed(
-                f"字段“{spec.label}”属于个人档案，请用身份证号码指明对象",
+                gettext("字段“%(label)s”属于个人档案，请用身份证号码指明对象")
+                % {"label": spec.label},
                 code="file.subject_mismatch",
             )
         rid = validators.validate_resident_id(record.resident_id)
         person = persons.get(rid)
         if person is None:
-            raise ValidationFailed("该身份证号码未登记", code="file.subject_unknown")
+            raise ValidationFailed(gettext("该身份证号码未登记"), code="file.subject_unknown")
         return person
     if not record.credit_code or record.resident_id:
         raise ValidationFailed(
-            f"字段“{spec.label}”属于企业档案，请用统一社会信用代码指明对象",
+            gettext("字段“%(label)s”属于企业档案，请用统一社会信用代码指明对象")
+            % {"label": spec.label},
             code="file.subject_mismatch",
         )
     code = validators.validate_credit_code(record.credit_code)
     enterprise = enterprises.get(code)
     if enterprise is None:
-        raise ValidationFailed("该统一社会信用代码未登记", code="file.subject_unknown")
+        raise ValidationFailed(gettext("该统一社会信用代码未登记"), code="file.subject_unknown")
     return enterprise
 
 
@@ -229,7 +236,7 @@ def _apply(
             stale_count=0,
         )
         try:
-            save_new(push, conflict=Conflict("并发推送", code="file_push.concurrent"))
+            save_new(push, conflict=Conflict(gettext("并发推送"), code="file_push.concurrent"))
         except Conflict:
             # The same batch arrived twice at once: the first one's answer is ours too.
             return _replay(FilePush.objects.get(source=unit, batch_id=batch_id), digest)
@@ -303,7 +310,7 @@ def _held(
 def _consent_owner_check(actor: Actor, subject: Person | Enterprise) -> None:
     user = actor.user
     if user is None:
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     mine = (
         permissions.is_self(user, subject)
         if isinstance(subject, Person)
@@ -311,7 +318,7 @@ def _consent_owner_check(actor: Actor, subject: Person | Enterprise) -> None:
     )
     if not mine:
         # Someone else's file: the same answer as a file that does not exist.
-        raise NotFound("对象不存在", code="file.not_found")
+        raise NotFound(gettext("对象不存在"), code="file.not_found")
 
 
 def consent_grant(
@@ -339,7 +346,7 @@ def consent_grant(
                 message, code="consent.field_unknown", fields={"fields": [message]}
             ) from None
     if not keys:
-        raise ValidationFailed("请选择授权的字段", code="consent.fields_required")
+        raise ValidationFailed(gettext("请选择授权的字段"), code="consent.fields_required")
     now = timezone.now()
     until = valid_until or now + dt.timedelta(days=settings.HONGMIAN_CONSENT_DEFAULT_DAYS)
     if timezone.is_naive(until) or until <= now or until > now + dt.timedelta(days=366):
@@ -378,7 +385,7 @@ def consent_revoke(*, actor: Actor, consent: Consent) -> Consent:
     a no-op (the first time stands)."""
     subject: Person | Enterprise | None = consent.person or consent.enterprise
     if subject is None:  # pragma: no cover - the check constraint forbids it
-        raise NotFound("对象不存在", code="consent.not_found")
+        raise NotFound(gettext("对象不存在"), code="consent.not_found")
     _consent_owner_check(actor, subject)
     with transaction.atomic():
         consent = Consent.objects.select_for_update().get(pk=consent.pk)

@@ -6,6 +6,7 @@ from django.db import models, transaction
 from django.db.models import F, Value
 from django.db.models.functions import Concat, Substr
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
@@ -44,7 +45,9 @@ def org_unit_create(
     )
     full_clean(unit, code="org_unit.invalid", exclude=["parent"])
     duplicate = Conflict(
-        f"机构代码“{code}”已被使用", code="org_unit.duplicate_code", fields={"code": ["已被使用"]}
+        gettext("机构代码“%(code)s”已被使用") % {"code": code},
+        code="org_unit.duplicate_code",
+        fields={"code": ["已被使用"]},
     )
     with transaction.atomic():
         unit.parent = active_unit(parent, code="org_unit.parent_inactive", field="parent")
@@ -142,9 +145,13 @@ def org_unit_deactivate(*, actor: Actor, unit: OrgUnit) -> OrgUnit:
         if not unit.is_active:
             return unit
         if unit.children.filter(is_active=True).exists():
-            raise Conflict("该机构还有启用中的下级机构", code="org_unit.has_active_children")
+            raise Conflict(
+                gettext("该机构还有启用中的下级机构"), code="org_unit.has_active_children"
+            )
         if unit.members.filter(is_active=True).exists():
-            raise Conflict("该机构还有启用中的人员账号", code="org_unit.has_active_members")
+            raise Conflict(
+                gettext("该机构还有启用中的人员账号"), code="org_unit.has_active_members"
+            )
         unit.is_active = False
         unit.save(update_fields=["is_active", "updated_at"])
         audit_record(

@@ -7,6 +7,7 @@ from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core import validators
 from hongmian.core.actors import Actor
@@ -74,7 +75,7 @@ def person_create(
     )
     full_clean(person, code="person.invalid")
     duplicate = Conflict(
-        "该身份证号码已登记", code="person.duplicate", fields={"resident_id": ["已登记"]}
+        gettext("该身份证号码已登记"), code="person.duplicate", fields={"resident_id": ["已登记"]}
     )
     with transaction.atomic():
         if Person.objects.filter(resident_id=person.resident_id).exists():
@@ -126,7 +127,7 @@ def person_update(
             and not permissions.can_create_person(acting)
             and not set(changes) <= permissions.PERSON_SELF_EDITABLE
         ):
-            raise PermissionDenied("只能修改自己的联系方式", code="person.field_forbidden")
+            raise PermissionDenied(gettext("只能修改自己的联系方式"), code="person.field_forbidden")
         person, _ = model_update(
             actor=actor,
             action="person.update",

@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+from django.utils.translation import gettext
+
 from hongmian.core.tables import Row, TableError
 from hongmian.core.tables import read_table as read_rows
 
@@ -73,7 +75,8 @@ class Table:
                 f"{opt} {col!r}" if opt != col else repr(col) for opt, col in unknown.items()
             )
             raise TableError(
-                f"{self.path.name}：没有这一列：{named}。文件中的列：{'、'.join(self.columns)}",
+                gettext("%(name)s：没有这一列：%(named)s。文件中的列：%(value2)s")
+                % {"name": self.path.name, "named": named, "value2": "、".join(self.columns)},
                 code="table.unknown_column",
                 name=self.path.name,
                 column=next(iter(unknown.values())),
@@ -112,7 +115,7 @@ class Table:
             try:
                 out.append(float(value) if value else 0.0)
             except ValueError:
-                raise self._bad(row.line, column, value, "不是数字") from None
+                raise self._bad(row.line, column, value, gettext("不是数字")) from None
         return out
 
 

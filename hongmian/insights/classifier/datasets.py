@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from django.utils.translation import gettext
+
 from hongmian.core.errors import ValidationFailed
 from hongmian.core.tables import Row, open_table
 from hongmian.insights.classifier.messages import Message
@@ -46,7 +48,11 @@ def read_records(
     platform's table reader: CSV in UTF-8 or GB18030, XLSX, JSONL)."""
     path = Path(path)
     if path.is_file() and path.stat().st_size > MAX_FILE_BYTES:
-        raise fail("file_too_large", f"文件超过 {MAX_FILE_BYTES // 1024 // 1024} MB：{path}")
+        raise fail(
+            "file_too_large",
+            gettext("文件超过 %(value0)s MB：%(path)s")
+            % {"value0": MAX_FILE_BYTES // 1024 // 1024, "path": path},
+        )
     table = open_table(path, required=required)
     return list(table.columns), iter(table)
 
@@ -60,7 +66,11 @@ def message_of(record: Mapping[str, Any], text_columns: Sequence[str], where: st
     features); with one, it is the whole text."""
     values = [_text(record.get(c)) for c in text_columns]
     if sum(len(v) for v in values) > MAX_TEXT_CHARS:
-        raise fail("text_too_long", f"{where}：文本超过 {MAX_TEXT_CHARS} 字，请检查是否串列")
+        raise fail(
+            "text_too_long",
+            gettext("%(where)s：文本超过 %(MAX_TEXT_CHARS)s 字，请检查是否串列")
+            % {"where": where, "MAX_TEXT_CHARS": MAX_TEXT_CHARS},
+        )
     if len(values) == 1:
         return Message.prepared("", values[0])
     return Message.prepared(values[0], "\n".join(v for v in values[1:] if v))
@@ -76,7 +86,9 @@ def read_labelled(
     path: str | Path, *, text_columns: Sequence[str], label_column: str
 ) -> LabelledFile:
     if not text_columns:
-        raise fail("unknown_column", "请至少指定一个文本列（--text-column）", field="column")
+        raise fail(
+            "unknown_column", gettext("请至少指定一个文本列（--text-column）"), field="column"
+        )
     _columns, records = read_records(path, required=[*text_columns, label_column])
     rows: list[LabelledRow] = []
     skipped = 0
@@ -89,7 +101,7 @@ def read_labelled(
             continue
         rows.append(LabelledRow(message, label))
     if not rows:
-        raise fail("no_rows", f"{name} 中没有同时有文本和标签的行")
+        raise fail("no_rows", gettext("%(name)s 中没有同时有文本和标签的行") % {"name": name})
     return LabelledFile(rows, skipped)
 
 

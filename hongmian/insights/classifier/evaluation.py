@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 
 from hongmian.insights.classifier.datasets import LabelledRow, fail
 from hongmian.insights.classifier.text_classifier import ClassifierSpec, TextClassifier
@@ -178,7 +179,10 @@ def cross_validate(
     if len(counts) < 2 or counts.min() < folds:
         raise fail(
             "too_few_rows",
-            f"交叉验证需要至少两个标签、每个标签至少 {folds} 条（最少的只有 {counts.min()} 条）",
+            gettext(
+                "交叉验证需要至少两个标签、每个标签至少 %(folds)s 条（最少的只有 %(value1)s 条）"
+            )
+            % {"folds": folds, "value1": counts.min()},
         )
     # A noisy copy of a trusted message would put a test message into training.
     trusted = {r.message for r in rows}

@@ -15,6 +15,8 @@ import threading
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
+from django.utils.translation import gettext
+
 from hongmian.insights.classifier.datasets import ClassifierError, fail
 from hongmian.insights.models import ClassifierModel
 from hongmian.insights.states import ClassifierTarget
@@ -55,7 +57,8 @@ def load_record(record: ClassifierModel) -> TextClassifier:
     if sha256(data) != record.artefact_sha256:
         raise fail(
             "model_corrupt",
-            f"{record} 的模型文件校验失败（已损坏或被改动），请重新注册",
+            gettext("%(record)s 的模型文件校验失败（已损坏或被改动），请重新注册")
+            % {"record": record},
             field="model",
         )
     return TextClassifier.from_bytes(data, name=str(record))

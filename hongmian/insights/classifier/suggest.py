@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext
+
 from hongmian.hotline.services.intake_validation import CONTENT_MAX, TITLE_MAX
 from hongmian.insights.classifier import registry, targets
 from hongmian.insights.classifier.datasets import fail
@@ -45,11 +47,19 @@ def check_text(title: str, content: str) -> tuple[str, str]:
     """The texts as a suggestion reads them; a clear refusal when empty or too long."""
     title, content = (title or "").strip(), (content or "").strip()
     if not title and not content:
-        raise fail("empty_text", "请输入标题或诉求内容", field="content")
+        raise fail("empty_text", gettext("请输入标题或诉求内容"), field="content")
     if len(title) > TITLE_MAX:
-        raise fail("text_too_long", f"标题不能超过 {TITLE_MAX} 字", field="title")
+        raise fail(
+            "text_too_long",
+            gettext("标题不能超过 %(TITLE_MAX)s 字") % {"TITLE_MAX": TITLE_MAX},
+            field="title",
+        )
     if len(content) > CONTENT_MAX:
-        raise fail("text_too_long", f"诉求内容不能超过 {CONTENT_MAX} 字", field="content")
+        raise fail(
+            "text_too_long",
+            gettext("诉求内容不能超过 %(CONTENT_MAX)s 字") % {"CONTENT_MAX": CONTENT_MAX},
+            field="content",
+        )
     return title, content
 
 

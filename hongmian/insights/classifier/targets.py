@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from hongmian.hotline.models import Category, WorkOrder
 from hongmian.hotline.states import Status
@@ -50,7 +51,12 @@ class PlatformLabel:
 def parse(target: str) -> ClassifierTarget:
     if target not in ClassifierTarget.values:
         names = "、".join(ClassifierTarget.values)
-        raise fail("unknown_target", f"未知的预测对象“{target}”：可选 {names}", field="target")
+        raise fail(
+            "unknown_target",
+            gettext("未知的预测对象“%(target)s”：可选 %(names)s")
+            % {"target": target, "names": names},
+            field="target",
+        )
     return ClassifierTarget(target)
 
 
@@ -101,8 +107,11 @@ def resolve(
         what = ClassifierTarget(target).label
         raise fail(
             "label_mismatch",
-            f"模型的标签与“{what}”不符：{'、'.join(unknown)} 不是平台现有的{what}。"
-            "请用平台数据重新训练，或在注册时用 --map 旧标签=平台代码或名称 映射",
+            gettext(
+                "模型的标签与“%(what)s”不符：%(value1)s 不是平台现有的%(what)s。"
+                "请用平台数据重新训练，或在注册时用 --map 旧标签=平台代码或名称 映射"
+            )
+            % {"what": what, "value1": "、".join(unknown)},
             field="labels",
         )
     return found

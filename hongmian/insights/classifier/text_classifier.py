@@ -38,6 +38,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+from django.utils.translation import gettext
 
 from hongmian.insights.classifier.datasets import LabelledRow, fail, fingerprint
 from hongmian.insights.classifier.features import FeatureSpec, MessageFeatures
@@ -169,8 +170,11 @@ class TextClassifier:
             only = "、".join(sorted(counts)) or "（无）"
             raise fail(
                 "one_class",
-                f"训练数据至少需要两个标签、每个标签至少 {MIN_ROWS_PER_LABEL} 条；"
-                f"现有可用标签：{only}",
+                gettext(
+                    "训练数据至少需要两个标签、每个标签至少 %(MIN_ROWS_PER_LABEL)s 条；"
+                    "现有可用标签：%(only)s"
+                )
+                % {"MIN_ROWS_PER_LABEL": MIN_ROWS_PER_LABEL, "only": only},
             )
         # A noisy copy of a trusted message adds nothing but a chance to contradict it.
         trusted = {r.message for r in kept}
@@ -228,7 +232,7 @@ class TextClassifier:
 
     def _require_fitted(self) -> None:
         if self.pipeline is None:
-            raise fail("model_unfitted", "模型尚未训练", field="model")
+            raise fail("model_unfitted", gettext("模型尚未训练"), field="model")
 
     def probabilities(self, messages: Sequence[Message]) -> np.ndarray:
         """One row per message, one column per label (self.labels order); rows sum to 1."""
@@ -243,7 +247,11 @@ class TextClassifier:
         """Top-k labels per message, most confident first; a blank message is refused."""
         for i, m in enumerate(messages):
             if m.is_blank():
-                raise fail("empty_text", f"第 {i + 1} 条文本为空，无法分类", field="text")
+                raise fail(
+                    "empty_text",
+                    gettext("第 %(value0)s 条文本为空，无法分类") % {"value0": i + 1},
+                    field="text",
+                )
         proba = self.probabilities(messages)
         k = max(1, min(k, len(self.labels)))
         out = []
@@ -298,11 +306,16 @@ class TextClassifier:
         except Exception as exc:  # pickle, zlib and numpy each raise their own kinds
             raise fail(
                 "model_corrupt",
-                f"{name}已损坏或不是分类模型文件（{type(exc).__name__}），请重新训练或注册",
+                gettext("%(name)s已损坏或不是分类模型文件（%(__name__)s），请重新训练或注册")
+                % {"name": name, "__name__": type(exc).__name__},
                 field="model",
             ) from None
         if not isinstance(payload, dict) or payload.get("format") != FORMAT:
-            raise fail("model_format", f"{name}不是本平台的分类模型（格式不符）", field="model")
+            raise fail(
+                "model_format",
+                gettext("%(name)s不是本平台的分类模型（格式不符）") % {"name": name},
+                field="model",
+            )
         model = cls(payload["spec"])
         model.pipeline = payload["pipeline"]
         model.meta = dict(payload["meta"])
@@ -320,7 +333,9 @@ class TextClassifier:
     def load(cls, path: str | Path) -> TextClassifier:
         path = Path(path)
         if not path.is_file():
-            raise fail("model_missing", f"找不到模型文件：{path}", field="model")
+            raise fail(
+                "model_missing", gettext("找不到模型文件：%(path)s") % {"path": path}, field="model"
+            )
         return cls.from_bytes(path.read_bytes(), name=f"模型文件 {path.name} ")
 
 

@@ -25,6 +25,7 @@ from typing import TYPE_CHECKING, Any
 from django.core import signing
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -117,7 +118,8 @@ def _check_fit_for_target(
     if trained_for and trained_for != target:
         raise fail(
             "target_mismatch",
-            f"该模型是为“{trained_for}”训练的，不能注册为“{target}”",
+            gettext("该模型是为“%(trained_for)s”训练的，不能注册为“%(target)s”")
+            % {"trained_for": trained_for, "target": target},
             field="target",
         )
     targets.resolve(target, classifier.labels, label_map)
@@ -159,7 +161,7 @@ def classifier_train(
     elif rows is None:
         rows = targets.platform_rows(target)
         if not rows:
-            raise fail("no_rows", "平台还没有可用于训练的已办结工单", field="target")
+            raise fail("no_rows", gettext("平台还没有可用于训练的已办结工单"), field="target")
         source = source or PLATFORM_SOURCE
     source = source or "rows"
     if hint_rows is None:
@@ -209,11 +211,17 @@ def classifier_register(
     label_map = dict(label_map or {})
     path = Path(path)
     if not path.is_file():
-        raise fail("model_missing", f"找不到模型文件：{path}", field="model")
+        raise fail(
+            "model_missing", gettext("找不到模型文件：%(path)s") % {"path": path}, field="model"
+        )
     data = path.read_bytes()
     classifier = TextClassifier.from_bytes(data, name=f"模型文件 {path.name} ")
     if unknown := sorted(set(label_map) - set(classifier.labels)):
-        raise fail("label_map", f"映射中的标签不在模型里：{'、'.join(unknown)}", field="labels")
+        raise fail(
+            "label_map",
+            gettext("映射中的标签不在模型里：%(value0)s") % {"value0": "、".join(unknown)},
+            field="labels",
+        )
     _check_fit_for_target(target, classifier, label_map)
     return _store(
         actor=actor,
@@ -254,7 +262,7 @@ def classifier_activate(
         else:
             record = rows.filter(target=targets.parse(target), version=version).first()
         if record is None:
-            raise NotFound("没有这个模型版本", code="classifier.not_found")
+            raise NotFound(gettext("没有这个模型版本"), code="classifier.not_found")
         if not record.is_active:
             _activate_locked(actor, record)
     return record
@@ -314,12 +322,16 @@ def classifier_feedback_record(
     """Store what was suggested for `order` (may be blank) and what proved right."""
     target = targets.parse(target)
     if source not in FeedbackSource.values:
-        raise fail("feedback_source", f"未知的反馈来源：{source}", field="source")
+        raise fail(
+            "feedback_source",
+            gettext("未知的反馈来源：%(source)s") % {"source": source},
+            field="source",
+        )
     confirmed_label = confirmed_label.strip()
     if not confirmed_label:
-        raise fail("feedback_label", "反馈须有确认的标签", field="confirmed_label")
+        raise fail("feedback_label", gettext("反馈须有确认的标签"), field="confirmed_label")
     if confidence is not None and not 0 <= confidence <= 1:
-        raise fail("feedback_confidence", "置信度应在 0 到 1 之间", field="confidence")
+        raise fail("feedback_confidence", gettext("置信度应在 0 到 1 之间"), field="confidence")
     with transaction.atomic():
         feedback = ClassificationFeedback.objects.create(
             order=order,

