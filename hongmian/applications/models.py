@@ -117,7 +117,10 @@ class Application(BaseModel):
     )
 
     scopes: ClassVar[Scopes] = {
+        # No city-wide readers: an application is the applicant's and its department's
+        # business (the hotline and the city's leaders see figures, not files).
         "view": Scope(
+            city_wide=frozenset(),
             unit="department",
             unit_roles=REVIEW_ROLES,
             owners=("applicant",),

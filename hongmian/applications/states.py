@@ -91,3 +91,18 @@ REVIEW_TARGET = {
 }
 # Acts that must say why (the applicant reads it).
 REASON_REQUIRED = frozenset({Review.NOT_ACCEPT, Review.REJECT})
+
+# What each kind of timeline entry says to its reader.
+EVENT_LABELS = {
+    "create": _("创建申请"),
+    "answers": _("保存填报内容"),
+    "prefill": _("从档案自动填写"),
+    "material_upload": _("上传材料"),
+    "material_reuse": _("复用以前提交的材料"),
+    "material_certificate": _("使用电子证照"),
+    "submit": _("提交申请"),
+    "correction_submit": _("提交补正"),
+    "urge": _("时限预警催办"),
+    "supervise": _("超时督办"),
+    **{str(act): act.label for act in Review},
+}

@@ -154,3 +154,18 @@ def test_an_enterprise_representative_applies_for_the_enterprise(world: World) -
     application, _ = drafts.application_create(actor=actor_of(rep), item=item)
     assert application.enterprise == enterprise
     assert application.person is None
+
+
+def test_the_command_counts_then_purges(world: World) -> None:
+    import io
+
+    from django.core.management import call_command
+
+    old = world.draft()
+    Application.objects.filter(pk=old.pk).update(updated_at=timezone.now() - dt.timedelta(days=40))
+    out = io.StringIO()
+    call_command("applications", "purge-drafts", stdout=out)
+    assert "would purge" in out.getvalue()
+    assert "1 draft" in out.getvalue()
+    call_command("applications", "purge-drafts", "--commit", stdout=out)
+    assert not Application.objects.exists()

@@ -25,9 +25,9 @@ from django.utils.translation import gettext
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
+from hongmian.core.upload_content import PreparedFile, prepare_all
 from hongmian.hotline import permissions, selectors
 from hongmian.hotline.models import Attachment, TimelineEntry, WorkOrder
-from hongmian.core.upload_content import PreparedFile, prepare_all
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.services.lifecycle_common import actor_unit
