@@ -7,6 +7,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.http import HttpRequest
+from django.utils.translation import gettext as _
 from ninja import HeaderEx, P, Query, Router, Status
 
 from hongmian.applications import permissions, presenters, selectors
@@ -42,7 +43,7 @@ def _user(request: HttpRequest) -> Any:
 def _applicant(request: HttpRequest) -> Any:
     user = _user(request)
     if not permissions.can_apply(user):
-        raise PermissionDenied("只有个人或法人账号可以申请", code="application.forbidden")
+        raise PermissionDenied(_("只有个人或法人账号可以申请"), code="application.forbidden")
     return user
 
 
@@ -50,7 +51,7 @@ def _mine(request: HttpRequest, application_id: int) -> Any:
     user = _applicant(request)
     application = selectors.access_application(user, application_id)
     if application.applicant_id != user.pk:
-        raise NotFound("办件不存在", code="application.not_found")
+        raise NotFound(_("办件不存在"), code="application.not_found")
     return application
 
 
@@ -88,7 +89,7 @@ def application_list(request: HttpRequest, filters: Query[ApplicationFilterIn]) 
     """The caller's own applications, newest first; `total` counts every match."""
     user = _applicant(request)
     if filters.status is not None and filters.status not in AppStatus.values:
-        message = f"未知的状态：{filters.status}"
+        message = _("未知的状态：%(status)s") % {"status": filters.status}
         raise ValidationFailed(
             message, code="application.status_invalid", fields={"status": [message]}
         )

@@ -12,6 +12,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from hongmian.applications.models import Application
 from hongmian.applications.services.common import record
@@ -78,9 +79,11 @@ def _claim(*, actor: Actor, pk: int, mark: str, now: dt.datetime) -> bool:
         application = Application.objects.get(pk=pk)
         due = timezone.localtime(application.due_at or now)
         if mark == "urged_at":
-            kind, note = "urge", f"承诺时限将于{due:%Y-%m-%d %H:%M}到期，请抓紧办理。"
+            kind = "urge"
+            note = _("承诺时限将于%(due)s到期，请抓紧办理。") % {"due": f"{due:%Y-%m-%d %H:%M}"}
         else:
-            kind, note = "supervise", f"承诺时限已于{due:%Y-%m-%d %H:%M}到期，现予督办。"
+            kind = "supervise"
+            note = _("承诺时限已于%(due)s到期，现予督办。") % {"due": f"{due:%Y-%m-%d %H:%M}"}
         record(
             actor=actor,
             application=application,

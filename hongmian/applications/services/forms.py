@@ -18,7 +18,8 @@ def item_form_set(*, actor: Actor, item: ServiceItem, fields: list[dict[str, Any
     `item_form.invalid`); a changed form gets the next revision. The caller has checked
     that `actor` keeps the item (the admin, the demo)."""
     definition = definition_parse(fields)
-    stored = [f.model_dump(exclude_defaults=True) for f in definition.fields]
+    # As JSON gives it back (lists, not tuples), so that an unchanged form compares equal.
+    stored = [f.model_dump(mode="json", exclude_defaults=True) for f in definition.fields]
     with transaction.atomic():
         form, created = ItemForm.objects.select_for_update().get_or_create(
             item=item, defaults={"fields": stored}
