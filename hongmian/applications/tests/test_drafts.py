@@ -169,3 +169,38 @@ def test_the_command_counts_then_purges(world: World) -> None:
     assert "1 draft" in out.getvalue()
     call_command("applications", "purge-drafts", "--commit", stdout=out)
     assert not Application.objects.exists()
+
+
+def test_an_enterprise_form_fills_from_the_enterprise_file(world: World) -> None:
+    from hongmian.identity.tests.factories import EnterpriseFactory, OrgUnitFactory
+
+    market = OrgUnitFactory(
+        code="gz-market", name="广州市市场监督管理局", short_name="市市场监管局"
+    )
+    rep = UserFactory(role=Role.ENTERPRISE_REP)
+    enterprise = EnterpriseFactory(representatives=[rep])
+    FileValue.objects.create(
+        enterprise=enterprise,
+        field_key="licence.name",
+        value="广州市红棉餐饮有限公司",
+        source=market,
+        as_of=timezone.now(),
+    )
+    item = make_item(world.dept, "A-0004", for_persons=False, for_enterprises=True)
+    from hongmian.applications.services.forms import item_form_set
+
+    item_form_set(
+        actor=Actor.system("test"),
+        item=item,
+        fields=[
+            {"key": "company", "label": "企业名称", "file_field": "licence.name"},
+            {"key": "name", "label": "经办人", "file_field": "identity.name"},
+        ],
+    )
+    application, _ = drafts.application_create(actor=actor_of(rep), item=item)
+    assert drafts.prefill_fields(application) == ["licence.name"]  # the person's is not read
+    drafts.application_prefill_consent(actor=actor_of(rep), application=application)
+    application.refresh_from_db()
+    assert application.answers["company"] == "广州市红棉餐饮有限公司"
+    assert application.prefill["company"]["source"] == "市市场监管局"
+    assert FileUse.objects.get().enterprise == enterprise
