@@ -140,10 +140,10 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
         answers = {f.key: request.POST.get(f.key, "") for f in definition.fields}
         action = request.POST.get("action", "save")
         try:
-            if application.status in (Status.DRAFT, Status.CORRECTION):
-                application = drafts.application_answers_update(
-                    actor=actor, application=application, answers=answers
-                )
+            # Refused (409 application.not_editable) once the application is submitted.
+            application = drafts.application_answers_update(
+                actor=actor, application=application, answers=answers
+            )
             if action == "submit":
                 lifecycle.application_submit(actor=actor, application=application)
                 messages.success(request, _("申请已提交，请等待部门受理。"))

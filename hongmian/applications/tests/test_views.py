@@ -73,3 +73,13 @@ def test_the_desk_lists_the_units_applications_and_filters(world: World) -> None
         logged_in(world.other_handler).get(f"/applications/desk/{application.pk}/").status_code
         == 404
     )
+
+
+def test_a_submitted_application_cannot_be_changed_from_its_page(world: World) -> None:
+    application = ready(world)
+    lifecycle.application_submit(actor=actor_of(world.citizen), application=application)
+    browser = logged_in(world.citizen)
+    response = browser.post(f"/me/applications/{application.pk}/", {"phone": "13900000000"})
+    assert response.status_code == 409
+    application.refresh_from_db()
+    assert application.answers["phone"] == "13812345678"
