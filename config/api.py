@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from hongmian.applications.api import router as applications_router
 from hongmian.catalog.api import router as catalog_router
 from hongmian.catalog.search.api import router as catalog_search_router
 from hongmian.core.api import router as core_router
@@ -51,3 +52,5 @@ api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)
 # The catalogue search (issue 12): its own router under /catalog/.
 api.add_router("/catalog/", catalog_search_router)
+# 办件 (issue 13, item 2).
+api.add_router("/", applications_router)

@@ -42,6 +42,8 @@ INSTALLED_APPS = [
     # After the hotline: calls and messages become its orders (hotline/telephony_hook.py).
     "hongmian.telephony",
     "hongmian.portal",
+    # 办件 (issue 13, item 2): applications for catalogue items, after catalog and identity.
+    "hongmian.applications",
     # 安全审计 (issue 16, item 5): the auditor's pages and the chain's verify command.
     "hongmian.audit",
     "hongmian.analytics",
@@ -200,6 +202,9 @@ HONGMIAN_IDENTITY_VERIFIER = env.str(
     "HONGMIAN_IDENTITY_VERIFIER", default="hongmian.identity.verification.FakeIdentityVerifier"
 )
 HONGMIAN_CONSENT_DEFAULT_DAYS = env.int("HONGMIAN_CONSENT_DEFAULT_DAYS", default=30)
+# Applications (办件): a draft left this many days untouched is purged (`hongmian
+# applications purge-drafts`, and nightly by applications/tasks.py).
+HONGMIAN_APPLICATION_DRAFT_DAYS = env.int("HONGMIAN_APPLICATION_DRAFT_DAYS", default=30)
 
 # Where the real evaluation data lives (never copied into the project).
 HONGMIAN_SHARED_DATA = env.path(

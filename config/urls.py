@@ -24,5 +24,7 @@ urlpatterns = [
     path("audit/", include("hongmian.audit.urls")),
     # The portal's service pages: finder, item, life event (issue 12, item 3).
     path("services/", include("hongmian.catalog.urls")),
+    # 办件 (issue 13, item 2): apply from an item, 我的办件 under /me/, the review desk.
+    path("", include("hongmian.applications.urls")),
     path("", include("hongmian.portal.urls")),
 ]

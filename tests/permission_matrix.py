@@ -95,6 +95,9 @@ KIND_VARIANTS: dict[str, tuple[str, ...]] = {
     "callback": (ANY,),  # a missed call's callback task (telephony)
     # A staff-marked photo on the order of the same variant (attachments, issue 11 item 4).
     "attachment": (OWN, OTHER_UNIT, OTHER_PERSON),
+    # An application (办件, issue 13): the principal's own (for staff: one of their unit's),
+    # another person's to the same unit, another person's to another district's unit.
+    "application": (OWN, OTHER_UNIT, OTHER_PERSON),
 }
 
 
@@ -893,7 +896,54 @@ ATTACHMENTS: dict[str, Row] = {
     ),
 }
 
-MATRIX: dict[str, Row] = {**WEB, **API, **OPEN311, **ATTACHMENTS, **_admin_rows()}
+# --- applications (办件, issue 13 item 2): the applicant's pages and operations reach their own
+# applications; the review desk the handlers and managers of the item's unit (and above).
+APPLICANT_PAGE = ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER())
+REVIEW_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
+DESK_PAGE = ALLOWED_FOR(REVIEW_ROLES).seeing(OWN_UNIT(REVIEW_ROLES))
+APPLICATION_ID = "/api/applications/<application_id>"
+APPLICATIONS: dict[str, Row] = {
+    "POST /services/items/<code>/apply/": Row(
+        ALLOWED_FOR(PUBLIC_ROLES).seeing(RECORDS({PUBLISHED}, PUBLIC_ROLES)),
+        kind="service_item",
+        note="a draft of the published item (the representative's: refused, a message)",
+    ),
+    "GET /me/applications/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
+    "GET /me/applications/<pk>/": Row(APPLICANT_PAGE, kind="application"),
+    "POST /me/applications/<pk>/": Row(
+        APPLICANT_PAGE, kind="application", note="submitted: 409 application.not_editable"
+    ),
+    "POST /me/applications/<pk>/prefill": Row(APPLICANT_PAGE, kind="application"),
+    "POST /me/applications/<pk>/materials/<material_id>": Row(
+        APPLICANT_PAGE, kind="application", note="no file: a message"
+    ),
+    "GET /applications/desk/": Row(ALLOWED_FOR(REVIEW_ROLES)),
+    "GET /applications/desk/<pk>/": Row(DESK_PAGE, kind="application"),
+    "POST /applications/desk/<pk>/": Row(DESK_PAGE, kind="application", body={"act": "accept"}),
+    "GET /applications/desk/<pk>/materials/<material_id>": Row(DESK_PAGE, kind="application"),
+    "POST /api/applications": Row(
+        ALLOWED_FOR(PUBLIC_ROLES),
+        body=lambda w, o: {"item_code": w.service_items[PUBLISHED].code},
+    ),
+    "GET /api/applications": Row(ALLOWED_FOR(PUBLIC_ROLES)),
+    f"GET {APPLICATION_ID}": Row(
+        ANY_LOGGED_IN.seeing(OWNER() | OWN_UNIT(REVIEW_ROLES)), kind="application"
+    ),
+    f"PATCH {APPLICATION_ID}": Row(APPLICANT_PAGE, kind="application", body={"answers": {}}),
+    f"POST {APPLICATION_ID}/submit": Row(APPLICANT_PAGE, kind="application"),
+    f"POST {APPLICATION_ID}/review": Row(
+        ANY_LOGGED_IN.seeing(OWN_UNIT(REVIEW_ROLES)), kind="application", body={"act": "accept"}
+    ),
+}
+
+MATRIX: dict[str, Row] = {
+    **WEB,
+    **API,
+    **OPEN311,
+    **ATTACHMENTS,
+    **APPLICATIONS,
+    **_admin_rows(),
+}
 
 # --- the URL conf ----------------------------------------------------------------------------
 

@@ -86,6 +86,7 @@ class World:
     service_items: dict[str, Any] = field(default_factory=dict)  # catalogue (issue 12)
     persons: dict[str, Any] = field(default_factory=dict)
     enterprises: dict[str, Any] = field(default_factory=dict)
+    applications: dict[str, Any] = field(default_factory=dict)  # 办件 (issue 13)
     sessions: dict[str, str] = field(default_factory=dict)
     keys: dict[str, str] = field(default_factory=dict)
     category: Any = None
@@ -105,6 +106,12 @@ class World:
         if kind == "attachment":
             key = "enterprise" if principal == Role.ENTERPRISE_REP else "citizen"
             return self.attachments[self.orders[key if variant == pm.OWN else variant].pk]
+        if kind == "application":
+            if variant == pm.OWN:
+                return self.applications[
+                    "enterprise" if principal == Role.ENTERPRISE_REP else "citizen"
+                ]
+            return self.applications[variant]
         if kind == "article":
             return self.articles[variant]
         if kind == "service_item":
@@ -143,6 +150,9 @@ class World:
             params |= {"extension_pk": obj.pk, "extension_id": obj.pk}
         elif kind == "attachment":
             params |= {"key": obj.key}
+        elif kind == "application":
+            params |= {"pk": obj.pk, "application_id": obj.pk}
+            params["material_id"] = obj.materials.values_list("material_id", flat=True)[0]
         elif kind == "article":
             params["article_id"] = obj.pk
         elif kind == "service_item":
@@ -244,6 +254,44 @@ def _service_items(w: World) -> None:
     catalog_item_approve(actor=b_manager, item=w.service_items[pm.PUBLISHED])
 
 
+def _applications(w: World) -> None:
+    """Submitted applications, each with one uploaded material: the citizen's and the
+    representative's to district A's item, citizen 2's to A's and to district B's."""
+    from hongmian.applications.services.drafts import application_create
+    from hongmian.applications.services.lifecycle import application_submit
+    from hongmian.applications.services.materials import material_upload
+    from hongmian.catalog.models import Material, ServiceItem
+
+    items = {}
+    for key, unit in (("a", w.units["a"]), ("b", w.units["b"])):
+        items[key] = ServiceItem.objects.create(
+            code=f"M-apply-{key}",
+            name=f"矩阵申请事项 {key}",
+            department=unit,
+            status="published",
+            revision=1,
+            required_level=1,
+            for_enterprises=True,
+        )
+        Material.objects.create(item=items[key], name="申请书")
+    citizen2 = User.objects.get(username="matrix-citizen-2")
+    for key, user, item in (
+        ("citizen", w.users[Role.CITIZEN], items["a"]),
+        ("enterprise", w.users[Role.ENTERPRISE_REP], items["a"]),
+        (pm.OTHER_PERSON, citizen2, items["a"]),
+        (pm.OTHER_UNIT, citizen2, items["b"]),
+    ):
+        applicant = actor_of(user)
+        application, _created = application_create(actor=applicant, item=item)
+        material_upload(
+            actor=applicant,
+            application=application,
+            material_id=item.materials.get().pk,
+            upload=_photo(),
+        )
+        w.applications[key] = application_submit(actor=applicant, application=application)[0]
+
+
 def build_world() -> World:
     w = World(units=_units())
     unit_of = {
@@ -300,6 +348,7 @@ def build_world() -> World:
     )
     _articles(w)
     _service_items(w)
+    _applications(w)
     w.report = ReportIssue.objects.create(
         period_kind="month",
         period_start=dt.date(2026, 10, 1),

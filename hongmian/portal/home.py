@@ -63,6 +63,18 @@ _MINE = HomeAction(
     url_name="hotline:mine",
     primary=True,
 )
+# Applications (办件, issue 13): the applicant's list and the department's review desk.
+_MY_APPLICATIONS = HomeAction(
+    _("我的办件"),
+    _("在线申请过的事项、办理进度和补正要求。"),
+    url_name="applications:mine",
+)
+_APPLICATION_DESK = HomeAction(
+    _("办件审批台"),
+    _("本单位事项的申请：受理、审查、补正和办结，按时限排列。"),
+    url_name="applications:desk",
+    primary=True,
+)
 _HOTLINE_REPORTS = HomeAction(
     _("热线报表"),
     _("受理量、办结率和满意率。"),
@@ -90,9 +102,11 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="identity:my_file",
             primary=True,
         ),
+        _MY_APPLICATIONS,
     ),
     Role.ENTERPRISE_REP: (
         _SERVICES,
+        _MY_APPLICATIONS,
         HomeAction(
             _("企业诉求"),
             _("向 12345 反映企业遇到的问题。"),
@@ -144,6 +158,7 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="hotline:search",
             primary=True,
         ),
+        _APPLICATION_DESK,
     ),
     Role.DEPT_MANAGER: (
         HomeAction(
@@ -158,6 +173,7 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="hotline:search",
             primary=True,
         ),
+        _APPLICATION_DESK,
     ),
     Role.HALL_STAFF: (
         HomeAction(

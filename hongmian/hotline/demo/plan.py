@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
-from hongmian.core import calendar
+from hongmian.core import calendar, deadlines
 from hongmian.hotline.demo.text import (
     CategoryRef,
     RequestText,
@@ -223,7 +223,7 @@ class _Planner:
         the order's SLA rule, one in ten late (a centre's usual on-time rate)."""
         share = r.uniform(0.1, 0.85) if r.random() > 0.1 else r.uniform(1.05, 1.6)
         unit, amount = self.limits(plan).resolution
-        due = sla.deadline(start, unit, amount)
+        due = deadlines.deadline(start, unit, amount)
         if unit == ClockUnit.NATURAL_HOURS:
             return start + (due - start) * share
         allowed = calendar.working_time_between(start, due).total_seconds() / 3600
@@ -332,8 +332,8 @@ class _Planner:
         for _ in range(4):
             steps = self._steps(plan, created)
             start = next(s.at for s in steps if s.kind == "dispatch")
-            due = sla.deadline(start, unit, amount)
-            warn = sla.warning_at(start, due, unit, limits.yellow_ratio)
+            due = deadlines.deadline(start, unit, amount)
+            warn = deadlines.warning_at(start, due, unit, limits.yellow_ratio)
             if light == ClockLight.GREEN:
                 target = start + (warn - start) * position
             elif light == ClockLight.YELLOW:

@@ -29,6 +29,7 @@ from django.conf import settings
 from django.db import connections, models
 from django.utils import timezone
 
+from hongmian.core import deadlines
 from hongmian.core.models import AuditEvent
 from hongmian.hotline.models import (
     Assignment,
@@ -231,8 +232,8 @@ def _recompute_deadlines(orders: models.QuerySet[WorkOrder]) -> int:
     for pk, start, unit, limit, extra, ratio in SlaClock.objects.filter(
         order__in=orders
     ).values_list("pk", "started_at", "unit", "limit", "extra", "rule__yellow_ratio"):
-        due = sla.deadline(start, unit, Decimal(limit) + Decimal(extra))
-        yellow = sla.warning_at(start, due, unit, Decimal(ratio or default_ratio))
+        due = deadlines.deadline(start, unit, Decimal(limit) + Decimal(extra))
+        yellow = deadlines.warning_at(start, due, unit, Decimal(ratio or default_ratio))
         rows.append([pk, yellow, due])
     fields = [SlaClock._meta.get_field("yellow_at"), SlaClock._meta.get_field("due_at")]
     _update_rows(SlaClock, fields, rows)

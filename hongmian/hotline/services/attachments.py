@@ -1,6 +1,6 @@
 """Attachments (附件): files added to an order, on their own or with an act.
 
-Every file is checked before anything is written (`attachment_content.prepare_all`: size,
+Every file is checked before anything is written (`core.upload_content.prepare_all`: size,
 type from the content, metadata stripped), then the rows, the timeline entry, the audit
 entry and the stored files are one unit: if anything fails, the transaction rolls back and
 the files this call stored are deleted again (`_stored_files`). A file stored by a call whose
@@ -25,9 +25,9 @@ from django.utils.translation import gettext
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
+from hongmian.core.upload_content import PreparedFile, prepare_all
 from hongmian.hotline import permissions, selectors
 from hongmian.hotline.models import Attachment, TimelineEntry, WorkOrder
-from hongmian.hotline.services.attachment_content import PreparedFile, prepare_all
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.services.lifecycle_common import actor_unit

@@ -36,7 +36,7 @@ from django.db import transaction
 from django.db.models import Min, OuterRef, Q, QuerySet, Subquery
 from django.utils import timezone
 
-from hongmian.core import calendar
+from hongmian.core import deadlines
 from hongmian.hotline.models import SlaClock, SlaRule, WorkOrder
 from hongmian.hotline.services.taxonomy import category_chain
 from hongmian.hotline.states import (
@@ -86,45 +86,14 @@ def rule_limits(rule: SlaRule) -> Limits:
 
 
 # --- deadline arithmetic -------------------------------------------------------------------
-
-
-def deadline(start: dt.datetime, unit: str, amount: Decimal) -> dt.datetime:
-    """When `amount` of `unit` has run from `start`.
-
-    Working days follow `calendar.working_days_deadline`: the day of `start` does not count
-    and the period ends at the close of office hours on its last working day. A fraction of
-    a working day is that share of one day's office hours, added after the whole days."""
-    amount = Decimal(amount)
-    if unit == ClockUnit.NATURAL_HOURS:
-        return calendar.add_natural_hours(start, amount)
-    if unit == ClockUnit.WORKING_HOURS:
-        return calendar.add_work_hours(start, amount)
-    if unit == ClockUnit.WORKING_DAYS:
-        whole = int(amount)
-        fraction = amount - whole
-        day_hours = Decimal(calendar.office_day_length().total_seconds()) / 3600
-        if whole == 0:
-            return calendar.add_work_hours(start, fraction * day_hours)
-        end = calendar.working_days_deadline(start, whole)
-        return calendar.add_work_hours(end, fraction * day_hours) if fraction else end
-    raise ValueError(f"unknown clock unit {unit!r}")
-
-
-def warning_at(start: dt.datetime, due: dt.datetime, unit: str, ratio: Decimal) -> dt.datetime:
-    """The instant `ratio` of the allowed time [start, due] has passed, measured the way the
-    clock counts: office time for working units, clock time for natural hours."""
-    share = float(ratio)
-    if unit == ClockUnit.NATURAL_HOURS:
-        return calendar.add_natural_hours(start, (due - start) * share)
-    allowed = calendar.working_time_between(start, due)
-    return calendar.add_work_hours(start, allowed * share)
+# The arithmetic and the lights live in core.deadlines, shared with the applications' time
+# limits (decision 0053); the clocks, their rules and the sweep stay here.
 
 
 def _times(
     start: dt.datetime, unit: str, amount: Decimal, ratio: Decimal
 ) -> tuple[dt.datetime, dt.datetime]:
-    due = deadline(start, unit, amount)
-    return warning_at(start, due, unit, ratio), due
+    return deadlines.deadline_times(start, unit, amount, ratio)
 
 
 # --- choosing a rule ----------------------------------------------------------------------
@@ -188,7 +157,8 @@ def sla_rule_for(order: WorkOrder, *, at: dt.datetime | None = None) -> SlaRule 
         precedence = _precedence(rule, depth)
         unit, amount = rule_limits(rule).resolution
         count = sum(1 for p in precedence if p)
-        return (-count, deadline(start, unit, amount), tuple(-p for p in precedence), rule.pk)
+        due = deadlines.deadline(start, unit, amount)
+        return (-count, due, tuple(-p for p in precedence), rule.pk)
 
     return min(candidates, key=rank)
 
@@ -326,24 +296,19 @@ def recompute_deadlines(clock: SlaClock) -> None:
 
 def sla_light(clock: SlaClock, now: dt.datetime | None = None) -> ClockLight:
     """Green, yellow or red for a running clock; met or met late for a stopped one."""
-    if clock.stopped_at is not None:
-        return ClockLight.MET if clock.stopped_at <= clock.due_at else ClockLight.MET_LATE
-    now = now or timezone.now()
-    if now >= clock.due_at:
-        return ClockLight.RED
-    if now >= clock.yellow_at:
-        return ClockLight.YELLOW
-    return ClockLight.GREEN
+    return ClockLight(
+        deadlines.light(
+            yellow_at=clock.yellow_at,
+            due_at=clock.due_at,
+            stopped_at=clock.stopped_at,
+            now=now or timezone.now(),
+        )
+    )
 
 
 def sla_order_light(clocks: Iterable[SlaClock], now: dt.datetime | None = None) -> str:
     """The worst light among an order's clocks, for lists and boards ("" without clocks)."""
-    order = [ClockLight.RED, ClockLight.YELLOW, ClockLight.GREEN, ClockLight.MET_LATE]
-    lights = {sla_light(c, now) for c in clocks}
-    for light in order:
-        if light in lights:
-            return light
-    return ClockLight.MET if lights else ""
+    return deadlines.worst_light({sla_light(c, now) for c in clocks})
 
 
 def sla_overdue_q(now: dt.datetime) -> Q:

@@ -22,11 +22,11 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.core.models import AuditEvent
+from hongmian.core.upload_content import THUMBNAIL_SIZE, prepare, prepare_all
 from hongmian.core.uploads import TooLargeUpload
 from hongmian.hotline import attachment_selectors
 from hongmian.hotline.models import Attachment
 from hongmian.hotline.services import attachments as svc
-from hongmian.hotline.services.attachment_content import THUMBNAIL_SIZE, prepare, prepare_all
 from hongmian.hotline.services.intake_validation import IntakeRequest
 from hongmian.hotline.services.lifecycle_handling import work_order_progress, work_order_reply
 from hongmian.hotline.states import Visibility

@@ -11,10 +11,11 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
+from hongmian.core import deadlines
 from hongmian.core.actors import Actor
+from hongmian.core.deadlines import deadline
 from hongmian.hotline.models import Category, SlaClock
 from hongmian.hotline.services import sla
-from hongmian.hotline.services.sla import deadline
 from hongmian.hotline.services.sla_rules import sla_rules_load_defaults
 from hongmian.hotline.services.taxonomy import taxonomy_load_defaults
 from hongmian.hotline.states import (
@@ -110,13 +111,13 @@ class TestDeadlines:
         start = at(2026, 2, 13, 16, 0)
         due = deadline(start, ClockUnit.WORKING_DAYS, Decimal(3))
         # Allowed: 2 h (Fri) + 7 h × 3 = 23 h; 80 % = 18 h 24 min, counted in office time.
-        yellow = sla.warning_at(start, due, ClockUnit.WORKING_DAYS, Decimal("0.8"))
+        yellow = deadlines.warning_at(start, due, ClockUnit.WORKING_DAYS, Decimal("0.8"))
         assert yellow == at(2026, 2, 25, 11, 24)
 
     def test_warning_in_natural_hours_is_plain_clock_time(self):
         start = at(2025, 12, 31, 23, 30)
         due = deadline(start, ClockUnit.NATURAL_HOURS, Decimal(2))
-        assert sla.warning_at(start, due, ClockUnit.NATURAL_HOURS, Decimal("0.5")) == at(
+        assert deadlines.warning_at(start, due, ClockUnit.NATURAL_HOURS, Decimal("0.5")) == at(
             2026, 1, 1, 0, 30
         )
 

@@ -8,6 +8,10 @@ Pillow (which also tells a truncated or fake image from a real one) and written 
 no metadata: EXIF (the GPS position, the camera, the time), XMP and comments are gone from
 the copy the centre, the units and the public see, and the picture is turned upright as the
 EXIF orientation said. Nothing here touches the database or the storage: the service does.
+
+Shared by every app that takes files (the hotline's attachments, the applications'
+materials): it moved here from the hotline when applications needed the same checks
+(decision 0054).
 """
 
 from __future__ import annotations

@@ -1,0 +1,158 @@
+"""Reads of applications: who sees which (one access function), the applicant's list, the
+review desk's queue, the form of an item, the materials that may be reused, the clock's
+light."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from hongmian.applications import permissions
+from hongmian.applications.definitions import FormDefinition, definition_parse
+from hongmian.applications.models import Application, ApplicationMaterial, ItemForm
+from hongmian.applications.states import CLOCK_STATUSES, MaterialMode, Status
+from hongmian.catalog.models import ServiceItem
+from hongmian.core import deadlines
+from hongmian.core.errors import NotFound
+from hongmian.core.validators import parse_id
+
+
+def applications_visible_to(user: Any) -> QuerySet[Application]:
+    """The applicant's own; for the reviewing roles, those of their unit's items (and of the
+    units below it)."""
+    return Application.objects.restrict(user, "view")
+
+
+def access_application(user: Any, application_id: object) -> Application:
+    """One application `user` may see; NotFound — the same for a missing one — otherwise."""
+    pk = parse_id(application_id)
+    application = (
+        applications_visible_to(user)
+        .select_related("item", "department", "person", "enterprise", "applicant")
+        .filter(pk=pk)
+        .first()
+        if pk is not None
+        else None
+    )
+    if application is None:
+        raise NotFound(_("办件不存在"), code="application.not_found")
+    return application
+
+
+def access_application_for_review(user: Any, application_id: object) -> Application:
+    """An application of the reviewer's unit; NotFound for everyone else (an applicant sees
+    their own application but is not its reviewer: 404 here as well)."""
+    if not permissions.can_review(user):
+        raise NotFound(_("办件不存在"), code="application.not_found")
+    application = access_application(user, application_id)
+    if application.applicant_id == getattr(user, "pk", None):
+        raise NotFound(_("办件不存在"), code="application.not_found")
+    return application
+
+
+def my_application_list(user: Any, *, status: str = "") -> QuerySet[Application]:
+    """The applicant's applications, newest first."""
+    rows = Application.objects.filter(applicant_id=getattr(user, "pk", None)).select_related(
+        "item", "department"
+    )
+    if status:
+        rows = rows.filter(status=status)
+    return rows.order_by("-created_at", "-id")
+
+
+def desk_application_list(
+    user: Any,
+    *,
+    status: str = "",
+    item_code: str = "",
+    light: str = "",
+    q: str = "",
+    now: dt.datetime | None = None,
+) -> QuerySet[Application]:
+    """The review desk's queue: the unit's applications past the draft, filtered. `light`
+    follows core.deadlines (red: overdue, yellow: past the warning, green: in time)."""
+    if not permissions.can_review(user):
+        return Application.objects.none()
+    now = now or timezone.now()
+    rows = (
+        applications_visible_to(user)
+        .exclude(status=Status.DRAFT)
+        .select_related("item", "department", "person", "enterprise")
+    )
+    if status:
+        rows = rows.filter(status=status)
+    if item_code:
+        rows = rows.filter(item__code=item_code)
+    running = Q(status__in=CLOCK_STATUSES, paused_at__isnull=True, due_at__isnull=False)
+    if light == deadlines.RED:
+        rows = rows.filter(running, due_at__lte=now)
+    elif light == deadlines.YELLOW:
+        rows = rows.filter(running, yellow_at__lte=now, due_at__gt=now)
+    elif light == deadlines.GREEN:
+        rows = rows.filter(running, yellow_at__gt=now)
+    if q:
+        rows = rows.filter(Q(number__icontains=q) | Q(item__name__icontains=q))
+    return rows.order_by("due_at", "submitted_at", "id")
+
+
+def item_form(item: ServiceItem) -> tuple[FormDefinition, int]:
+    """The item's form and its revision; an item without one asks nothing but materials."""
+    form = ItemForm.objects.filter(item=item).first()
+    if form is None:
+        return FormDefinition(fields=()), 0
+    return definition_parse(form.fields), form.revision
+
+
+def application_light(application: Application, now: dt.datetime | None = None) -> str:
+    """The clock's light (core.deadlines), "" when no clock runs or ran."""
+    if application.due_at is None or application.yellow_at is None:
+        return ""
+    return deadlines.light(
+        yellow_at=application.yellow_at,
+        due_at=application.due_at,
+        stopped_at=application.stopped_at or application.paused_at,
+        now=now or timezone.now(),
+    )
+
+
+@dataclass(frozen=True, slots=True)
+class ReuseCandidate:
+    """A file submitted with an earlier application that could stand for a material."""
+
+    material_id: int
+    source: ApplicationMaterial
+
+
+def reusable_materials(application: Application) -> dict[int, list[ApplicationMaterial]]:
+    """For each material the item asks for, the files the same applicant (the same person,
+    or the same enterprise) submitted under the same material name in earlier applications
+    that went past the draft, newest first."""
+    names = {m.name: m.pk for m in application.item.materials.all()}
+    owner = (
+        Q(application__enterprise_id=application.enterprise_id)
+        if application.enterprise_id
+        else Q(application__person_id=application.person_id, application__enterprise__isnull=True)
+    )
+    rows = (
+        ApplicationMaterial.objects.filter(owner, name__in=list(names))
+        .exclude(application_id=application.pk)
+        .exclude(application__status=Status.DRAFT)
+        .filter(mode__in=[MaterialMode.UPLOAD, MaterialMode.REUSE])
+        .exclude(storage_name="")
+        .select_related("application")
+        .order_by("-created_at", "-id")
+    )
+    found: dict[int, list[ApplicationMaterial]] = {}
+    seen: set[tuple[int, str]] = set()
+    for row in rows:
+        material_id = names[row.name]
+        if (material_id, row.sha256) in seen:
+            continue  # the same file reused along a chain is offered once
+        seen.add((material_id, row.sha256))
+        found.setdefault(material_id, []).append(row)
+    return found
