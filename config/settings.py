@@ -193,6 +193,9 @@ TASKS = {
 }
 # A failed job is retried this many times (with back-off) before it is recorded as failed.
 HONGMIAN_TASK_MAX_ATTEMPTS = env.int("HONGMIAN_TASK_MAX_ATTEMPTS", default=3)
+# A job still running this many seconds after it started is taken as lost with its worker
+# (killed, host gone) and queued again (core.jobs.jobs_recover): longer than any job runs.
+HONGMIAN_TASK_LEASE_SECONDS = env.int("HONGMIAN_TASK_LEASE_SECONDS", default=3600)
 
 # Business calendar: office hours used for working-hour arithmetic (SLA clocks).
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])
