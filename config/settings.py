@@ -196,6 +196,9 @@ HONGMIAN_TASK_MAX_ATTEMPTS = env.int("HONGMIAN_TASK_MAX_ATTEMPTS", default=3)
 # A job still running this many seconds after it started is taken as lost with its worker
 # (killed, host gone) and queued again (core.jobs.jobs_recover): longer than any job runs.
 HONGMIAN_TASK_LEASE_SECONDS = env.int("HONGMIAN_TASK_LEASE_SECONDS", default=3600)
+# While the database is unreachable (a restart, a failover) requests are answered 503 with
+# this Retry-After; a PostgreSQL restart takes seconds, a standby's promotion well under this.
+HONGMIAN_RETRY_AFTER_SECONDS = env.int("HONGMIAN_RETRY_AFTER_SECONDS", default=10)
 
 # Business calendar: office hours used for working-hour arithmetic (SLA clocks).
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])
