@@ -108,6 +108,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("HONGMIAN_DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# `hongmian backup`/`restore`: a folder holding pg_dump and pg_restore; unset, Debian's of the
+# server's major version (/usr/lib/postgresql/<major>/bin), then PATH (docs/operations.md).
+HONGMIAN_PG_BIN = env.str("HONGMIAN_PG_BIN", default="")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "identity.User"
@@ -192,6 +195,12 @@ TASKS = {
 }
 # A failed job is retried this many times (with back-off) before it is recorded as failed.
 HONGMIAN_TASK_MAX_ATTEMPTS = env.int("HONGMIAN_TASK_MAX_ATTEMPTS", default=3)
+# A job still running this many seconds after it started is taken as lost with its worker
+# (killed, host gone) and queued again (core.jobs.jobs_recover): longer than any job runs.
+HONGMIAN_TASK_LEASE_SECONDS = env.int("HONGMIAN_TASK_LEASE_SECONDS", default=3600)
+# While the database is unreachable (a restart, a failover) requests are answered 503 with
+# this Retry-After; a PostgreSQL restart takes seconds, a standby's promotion well under this.
+HONGMIAN_RETRY_AFTER_SECONDS = env.int("HONGMIAN_RETRY_AFTER_SECONDS", default=10)
 
 # Business calendar: office hours used for working-hour arithmetic (SLA clocks).
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])
@@ -227,6 +236,10 @@ LOGGING = {
     "loggers": {"jieba": {"level": "WARNING"}},
 }
 HONGMIAN_TRUSTED_PROXY_COUNT = env.int("HONGMIAN_TRUSTED_PROXY_COUNT", default=0)
+if HONGMIAN_TRUSTED_PROXY_COUNT > 0:
+    # Behind the proxy (deploy/nginx/hongmian.conf sets the header, never passes a client's
+    # on): without it every request looks like plain HTTP and HTTPS form posts fail CSRF.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 # Seconds an API key's row (and its account) is cached per process: a revoked key or a
 # deactivated account is refused by every process within this time (0: no cache).
 HONGMIAN_API_KEY_CACHE_SECONDS = env.float("HONGMIAN_API_KEY_CACHE_SECONDS", default=5)

@@ -28,3 +28,6 @@ urlpatterns = [
     path("", include("hongmian.applications.urls")),
     path("", include("hongmian.portal.urls")),
 ]
+
+# A database outage is a 503 with Retry-After, every other unhandled error the 500 page.
+handler500 = "hongmian.core.views.server_error"

@@ -22,6 +22,7 @@ Without `commit` nothing is written: the plan is returned for the command to pri
 from __future__ import annotations
 
 import datetime as dt
+import errno
 from collections import defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -36,7 +37,7 @@ from django.utils.translation import gettext
 
 from hongmian.analytics import store as store_mod
 from hongmian.analytics.schema import COLUMN_NAMES, ORDER_SCHEMA, TZ, month_bounds, month_key
-from hongmian.core.errors import Conflict
+from hongmian.core.errors import ApplicationError, Conflict
 from hongmian.hotline.models import Callback, SlaClock, Supervision, WorkOrder
 from hongmian.hotline.states import OPEN_STATUSES, ClockKind, CloseReason, SupervisionKind
 
@@ -44,6 +45,13 @@ OVERLAP = dt.timedelta(minutes=10)
 BATCH_SIZE = 2000  # orders per query: bounded memory, and well under SQLite's variable limit
 
 Progress = Callable[[str], None]
+
+
+class StoreFull(ApplicationError):
+    """The store's disk (or the process's file-size limit) ran out during an export."""
+
+    status_code = 507
+    default_code = "analytics.disk_full"
 
 
 @dataclass(frozen=True, slots=True)
@@ -366,6 +374,32 @@ def analytics_export(
     result = ExportResult(plan=plan, unchanged=unchanged, committed=commit)
     if not commit:
         return result
+    try:
+        _write(out, plan, result, started, batch_size, progress)
+    except OSError as exc:
+        if exc.errno not in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT):
+            raise
+        # The month being written was never published (store.write_partition removes its
+        # temporary file) and every month before it is recorded: a rerun resumes there.
+        done = ", ".join(result.written) or "无"
+        raise StoreFull(
+            gettext(
+                "分析库 %(store)s 所在磁盘已满（%(error)s）：已完成的月份（%(done)s）已保存，"
+                "未写完的月份未发布；腾出空间后重新运行导出即可从中断处继续"
+            )
+            % {"store": out, "error": exc.strerror, "done": done}
+        ) from exc
+    return result
+
+
+def _write(
+    out: Path,
+    plan: list[MonthPlan],
+    result: ExportResult,
+    started: dt.datetime,
+    batch_size: int,
+    progress: Progress | None,
+) -> None:
     with store_mod.locked(out):
         # Re-read under the lock: another run may have finished in between.
         manifest = store_mod.read_manifest(out) or store_mod.new_manifest("export")
@@ -401,7 +435,6 @@ def analytics_export(
         if not plan:
             manifest["exported_at"] = started.isoformat()
             store_mod.write_manifest(out, manifest)
-    return result
 
 
 __all__ = ["OVERLAP", "ExportResult", "MonthPlan", "analytics_export", "export_plan"]

@@ -18,6 +18,7 @@ from typing import Any
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import RequestDataTooBig, SuspiciousOperation
 from django.core.exceptions import ValidationError as DjangoValidationError
+from django.db import DatabaseError
 from django.http import Http404, HttpRequest, HttpResponse
 from django.utils.translation import gettext
 from ninja import NinjaAPI, Schema
@@ -219,6 +220,17 @@ def install_error_handlers(api: NinjaAPI) -> None:
             429: "rate_limited",
         }.get(exc.status_code, "error")
         return api.create_response(request, error_body(code, str(exc)), status=exc.status_code)
+
+    @api.exception_handler(DatabaseError)
+    def _database(request: HttpRequest, exc: DatabaseError) -> HttpResponse:
+        # The database restarting or failing over: a 503 the client may retry (with its
+        # Idempotency-Key, a retried intake makes one order). Other database errors are bugs.
+        from hongmian.core.views import database_unavailable, unavailable_response
+
+        if database_unavailable(exc):
+            logger.warning("database unavailable: %s on %s %s", exc, request.method, request.path)
+            return unavailable_response(request)
+        return _unexpected(request, exc)
 
     @api.exception_handler(Exception)
     def _unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:

@@ -15,11 +15,13 @@ import functools
 import logging
 import traceback
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, ParamSpec, TypeVar
 
 from django.conf import settings
-from django.tasks import Task, task
+from django.db import transaction
+from django.tasks import Task, TaskResultStatus, task
 from django.utils import timezone
 
 from hongmian.core.models import JobRun
@@ -73,6 +75,8 @@ def reliable_task(
             record.save(update_fields=["outcome", "error", "finished_at"])
             return result
 
+        # Read by jobs_recover: a lost attempt of this job counts against the same limit.
+        run.reliable_max_attempts = max_attempts  # type: ignore[attr-defined]
         wrapped: Task[..., R] = task(priority=priority, queue_name=queue_name)(run)
         return wrapped
 
@@ -116,3 +120,64 @@ def enqueue_many(task: Task[Any, Any], calls: Sequence[Mapping[str, Any]]) -> No
             for kwargs in calls
         ]
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Recovered:
+    requeued: int
+    failed: int
+
+
+def jobs_recover(*, now: Any = None) -> Recovered:
+    """Put back in the queue every job whose worker died while running it.
+
+    The database queue marks a job RUNNING when a worker takes it and never hears again from
+    a worker killed mid-job (SIGKILL, a lost host, the OOM killer). A job still RUNNING
+    HONGMIAN_TASK_LEASE_SECONDS after it started is taken as lost: it is made READY again as
+    its next attempt (a `reliable_task`'s lost attempt counts against its limit, and is on
+    record as "interrupted"), or FAILED when that was its last. So every job runs to the end
+    at least once; a job's effect happens once because each job commits its effect in one
+    transaction (rolled back with the dead worker's connection) or is idempotent. A job that
+    can run longer than the lease must not be a database-queue job (docs/deployment.md).
+    """
+    from django_tasks_db.models import DBTaskResult, get_date_max
+
+    now = now or timezone.now()
+    cutoff = now - timedelta(seconds=settings.HONGMIAN_TASK_LEASE_SECONDS)
+    requeued = failed = 0
+    with transaction.atomic():
+        lost = DBTaskResult.objects.select_for_update(skip_locked=True).filter(
+            status=TaskResultStatus.RUNNING, started_at__lt=cutoff
+        )
+        for row in lost:
+            kwargs = dict(row.args_kwargs.get("kwargs") or {})
+            try:
+                func = row.task.func
+            except Exception:  # the job's code is gone: nothing can run it again
+                func = None
+            reliable = func is not None and hasattr(func, "reliable_max_attempts")
+            attempt = int(kwargs.get("_attempt", 1))
+            limit = (
+                getattr(func, "reliable_max_attempts", None) or settings.HONGMIAN_TASK_MAX_ATTEMPTS
+            )
+            if func is None or (reliable and attempt >= limit):
+                row.status = TaskResultStatus.FAILED
+                row.finished_at = now
+                row.exception_class_path = "hongmian.core.jobs.WorkerLost"
+                row.traceback = f"the worker died while running attempt {attempt}"
+                row.save(
+                    update_fields=["status", "finished_at", "exception_class_path", "traceback"]
+                )
+                logger.error("job %s lost on its last attempt %d", row.task_path, attempt)
+                failed += 1
+                continue
+            if reliable:
+                kwargs["_attempt"] = attempt + 1
+            row.args_kwargs = {**row.args_kwargs, "kwargs": kwargs}
+            row.status = TaskResultStatus.READY
+            row.started_at = None
+            row.run_after = get_date_max()  # the queue's "no delay": due at once
+            row.save(update_fields=["args_kwargs", "status", "started_at", "run_after"])
+            logger.warning("job %s lost by its worker; queued again", row.task_path)
+            requeued += 1
+    return Recovered(requeued=requeued, failed=failed)

@@ -8,7 +8,7 @@ from datetime import timedelta
 from crontask import cron
 from django.utils import timezone
 
-from hongmian.core.jobs import reliable_task
+from hongmian.core.jobs import jobs_recover, reliable_task
 from hongmian.core.models import JobRun
 
 
@@ -24,3 +24,11 @@ def prune_job_history(keep_days: int = 90) -> int:
         outcome=JobRun.Outcome.FAILED, created_at__lt=now - timedelta(days=2 * keep_days)
     ).delete()[0]
     return done + failed
+
+
+@cron("*/5 * * * *")  # every five minutes: a lost job runs again within lease + 5 minutes
+@reliable_task()
+def recover_lost_jobs() -> int:
+    """Queue again the jobs a dead worker left running (core.jobs.jobs_recover)."""
+    recovered = jobs_recover()
+    return recovered.requeued + recovered.failed

@@ -23,6 +23,10 @@ from django.db.models import BooleanField, Expression, F, Q
 
 # The SQL both sides call, so that upper-casing and splitting are the database's own on the
 # indexed text and on the query alike (Python's str.upper() is not PostgreSQL's upper()).
+# hotline_order_grams has an SQL-standard body (`RETURN …`, PostgreSQL 14+): its call of
+# hotline_text_grams is bound when it is created, so pg_restore — which runs with an empty
+# search_path — can rebuild the index over it (a quoted `AS $$…$$` body is looked up again
+# by name then, and the restore failed: decision 0059). Every `migrate` replaces them.
 GRAMS_FUNCTIONS_SQL = r"""
 CREATE OR REPLACE FUNCTION hotline_text_grams(t text) RETURNS text[]
 LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
@@ -31,10 +35,9 @@ LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE COST 1000 AS $$
 $$;
 CREATE OR REPLACE FUNCTION hotline_order_grams(
     number text, title text, content text, address text) RETURNS text[]
-LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
-    SELECT hotline_text_grams(upper(coalesce(number, '') || chr(10) || coalesce(title, '')
-        || chr(10) || coalesce(content, '') || chr(10) || coalesce(address, '')))
-$$;
+LANGUAGE sql IMMUTABLE PARALLEL SAFE
+RETURN hotline_text_grams(upper(coalesce(number, '') || chr(10) || coalesce(title, '')
+    || chr(10) || coalesce(content, '') || chr(10) || coalesce(address, '')));
 """
 GRAMS_INDEX_SQL = (
     "CREATE INDEX IF NOT EXISTS hotline_order_text_grams ON hotline_workorder "
