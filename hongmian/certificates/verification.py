@@ -36,7 +36,7 @@ class Verification:
     claims: dict[str, Any] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        return {"valid": self.valid, "reason": self.reason}
+        return {"valid": self.valid, "reason": str(self.reason)}
 
 
 def revocations_changed() -> None:
