@@ -29,11 +29,12 @@ from hongmian.certificates.schemas import (
     VerifyOut,
 )
 from hongmian.certificates.services import certificate_issue, certificate_revoke, holder_resolve
-from hongmian.certificates.states import KEY_PURPOSE
+from hongmian.certificates.states import ISSUER_STAFF_ROLES, KEY_PURPOSE
 from hongmian.certificates.type_specs import SPECS, spec_get
 from hongmian.certificates.verification import Verification, certificate_verify
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
+from hongmian.core.errors import PermissionDenied
 from hongmian.core.keyring import keyring_jwks
 
 router = Router(tags=["certificates"])
@@ -182,6 +183,9 @@ def certificate_detail(request: HttpRequest, cert_id: uuid.UUID) -> dict[str, An
 )
 def issue(request: HttpRequest, payload: CertificateIssueIn) -> Status[dict[str, Any]]:
     """For the issuing department's handlers (the type names the department)."""
+    user = request.auth  # type: ignore[attr-defined]
+    if user.role not in ISSUER_STAFF_ROLES:
+        raise PermissionDenied("只有发证单位的工作人员可以签发", code="certificate.not_issuer")
     spec_get(payload.type)  # an unknown type is the first thing to say, before the holder
     certificate = certificate_issue(
         actor=_actor(request),

@@ -11,7 +11,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.catalog.models import CertificateType
-from hongmian.certificates.states import RevokeReason
+from hongmian.certificates.states import ISSUER_STAFF_ROLES, RevokeReason
 from hongmian.core.models import BaseModel
 from hongmian.identity.models import Enterprise, OrgUnit, Person
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
@@ -71,6 +71,7 @@ class Certificate(BaseModel):
         "view": Scope(
             city_wide=frozenset(),
             unit="issuer",
+            unit_roles=ISSUER_STAFF_ROLES,
             owners=("person__user", "enterprise__representatives"),
             owner_roles=PUBLIC_ROLES,
         ),

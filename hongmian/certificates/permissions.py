@@ -4,13 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
+from hongmian.certificates.states import ISSUER_STAFF_ROLES
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.permissions import is_active_user
 from hongmian.identity.states import Role
 
-# A handler issues (the department's clerk at the counter or its back office); revoking a
-# certificate someone relies on is the unit manager's decision.
-ISSUE_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
+# Revoking a certificate someone relies on is the unit manager's decision.
 REVOKE_ROLES = frozenset({Role.DEPT_MANAGER})
 
 
@@ -25,7 +24,7 @@ def can_issue(user: Any, unit: OrgUnit) -> bool:
     system actor, trusted as the machine's operator."""
     if user is None:
         return True
-    return is_active_user(user) and user.role in ISSUE_ROLES and _in_unit(user, unit)
+    return is_active_user(user) and user.role in ISSUER_STAFF_ROLES and _in_unit(user, unit)
 
 
 def can_revoke(user: Any, unit: OrgUnit) -> bool:

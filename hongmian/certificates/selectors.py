@@ -110,21 +110,20 @@ def certificate_fields(certificate: Certificate) -> tuple[tuple[str, str], ...]:
 
 
 def access_certificate(
-    user: Any, cert_id: object, *, actor: Actor, purpose: str
+    user: Any, cert_id: object, *, actor: Actor, purpose: str, holder_only: bool = False
 ) -> CertificateView:
     """The certificate `cert_id` (its public UUID) as `user` may see it; NotFound for both a
     missing one and one the user may not see. Every read is audited (`certificate.read`, with
     the purpose: show, qr, download …), the holder's own included: the holder's history of
-    who looked at a certificate is the point of the trail."""
+    who looked at a certificate is the point of the trail. `holder_only`: the wallet's pages,
+    where even the issuing unit's staff get NotFound."""
     try:
         key = uuid.UUID(str(cert_id))
     except ValueError:
         raise NotFound("证照不存在", code="certificate.not_found") from None
+    rows = my_certificate_list(user) if holder_only else certificates_visible_to(user)
     certificate = (
-        certificates_visible_to(user)
-        .select_related("type", "issuer", "person", "enterprise")
-        .filter(cert_id=key)
-        .first()
+        rows.select_related("type", "issuer", "person", "enterprise").filter(cert_id=key).first()
     )
     if certificate is None:
         raise NotFound("证照不存在", code="certificate.not_found")

@@ -68,10 +68,10 @@ def holder_resolve(holder: str) -> Person | Enterprise:
     return found
 
 
-def certificate_type_row(spec: CertificateSpec) -> CertificateType:
+def certificate_type_row(spec: CertificateSpec, issuer: OrgUnit) -> CertificateType:
     """The catalogue's row of a declared type, made when the catalogue has none yet."""
     row, _ = CertificateType.objects.get_or_create(
-        code=spec.code, defaults={"name": spec.name, "issuer": ""}
+        code=spec.code, defaults={"name": spec.name, "issuer": issuer.name[:100]}
     )
     return row
 
@@ -146,7 +146,7 @@ def certificate_issue(
         token, kid = keyring_sign(purpose=KEY_PURPOSE, claims=claims)
         certificate = Certificate.objects.create(
             cert_id=cert_id,
-            type=certificate_type_row(spec),
+            type=certificate_type_row(spec, issuer),
             issuer=issuer,
             person=holder if isinstance(holder, Person) else None,
             enterprise=holder if isinstance(holder, Enterprise) else None,

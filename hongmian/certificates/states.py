@@ -3,8 +3,13 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.identity.states import Role
+
 # The keyring purpose whose keys sign certificates (core/keyring.py).
 KEY_PURPOSE = "certificates"
+# The issuing department's staff who issue and read what their unit issued (a handler at the
+# counter or in the back office, and the unit's manager, who alone revokes).
+ISSUER_STAFF_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
 
 
 class HolderKind(models.TextChoices):
