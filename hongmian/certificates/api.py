@@ -5,7 +5,6 @@ wallet and the issuing department's issue and revoke take the API's one authenti
 from __future__ import annotations
 
 import datetime as dt
-import uuid
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -160,22 +159,6 @@ def my_certificates(request: HttpRequest, params: Query[CertificatePageIn]) -> d
     }
 
 
-@router.get(
-    "/{uuid:cert_id}", response={200: CertificateDetailOut, **errors(404)}, summary="证照详情"
-)
-def certificate_detail(request: HttpRequest, cert_id: uuid.UUID) -> dict[str, Any]:
-    """The holder's certificate, or one the caller's unit issued; every read audited."""
-    user = request.auth  # type: ignore[attr-defined]
-    view = selectors.access_certificate(user, cert_id, actor=_actor(request), purpose="api")
-    return {
-        **certificate_out(view.certificate),
-        "status": view.status,
-        "holder_name": view.holder_name,
-        "fields": [list(pair) for pair in view.fields],
-        "token": view.certificate.token,
-    }
-
-
 @router.post(
     "/issue",
     response={201: CertificateOut, **errors(403, 409, 422)},
@@ -198,14 +181,26 @@ def issue(request: HttpRequest, payload: CertificateIssueIn) -> Status[dict[str,
     return Status(201, certificate_out(certificate))
 
 
+@router.get("/{cert_id}", response={200: CertificateDetailOut, **errors(404)}, summary="证照详情")
+def certificate_detail(request: HttpRequest, cert_id: str) -> dict[str, Any]:
+    """The holder's certificate, or one the caller's unit issued; every read audited."""
+    user = request.auth  # type: ignore[attr-defined]
+    view = selectors.access_certificate(user, cert_id, actor=_actor(request), purpose="api")
+    return {
+        **certificate_out(view.certificate),
+        "status": view.status,
+        "holder_name": view.holder_name,
+        "fields": [list(pair) for pair in view.fields],
+        "token": view.certificate.token,
+    }
+
+
 @router.post(
-    "/{uuid:cert_id}/revoke",
+    "/{cert_id}/revoke",
     response={200: CertificateOut, **errors(403, 404, 409, 422)},
     summary="吊销电子证照",
 )
-def revoke(
-    request: HttpRequest, cert_id: uuid.UUID, payload: CertificateRevokeIn
-) -> dict[str, Any]:
+def revoke(request: HttpRequest, cert_id: str, payload: CertificateRevokeIn) -> dict[str, Any]:
     """For the issuing department's manager; published on the revocation list at once."""
     certificate = certificate_revoke(actor=_actor(request), cert_id=cert_id, reason=payload.reason)
     return certificate_out(certificate)
