@@ -10,6 +10,7 @@ from typing import Any
 from django.core.paginator import Paginator
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.utils import timezone
+from django.utils.translation import gettext
 from ninja import Query, Router, Status
 
 from hongmian.certificates import selectors
@@ -168,7 +169,9 @@ def issue(request: HttpRequest, payload: CertificateIssueIn) -> Status[dict[str,
     """For the issuing department's handlers (the type names the department)."""
     user = request.auth  # type: ignore[attr-defined]
     if user.role not in ISSUER_STAFF_ROLES:
-        raise PermissionDenied("只有发证单位的工作人员可以签发", code="certificate.not_issuer")
+        raise PermissionDenied(
+            gettext("只有发证单位的工作人员可以签发"), code="certificate.not_issuer"
+        )
     spec_get(payload.type)  # an unknown type is the first thing to say, before the holder
     certificate = certificate_issue(
         actor=_actor(request),

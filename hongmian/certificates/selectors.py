@@ -11,6 +11,7 @@ from typing import Any
 from django.db import transaction
 from django.db.models import Q, QuerySet
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.certificates.models import Certificate
 from hongmian.certificates.type_specs import SPECS
@@ -120,13 +121,13 @@ def access_certificate(
     try:
         key = uuid.UUID(str(cert_id))
     except ValueError:
-        raise NotFound("证照不存在", code="certificate.not_found") from None
+        raise NotFound(gettext("证照不存在"), code="certificate.not_found") from None
     rows = my_certificate_list(user) if holder_only else certificates_visible_to(user)
     certificate = (
         rows.select_related("type", "issuer", "person", "enterprise").filter(cert_id=key).first()
     )
     if certificate is None:
-        raise NotFound("证照不存在", code="certificate.not_found")
+        raise NotFound(gettext("证照不存在"), code="certificate.not_found")
     holder = _is_holder(user, certificate)
     name = (certificate.person or certificate.enterprise).name  # type: ignore[union-attr]
     with transaction.atomic():

@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import transaction
 from django.db.models import Max, Q
 from django.utils import timezone
+from django.utils.translation import gettext
 
 from hongmian.catalog.models import CertificateType
 from hongmian.certificates import permissions
@@ -61,7 +62,7 @@ def holder_resolve(holder: str) -> Person | Enterprise:
     if found is None and text:
         found = Person.objects.filter(user__username=text).first()
     if found is None:
-        message = f"找不到持证人：{text}"
+        message = gettext("找不到持证人：{holder}").format(holder=text)
         raise ValidationFailed(
             message, code="certificate.holder_unknown", fields={"holder": [message]}
         )
@@ -79,7 +80,10 @@ def certificate_type_row(spec: CertificateSpec, issuer: OrgUnit) -> CertificateT
 def _issuer(spec: CertificateSpec) -> OrgUnit:
     unit = OrgUnit.objects.filter(code=spec.issuer_unit, is_active=True).first()
     if unit is None:
-        raise Conflict(f"发证单位 {spec.issuer_unit} 未设立", code="certificate.issuer_missing")
+        raise Conflict(
+            gettext("发证单位 {unit} 未设立").format(unit=spec.issuer_unit),
+            code="certificate.issuer_missing",
+        )
     return unit
 
 
@@ -100,14 +104,16 @@ def certificate_issue(
     spec = spec_get(type_code)
     is_person = isinstance(holder, Person)
     if is_person != (spec.holder == HolderKind.PERSON):
-        message = f"{spec.name}的持证人须为{spec.holder.label}"
+        message = gettext("{name}的持证人须为{kind}").format(name=spec.name, kind=spec.holder.label)
         raise ValidationFailed(
             message, code="certificate.holder_kind", fields={"holder": [message]}
         )
     clean = clean_data(spec, data)
     issuer = _issuer(spec)
     if not permissions.can_issue(actor.user, issuer):
-        raise PermissionDenied("只有发证单位的工作人员可以签发", code="certificate.not_issuer")
+        raise PermissionDenied(
+            gettext("只有发证单位的工作人员可以签发"), code="certificate.not_issuer"
+        )
     now = timezone.now().replace(microsecond=0)
     start = (valid_from or now).replace(microsecond=0)
     end = valid_until
@@ -117,9 +123,9 @@ def certificate_issue(
         end = end.replace(microsecond=0)
         if end <= start:
             raise ValidationFailed(
-                "有效期须晚于生效时间",
+                gettext("有效期须晚于生效时间"),
                 code="certificate.validity_invalid",
-                fields={"valid_until": ["须晚于生效时间"]},
+                fields={"valid_until": [gettext("须晚于生效时间")]},
             )
     cert_id = uuid.uuid4()
     claims: dict[str, Any] = {
@@ -173,25 +179,27 @@ def certificate_revoke(*, actor: Actor, cert_id: uuid.UUID | str, reason: str) -
     verification from then on. 404 for an unknown id or one the actor may not see; 409 when
     already revoked; 422 for a reason that is not one of RevokeReason."""
     if reason not in RevokeReason.values:
-        message = "吊销原因须为：" + "、".join(RevokeReason.values)
+        message = gettext("吊销原因须为：") + "、".join(RevokeReason.values)
         raise ValidationFailed(
             message, code="certificate.reason_invalid", fields={"reason": [message]}
         )
     try:
         key = uuid.UUID(str(cert_id))
     except ValueError:
-        raise NotFound("证照不存在", code="certificate.not_found") from None
+        raise NotFound(gettext("证照不存在"), code="certificate.not_found") from None
     with transaction.atomic():
         rows = Certificate.objects.select_for_update()
         if actor.user is not None:
             rows = rows.restrict(actor.user, "view")
         certificate = rows.filter(cert_id=key).select_related("issuer").first()
         if certificate is None:
-            raise NotFound("证照不存在", code="certificate.not_found")
+            raise NotFound(gettext("证照不存在"), code="certificate.not_found")
         if not permissions.can_revoke(actor.user, certificate.issuer):
-            raise PermissionDenied("只有发证单位负责人可以吊销", code="certificate.not_issuer")
+            raise PermissionDenied(
+                gettext("只有发证单位负责人可以吊销"), code="certificate.not_issuer"
+            )
         if certificate.revoked_at is not None:
-            raise Conflict("证照已吊销", code="certificate.already_revoked")
+            raise Conflict(gettext("证照已吊销"), code="certificate.already_revoked")
         certificate.revoked_at = timezone.now()
         certificate.revoke_reason = reason
         certificate.save(update_fields=["revoked_at", "revoke_reason", "updated_at"])

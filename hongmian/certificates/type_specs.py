@@ -14,6 +14,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.certificates.states import HolderKind
@@ -159,7 +160,7 @@ SPECS: dict[str, CertificateSpec] = {
 def spec_get(code: str) -> CertificateSpec:
     spec = SPECS.get(code)
     if spec is None:
-        message = f"未知的证照类型：{code}"
+        message = gettext("未知的证照类型：{code}").format(code=code)
         raise ValidationFailed(message, code="certificate.type_unknown", fields={"type": [message]})
     return spec
 
@@ -170,49 +171,53 @@ def clean_data(spec: CertificateSpec, data: object) -> dict[str, Any]:
     (`data.<key>`), code certificate.data_invalid."""
     if not isinstance(data, Mapping):
         raise ValidationFailed(
-            "证照数据须为 JSON 对象", code="certificate.data_invalid", fields={"data": ["须为对象"]}
+            gettext("证照数据须为 JSON 对象"),
+            code="certificate.data_invalid",
+            fields={"data": [gettext("须为对象")]},
         )
     problems: dict[str, list[str]] = {}
     clean: dict[str, Any] = {}
     for key in data:
         if spec.field(str(key)) is None:
-            problems[f"data.{key}"] = [f"证照类型 {spec.code} 没有此项"]
+            problems[f"data.{key}"] = [gettext("证照类型 {code} 没有此项").format(code=spec.code)]
     for field in spec.fields:
         value = data.get(field.key)
         if value is None or value == "":
             if field.required:
-                problems[f"data.{field.key}"] = ["必填"]
+                problems[f"data.{field.key}"] = [gettext("必填")]
             continue
         try:
             clean[field.key] = _clean_value(field, value)
         except ValueError as exc:
             problems[f"data.{field.key}"] = [str(exc)]
     if problems:
-        raise ValidationFailed("证照数据有误", code="certificate.data_invalid", fields=problems)
+        raise ValidationFailed(
+            gettext("证照数据有误"), code="certificate.data_invalid", fields=problems
+        )
     return clean
 
 
 def _clean_value(field: DataField, value: object) -> Any:
     if field.kind == "int":
         if isinstance(value, bool) or not isinstance(value, int | str):
-            raise ValueError("须为整数")
+            raise ValueError(gettext("须为整数"))
         try:
             number = int(value)
         except ValueError:
-            raise ValueError("须为整数") from None
+            raise ValueError(gettext("须为整数")) from None
         if not 0 <= number <= 10_000:
-            raise ValueError("超出范围")
+            raise ValueError(gettext("超出范围"))
         return number
     if not isinstance(value, str):
-        raise ValueError("须为文本")
+        raise ValueError(gettext("须为文本"))
     text = value.strip()
     if "\x00" in text or len(text) > field.max_length:
-        raise ValueError(f"不超过 {field.max_length} 个字符")
+        raise ValueError(gettext("不超过 {n} 个字符").format(n=field.max_length))
     if field.kind == "date":
         try:
             return dt.date.fromisoformat(text).isoformat()
         except ValueError:
-            raise ValueError("须为日期 YYYY-MM-DD") from None
+            raise ValueError(gettext("须为日期 YYYY-MM-DD")) from None
     if field.kind == "choice" and text not in field.choices:
-        raise ValueError("可选：" + "、".join(field.choices))
+        raise ValueError(gettext("可选：") + "、".join(field.choices))
     return text

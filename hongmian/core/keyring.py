@@ -33,6 +33,7 @@ from typing import Any
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext
 from joserfc import jws
 from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
@@ -175,12 +176,12 @@ def signing_key_retire(*, actor: Actor, kid: str) -> SigningKey:
         try:
             row = SigningKey.objects.select_for_update().get(kid=kid)
         except SigningKey.DoesNotExist:
-            raise NotFound("密钥不存在", code="signing_key.not_found") from None
+            raise NotFound(gettext("密钥不存在"), code="signing_key.not_found") from None
         now = timezone.now()
         if row.retired_at is not None:
-            raise Conflict("密钥已退役", code="signing_key.retired")
+            raise Conflict(gettext("密钥已退役"), code="signing_key.retired")
         if row.not_after_use > now:
-            raise Conflict("密钥仍在签发，请先轮换", code="signing_key.in_use")
+            raise Conflict(gettext("密钥仍在签发，请先轮换"), code="signing_key.in_use")
         row.retired_at = now
         row.save(update_fields=["retired_at", "updated_at"])
         audit_record(actor=actor, action="signing_key.retire", target=row, after={"kid": kid})
@@ -219,7 +220,7 @@ def keyring_sign(*, purpose: str, claims: Mapping[str, Any], typ: str = "JWT") -
     (call signing_key_ensure first)."""
     row = _signing_key(purpose)
     if row is None:
-        raise Conflict("没有可用的签名密钥", code="keyring.no_key")
+        raise Conflict(gettext("没有可用的签名密钥"), code="keyring.no_key")
     header = {"alg": ALGORITHM, "kid": row.kid, "typ": typ}
     payload = json.dumps(claims, ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     token = jws.serialize_compact(header, payload.encode(), _private_key(row), registry=_REGISTRY)
