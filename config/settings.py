@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "hongmian.geo",
     "hongmian.knowledge",
     "hongmian.catalog",
+    # 电子证照 (issue 13, item 1): after identity and the catalogue (its types, the holders).
+    "hongmian.certificates",
     "hongmian.hotline",
     # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
     # before analytics (the report and the dashboard read its hot spots).
@@ -214,6 +216,19 @@ HONGMIAN_CONSENT_DEFAULT_DAYS = env.int("HONGMIAN_CONSENT_DEFAULT_DAYS", default
 # Applications (办件): a draft left this many days untouched is purged (`hongmian
 # applications purge-drafts`, and nightly by applications/tasks.py).
 HONGMIAN_APPLICATION_DRAFT_DAYS = env.int("HONGMIAN_APPLICATION_DRAFT_DAYS", default=30)
+
+# The signing keyring (core/keyring.py, decision 0052): the passphrase that encrypts private
+# keys at rest (SECRET_KEY when empty), how long a key signs before the next is needed, and
+# how long a process keeps the public keys it verifies with.
+HONGMIAN_KEYRING_PASSPHRASE = env.str("HONGMIAN_KEYRING_PASSPHRASE", default="")
+HONGMIAN_KEYRING_USE_DAYS = env.int("HONGMIAN_KEYRING_USE_DAYS", default=365)
+HONGMIAN_KEYRING_CACHE_SECONDS = env.int("HONGMIAN_KEYRING_CACHE_SECONDS", default=300)
+# E-certificates: the key of the holder pseudonym (SECRET_KEY when empty) and how long a
+# process trusts its copy of the revocation list.
+HONGMIAN_CERTIFICATES_PSEUDONYM_KEY = env.str("HONGMIAN_CERTIFICATES_PSEUDONYM_KEY", default="")
+HONGMIAN_CERTIFICATES_REVOCATION_SECONDS = env.int(
+    "HONGMIAN_CERTIFICATES_REVOCATION_SECONDS", default=30
+)
 
 # Where the real evaluation data lives (never copied into the project).
 HONGMIAN_SHARED_DATA = env.path(

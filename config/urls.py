@@ -18,6 +18,9 @@ urlpatterns = [
     path("hotline/", include("hongmian.insights.urls")),
     path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
+    # The holder's certificates (/me/certificates/) and their public verification
+    # (/certificates/verify/) (issue 13, item 1).
+    path("", include("hongmian.certificates.urls")),
     # The owner's person and enterprise files (一人一档 / 一企一档, decision 0044).
     path("me/", include("hongmian.identity.urls")),
     # The auditor's audit log (issue 16, item 5).

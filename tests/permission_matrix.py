@@ -98,6 +98,10 @@ KIND_VARIANTS: dict[str, tuple[str, ...]] = {
     # An application (办件, issue 13): the principal's own (for staff: one of their unit's),
     # another person's to the same unit, another person's to another district's unit.
     "application": (OWN, OTHER_UNIT, OTHER_PERSON),
+    # An e-certificate (issue 13): own = the principal's (the citizen's, the representative's
+    # enterprise's; for staff, the citizen's, issued by district A); other_person = citizen
+    # 2's issued by district A; other_unit = citizen 2's issued by district B.
+    "certificate": (OWN, OTHER_UNIT, OTHER_PERSON),
 }
 
 
@@ -605,6 +609,44 @@ API: dict[str, Row] = {
         body=lambda w, o: {"department_id": w.units["a"].pk, "code": "M-NEW", "name": "新事项"},
     ),
 }
+
+# --- e-certificates (issue 13, item 1): keys, revocations, types and verification are public;
+# the wallet is the holder's alone; the issuing unit's handlers and manager read what their
+# unit issued, and its manager alone revokes (certificates.models.scopes, permissions).
+CERT_ISSUERS = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
+CERT_READ = OWNER() | OWN_UNIT(CERT_ISSUERS)
+API.update(
+    {
+        "GET /api/certificates/keys.json": Row(PUBLIC),
+        "GET /api/certificates/revoked.json": Row(PUBLIC),
+        "GET /api/certificates/types": Row(PUBLIC),
+        "POST /api/certificates/verify": Row(PUBLIC, body={"certificate": "a.b.c"}),
+        "GET /api/certificates/me": Row(ANY_LOGGED_IN),
+        "GET /api/certificates/<cert_id>": Row(ANY_LOGGED_IN.seeing(CERT_READ), kind="certificate"),
+        "POST /api/certificates/issue": Row(
+            ALLOWED_FOR(CERT_ISSUERS),
+            body={"type": "marriage", "holder": "nobody", "data": {}},
+        ),
+        "POST /api/certificates/<cert_id>/revoke": Row(
+            ANY_LOGGED_IN.seeing(CERT_READ).acting(OWN_UNIT({Role.DEPT_MANAGER})),
+            kind="certificate",
+            body={"reason": "superseded"},
+        ),
+    }
+)
+WEB.update(
+    {
+        "GET /me/certificates/": Row(ANY_LOGGED_IN),
+        "GET /certificates/verify/": Row(PUBLIC),
+        "POST /certificates/verify/": Row(PUBLIC, body={"certificate": "a.b.c"}),
+        **{
+            f"GET /me/certificates/<cert_id>/{suffix}": Row(
+                ANY_LOGGED_IN.seeing(OWNER()), kind="certificate", group="certificate wallet"
+            )
+            for suffix in ("", "qr.svg", "download")
+        },
+    }
+)
 
 # The catalogue's writes: the item's access rule first (404), then the act's predicate.
 for _key, _acting, _body in (

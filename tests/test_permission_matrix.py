@@ -84,6 +84,7 @@ class World:
     attachments: dict[int, Any] = field(default_factory=dict)  # by order id
     articles: dict[str, Any] = field(default_factory=dict)
     service_items: dict[str, Any] = field(default_factory=dict)  # catalogue (issue 12)
+    certificates: dict[str, Any] = field(default_factory=dict)  # e-certificates (issue 13)
     persons: dict[str, Any] = field(default_factory=dict)
     enterprises: dict[str, Any] = field(default_factory=dict)
     applications: dict[str, Any] = field(default_factory=dict)  # 办件 (issue 13)
@@ -116,6 +117,12 @@ class World:
             return self.articles[variant]
         if kind == "service_item":
             return self.service_items[variant]
+        if kind == "certificate":
+            if variant == pm.OWN:
+                return self.certificates[
+                    "enterprise" if principal == Role.ENTERPRISE_REP else pm.OWN
+                ]
+            return self.certificates[variant]
         if kind == "person":
             return self.persons[principal if variant == pm.OWN else "other"]
         if kind == "enterprise":
@@ -157,6 +164,8 @@ class World:
             params["article_id"] = obj.pk
         elif kind == "service_item":
             params["code"] = obj.code
+        elif kind == "certificate":
+            params["cert_id"] = obj.cert_id
         elif kind == "person":
             params["person_id"] = obj.pk
         elif kind == "enterprise":
@@ -292,6 +301,33 @@ def _applications(w: World) -> None:
         w.applications[key] = application_submit(actor=applicant, application=application)[0]
 
 
+def _certificates(w: World) -> None:
+    """E-certificates issued by district A (the citizen's, the representative's enterprise's,
+    citizen 2's) and by district B (citizen 2's). Rows, not signatures: access is under test."""
+    from hongmian.catalog.models import CertificateType
+    from hongmian.certificates.models import Certificate
+
+    ctype = CertificateType.objects.create(code="m-cert", name="矩阵证照")
+    now = timezone.now()
+    citizen2 = w.persons["other"]
+    for variant, unit, holder in (
+        (pm.OWN, w.units["a"], {"person": w.persons[Role.CITIZEN]}),
+        ("enterprise", w.units["a"], {"enterprise": w.enterprises[pm.OWN]}),
+        (pm.OTHER_PERSON, w.units["a"], {"person": citizen2}),
+        (pm.OTHER_UNIT, w.units["b"], {"person": citizen2}),
+    ):
+        w.certificates[variant] = Certificate.objects.create(
+            type=ctype,
+            issuer=unit,
+            data={},
+            kid="m",
+            token="a.b.c",
+            issued_at=now,
+            valid_from=now,
+            **holder,
+        )
+
+
 def build_world() -> World:
     w = World(units=_units())
     unit_of = {
@@ -349,6 +385,7 @@ def build_world() -> World:
     _articles(w)
     _service_items(w)
     _applications(w)
+    _certificates(w)
     w.report = ReportIssue.objects.create(
         period_kind="month",
         period_start=dt.date(2026, 10, 1),

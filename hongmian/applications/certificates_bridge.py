@@ -3,13 +3,12 @@ item 1), read when a material can be satisfied by an e-certificate the applicant
 
 The seam is one function the certificates app provides:
 
-    hongmian.certificates.selectors.certificates_held(user, *, type_codes) -> Iterable[cert]
+    hongmian.certificates.selectors.certificates_held(*, person, enterprise, type_codes)
 
-giving the valid (not expired, not revoked) certificates held by the person or enterprise
-`user` acts for, of the given type codes (catalog.CertificateType.code); each `cert` has
-`id` (or `ref`), `type_code`, `name` and optionally `valid_until`. Without the app, or
-before it provides the function, no certificate is held and every material is uploaded or
-reused. Decision 0053."""
+giving the valid (not expired, not revoked) certificates held by the person or the
+enterprise, of the given type codes (catalog.CertificateType.code), as Certificate rows
+(`cert_id`, `type`, `valid_until`). Without the app no certificate is held and every
+material is uploaded or reused. Decisions 0052, 0053."""
 
 from __future__ import annotations
 
@@ -32,7 +31,7 @@ class HeldCertificate:
     ref: str  # the certificate's id in the certificates app: what the material records
     type_code: str
     name: str
-    valid_until: dt.date | None = None
+    valid_until: dt.datetime | None = None
 
 
 def _provider() -> Any:
@@ -45,23 +44,26 @@ def _provider() -> Any:
     return getattr(module, "certificates_held", None)
 
 
-def certificates_held(user: Any, *, type_codes: Collection[str]) -> list[HeldCertificate]:
-    """The e-certificates of `type_codes` that `user` holds (empty without the app). The
-    caller shows them and uses one only with the applicant's consent."""
+def certificates_held(
+    *, person: Any = None, enterprise: Any = None, type_codes: Collection[str]
+) -> list[HeldCertificate]:
+    """The e-certificates of `type_codes` that the person or the enterprise holds (empty
+    without the app). The caller shows them and uses one only with the applicant's
+    consent."""
     provider = _provider()
-    if provider is None or not type_codes:
+    if provider is None or not type_codes or (person is None and enterprise is None):
         return []
-    held = []
-    for cert in provider(user, type_codes=list(type_codes)):
-        ref = getattr(cert, "ref", None) or getattr(cert, "id", None)
-        if ref is None:
-            continue
-        held.append(
-            HeldCertificate(
-                ref=str(ref),
-                type_code=str(getattr(cert, "type_code", "")),
-                name=str(getattr(cert, "name", "")),
-                valid_until=getattr(cert, "valid_until", None),
-            )
+    held = provider(
+        person=None if enterprise is not None else person,
+        enterprise=enterprise,
+        type_codes=sorted(type_codes),
+    )
+    return [
+        HeldCertificate(
+            ref=str(cert.cert_id),
+            type_code=cert.type.code,
+            name=cert.type.name,
+            valid_until=cert.valid_until,
         )
-    return held
+        for cert in held
+    ]

@@ -213,3 +213,35 @@ class CacheVersion(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key}@{self.version}"
+
+
+class SigningKey(BaseModel):
+    """签名密钥 — one key of the platform's signing keyring (core/keyring.py), for one purpose
+    ("certificates", "citycode" …). The newest key whose `not_after_use` is still ahead signs;
+    every key not yet retired is published in the purpose's JWK Set, so what an older key
+    signed still verifies until it expires. Written only through core/keyring.py."""
+
+    purpose = models.CharField(_("用途"), max_length=32)
+    kid = models.CharField(_("密钥标识"), max_length=64, unique=True)
+    algorithm = models.CharField(_("算法"), max_length=16)
+    # The public half as a JWK (RFC 7517), as published.
+    public_jwk = models.JSONField(_("公钥"))
+    # The private half: PKCS#8 PEM encrypted with HONGMIAN_KEYRING_PASSPHRASE, so that a copy
+    # of the table (a backup, a replica) does not sign anything by itself.
+    private_key = models.TextField(_("私钥（加密）"))
+    not_after_use = models.DateTimeField(_("停止签发时间"))
+    retired_at = models.DateTimeField(_("退役时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("签名密钥")
+        verbose_name_plural = _("签名密钥")
+        ordering = ["purpose", "-created_at", "-id"]
+        indexes = [models.Index(fields=["purpose", "retired_at"], name="core_signingkey_live")]
+        constraints = [
+            models.CheckConstraint(
+                condition=~models.Q(purpose=""), name="core_signingkey_purpose_present"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.purpose}:{self.kid}"

@@ -81,6 +81,12 @@ _HOTLINE_REPORTS = HomeAction(
     url_name="analytics:reports",
     primary=True,
 )
+# 我的证照 (issue 13, item 7): the holder's e-certificates.
+_CERTIFICATES = HomeAction(
+    _("我的证照"),
+    _("部门签发的电子证照：出示二维码、下载，办事免交纸质材料。"),
+    url_name="certificates:mine",
+)
 _DASHBOARD = HomeAction(
     _("运行看板"), _("今日受理、在办和超时工单。"), url_name="analytics:dashboard"
 )
@@ -103,10 +109,12 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             primary=True,
         ),
         _MY_APPLICATIONS,
+        _CERTIFICATES,
     ),
     Role.ENTERPRISE_REP: (
         _SERVICES,
         _MY_APPLICATIONS,
+        _CERTIFICATES,
         HomeAction(
             _("企业诉求"),
             _("向 12345 反映企业遇到的问题。"),

@@ -168,7 +168,9 @@ def material_certificates(application: Application) -> dict[int, list[Any]]:
     """For each material, the applicant's e-certificates of the types that satisfy it."""
     materials = list(application.item.materials.prefetch_related("certificate_types"))
     codes = {t.code for m in materials for t in m.certificate_types.all()}
-    held = certificates_bridge.certificates_held(application.applicant, type_codes=codes)
+    held = certificates_bridge.certificates_held(
+        person=application.person, enterprise=application.enterprise, type_codes=codes
+    )
     found: dict[int, list[Any]] = {}
     for material in materials:
         wanted = {t.code for t in material.certificate_types.all()}

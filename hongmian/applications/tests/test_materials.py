@@ -109,8 +109,11 @@ def test_a_draft_is_not_a_source_of_reuse(world: World) -> None:
 
 
 class _Cert:
+    """Shaped like a certificates.Certificate row, as far as the seam reads it."""
+
     def __init__(self, ref: str, type_code: str) -> None:
-        self.id, self.type_code, self.name = ref, type_code, "居民身份证"
+        self.cert_id, self.valid_until = ref, None
+        self.type = CertificateType(code=type_code, name="居民身份证")
 
 
 def test_certificates_through_the_seam_need_consent(world: World, monkeypatch: Any) -> None:
@@ -118,15 +121,15 @@ def test_certificates_through_the_seam_need_consent(world: World, monkeypatch: A
     world.id_material.certificate_types.add(id_card)
     asked: list[Any] = []
 
-    def held(user: Any, *, type_codes: list[str]) -> list[_Cert]:
-        asked.append((user, sorted(type_codes)))
+    def held(*, person: Any, enterprise: Any, type_codes: list[str]) -> list[_Cert]:
+        asked.append((person, enterprise, sorted(type_codes)))
         return [_Cert("cert-1", "id_card")]
 
     monkeypatch.setattr(certificates_bridge, "_provider", lambda: held)
     application = world.draft()
     found = materials.material_certificates(application)
     assert [c.ref for c in found[world.id_material.pk]] == ["cert-1"]
-    assert asked == [(world.citizen, ["id_card"])]
+    assert asked == [(application.person, None, ["id_card"])]
     with pytest.raises(PermissionDenied):
         materials.material_certificate_use(
             actor=actor_of(world.citizen),
@@ -155,5 +158,48 @@ def test_certificates_through_the_seam_need_consent(world: World, monkeypatch: A
     assert row.certificate_ref == "cert-1"
 
 
-def test_without_the_certificates_app_nothing_is_held(world: World) -> None:
-    assert certificates_bridge.certificates_held(world.citizen, type_codes=["id_card"]) == []
+def test_a_holder_without_certificates_holds_none(world: World) -> None:
+    application = world.draft()
+    held = certificates_bridge.certificates_held(
+        person=application.person, enterprise=None, type_codes=["id_card"]
+    )
+    assert held == []
+
+
+def test_the_applicants_own_valid_certificates_are_offered(world: World) -> None:
+    """Through the real certificates app: the holder's valid certificate of the material's
+    type is offered; a revoked one, another type and another person's are not."""
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from hongmian.certificates.models import Certificate
+    from hongmian.identity.tests.factories import PersonFactory
+
+    id_card = CertificateType.objects.create(code="id_card", name="居民身份证")
+    other_type = CertificateType.objects.create(code="marriage", name="结婚证")
+    world.id_material.certificate_types.add(id_card)
+    application = world.draft()
+    now = timezone.now()
+
+    def issue(person: Any, ctype: CertificateType, **fields: Any) -> Certificate:
+        return Certificate.objects.create(
+            type=ctype,
+            issuer=world.police,
+            person=person,
+            data={},
+            kid="k",
+            token="a.b.c",
+            issued_at=now - dt.timedelta(days=1),
+            valid_from=now - dt.timedelta(days=1),
+            **fields,
+        )
+
+    held = issue(application.person, id_card)
+    issue(application.person, id_card, revoked_at=now, revoke_reason="cancelled")
+    issue(application.person, other_type)
+    issue(PersonFactory(), id_card)
+
+    found = materials.material_certificates(application)
+    assert [c.ref for c in found[world.id_material.pk]] == [str(held.cert_id)]
+    assert found[world.id_material.pk][0].name == "居民身份证"
