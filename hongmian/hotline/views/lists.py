@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
+from html import escape
 from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
@@ -189,15 +190,15 @@ class Choice:
 
 def _options(items: Iterable[tuple[Any, Any]], selected: str) -> SafeString:
     # Hundreds of options (categories, units): written here, not by a template loop that
-    # took most of a list page's time.
-    return format_html_join(
-        "",
-        '<option value="{}"{}>{}</option>',
-        (
-            (value, mark_safe(" selected") if str(value) == selected else "", label)
-            for value, label in items
-        ),
-    )
+    # took most of a list page's time; escaped by the standard library's html.escape (the
+    # same five characters as Django's escape) rather than format_html per option, whose
+    # lazy wrappers were ≈ 3,500 calls a board page (decision 0051).
+    out = []
+    for value, label in items:
+        text = str(value)
+        mark = " selected" if text == selected else ""
+        out.append(f'<option value="{escape(text)}"{mark}>{escape(str(label))}</option>')
+    return mark_safe("".join(out))  # noqa: S308 — every value and label escaped above
 
 
 def filter_choices(
