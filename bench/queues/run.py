@@ -342,6 +342,9 @@ def pages(world: dict[str, object], n: int) -> list[tuple[str, str, str]]:
         # One order in eight has 油烟 in its title: a common word, the worst case for a count.
         ("agent", "search q=<word>", f"{search}?q=油烟"),
         ("agent", "search q=<4 characters, common>", f"{search}?q=油烟扰民"),
+        # A common word's page comes before its count, which the page then asks for (0051).
+        ("agent", "search q=<word>, its count (?count=1)", f"{search}?q=油烟&count=1"),
+        ("agent", "search q=<4 characters>, count (?count=1)", f"{search}?q=油烟扰民&count=1"),
         ("agent", "search q=<words, rare>", f"{search}?q=%E6%89%B0%E6%B0%91%2012345"),
         ("agent", "search sort=deadline", f"{search}?sort=deadline"),
         ("agent", "search sort=lateness", f"{search}?sort=lateness"),

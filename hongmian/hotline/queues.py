@@ -20,7 +20,7 @@ docs/hotline.md.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
 from urllib.parse import urlencode
@@ -47,7 +47,7 @@ from hongmian.hotline.states import (
     Satisfaction,
     Status,
 )
-from hongmian.hotline.text_search import order_text_q
+from hongmian.hotline.text_search import order_text_q, text_index_used
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import InSubquery
 
@@ -385,10 +385,12 @@ def queue_apply(
     now: dt.datetime,
     default_sort: str = "-received",
     search_caller: bool = False,
+    text_index: bool = True,
 ) -> QuerySet[WorkOrder]:
     """`orders` (already scoped to the reader) narrowed by `wanted` and sorted. `user` is
     needed for `mine`. `search_caller`: `q` also matches the caller's phone and the address
-    (the centre's search; never a unit's)."""
+    (the centre's search; never a unit's). `text_index` false: `q` without its bigram
+    condition (the same rows; see `queue_page`'s `unindexed`)."""
     if values := wanted.status_values():
         orders = orders.filter(status__in=sorted(values))
     if wanted.q and WorkOrder.objects.filter(number=wanted.q).exists():
@@ -398,7 +400,9 @@ def queue_apply(
     elif wanted.q:
         phone = _phone(wanted.q) if search_caller else ""
         orders = orders.filter(
-            order_text_q(wanted.q, phone=phone, address=search_caller, using=orders.db)
+            order_text_q(
+                wanted.q, phone=phone, address=search_caller, using=orders.db, indexed=text_index
+            )
         )
     if wanted.category is not None:
         orders = orders.filter(category_id__in=category_and_below(wanted.category))
@@ -480,6 +484,9 @@ class QueuePage:
     number: int
     per_page: int
     wanted: QueueFilter = field(default_factory=QueueFilter)
+    # True: the count is still being taken (the page fetches it after it loads, decision
+    # 0051); `count` is then only the rows up to this page's last, a lower bound.
+    counting: bool = False
 
     @property
     def num_pages(self) -> int:
@@ -491,6 +498,8 @@ class QueuePage:
 
     @property
     def has_next(self) -> bool:
+        if self.counting:
+            return len(self.items) == self.per_page
         return self.number < self.num_pages
 
     @property
@@ -533,95 +542,84 @@ class QueuePage:
         return [(n, self.url(n) if n else "") for n in self.window()]
 
 
-def queue_page(orders: QuerySet[Any], wanted: QueueFilter) -> QueuePage:
+# A `q` found in at least this many orders is "common": its page walks the list's order
+# with the substring test alone, and its count may come after the page (decision 0051).
+TEXT_PROBE = 5000
+# Deeper than this, a walk in the list's order would read too far for a common word: the
+# page asks the bigram index as before.
+TEXT_WALK_MAX_ROWS = 500
+
+
+def queue_page(
+    orders: QuerySet[Any],
+    wanted: QueueFilter,
+    *,
+    unindexed: Callable[[], QuerySet[Any]] | None = None,
+    count_later: bool = False,
+) -> QueuePage:
     """Count `orders` and read the asked page (two queries; a page past the end reads the
-    last one, a third)."""
-    count = orders.count()
+    last one, a third).
+
+    `unindexed`: makes the same list with `q` as the substring test alone
+    (`queue_apply(…, text_index=False)`; called only when needed), for when `q` asks the
+    bigram index. Then the count first stops at `TEXT_PROBE` rows: under it, it is the
+    true count and the page asks the index; at it, the word is common — a share of the
+    list the planner cannot see (it takes the bigrams of a phrase as independent, 0037) —
+    and a shallow page walks the list's own order with `unindexed`, stopping at the page
+    (the same rows). The true count of a common word visits every order that has it
+    (0.4–0.9 s at a million): with `count_later` it is not taken here, the page says it
+    is counting (`QueuePage.counting`) and fetches it after it loads; without, it is taken
+    as before."""
+    if unindexed is not None and text_index_used(wanted.q, using=orders.db):
+        probe = orders.order_by()[:TEXT_PROBE].count()
+        if probe >= TEXT_PROBE:
+            return _common_text_page(orders, unindexed, wanted, count_later=count_later)
+        return _page(orders, wanted, probe)
+    return _page(orders, wanted, orders.count())
+
+
+def _common_text_page(
+    orders: QuerySet[Any],
+    unindexed: Callable[[], QuerySet[Any]],
+    wanted: QueueFilter,
+    *,
+    count_later: bool,
+) -> QueuePage:
+    start = (wanted.page - 1) * wanted.per_page
+    shown = unindexed() if start + wanted.per_page <= TEXT_WALK_MAX_ROWS else orders
+    if not count_later:
+        return _page(orders, wanted, orders.count(), read=shown)
+    items = queue_rows(shown, start, wanted.per_page)
+    if not items and wanted.page > 1:
+        # Past the end of the list: count now, to show its last page.
+        return _page(orders, wanted, orders.count(), read=shown)
+    return QueuePage(items, start + len(items), wanted.page, wanted.per_page, wanted, counting=True)
+
+
+def _page(
+    orders: QuerySet[Any], wanted: QueueFilter, count: int, *, read: QuerySet[Any] | None = None
+) -> QueuePage:
+    rows = orders if read is None else read
     last = max(1, -(-count // wanted.per_page))
     number = min(wanted.page, last)
     start = (number - 1) * wanted.per_page
-    items = list(orders[start : start + wanted.per_page]) if count else []
+    items = queue_rows(rows, start, wanted.per_page) if count else []
     return QueuePage(items, count, number, wanted.per_page, replace(wanted, page=number))
 
 
-# --- views: built-in per role, personal ones saved (models.SavedView) -----------------------
+# From this offset on, a page reads its ids first (`queue_rows`).
+DEEP_PAGE_ROWS = 500
 
 
-@dataclass(frozen=True, slots=True)
-class QueueView:
-    """One tab of a queue: a name and the parameters it stands for."""
-
-    key: str
-    label: str | Promise
-    params: tuple[tuple[str, str], ...] = ()
-
-    @property
-    def query(self) -> str:
-        return "?" + urlencode(self.params) if self.params else ""
-
-
-# The built-in views (Zammad's overviews) of each queue, defined here rather than stored so
-# that every office has the same ones. The unit's 待审批 (approvals) belongs to the approval
-# work and joins this tuple from there.
-BUILTIN_VIEWS: dict[str, tuple[QueueView, ...]] = {
-    # The centre's 工单查询.
-    "search": (
-        QueueView("all", _("全部")),
-        QueueView("to_dispatch", _("待派单"), (("status", Status.RECEIVED),)),
-        QueueView("due_soon", _("即将超时"), (("light", ClockLight.YELLOW), ("sort", "deadline"))),
-        QueueView("overdue", _("已超时"), (("overdue", "1"), ("sort", "lateness"))),
-        QueueView("to_call_back", _("待回访"), (("status", Status.REPLIED), ("sort", "replied"))),
-    ),
-    # A unit's 待办工单.
-    "inbox": (
-        QueueView("all", _("全部待办")),
-        QueueView("to_acknowledge", _("待签收"), (("status", Status.DISPATCHED),)),
-        QueueView("mine", _("我的"), (("mine", "1"),)),
-        QueueView("due_soon", _("即将超时"), (("light", ClockLight.YELLOW),)),
-        QueueView("overdue", _("已超时"), (("overdue", "1"),)),
-    ),
-}
-
-
-@dataclass(frozen=True, slots=True)
-class ViewTab:
-    view: QueueView
-    count: int | None  # None: not counted yet (the page loads the counts after it, 0036)
-    current: bool
-    saved_id: int | None = None
-
-
-def queue_view_tabs(
-    base: QuerySet[WorkOrder],
-    views: Sequence[QueueView],
-    *,
-    current_params: Sequence[tuple[str, str]],
-    user: Any = None,
-    now: dt.datetime,
-    saved: Mapping[str, int] | None = None,
-    counted: bool = True,
-) -> list[ViewTab]:
-    """Each view with its true count (one COUNT per view) over `base`, and which one the
-    reader is on (its parameters are exactly the current filter's). `counted` false: no
-    COUNT, `count` None (the list page draws its tabs at once and fetches the counts
-    after, so that a page at a million orders does not wait for six counts)."""
-    tabs = []
-    wanted_now = sorted(current_params)
-    for view in views:
-        wanted, _problems = queue_filter_parse(_multi(view))
-        count = (
-            queue_apply(base, wanted, user=user, now=now).order_by().count() if counted else None
-        )
-        current = sorted(wanted.params(paging=False)) == [
-            p for p in wanted_now if p[0] not in ("page", "per_page")
-        ]
-        tabs.append(ViewTab(view, count, current, (saved or {}).get(view.key)))
-    return tabs
-
-
-def _multi(view: QueueView) -> dict[str, list[str]]:
-    # Repeated parameters (status=a&status=b) stay lists.
-    merged: dict[str, list[str]] = {}
-    for key, value in view.params:
-        merged.setdefault(key, []).append(value)
-    return merged
+def queue_rows(rows: QuerySet[Any], start: int, size: int) -> list[Any]:
+    """Rows `start` to `start + size` of the sorted `rows`. A deep page reads the ids of
+    its rows first, then those rows by id: an OFFSET over whole rows reads every row it
+    skips from the table (and joins it), where the ids alone come from a narrow index
+    that holds the filter, the sort and the id (decision 0051: 10,000 rows skipped in
+    the index rather than the table). A row that left the list between the two
+    statements is not shown, as a list read a moment later would not show it."""
+    if start < DEEP_PAGE_ROWS:
+        return list(rows[start : start + size])
+    ids = list(rows.values_list("pk", flat=True)[start : start + size])
+    found = {row.pk: row for row in rows.filter(pk__in=ids)} if ids else {}
+    return [found[pk] for pk in ids if pk in found]

@@ -91,14 +91,24 @@ class _HasAllGrams(Expression):
         )
 
 
-def order_text_q(q: str, *, phone: str = "", address: bool = False, using: str) -> Q:
+def text_index_used(q: str, *, using: str) -> bool:
+    """Whether `order_text_q(q, using=using)` asks the bigram index (PostgreSQL, two
+    characters or more)."""
+    return len(q) >= 2 and connections[using].vendor == "postgresql"
+
+
+def order_text_q(
+    q: str, *, phone: str = "", address: bool = False, using: str, indexed: bool = True
+) -> Q:
     """Orders whose number, title or text (and address, when `address`) contain `q`, or —
     when `phone` is given — whose caller's phone is `phone`. `using`: the database the
-    query goes to (the bigram index is PostgreSQL's)."""
+    query goes to (the bigram index is PostgreSQL's). `indexed` false: the substring test
+    alone, with no bigram condition — the same rows, but a plan that walks the list's own
+    order and stops at a page, for a word known to be in many orders (decision 0051)."""
     text = Q(number__icontains=q) | Q(title__icontains=q) | Q(content__icontains=q)
     if address:
         text |= Q(address__icontains=q)
-    if len(q) >= 2 and connections[using].vendor == "postgresql":
+    if indexed and text_index_used(q, using=using):
         if address and len(q) == 2 and "\n" not in q:
             # Two characters (most Chinese words) over all four fields: the bigram is in
             # the set exactly when it is in one of the fields (the fields are joined by a

@@ -213,3 +213,44 @@ def test_the_whole_boards_counts_and_duplicates_arrive_after_the_page(page, log_
     page.wait_for_url(re.compile(r"section=overdue"))
     assert _pager_count(page) == 12
     _screenshot(page, "queues-board-counts")
+
+
+def test_a_common_words_count_arrives_after_its_page(page, log_in, monkeypatch) -> None:
+    """工单查询 for a word in many orders draws its page first and says it is counting; the
+    true count and the whole pager arrive after (decision 0051)."""
+    from django.db import connection
+
+    from hongmian.hotline import queues
+
+    # 3 make a word common here (5,000 at a million); SQLite has no bigram index, so its
+    # choice is forced as PostgreSQL's would be.
+    monkeypatch.setattr(queues, "TEXT_PROBE", 3)
+    if connection.vendor != "postgresql":
+        monkeypatch.setattr(queues, "text_index_used", lambda q, *, using: len(q) >= 2)
+    centre, _street = _units()
+    _user("q-agent", Role.HOTLINE_AGENT, centre, "话务员小李")
+    now = timezone.now()
+    for i in range(30):  # 24 with the word
+        order = WorkOrderFactory(title="油烟扰民" if i % 5 else "路灯不亮", assignments=False)
+        WorkOrder.objects.filter(pk=order.pk).update(created_at=now - dt.timedelta(minutes=i))
+    newest = list(
+        WorkOrder.objects.filter(title="油烟扰民")
+        .order_by("-created_at", "-id")
+        .values_list("number", flat=True)
+    )
+    log_in("q-agent")
+    response = page.goto("/hotline/search/?q=油烟扰民&per_page=20")
+    assert "正在计数…" in response.text()  # the page as first sent
+    counted = page.locator("nav.pager[data-count]").first
+    counted.wait_for(timeout=10_000)
+    assert counted.get_attribute("data-count") == "24"
+    assert page.get_by_text(re.compile(r"共\s*24\s*张，第\s*1–20\s*张")).first.is_visible()
+    assert page.locator("nav.pager[data-counting]").count() == 0
+    assert _rows(page) == newest[:20]
+    assert page.get_by_text("正在计数…").count() == 0
+    page.get_by_role("link", name="下一页").first.click()
+    page.wait_for_url(re.compile(r"page=2"))
+    page.locator("nav.pager[data-count]").first.wait_for(timeout=10_000)
+    assert _rows(page) == newest[20:]
+    assert page.locator("nav.pager").first.get_attribute("data-pages") == "2"
+    _screenshot(page, "queues-search-common-word")

@@ -28,7 +28,7 @@ from hongmian.core.errors import Conflict, NotFound, PermissionDenied, Validatio
 from hongmian.core.schemas import DbId
 from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
-from hongmian.hotline.queues import queue_apply, queue_filter_parse
+from hongmian.hotline.queues import queue_apply, queue_filter_parse, queue_rows
 from hongmian.hotline.schemas import (
     AssignmentHandlerIn,
     AssignmentHandlerOut,
@@ -187,7 +187,7 @@ def work_order_list(request: HttpRequest, filters: Query[WorkOrderFilterIn]) -> 
         "page": offset // limit + 1,
         "per_page": limit,
         "num_pages": max(1, -(-total // limit)),
-        "items": list(orders[offset : offset + limit]),
+        "items": queue_rows(orders, offset, limit),
     }
 
 

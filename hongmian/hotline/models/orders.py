@@ -219,17 +219,35 @@ class WorkOrder(BaseModel):
             models.Index(fields=["status", "created_at"], name="hotline_order_status_created"),
             # The queues' sorts (hotline/queues.py): the callback queue by reply time, the
             # 按时长 sort by dispatch time, each inside a status.
-            models.Index(fields=["status", "replied_at"], name="hotline_order_status_replied"),
+            # With the id, so that a deep page reads its ids from the index alone and then
+            # its 50 rows (queues.queue_rows, decision 0051). Newest first (`replied_at
+            # DESC NULLS LAST`) has its own, PostgreSQL's alone (SQLite has no NULLS LAST
+            # in an index): migration 0012 makes it.
+            models.Index(
+                fields=["status", "replied_at", "id"], name="hotline_order_status_replied"
+            ),
+            # Every order newest first, the id with it (the field's own index has no id):
+            # 工单查询's deep pages read their ids from it alone (decision 0051).
+            models.Index(fields=["created_at", "id"], name="hotline_order_created"),
+            # A district's orders newest first (工单查询 and the API's `district`).
+            models.Index(
+                fields=["district_code", "created_at", "id"], name="hotline_order_district_new"
+            ),
             models.Index(fields=["status", "dispatched_at"], name="hotline_order_status_disp"),
             # `sort=age` over every status (AGE_SORT_KEY above), and the same over the orders
             # in a unit's hands alone: the board's 已超时 / 即将到期 and the inbox walk that
             # one in age order (≈ 8 % of the orders, half of them late) and stop at a page,
             # never the million closed ones first (decision 0037).
             models.Index(AGE_SORT_KEY, "created_at", "id", name="hotline_order_age"),
+            # The clock and the dispatch time last: the board's 已超时 reads a deep page's
+            # ids from this index alone (an index-only scan needs every column the query
+            # names, the sort expression's own too; decision 0051).
             models.Index(
                 AGE_SORT_KEY,
                 "created_at",
                 "id",
+                "clock_due_at",
+                "dispatched_at",
                 condition=Q(status__in=sorted(WITH_UNIT_STATUSES)),
                 name="hotline_order_age_with_unit",
             ),

@@ -307,10 +307,17 @@ def search(request: HttpRequest) -> HttpResponse:
     base = selectors.work_order_list(request.user)
     if lists.tabs_requested(request):
         return lists.tabs_fragment(request, base, "search", now=now, builtin=centre)
-    found = lists.listing(request, base, now=now, default_sort="-received", search_caller=centre)
+    if lists.count_requested(request):
+        return lists.count_fragment(
+            request, base, now=now, default_sort="-received", search_caller=centre
+        )
+    found = lists.listing(
+        request, base, now=now, default_sort="-received", search_caller=centre, count_later=True
+    )
     context = {
         "listing": found,
         "page": found.page,
+        "count_url": lists.count_url(request) if found.page.counting else "",
         "choices": lists.filter_choices(found, units=lists.units_for(request.user)),
         "action": reverse("hotline:search"),
         "base": reverse("hotline:search"),
