@@ -35,6 +35,8 @@ INSTALLED_APPS = [
     "hongmian.geo",
     "hongmian.knowledge",
     "hongmian.catalog",
+    # 大厅与预约 (issue 14): halls, slots, bookings; reads geo, identity and the catalogue.
+    "hongmian.appointments",
     "hongmian.hotline",
     # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
     # before analytics (the report and the dashboard read its hot spots).
