@@ -9,6 +9,7 @@ from typing import Any
 
 from ninja import NinjaAPI
 
+from hongmian.appointments.api import router as appointments_router
 from hongmian.catalog.api import router as catalog_router
 from hongmian.catalog.search.api import router as catalog_search_router
 from hongmian.core.api import router as core_router
@@ -47,6 +48,7 @@ api.add_router("/identity/", identity_router)
 api.add_router("/geo/", geo_router)
 api.add_router("/knowledge/", knowledge_router)
 api.add_router("/catalog/", catalog_router)
+api.add_router("/appointments/", appointments_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)
 # The catalogue search (issue 12): its own router under /catalog/.

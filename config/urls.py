@@ -18,6 +18,8 @@ urlpatterns = [
     path("hotline/", include("hongmian.insights.urls")),
     path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
+    # 预约 (issue 14): the booking pages, /me/appointments/ and the hall's day; before "me/".
+    path("", include("hongmian.appointments.urls")),
     # The owner's person and enterprise files (一人一档 / 一企一档, decision 0044).
     path("me/", include("hongmian.identity.urls")),
     # The auditor's audit log (issue 16, item 5).
