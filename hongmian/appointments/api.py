@@ -202,6 +202,8 @@ def booking_cancel_op(request: HttpRequest, id: DbId) -> dict[str, Any]:
     response={201: BookingOut, **errors(403, 404, 409, 422, 429)},
     summary="改约（保留新时段，确认后原预约自动取消）",
 )
-def booking_reschedule_op(request: HttpRequest, id: DbId, payload: BookingRescheduleIn) -> Status[dict[str, Any]]:
+def booking_reschedule_op(
+    request: HttpRequest, id: DbId, payload: BookingRescheduleIn
+) -> Status[dict[str, Any]]:
     booking = booking_reschedule(actor=_act(request, id), booking_id=id, slot_id=payload.slot_id)
     return Status(201, booking_out(booking))

@@ -3,7 +3,8 @@ units: the city's centre, the 11 district centres, a centre for every street and
 and a station for each community the identity demo has. Each books the catalogue's
 appointment items of its level (a street or community hall: its district's items, taken
 in under 全城通办), with windows, Monday–Friday hours (the city centre also Saturday
-mornings) and slots for the next days. Idempotent; called by `hongmian seed_demo`."""
+mornings) and slots for the next days. A second seed only tops up the slots; called by
+`hongmian seed_demo`."""
 
 from __future__ import annotations
 
@@ -57,22 +58,24 @@ def _hall(
 def _furnish(hall: Hall, items: list[ServiceItem], *, saturday: bool = False) -> None:
     if not items:
         return
-    for weekday in range(5):
-        for opens, closes in WEEKDAY_SPANS:
-            OpeningHours.objects.get_or_create(
-                hall=hall, weekday=weekday, opens=opens, defaults={"closes": closes}
-            )
+    spans = [(weekday, o, c) for weekday in range(5) for o, c in WEEKDAY_SPANS]
     if saturday:
-        for opens, closes in SATURDAY_SPANS:
-            OpeningHours.objects.get_or_create(
-                hall=hall, weekday=5, opens=opens, defaults={"closes": closes}
-            )
+        spans += [(5, o, c) for o, c in SATURDAY_SPANS]
+    OpeningHours.objects.bulk_create(
+        [OpeningHours(hall=hall, weekday=w, opens=o, closes=c) for w, o, c in spans],
+        ignore_conflicts=True,
+    )
     group, _created = ItemGroup.objects.get_or_create(
         hall=hall, name="预约事项", defaults={"slot_minutes": 30, "per_window": 2}
     )
     group.items.add(*items)
-    for n in range(1, WINDOWS[HallLevel(hall.level)] + 1):
-        Window.objects.get_or_create(hall=hall, number=f"{n:02d}", defaults={"group": group})
+    Window.objects.bulk_create(
+        [
+            Window(hall=hall, number=f"{n:02d}", group=group)
+            for n in range(1, WINDOWS[HallLevel(hall.level)] + 1)
+        ],
+        ignore_conflicts=True,
+    )
 
 
 def _district_items(region: str) -> list[ServiceItem]:
@@ -89,6 +92,10 @@ def _district_items(region: str) -> list[ServiceItem]:
 def seed(*, actor: Actor, progress: Progress) -> None:
     city = Division.objects.filter(level="city").first()
     if city is None:
+        return
+    if Hall.objects.filter(code="H440100").exists():
+        # Seeded before: only the slots of days that came into reach since.
+        slots_generate(actor=actor, days=appointment_policy().days_ahead)
         return
     districts = list(Division.objects.filter(level="district").order_by("code"))
     total = len(districts) + 1

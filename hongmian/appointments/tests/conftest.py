@@ -55,6 +55,11 @@ def citizen_with_person(username: str) -> tuple[User, Person]:
 
 @pytest.fixture
 def world(db: None) -> World:
+    return make_world()
+
+
+def make_world(citizen: User | None = None) -> World:
+    """The world above; `citizen` (with a person made for it) instead of a new one."""
     city = Division.objects.create(code="440100000", name="广州市", short_name="广州", level="city")
     district = Division.objects.create(
         code="440106000", name="天河区", short_name="天河", level="district", parent=city
@@ -96,7 +101,10 @@ def world(db: None) -> World:
     Window.objects.create(hall=hall, number="01", group=group)
     Window.objects.create(hall=hall, number="02", group=group)
     slots_generate(actor=Actor.system("test"), days=1, start=DAY, halls=[hall])
-    citizen, person = citizen_with_person("t-citizen")
+    if citizen is None:
+        citizen, person = citizen_with_person("t-citizen")
+    else:
+        person = PersonFactory(user=citizen)
     other_citizen, other_person = citizen_with_person("t-other")
     return World(
         hall=hall,
