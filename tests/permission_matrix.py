@@ -921,6 +921,7 @@ APPOINTMENTS: dict[str, Row] = {
     "GET /appointments/bookings/<id>/": Row(_NOBODYS),
     "POST /appointments/bookings/<id>/confirm": Row(_NOBODYS),
     "POST /appointments/bookings/<id>/cancel": Row(_NOBODYS),
+    "GET /appointments/halls/": Row(ALLOWED_FOR(_HALL_VIEWERS)),
     "GET /appointments/halls/<id>/day/": Row(ALLOWED_FOR(_HALL_VIEWERS), ok=404, note="no hall 0"),
     "GET /me/appointments/": Row(ANY_LOGGED_IN),
     "GET /api/appointments/halls": Row(PUBLIC),

@@ -16,6 +16,7 @@ from hongmian.core import calendar
 from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.identity.models import Person
 from hongmian.identity.permissions import is_active_user
+from hongmian.identity.states import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,6 +76,17 @@ def hall_list(
     if item_id is not None:
         halls = halls.filter(groups__items=item_id).distinct()
     return halls.order_by("code")
+
+
+def halls_viewable_by(user: Any, *, district: str = "") -> QuerySet[Hall]:
+    """The halls whose day `user` may open (permissions.can_view_hall_day as a query)."""
+    chosen = hall_list(district=district if district.isdigit() else None)
+    if getattr(user, "role", "") == Role.HALL_STAFF:
+        unit = user.org_unit
+        if unit is None:
+            return Hall.objects.none()
+        chosen = chosen.filter(org_unit__path__startswith=unit.path)
+    return chosen
 
 
 def hall_get(hall_id: int) -> Hall:

@@ -9,6 +9,7 @@ urlpatterns = [
     path("appointments/bookings/<int:id>/", views.booking_detail, name="booking"),
     path("appointments/bookings/<int:id>/confirm", views.confirm, name="confirm"),
     path("appointments/bookings/<int:id>/cancel", views.cancel, name="cancel"),
+    path("appointments/halls/", views.halls, name="halls"),
     path("appointments/halls/<int:id>/day/", views.hall_day, name="hall_day"),
     path("me/appointments/", views.mine, name="mine"),
 ]

@@ -219,6 +219,25 @@ def mine(request: HttpRequest) -> HttpResponse:
     return render(request, "appointments/mine.html", {"page": page})
 
 
+HALLS_PER_PAGE = 50
+
+
+@login_required
+def halls(request: HttpRequest) -> HttpResponse:
+    """The halls whose day this user may open: a hall's staff their unit's (and the units'
+    below), the city's readers every hall, by district; true count, paged."""
+    if getattr(request.user, "role", "") not in HALL_VIEW_ROLES:
+        raise DjangoPermissionDenied
+    chosen = selectors.halls_viewable_by(request.user, district=request.GET.get("district", ""))
+    page = Paginator(chosen, HALLS_PER_PAGE).get_page(request.GET.get("page"))
+    context = {
+        "page": page,
+        "districts": [(d.code, d.name) for d in district_list()],
+        "district": request.GET.get("district", ""),
+    }
+    return render(request, "appointments/halls.html", context)
+
+
 @login_required
 def hall_day(request: HttpRequest, id: int) -> HttpResponse:
     """The hall manager's day: each slot's seats, and the day's bookings, paged."""

@@ -106,3 +106,10 @@ def test_the_hall_day_is_its_staffs_not_another_halls(world: World, day: dt.date
     assert "共 0 条" in html
     assert client_of(world.other_staff).get(url).status_code == 404
     assert client_of(world.citizen).get(url).status_code == 403
+    # The list of halls leads each hall's staff to theirs only.
+    mine = client_of(world.hall_staff).get("/appointments/halls/").content.decode()
+    assert url in mine
+    assert "共 1 个" in mine
+    theirs = client_of(world.other_staff).get("/appointments/halls/").content.decode()
+    assert url not in theirs
+    assert "共 0 个" in theirs
