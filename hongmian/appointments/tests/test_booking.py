@@ -18,6 +18,7 @@ from hongmian.appointments.services.booking import (
 )
 from hongmian.appointments.services.halls import hall_closure_create
 from hongmian.appointments.services.reminders import reminders_send
+from hongmian.appointments.services.slots import slots_generate
 from hongmian.appointments.states import BookingStatus, CancelReason
 from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.models import AuditEvent
@@ -113,8 +114,6 @@ def test_per_person_limits(world: World) -> None:
     hold(world, slots[1], item=world.other_item)
     # A third active booking on another day is allowed; a fourth is over the limit.
     world.hall.hours.create(weekday=5, opens=dt.time(9), closes=dt.time(10))
-    from hongmian.appointments.services.slots import slots_generate
-
     slots_generate(
         actor=actor_of(None), days=1, start=DAY + dt.timedelta(days=1), halls=[world.hall]
     )

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from io import StringIO
 
 import pytest
+from django.core.management import CommandError, call_command
 
 from hongmian.appointments.models import HallClosure, OpeningHours, Slot
 from hongmian.appointments.selectors import hall_opening, slot_list
+from hongmian.appointments.services.halls import hall_closure_create
 from hongmian.appointments.services.slots import slots_generate
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ValidationFailed
@@ -73,8 +76,6 @@ def test_a_closure_entered_after_the_slots_hides_them(world: World) -> None:
 
 
 def test_a_closure_must_end_after_it_starts_and_say_why(world: World) -> None:
-    from hongmian.appointments.services.halls import hall_closure_create
-
     with pytest.raises(ValidationFailed) as exc:
         hall_closure_create(
             actor=SYSTEM, hall=world.hall, start=DAY, end=DAY - dt.timedelta(1), reason="x"
@@ -84,3 +85,35 @@ def test_a_closure_must_end_after_it_starts_and_say_why(world: World) -> None:
         hall_closure_create(actor=SYSTEM, hall=world.hall, start=DAY, end=DAY, reason=" ")
     assert exc.value.code == "appointment.closure_reason_required"
     assert not HallClosure.objects.exists()
+
+
+def test_the_command_closes_a_hall_and_refuses_a_bad_span_with_its_code(world: World) -> None:
+    with pytest.raises(CommandError, match=r"appointment\.closure_span_invalid"):
+        call_command(
+            "appointments",
+            "close",
+            "--hall",
+            "HT",
+            "--from",
+            "2026-12-15",
+            "--to",
+            "2026-12-14",
+            "--reason",
+            "台风",
+        )
+    out = StringIO()
+    call_command(
+        "appointments",
+        "close",
+        "--hall",
+        "HT",
+        "--from",
+        "2026-12-14",
+        "--to",
+        "2026-12-14",
+        "--reason",
+        "台风停工",
+        stdout=out,
+    )
+    assert "bookings cancelled: 0" in out.getvalue()
+    assert not hall_opening(world.hall, DAY).is_open
