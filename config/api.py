@@ -10,6 +10,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from hongmian.applications.api import router as applications_router
+from hongmian.appointments.api import router as appointments_router
 from hongmian.catalog.api import router as catalog_router
 from hongmian.catalog.search.api import router as catalog_search_router
 from hongmian.certificates.api import router as certificates_router
@@ -51,6 +52,7 @@ api.add_router("/knowledge/", knowledge_router)
 api.add_router("/catalog/", catalog_router)
 # E-certificates (issue 13, item 1): keys.json, revoked.json and verify are public.
 api.add_router("/certificates/", certificates_router)
+api.add_router("/appointments/", appointments_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)
 # The catalogue search (issue 12): its own router under /catalog/.

@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "hongmian.catalog",
     # 电子证照 (issue 13, item 1): after identity and the catalogue (its types, the holders).
     "hongmian.certificates",
+    # 大厅与预约 (issue 14): halls, slots, bookings; reads geo, identity and the catalogue.
+    "hongmian.appointments",
     "hongmian.hotline",
     # After the hotline (it reads orders; its demo trains on the hotline demo's orders) and
     # before analytics (the report and the dashboard read its hot spots).

@@ -903,6 +903,9 @@ ADMIN_MODELS = (
     "catalog/mainitem",
     "catalog/lifeevent",
     "catalog/certificatetype",
+    # halls and bookings (issue 14)
+    "appointments/hall",
+    "appointments/hallclosure",
 )
 
 # --- attachments (附件, issue 11 item 4, decision 0031) ---------------------------------------
@@ -978,12 +981,53 @@ APPLICATIONS: dict[str, Row] = {
     ),
 }
 
+# --- halls and bookings (预约, issue 14 items 1–2, decision 0055) -----------------------------
+# Halls and free seats are public; the person (and a hotline agent for the caller) books;
+# the hall's staff and the city's readers see a hall's day. The matrix's id 0 is nobody's
+# booking and no hall: on the web every admitted role hears 404 (access_booking), which is
+# what a stranger's booking answers too; the API's DbId answers 422 before any read.
+# appointments/tests hold the own / other-person cases.
+_BOOKERS = PUBLIC_ROLES | {Role.HOTLINE_AGENT, Role.HOTLINE_SUPERVISOR}
+_HALL_VIEWERS = frozenset(
+    {
+        Role.HALL_STAFF,
+        Role.HOTLINE_SUPERVISOR,
+        Role.CHIEF_DATA_OFFICER,
+        Role.CITY_LEADER,
+        Role.SYSTEM_ADMIN,
+    }
+)
+_NOBODYS = ANY_LOGGED_IN.but(dict.fromkeys(LOGGED_IN, NOT_FOUND))
+APPOINTMENTS: dict[str, Row] = {
+    "GET /appointments/": Row(ALLOWED_FOR(_BOOKERS)),
+    "POST /appointments/hold": Row(
+        ALLOWED_FOR(_BOOKERS), body={"slot": "1", "item": "no-such-item"}, note="422: no item"
+    ),
+    "GET /appointments/bookings/<id>/": Row(_NOBODYS),
+    "POST /appointments/bookings/<id>/confirm": Row(_NOBODYS),
+    "POST /appointments/bookings/<id>/cancel": Row(_NOBODYS),
+    "GET /appointments/halls/": Row(ALLOWED_FOR(_HALL_VIEWERS)),
+    "GET /appointments/halls/<id>/day/": Row(ALLOWED_FOR(_HALL_VIEWERS), ok=404, note="no hall 0"),
+    "GET /me/appointments/": Row(ANY_LOGGED_IN),
+    "GET /api/appointments/halls": Row(PUBLIC),
+    "GET /api/appointments/halls/<id>/slots": Row(PUBLIC, ok=422, query={"day": "2026-12-14"}),
+    "GET /api/appointments/bookings": Row(ANY_LOGGED_IN),
+    "POST /api/appointments/bookings": Row(
+        ALLOWED_FOR(_BOOKERS), body={"slot_id": 1, "item": "no-such-item"}, note="422: no item"
+    ),
+    "GET /api/appointments/bookings/<id>": Row(ANY_LOGGED_IN, ok=422),
+    "POST /api/appointments/bookings/<id>/confirm": Row(ANY_LOGGED_IN),
+    "POST /api/appointments/bookings/<id>/cancel": Row(ANY_LOGGED_IN),
+    "POST /api/appointments/bookings/<id>/reschedule": Row(ANY_LOGGED_IN, body={"slot_id": 1}),
+}
+
 MATRIX: dict[str, Row] = {
     **WEB,
     **API,
     **OPEN311,
     **ATTACHMENTS,
     **APPLICATIONS,
+    **APPOINTMENTS,
     **_admin_rows(),
 }
 

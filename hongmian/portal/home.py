@@ -131,6 +131,11 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             primary=True,
         ),
         HomeAction(
+            _("为来电人预约"),
+            _("凭来电人的手机号或身份证号，预约到大厅办事。"),
+            url_name="appointments:book",
+        ),
+        HomeAction(
             _("工单查询"),
             _("按号码、来电人或地址查找工单。"),
             url_name="hotline:search",
@@ -184,6 +189,12 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
         _APPLICATION_DESK,
     ),
     Role.HALL_STAFF: (
+        HomeAction(
+            _("大厅预约"),
+            _("本大厅每天各时段的预约名额和预约人。"),
+            url_name="appointments:halls",
+            primary=True,
+        ),
         HomeAction(
             _("查询诉求进度"),
             _("凭工单号和手机号码，帮来访群众查询 12345 诉求的办理进度。"),

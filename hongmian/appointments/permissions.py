@@ -1,0 +1,58 @@
+"""Who may do what with halls and bookings: `can_*` predicates."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hongmian.appointments.models import Booking, Hall
+from hongmian.identity.permissions import is_active_user, is_system_admin
+from hongmian.identity.states import PUBLIC_ROLES, Role
+
+# 12345 books for the caller on the phone (the caller identified by phone or ID number).
+AGENT_ROLES = frozenset({Role.HOTLINE_AGENT, Role.HOTLINE_SUPERVISOR})
+# Roles that book for themselves.
+SELF_BOOKING_ROLES = PUBLIC_ROLES
+# Roles that see a hall's day (its own hall staff; city-wide readers through the scope).
+HALL_VIEW_ROLES = frozenset(
+    {
+        Role.HALL_STAFF,
+        Role.HOTLINE_SUPERVISOR,
+        Role.CHIEF_DATA_OFFICER,
+        Role.CITY_LEADER,
+        Role.SYSTEM_ADMIN,
+    }
+)
+
+
+def can_book_for_self(user: Any) -> bool:
+    return is_active_user(user) and user.role in SELF_BOOKING_ROLES
+
+
+def can_book_for_caller(user: Any) -> bool:
+    return is_active_user(user) and user.role in AGENT_ROLES
+
+
+def can_act_on_booking(user: Any, booking: Booking) -> bool:
+    """Cancel or reschedule: the person's own booking, or a hotline agent for the caller.
+    Others who may see the booking (hall staff, leaders) may not change it."""
+    if not is_active_user(user):
+        return False
+    if booking.person.user_id is not None and booking.person.user_id == user.pk:
+        return True
+    return bool(user.role in AGENT_ROLES)
+
+
+def can_view_hall_day(user: Any, hall: Hall) -> bool:
+    if not is_active_user(user) or user.role not in HALL_VIEW_ROLES:
+        return False
+    if user.role != Role.HALL_STAFF:
+        return True
+    unit = user.org_unit
+    return bool(
+        unit is not None and hall.org_unit is not None and hall.org_unit.path.startswith(unit.path)
+    )
+
+
+def can_manage_halls(user: Any) -> bool:
+    """Enter a closure (a typhoon) or regenerate slots: the platform's administrators."""
+    return is_system_admin(user)
