@@ -172,6 +172,11 @@ def test_the_openapi_document_names_the_one_scheme_and_the_public_operations() -
         ("post", "/api/geo/parse"),
         ("get", "/api/geo/divisions"),
         ("post", "/api/hotline/work-orders/{number}/caller-rating"),
+        # E-certificates are verified by anyone with the published keys (issue 13).
+        ("get", "/api/certificates/keys.json"),
+        ("get", "/api/certificates/revoked.json"),
+        ("get", "/api/certificates/types"),
+        ("post", "/api/certificates/verify"),
     }
     search = schema["paths"]["/api/knowledge/search"]["get"]
     assert search["security"] == [{"ApiKeyOrSession": []}, {}]

@@ -69,6 +69,9 @@ def _chinese_left(page: Any) -> list[str]:
 
 
 def _log_in(page: Any, username: str) -> None:
+    # Leave the page first: the session is saved on every request, so a request still in
+    # flight (the tabs' counts) would set the old session's cookie again after the clear.
+    page.goto("about:blank")
     page.context.clear_cookies()
     page.goto("/login/")
     page.get_by_label("用户名").fill(username)
