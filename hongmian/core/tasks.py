@@ -24,3 +24,12 @@ def prune_job_history(keep_days: int = 90) -> int:
         outcome=JobRun.Outcome.FAILED, created_at__lt=now - timedelta(days=2 * keep_days)
     ).delete()[0]
     return done + failed
+
+
+@cron("20 * * * *")  # hourly: a counter whose window ended is dead weight on every hit
+@reliable_task()
+def prune_rate_counters() -> int:
+    """Delete rate-limit counters whose window ended over an hour ago (core.ratelimit)."""
+    from hongmian.core.ratelimit import prune_expired
+
+    return prune_expired()

@@ -458,7 +458,7 @@ def work_order_caller_rating(
     `work_order.too_many_attempts`). Only while the order awaits its callback (409
     `work_order.illegal_transition`), once per reply (409 `work_order.already_rated`)."""
     if tracking.lookup_locked(request):
-        raise tracking.lookup_refused()
+        raise tracking.lookup_refused(request)
     actor = Actor(user=None, client_address=client_address(request), via="api")
     try:
         order = selectors.work_order_track(number, payload.phone)
