@@ -221,12 +221,32 @@ MAILERS = {
     }
 }
 
+# Every handler redacts secrets in URLs (an Open311 `?api_key=`) before anything is written:
+# runserver's request lines (django.server) included (hongmian.core.logredact).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "hongmian.core.logredact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("HONGMIAN_LOG_LEVEL", default="INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 HONGMIAN_TRUSTED_PROXY_COUNT = env.int("HONGMIAN_TRUSTED_PROXY_COUNT", default=0)
 # Seconds an API key's row (and its account) is cached per process: a revoked key or a
@@ -254,6 +274,12 @@ HONGMIAN_HOTLINE_NUMBER_PREFIX = env.str("HONGMIAN_HOTLINE_NUMBER_PREFIX", defau
 # order that arrives at 17:00 can still be studied all of the next working day, and one that
 # arrives in the morning must be returned by the next morning, not left to age with the unit.
 HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS = env.float("HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS", default=8)
+# Filings per hour (hotline.limits, decision 0057): by one citizen's or enterprise's account
+# on the web form and the API, and by one Open311 client's API key (a relay for many people).
+HONGMIAN_PUBLIC_SUBMISSIONS_PER_HOUR = env.int("HONGMIAN_PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
+HONGMIAN_OPEN311_SUBMISSIONS_PER_HOUR = env.int(
+    "HONGMIAN_OPEN311_SUBMISSIONS_PER_HOUR", default=600
+)
 # How many orders `hongmian seed_demo` makes for the hotline (over the last 90 days).
 HONGMIAN_DEMO_HOTLINE_ORDERS = env.int("HONGMIAN_DEMO_HOTLINE_ORDERS", default=3000)
 

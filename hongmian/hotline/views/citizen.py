@@ -25,6 +25,7 @@ from hongmian.hotline.attachment_selectors import (
 from hongmian.hotline.forms.attachments import CallerAttachForm
 from hongmian.hotline.forms.citizen import CitizenSubmitForm, RateForm, TrackForm
 from hongmian.hotline.forms.common import new_idempotency_key
+from hongmian.hotline.limits import intake_guard
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
 from hongmian.hotline.services.attachments import (
@@ -81,10 +82,14 @@ def submit(request: HttpRequest) -> HttpResponse:
         request.session[LAST_NUMBER_SESSION_KEY] = submitted[key]
         return redirect("hotline:submitted")
     # The service decides: a visitor without an account is refused (decision 0014).
+    who = actor(request)
+    ok, _counted = call_service(form, intake_guard, actor=who, channel=Channel.WEB)
+    if not ok:
+        return _submit_page(request, form, status=error_status(form))
     ok, result = call_service(
         form,
         work_order_intake_with_attachments,
-        actor=actor(request),
+        actor=who,
         request=form.to_intake(),
         uploads=data["attachments"],
         idempotency_key=key,
