@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -49,6 +50,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and the API-key fast path, so that every response carries the policy,
+    # Permissions-Policy and Cache-Control: no-store unless public (decision 0057).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "hongmian.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # `/api/` calls with a bearer key go from here straight to the view: they never use the
     # session, so none of what follows applies to them (docs/decisions/0011).
@@ -132,8 +137,39 @@ SESSION_COOKIE_AGE = env.int("HONGMIAN_SESSION_TIMEOUT_MINUTES", default=30) * 6
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("HONGMIAN_SECURE_COOKIES", default=False)
+_PRODUCTION = env.bool("HONGMIAN_PRODUCTION", default=False)
+SESSION_COOKIE_SECURE = env.bool("HONGMIAN_SECURE_COOKIES", default=_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (docs/deployment.md): on by default in production. Behind a reverse proxy that ends
+# TLS, HONGMIAN_BEHIND_TLS_PROXY=1 trusts its X-Forwarded-Proto (the proxy must set it).
+SECURE_SSL_REDIRECT = env.bool("HONGMIAN_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("HONGMIAN_HSTS_SECONDS", default=31536000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HONGMIAN_HSTS_INCLUDE_SUBDOMAINS", default=_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("HONGMIAN_HSTS_PRELOAD", default=_PRODUCTION)
+if env.bool("HONGMIAN_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (decision 0057): scripts, styles, fonts and images from our own
+# origin only — no inline script, no eval, no CDN. `style-src-attr 'unsafe-inline'` lets the
+# libraries' own markup keep its style attributes (ECharts builds its tooltips as HTML with
+# them); a style attribute runs no script and our templates carry none. The self-contained
+# HTML report and /api/docs answer with their own policies (analytics.views, config.urls).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
 
 # Lockout (hongmian.identity.lockout, decision 0057): this many wrong passwords for one
 # username from one address lock that username from that address for AXES_COOLOFF_TIME;

@@ -38,6 +38,7 @@ from hongmian.core.errors import (
     PermissionDenied,
     RateLimited,
 )
+from hongmian.core.headers import public_cache
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import attachment_selectors
 from hongmian.hotline.limits import intake_guard
@@ -193,6 +194,8 @@ def _key_user(request: HttpRequest, *, required: bool) -> User | None:
 # --- discovery and services ------------------------------------------------------------------
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET", check_jurisdiction=False)
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     body = serialisers.discovery(
@@ -209,6 +212,8 @@ def _keywords(value: str) -> str:
     return ", ".join(k.strip() for k in value.replace("、", ",").split(",") if k.strip())
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     kind = service_type()
@@ -226,6 +231,8 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return serialisers.render(fmt, "services", body)
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET")
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     category = selectors.service_get(service_code)
