@@ -81,11 +81,12 @@ def submit(request: HttpRequest) -> HttpResponse:
     if key and key in submitted:
         request.session[LAST_NUMBER_SESSION_KEY] = submitted[key]
         return redirect("hotline:submitted")
-    # The service decides: a visitor without an account is refused (decision 0014).
+    # A citizen's filings an hour are limited (hotline.limits; 429 on the form when spent).
     who = actor(request)
     ok, _counted = call_service(form, intake_guard, actor=who, channel=Channel.WEB)
     if not ok:
         return _submit_page(request, form, status=error_status(form))
+    # The service decides: a visitor without an account is refused (decision 0014).
     ok, result = call_service(
         form,
         work_order_intake_with_attachments,
