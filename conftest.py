@@ -43,9 +43,9 @@ def _api_key_cache_outlives_the_test(settings):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
-    # The per-process cache holds counters that outlive a test's rollback: the order
-    # tracker's wrong-guess allowance per address (hotline.tracking), which the permission
-    # matrix and schemathesis use up from 127.0.0.1 long before a browser test tracks an order.
+    # The per-process cache holds what outlives a test's rollback (the auditor's search
+    # suggestions, the insights board's scan marker). Rate limits are not in it: they count
+    # in the database (core.ratelimit) and roll back with the test.
     from django.core.cache import cache
 
     cache.clear()

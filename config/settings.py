@@ -3,6 +3,7 @@
 from datetime import timedelta
 
 from django.core.exceptions import ImproperlyConfigured
+from django.utils.csp import CSP
 from django.utils.translation import gettext_lazy as _
 
 from config.env import BASE_DIR, env
@@ -55,6 +56,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Before WhiteNoise and the API-key fast path, so that every response carries the policy,
+    # Permissions-Policy and Cache-Control: no-store unless public (decision 0057).
+    "django.middleware.csp.ContentSecurityPolicyMiddleware",
+    "hongmian.core.headers.SecurityHeadersMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # `/api/` calls with a bearer key go from here straight to the view: they never use the
     # session, so none of what follows applies to them (docs/decisions/0011).
@@ -141,13 +146,51 @@ SESSION_COOKIE_AGE = env.int("HONGMIAN_SESSION_TIMEOUT_MINUTES", default=30) * 6
 SESSION_SAVE_EVERY_REQUEST = True
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
-SESSION_COOKIE_SECURE = env.bool("HONGMIAN_SECURE_COOKIES", default=False)
+_PRODUCTION = env.bool("HONGMIAN_PRODUCTION", default=False)
+SESSION_COOKIE_SECURE = env.bool("HONGMIAN_SECURE_COOKIES", default=_PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+# HTTPS (docs/deployment.md): on by default in production. Behind a reverse proxy that ends
+# TLS, HONGMIAN_BEHIND_TLS_PROXY=1 trusts its X-Forwarded-Proto (the proxy must set it).
+SECURE_SSL_REDIRECT = env.bool("HONGMIAN_SSL_REDIRECT", default=_PRODUCTION)
+SECURE_HSTS_SECONDS = env.int("HONGMIAN_HSTS_SECONDS", default=31536000 if _PRODUCTION else 0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("HONGMIAN_HSTS_INCLUDE_SUBDOMAINS", default=_PRODUCTION)
+SECURE_HSTS_PRELOAD = env.bool("HONGMIAN_HSTS_PRELOAD", default=_PRODUCTION)
+if env.bool("HONGMIAN_BEHIND_TLS_PROXY", default=False):
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
 
-# Lockout: this many wrong passwords lock the account for AXES_COOLOFF_TIME.
+# Content-Security-Policy (decision 0057): scripts, styles, fonts and images from our own
+# origin only — no inline script, no eval, no CDN. `style-src-attr 'unsafe-inline'` lets the
+# libraries' own markup keep its style attributes (ECharts builds its tooltips as HTML with
+# them); a style attribute runs no script and our templates carry none. The self-contained
+# HTML report and /api/docs answer with their own policies (analytics.views, config.urls).
+SECURE_CSP = {
+    "default-src": [CSP.SELF],
+    "script-src": [CSP.SELF],
+    "style-src": [CSP.SELF],
+    "style-src-attr": [CSP.UNSAFE_INLINE],
+    "img-src": [CSP.SELF, "data:", "blob:"],
+    "font-src": [CSP.SELF, "data:"],
+    "connect-src": [CSP.SELF],
+    "object-src": [CSP.NONE],
+    "base-uri": [CSP.SELF],
+    "form-action": [CSP.SELF],
+    "frame-ancestors": [CSP.NONE],
+}
+
+# Lockout (hongmian.identity.lockout, decision 0057): this many wrong passwords for one
+# username from one address lock that username from that address for AXES_COOLOFF_TIME;
+# HONGMIAN_LOGIN_ACCOUNT_FAILURE_LIMIT from all addresses together lock it everywhere. Keyed
+# by username + address, so nobody can lock a known account from anywhere with a few tries,
+# and a whole office behind one government NAT is never locked together.
 AXES_FAILURE_LIMIT = env.int("HONGMIAN_LOGIN_FAILURE_LIMIT", default=5)
+HONGMIAN_LOGIN_ACCOUNT_FAILURE_LIMIT = env.int("HONGMIAN_LOGIN_ACCOUNT_FAILURE_LIMIT", default=20)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("HONGMIAN_LOGIN_LOCKOUT_MINUTES", default=15))
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_HANDLER = "hongmian.identity.lockout.LoginLockoutHandler"
+AXES_CLIENT_IP_CALLABLE = "hongmian.identity.lockout.client_ip"
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_CALLABLE = "hongmian.portal.views.locked_out"
 AXES_VERBOSE = False
@@ -245,12 +288,32 @@ MAILERS = {
     }
 }
 
+# Every handler redacts secrets in URLs (an Open311 `?api_key=`) before anything is written:
+# runserver's request lines (django.server) included (hongmian.core.logredact).
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "hongmian.core.logredact.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": env.str("HONGMIAN_LOG_LEVEL", default="INFO")},
-    "loggers": {"jieba": {"level": "WARNING"}},
+    "loggers": {
+        "jieba": {"level": "WARNING"},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 HONGMIAN_TRUSTED_PROXY_COUNT = env.int("HONGMIAN_TRUSTED_PROXY_COUNT", default=0)
 if HONGMIAN_TRUSTED_PROXY_COUNT > 0:
@@ -261,9 +324,6 @@ if HONGMIAN_TRUSTED_PROXY_COUNT > 0:
 # deactivated account is refused by every process within this time (0: no cache).
 HONGMIAN_API_KEY_CACHE_SECONDS = env.float("HONGMIAN_API_KEY_CACHE_SECONDS", default=5)
 
-# Lockout is by account (the requirement: N wrong passwords lock the account). Locking by
-# address too would lock out whole offices behind one government NAT, so axes.W006 is silenced.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 
 # 12345 notifications: SMS through a pluggable backend (a class with send(phone, text));
 # FileSmsBackend appends JSON lines to HONGMIAN_SMS_FILE. E-mail uses MAILERS above.
@@ -285,6 +345,12 @@ HONGMIAN_HOTLINE_NUMBER_PREFIX = env.str("HONGMIAN_HOTLINE_NUMBER_PREFIX", defau
 # order that arrives at 17:00 can still be studied all of the next working day, and one that
 # arrives in the morning must be returned by the next morning, not left to age with the unit.
 HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS = env.float("HONGMIAN_HOTLINE_RETURN_WINDOW_HOURS", default=8)
+# Filings per hour (hotline.limits, decision 0057): by one citizen's or enterprise's account
+# on the web form and the API, and by one Open311 client's API key (a relay for many people).
+HONGMIAN_PUBLIC_SUBMISSIONS_PER_HOUR = env.int("HONGMIAN_PUBLIC_SUBMISSIONS_PER_HOUR", default=10)
+HONGMIAN_OPEN311_SUBMISSIONS_PER_HOUR = env.int(
+    "HONGMIAN_OPEN311_SUBMISSIONS_PER_HOUR", default=600
+)
 # How many orders `hongmian seed_demo` makes for the hotline (over the last 90 days).
 HONGMIAN_DEMO_HOTLINE_ORDERS = env.int("HONGMIAN_DEMO_HOTLINE_ORDERS", default=3000)
 

@@ -289,20 +289,3 @@ class ReminderSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} {self.kind}"
-
-
-class RateCounter(models.Model):
-    """A hit counter of one key in one time window: the shared store of the public booking
-    endpoints' rate limit (ratelimit.py), shared by every process through the database."""
-
-    key = models.CharField(max_length=120)
-    window = models.BigIntegerField()
-    hits = models.PositiveIntegerField(default=0)
-
-    class Meta:
-        constraints = [
-            models.UniqueConstraint(fields=["key", "window"], name="appointments_rate_unique"),
-        ]
-
-    def __str__(self) -> str:
-        return f"{self.key}@{self.window}"

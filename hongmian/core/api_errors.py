@@ -25,7 +25,7 @@ from ninja import NinjaAPI, Schema
 from ninja.errors import AuthenticationError, HttpError
 from ninja.errors import ValidationError as NinjaValidationError
 
-from hongmian.core.errors import ApplicationError, ValidationFailed
+from hongmian.core.errors import ApplicationError, RateLimited, ValidationFailed
 from hongmian.core.schemas import ErrorOut
 
 logger = logging.getLogger(__name__)
@@ -156,7 +156,10 @@ def _ninja_fields(exc: NinjaValidationError) -> dict[str, list[str]]:
 def install_error_handlers(api: NinjaAPI) -> None:
     @api.exception_handler(ApplicationError)
     def _application(request: HttpRequest, exc: ApplicationError) -> HttpResponse:
-        return api.create_response(request, exc.as_dict(), status=exc.status_code)
+        response = api.create_response(request, exc.as_dict(), status=exc.status_code)
+        if isinstance(exc, RateLimited) and exc.retry_after:
+            response["Retry-After"] = str(exc.retry_after)
+        return response
 
     @api.exception_handler(NinjaValidationError)
     def _validation(request: HttpRequest, exc: NinjaValidationError) -> HttpResponse:

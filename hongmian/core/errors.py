@@ -76,5 +76,12 @@ class PayloadTooLarge(ApplicationError):
 
 
 class RateLimited(ApplicationError):
+    """Too many requests or failures from this client (hongmian.core.ratelimit); the client
+    may try again after `retry_after` seconds (0: not known), sent as Retry-After."""
+
     status_code = 429
     default_code = "rate_limited"
+
+    def __init__(self, message: str, *, code: str | None = None, retry_after: int = 0) -> None:
+        super().__init__(message, code=code)
+        self.retry_after = retry_after

@@ -245,3 +245,22 @@ class SigningKey(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.purpose}:{self.kid}"
+
+
+class RateCounter(models.Model):
+    """限流计数 — how many times one key (an address on the track page, an account at the
+    login) was counted in its current window. Written only by `hongmian.core.ratelimit`, with
+    one atomic statement, so that every web process and worker shares one count (a count in
+    each process's memory let N workers allow N times the limit). Rows whose window ended are
+    stale and are deleted nightly (`core.tasks.prune_rate_counters`)."""
+
+    key = models.CharField(_("键"), primary_key=True, max_length=200)
+    count = models.PositiveIntegerField(_("次数"), default=0)
+    window_ends = models.DateTimeField(_("窗口结束"), db_index=True)
+
+    class Meta:
+        verbose_name = _("限流计数")
+        verbose_name_plural = _("限流计数")
+
+    def __str__(self) -> str:
+        return f"{self.key}: {self.count}"

@@ -32,3 +32,12 @@ def recover_lost_jobs() -> int:
     """Queue again the jobs a dead worker left running (core.jobs.jobs_recover)."""
     recovered = jobs_recover()
     return recovered.requeued + recovered.failed
+
+
+@cron("20 * * * *")  # hourly: a counter whose window ended is dead weight on every hit
+@reliable_task()
+def prune_rate_counters() -> int:
+    """Delete rate-limit counters whose window ended over an hour ago (core.ratelimit)."""
+    from hongmian.core.ratelimit import prune_expired
+
+    return prune_expired()

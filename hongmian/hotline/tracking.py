@@ -5,8 +5,8 @@ The pair is all a visitor without an account proves, so a wrong pair must not be
 at leisure: TRACK_MISSES_ALLOWED misses from one client address within TRACK_WINDOW_SECONDS
 lock every such lookup from that address for the rest of the window.
 The web pages and the API share one count per address, so a second door gives no second
-allowance. The count lives in the cache (`CACHES["default"]`); with a per-process cache each
-worker counts on its own, which still caps guessing at workers × allowance.
+allowance. The count lives in the database (`hongmian.core.ratelimit`), shared by every
+worker process: the allowance is TRACK_MISSES_ALLOWED in all, not per worker.
 
 Doors ask `lookup_locked(request)` before they look anything up, and call
 `lookup_missed(request)` when the pair found nothing (NotFound from
@@ -15,11 +15,10 @@ Doors ask `lookup_locked(request)` before they look anything up, and call
 
 from __future__ import annotations
 
-from django.core.cache import cache
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from hongmian.core.actors import client_address
+from hongmian.core import ratelimit
 from hongmian.core.errors import RateLimited
 
 TRACK_MISSES_ALLOWED = 10
@@ -27,28 +26,30 @@ TRACK_WINDOW_SECONDS = 15 * 60
 LOCKED_MESSAGE = _("查询次数过多，请 15 分钟后再试，或致电 12345。")
 
 
-def _misses_key(request: HttpRequest) -> str:
-    return f"hotline:track-misses:{client_address(request) or 'unknown'}"
+SCOPE = "hotline:track-misses"
 
 
 def lookup_locked(request: HttpRequest) -> bool:
     """Whether this address has used up its wrong guesses for the window."""
-    return int(cache.get(_misses_key(request), 0)) >= TRACK_MISSES_ALLOWED
+    key = ratelimit.address_key(request, SCOPE)
+    return not ratelimit.peek(key, limit=TRACK_MISSES_ALLOWED).allowed
 
 
 def lookup_missed(request: HttpRequest) -> None:
     """Count one wrong pair from this address. The window starts at the first miss."""
-    key = _misses_key(request)
-    if not cache.add(key, 1, TRACK_WINDOW_SECONDS):
-        try:
-            cache.incr(key)
-        except ValueError:  # expired between add and incr
-            cache.set(key, 1, TRACK_WINDOW_SECONDS)
+    ratelimit.hit_address(request, SCOPE, limit=TRACK_MISSES_ALLOWED, window=TRACK_WINDOW_SECONDS)
 
 
-def lookup_refused() -> RateLimited:
-    """The error a door raises (or shows) while the address is locked: 429."""
-    return RateLimited(str(LOCKED_MESSAGE), code="work_order.too_many_attempts")
+def lookup_refused(request: HttpRequest | None = None) -> RateLimited:
+    """The error a door raises (or shows) while the address is locked: 429, with
+    Retry-After when the request is given."""
+    retry_after = 0
+    if request is not None:
+        key = ratelimit.address_key(request, SCOPE)
+        retry_after = ratelimit.peek(key, limit=TRACK_MISSES_ALLOWED).retry_after
+    return RateLimited(
+        str(LOCKED_MESSAGE), code="work_order.too_many_attempts", retry_after=retry_after
+    )
 
 
 __all__ = [

@@ -108,8 +108,10 @@ def test_dashboard_draws_and_refreshes(
         "htmx.ajax('GET', document.querySelector('#dashboard-poll').getAttribute('hx-get'),"
         " {source: '#dashboard-poll', swap: 'none'})"
     )
+    # A function, not an expression: Playwright evaluates an expression with eval, which
+    # the page's Content-Security-Policy forbids once the fake clock is installed.
     page.wait_for_function(
-        "document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
+        "() => document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
     )
     hot = page.locator("[data-hotspots]").inner_text()
     assert "地铁口积水 · 石牌街道 · 6 件 / 5 人 激增" in hot
@@ -146,8 +148,10 @@ def test_dashboard_polls_every_30_seconds(
     page.wait_for_timeout(300)
     assert polls == []
     page.clock.run_for(2_000)
+    # A function, not an expression: Playwright evaluates an expression with eval, which
+    # the page's Content-Security-Policy forbids once the fake clock is installed.
     page.wait_for_function(
-        "document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
+        "() => document.querySelector('[data-field=\"today.total\"]').textContent === '2'"
     )
     assert len(polls) == 1
     page.clock.run_for(30_000)

@@ -127,11 +127,11 @@ def test_the_console_suggests_as_the_agent_types(page, log_in, city) -> None:
     first.get_by_role("button", name=re.compile("采用")).click()
     building, urban = city["building"], city["urban"]
     page.wait_for_function(
-        f"document.querySelector('#id_category').value === '{building.pk}'", timeout=10_000
+        f"() => document.querySelector('#id_category').value === '{building.pk}'", timeout=10_000
     )
     page.wait_for_selector("#suggestion:has-text('天河区城市管理和综合执法局')")
     page.wait_for_function(
-        f"document.querySelector('#id_lead_unit').value === '{urban.pk}'", timeout=10_000
+        f"() => document.querySelector('#id_lead_unit').value === '{urban.pk}'", timeout=10_000
     )
     assert "天河区城市管理和综合执法局" in page.locator("#id_lead_unit + .ts-wrapper").inner_text()
     _screenshot(page, "hotline-console-assist.png")
@@ -139,7 +139,7 @@ def test_the_console_suggests_as_the_agent_types(page, log_in, city) -> None:
     # The agent picks another unit by typing in the combobox, with the keyboard only.
     pick_unit(page, "拟派承办单位", "猎德", "猎德街道办事处")
     liede = city["liede"]
-    page.wait_for_function(f"document.querySelector('#id_lead_unit').value === '{liede.pk}'")
+    page.wait_for_function(f"() => document.querySelector('#id_lead_unit').value === '{liede.pk}'")
 
     page.wait_for_load_state("networkidle")
     page.get_by_role("button", name="受理", exact=True).click()

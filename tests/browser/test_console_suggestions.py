@@ -56,7 +56,7 @@ def test_suggestions_appear_as_the_agent_types(page, make_user, log_in, model_ac
     first.get_by_role("button", name=re.compile("采用")).click()
     noise = Category.objects.get(code="030101")  # 建筑施工噪声, under 生态环境
     # The full picker already holds the option: wait for the narrowing itself.
-    page.wait_for_function("document.querySelectorAll('#id_category option').length < 30")
+    page.wait_for_function("() => document.querySelectorAll('#id_category option').length < 30")
     assert page.locator(f"#id_category option[value='{noise.pk}']").count() == 1
     page.locator("#id_category").select_option(str(noise.pk))
     page.locator("#id_content").fill("楼下工地每晚打桩到十二点，影响休息。")

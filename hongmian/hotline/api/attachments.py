@@ -151,5 +151,5 @@ def attachment_download(request: HttpRequest, key: str) -> FileResponse:
     )
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    response["Cache-Control"] = "private, max-age=300"
+    response["Cache-Control"] = "no-store"  # personal data (decision 0057)
     return response

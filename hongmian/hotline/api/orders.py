@@ -27,6 +27,7 @@ from hongmian.core.api_errors import errors
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.schemas import DbId
 from hongmian.hotline import insights_hook, knowledge_bridge, permissions, selectors, tracking
+from hongmian.hotline.limits import intake_guard
 from hongmian.hotline.models import ExtensionRequest, WorkOrder
 from hongmian.hotline.queues import queue_apply, queue_filter_parse, queue_rows
 from hongmian.hotline.schemas import (
@@ -118,7 +119,7 @@ def _units(unit_ids: Iterable[int], field: str) -> list[OrgUnit]:
 
 @router.post(
     "/work-orders",
-    response={200: WorkOrderSummaryOut, 201: WorkOrderSummaryOut, **errors(403, 409)},
+    response={200: WorkOrderSummaryOut, 201: WorkOrderSummaryOut, **errors(403, 409, 429)},
     summary="受理工单",
     openapi_extra={
         "responses": {
@@ -135,10 +136,12 @@ def work_order_create(
 ) -> Status[WorkOrder]:
     """201 with the new order. With an `Idempotency-Key` header a retry of the same request
     answers 200 with the order the first attempt made; the same key with a different
-    request is refused (409 `work_order.idempotency_mismatch`)."""
-    order, created = work_order_intake(
-        actor=_actor(request), request=payload.to_intake(), idempotency_key=idempotency_key
-    )
+    request is refused (409 `work_order.idempotency_mismatch`). A citizen's account files at
+    most HONGMIAN_PUBLIC_SUBMISSIONS_PER_HOUR an hour (429 `work_order.too_many_submissions`,
+    with Retry-After); staff are not counted."""
+    actor, intake = _actor(request), payload.to_intake()
+    intake_guard(actor, intake.channel)
+    order, created = work_order_intake(actor=actor, request=intake, idempotency_key=idempotency_key)
     return Status(201 if created else 200, order)
 
 
@@ -459,7 +462,7 @@ def work_order_caller_rating(
     `work_order.too_many_attempts`). Only while the order awaits its callback (409
     `work_order.illegal_transition`), once per reply (409 `work_order.already_rated`)."""
     if tracking.lookup_locked(request):
-        raise tracking.lookup_refused()
+        raise tracking.lookup_refused(request)
     actor = Actor(user=None, client_address=client_address(request), via="api")
     try:
         order = selectors.work_order_track(number, payload.phone)

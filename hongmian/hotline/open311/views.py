@@ -38,8 +38,10 @@ from hongmian.core.errors import (
     PermissionDenied,
     RateLimited,
 )
+from hongmian.core.headers import public_cache
 from hongmian.geo.selectors import gazetteer
 from hongmian.hotline import attachment_selectors
+from hongmian.hotline.limits import intake_guard
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.open311 import selectors, serialisers
 from hongmian.hotline.selectors import access_work_order, work_order_caller_view
@@ -140,9 +142,12 @@ def georeport(
                 return serialisers.render_errors(fmt, exc.errors, status=exc.status)
             except ApplicationError as exc:
                 status = _status_of(exc)
-                return serialisers.render_errors(
+                response = serialisers.render_errors(
                     fmt, [(status, d) for d in _errors_of(exc)], status=status
                 )
+                if isinstance(exc, RateLimited) and exc.retry_after:
+                    response["Retry-After"] = str(exc.retry_after)
+                return response
             except RequestDataTooBig:
                 return serialisers.render_errors(fmt, [(413, "request body too large")], status=413)
             except SuspiciousOperation:
@@ -189,6 +194,8 @@ def _key_user(request: HttpRequest, *, required: bool) -> User | None:
 # --- discovery and services ------------------------------------------------------------------
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET", check_jurisdiction=False)
 def discovery(request: HttpRequest, fmt: str) -> HttpResponse:
     body = serialisers.discovery(
@@ -205,6 +212,8 @@ def _keywords(value: str) -> str:
     return ", ".join(k.strip() for k in value.replace("、", ",").split(",") if k.strip())
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET")
 def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     kind = service_type()
@@ -222,6 +231,8 @@ def service_list(request: HttpRequest, fmt: str) -> HttpResponse:
     return serialisers.render(fmt, "services", body)
 
 
+# The same for every client and no personal data: proxies may keep it (decision 0057).
+@public_cache(max_age=300)
 @georeport("GET")
 def service_definition(request: HttpRequest, fmt: str, service_code: str) -> HttpResponse:
     category = selectors.service_get(service_code)
@@ -427,13 +438,15 @@ def _create(request: HttpRequest, fmt: str) -> HttpResponse:
     description = _param(params, "description")
     if len(description) > DESCRIPTION_MAX:
         raise Open311Error(400, f"description is limited to {DESCRIPTION_MAX} characters")
+    actor = Actor(user=user, client_address=client_address(request), via="api")
+    intake_guard(actor, Channel.OPEN311)
     token = uuid.uuid4().hex
     # The photo (`media`, multipart) is kept as an attachment of the intake, public like the
     # request's public view; `media_url` is recorded for staff, never fetched (decision 0031).
     order, _ = work_order_intake_with_attachments(
         uploads=request.FILES.getlist("media") if request.content_type == MULTIPART else [],
         media_url=_param(params, "media_url"),
-        actor=Actor(user=user, client_address=client_address(request), via="api"),
+        actor=actor,
         request=IntakeRequest(
             channel=Channel.OPEN311,
             # What a GeoReport client sends is a problem to be fixed: a request for help (求助).

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from hongmian.hotline.models import Callback, WorkOrder
@@ -18,14 +17,6 @@ pytestmark = pytest.mark.django_db
 
 ORDERS = "/api/hotline/work-orders"
 PHONE = "13800138000"
-
-
-@pytest.fixture(autouse=True)
-def _no_misses_left_over():
-    # The guessing guard counts in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def rate(live_server: Any, number: str, **body: Any) -> HttpResponse:

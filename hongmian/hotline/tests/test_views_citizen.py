@@ -7,7 +7,6 @@ from __future__ import annotations
 import re
 
 import pytest
-from django.core.cache import cache
 from django.urls import reverse
 
 from hongmian.core.models import AuditEvent
@@ -21,14 +20,6 @@ pytestmark = pytest.mark.django_db
 SUBMIT = reverse("hotline:submit")
 TRACK = reverse("hotline:track")
 RATE = reverse("hotline:rate")
-
-
-@pytest.fixture(autouse=True)
-def _no_track_misses_left_over():
-    # The guessing guard counts in the cache, which outlives a test's transaction.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def submit_data(**overrides: str) -> dict[str, str]:

@@ -75,8 +75,8 @@ def _serve(request: HttpRequest, key: str, *, thumbnail: bool) -> HttpResponseBa
     # Nothing served here may run anything, even when opened directly.
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     response["Cross-Origin-Resource-Policy"] = "same-origin"
-    # The reader was checked: shared caches must not keep a copy for the next one.
-    response["Cache-Control"] = "private, max-age=300"
+    # The reader was checked: no cache may keep a copy for the next one (decision 0057).
+    response["Cache-Control"] = "no-store"
     return response
 
 

@@ -25,6 +25,7 @@ from hongmian.hotline.attachment_selectors import (
 from hongmian.hotline.forms.attachments import CallerAttachForm
 from hongmian.hotline.forms.citizen import CitizenSubmitForm, RateForm, TrackForm
 from hongmian.hotline.forms.common import new_idempotency_key
+from hongmian.hotline.limits import intake_guard
 from hongmian.hotline.models import SlaClock, TimelineEntry, WorkOrder
 from hongmian.hotline.services import lifecycle_closing
 from hongmian.hotline.services.attachments import (
@@ -80,11 +81,16 @@ def submit(request: HttpRequest) -> HttpResponse:
     if key and key in submitted:
         request.session[LAST_NUMBER_SESSION_KEY] = submitted[key]
         return redirect("hotline:submitted")
+    # A citizen's filings an hour are limited (hotline.limits; 429 on the form when spent).
+    who = actor(request)
+    ok, _counted = call_service(form, intake_guard, actor=who, channel=Channel.WEB)
+    if not ok:
+        return _submit_page(request, form, status=error_status(form))
     # The service decides: a visitor without an account is refused (decision 0014).
     ok, result = call_service(
         form,
         work_order_intake_with_attachments,
-        actor=actor(request),
+        actor=who,
         request=form.to_intake(),
         uploads=data["attachments"],
         idempotency_key=key,

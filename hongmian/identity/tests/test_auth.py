@@ -32,7 +32,7 @@ def test_five_wrong_passwords_lock_the_account() -> None:
     _fail_until_locked("victim")
     # Now even the right password is refused…
     assert sign_in("victim", DEFAULT_PASSWORD) is None
-    # …but only for this account: lockout is by username, not by office address.
+    # …but only for this account: another username from the same office address logs in.
     other = UserFactory(username="colleague")
     assert sign_in("colleague", DEFAULT_PASSWORD) == other
 

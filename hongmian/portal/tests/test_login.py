@@ -14,8 +14,8 @@ pytestmark = pytest.mark.django_db
 LOGIN = reverse("portal:login")
 
 
-def _login(client, username: str, password: str):
-    return client.post(LOGIN, {"username": username, "password": password})
+def _login(client, username: str, password: str, address: str = "127.0.0.1"):
+    return client.post(LOGIN, {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 def test_login_page_is_chinese_with_labelled_fields(client) -> None:
@@ -108,6 +108,32 @@ def test_lockout_is_by_account_not_by_address(client, make_user, citizen: User) 
 
     # Same address, another account: a whole office behind one NAT is not locked out.
     assert _login(client, other.username, PASSWORD).status_code == 302
+
+
+def test_a_lockout_from_one_address_does_not_lock_the_account_elsewhere(
+    client, citizen: User, settings
+) -> None:
+    # Knowing a username is not enough to lock its owner out from their own desk: the
+    # lock holds for the username at the address that guessed (decision 0057).
+    for _attempt in range(settings.AXES_FAILURE_LIMIT):
+        _login(client, citizen.username, "wrong-password", address="203.0.113.9")
+    assert _login(client, citizen.username, PASSWORD, address="203.0.113.9").status_code == 429
+
+    assert _login(client, citizen.username, PASSWORD, address="198.51.100.7").status_code == 302
+
+
+def test_the_account_locks_everywhere_at_the_longer_threshold(
+    client, citizen: User, settings
+) -> None:
+    # Guessing spread over many addresses, each below the per-address limit, still ends
+    # at the account-wide threshold — and then the owner's own address is refused too.
+    settings.HONGMIAN_LOGIN_ACCOUNT_FAILURE_LIMIT = 8
+    for n in range(8):
+        response = _login(client, citizen.username, "wrong-password", address=f"203.0.113.{n}")
+        assert response.status_code == (429 if n == 7 else 200)
+
+    assert _login(client, citizen.username, PASSWORD, address="198.51.100.7").status_code == 429
+    assert "_auth_user_id" not in client.session
 
 
 def test_locked_out_page_says_how_long_from_the_setting(client, citizen: User, settings) -> None:

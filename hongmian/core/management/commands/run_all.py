@@ -12,8 +12,10 @@ import signal
 import subprocess
 import sys
 import time
+from pathlib import Path
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand
 
 
@@ -34,6 +36,9 @@ class Command(BaseCommand):
         commands = {
             "web": [
                 os.path.join(bin_dir, "gunicorn"),
+                # The access log with secrets redacted (hongmian.core.logredact).
+                "--config",
+                str(Path(settings.BASE_DIR) / "config" / "gunicorn.py"),
                 "config.wsgi:application",
                 "--bind",
                 f"{options['host']}:{options['port']}",
