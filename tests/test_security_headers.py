@@ -21,6 +21,9 @@ PUBLIC_DOCUMENTS = {
     "/open311/v2/discovery.<fmt>",
     "/open311/v2/services.<fmt>",
     "/open311/v2/services/<service_code>.<fmt>",
+    # The certificates' key set and revocation list: verifiers cache them (decision 0052).
+    "/api/certificates/keys.json",
+    "/api/certificates/revoked.json",
 }
 PARAMS = {
     "fmt": "json",
@@ -149,6 +152,9 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path: Any) -> None:
         "DATABASE_URL": f"sqlite:///{tmp_path / 'db.sqlite3'}",
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
+    # The browser tests' conftest sets it for Playwright's event loop, in this same worker
+    # when they ran first; no production host has it (async.E001).
+    env.pop("DJANGO_ALLOW_ASYNC_UNSAFE", None)
     manage = Path(sys.executable).with_name("hongmian")
     result = subprocess.run(  # noqa: S603 — our own command, fixed argv
         [str(manage), "check", "--deploy", "--fail-level", "WARNING"],
