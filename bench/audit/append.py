@@ -85,7 +85,7 @@ def measure(label: str, appends: int, runs: int) -> None:
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", "core", verbosity=0)
+    call_command("migrate", verbosity=0)
     from django.db import transaction
 
     from hongmian.core.actors import Actor

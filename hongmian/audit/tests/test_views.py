@@ -71,13 +71,16 @@ def test_the_true_count_and_pages(auditor: Client) -> None:
     _write(PER_PAGE + 7)
     first = auditor.get(URL).content.decode()
     assert f'data-count="{PER_PAGE + 7}"' in first
-    assert first.count("<tr data-seq=") == PER_PAGE
+    assert first.count("<tr data-lane=") == PER_PAGE
     last = auditor.get(URL, {"page": 2}).content.decode()
-    assert last.count("<tr data-seq=") == 7
-    # Newest first: the chain's last entry heads page one.
-    newest = AuditEvent.objects.order_by("-seq").first()
+    assert last.count("<tr data-lane=") == 7
+    # Newest first: the last entry written heads page one.
+    newest = AuditEvent.objects.order_by("-created_at", "-id").first()
     assert newest is not None
-    assert first.index(f'data-seq="{newest.seq}"') < first.index("<tbody>") + 200
+    assert (
+        first.index(f'data-lane="{newest.lane}" data-seq="{newest.seq}"')
+        < first.index("<tbody>") + 200
+    )
 
 
 def test_the_filter(auditor: Client) -> None:
