@@ -11,6 +11,8 @@ set the head's hash); the unchained one INSERTs the same entry with a place from
 and no head, which is what the log cost before the chain. SQLite is a fresh file database
 (IMMEDIATE transactions, as the settings open it); PostgreSQL a fresh database, dropped at
 the end (not reachable: skipped). The box is shared: wall-clock figures, best of --runs.
+On PostgreSQL the chained appends of concurrent threads go on free lanes of the chain
+(decision 0061), so with threads they no longer take turns on one head.
 """
 
 from __future__ import annotations
