@@ -32,7 +32,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.conf import settings
-from django.db import IntegrityError, connection, transaction
+from django.db import connection, transaction
 from django.db.backends.base.base import BaseDatabaseWrapper
 
 from hongmian.core.models import AuditChainHead, AuditEvent
@@ -109,12 +109,10 @@ def chain_heads_create(lanes: int) -> bool:
     heads of a running system, so this is for tests and a raised setting)."""
     existing = set(AuditChainHead.objects.filter(pk__lte=lanes).values_list("pk", flat=True))
     missing = [lane for lane in range(FIRST_LANE, lanes + 1) if lane not in existing]
-    for lane in missing:
-        try:
-            with transaction.atomic():
-                AuditChainHead.objects.create(pk=lane)
-        except IntegrityError:
-            continue
+    if missing:
+        # One INSERT … ON CONFLICT DO NOTHING: two queries, however many lanes.
+        heads = [AuditChainHead(pk=lane) for lane in missing]
+        AuditChainHead.objects.bulk_create(heads, ignore_conflicts=True)
     return bool(missing)
 
 
