@@ -248,6 +248,10 @@ HONGMIAN_TASK_LEASE_SECONDS = env.int("HONGMIAN_TASK_LEASE_SECONDS", default=360
 # While the database is unreachable (a restart, a failover) requests are answered 503 with
 # this Retry-After; a PostgreSQL restart takes seconds, a standby's promotion well under this.
 HONGMIAN_RETRY_AFTER_SECONDS = env.int("HONGMIAN_RETRY_AFTER_SECONDS", default=10)
+# The audit chain's lanes (decision 0061): on PostgreSQL each audited transaction lengthens a
+# free one of this many chains, so that audited writes do not queue on one row. More lanes
+# than concurrent writers is enough; lowering it later leaves the higher lanes verified.
+HONGMIAN_AUDIT_LANES = env.int("HONGMIAN_AUDIT_LANES", default=16)
 
 # Business calendar: office hours used for working-hour arithmetic (SLA clocks).
 HONGMIAN_OFFICE_HOURS = env.list("HONGMIAN_OFFICE_HOURS", default=["09:00-12:00", "14:00-18:00"])

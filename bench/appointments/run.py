@@ -2,10 +2,11 @@
 item 9; decision 0055).
 
     .venv/bin/python bench/appointments/run.py [--seats 1500] [--processes 8] [--runs 2]
-        [--database-url postgres://postgres@127.0.0.1:55432/hm_bench_appointments]
+        [--slots 1] [--database-url postgres://postgres@127.0.0.1:55432/hm_bench_appointments]
 
 Every process (a server's worker) books the same slot (the worst case: every request
-queues on one row) for its own people through `booking_hold`, the service the web, the
+queues on one row; `--slots N` spreads them over N slots, which leaves the audit chain as
+what they share) for its own people through `booking_hold`, the service the web, the
 API and the agent call: the person's lock, the limits, the booking's INSERT, the
 conditional UPDATE of the seat and the audited entry, one transaction each. `--seats`
 seats are offered to seats + 10 % requests, so the last ones are refused as full. The
@@ -49,7 +50,7 @@ def _pg(url: str, *, drop_only: bool = False) -> bool:
     return True
 
 
-def _world() -> tuple[Any, Any, Any]:
+def _world(slots: int) -> tuple[Any, Any, list[Any]]:
     from hongmian.appointments.models import Hall, ItemGroup, Slot
     from hongmian.catalog.models import ServiceItem
     from hongmian.core.calendar import CALENDAR_TZ
@@ -72,19 +73,24 @@ def _world() -> tuple[Any, Any, Any]:
         day += dt.timedelta(days=1)
     for weekday in range(7):
         hall.hours.create(weekday=weekday, opens=dt.time(9), closes=dt.time(12))
-    starts = dt.datetime.combine(day, dt.time(9), tzinfo=CALENDAR_TZ)
-    slot = Slot.objects.create(
-        hall=hall,
-        group=group,
-        day=day,
-        starts_at=starts,
-        ends_at=starts + dt.timedelta(minutes=30),
-        capacity=0,
-    )
-    return hall, item, slot
+    first = dt.datetime.combine(day, dt.time(9), tzinfo=CALENDAR_TZ)
+    made = []
+    for k in range(slots):
+        starts = first + dt.timedelta(minutes=30 * k)
+        made.append(
+            Slot.objects.create(
+                hall=hall,
+                group=group,
+                day=day,
+                starts_at=starts,
+                ends_at=starts + dt.timedelta(minutes=30),
+                capacity=0,
+            )
+        )
+    return hall, item, made
 
 
-def measure(seats: int, threads: int, runs: int) -> None:
+def measure(seats: int, threads: int, runs: int, slots: int) -> None:
     import django
     from django.core.management import call_command
 
@@ -99,7 +105,8 @@ def measure(seats: int, threads: int, runs: int) -> None:
     from hongmian.core.errors import ApplicationError
     from hongmian.identity.models import Person
 
-    _hall, item, slot = _world()
+    _hall, item, made = _world(slots)
+    slot = made[0]
     if not is_workday(slot.day):
         print("the chosen day is a holiday: run again tomorrow")
         return
@@ -107,12 +114,14 @@ def measure(seats: int, threads: int, runs: int) -> None:
     actor = Actor(user=None, via="api", client_address="10.0.0.1", label="bench")
     for run in range(runs):
         Booking.objects.all().delete()
-        Slot.objects.filter(pk=slot.pk).update(capacity=seats, booked=0)
+        Slot.objects.filter(pk__in=[s.pk for s in made]).update(capacity=seats // slots, booked=0)
         people = Person.objects.bulk_create(
             Person(name=f"基准{run}-{n}", resident_id=f"B{run:02d}{n:015d}")
             for n in range(requests)
         )
         ids = [p.pk for p in people]
+        # With --slots, request j goes to slot j mod slots: each slot is asked 10 % over.
+        slot_of = {pk: made[j % slots].pk for j, pk in enumerate(ids)}
         if run == 0:
             usage = resource.getrusage(resource.RUSAGE_CHILDREN)
             cpu_before = usage.ru_utime + usage.ru_stime
@@ -120,7 +129,7 @@ def measure(seats: int, threads: int, runs: int) -> None:
         barrier = multiprocessing.Barrier(threads)
         results: multiprocessing.Queue[dict[str, int]] = multiprocessing.Queue()
 
-        def work(share: list[int], barrier: Any, results: Any) -> None:
+        def work(share: list[int], barrier: Any, results: Any, slot_of: dict[int, int]) -> None:
             mine: Counter[str] = Counter()
             chosen = {p.pk: p for p in Person.objects.filter(pk__in=share)}
             barrier.wait()
@@ -129,7 +138,7 @@ def measure(seats: int, threads: int, runs: int) -> None:
                     booking_hold(
                         actor=actor,
                         person=chosen[pk],
-                        slot_id=slot.pk,
+                        slot_id=slot_of[pk],
                         item=item,
                     )
                     mine["booked"] += 1
@@ -140,7 +149,7 @@ def measure(seats: int, threads: int, runs: int) -> None:
 
         context = multiprocessing.get_context("fork")
         workers = [
-            context.Process(target=work, args=(ids[i::threads], barrier, results))
+            context.Process(target=work, args=(ids[i::threads], barrier, results, slot_of))
             for i in range(threads)
         ]
         for w in workers:
@@ -158,17 +167,18 @@ def measure(seats: int, threads: int, runs: int) -> None:
         children = resource.getrusage(resource.RUSAGE_CHILDREN)
         cpu = children.ru_utime + children.ru_stime - cpu_before
         cpu_before += cpu
-        slot.refresh_from_db()
-        rows = Booking.objects.filter(slot=slot).count()
-        ok = outcomes["booked"] == seats == rows == slot.booked
+        booked = [s.booked for s in Slot.objects.filter(pk__in=[s.pk for s in made])]
+        rows = Booking.objects.filter(slot__in=made).count()
+        ok = outcomes["booked"] == seats == rows == sum(booked)
+        ok = ok and all(b == seats // slots for b in booked)
         refused = dict(outcomes - Counter(booked=outcomes["booked"]))
         print(
-            f"run {run + 1}: {threads} processes, {requests} requests for {seats} seats of one "
-            f"slot: {outcomes['booked'] / elapsed:6.0f} bookings/s, "
+            f"run {run + 1}: {threads} processes, {requests} requests for {seats} seats of "
+            f"{slots} slot(s): {outcomes['booked'] / elapsed:6.0f} bookings/s, "
             f"{requests / elapsed:6.0f} requests/s ({elapsed:.2f} s; "
             f"{requests / cpu:5.0f} requests per CPU-second of the workers); "
             f"booked {outcomes['booked']}, refused {refused}; "
-            f"slot {slot.booked}/{slot.capacity}, rows {rows}: "
+            f"slots {sum(booked)}/{seats}, rows {rows}: "
             f"{'no over-booking' if ok else 'OVER-BOOKED OR LOST'}"
         )
         if not ok:
@@ -180,13 +190,16 @@ def main() -> int:
     parser.add_argument("--seats", type=int, default=1500)
     parser.add_argument("--processes", dest="threads", type=int, default=8)
     parser.add_argument("--runs", type=int, default=2)
+    # More than one slot takes the one seat row out of the way: what is left in common is
+    # the audit chain (decision 0061). Each holds seats / slots; at most 6 (09:00–12:00).
+    parser.add_argument("--slots", type=int, choices=range(1, 7), default=1)
     parser.add_argument("--database-url", default=DEFAULT_PG)
     parser.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args()
     sys.path.insert(0, str(ROOT))
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if args._child:
-        measure(args.seats, args.threads, args.runs)
+        measure(args.seats - args.seats % args.slots, args.threads, args.runs, args.slots)
         return 0
     import subprocess
 
@@ -195,6 +208,7 @@ def main() -> int:
     env = dict(os.environ, DATABASE_URL=args.database_url)
     command = [sys.executable, __file__, "--_child", "--seats", str(args.seats)]
     command += ["--processes", str(args.threads), "--runs", str(args.runs)]
+    command += ["--slots", str(args.slots)]
     try:
         # Our own script with our own arguments, not input from anyone.
         subprocess.run(command, env=env, check=True)  # noqa: S603

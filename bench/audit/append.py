@@ -3,6 +3,7 @@ SQLite and PostgreSQL, one thread and four, chained and (for comparison) unchain
 fast `hongmian audit verify` walks the chain.
 
     .venv/bin/python bench/audit/append.py [--appends 2000] [--database sqlite|postgres|both]
+        [--hold-ms 0]
         [--database-url postgres://postgres@127.0.0.1:55432/hm_bench_audit]
 
 Each append is one transaction holding one audit entry, as a service's write has: the
@@ -11,6 +12,8 @@ set the head's hash); the unchained one INSERTs the same entry with a place from
 and no head, which is what the log cost before the chain. SQLite is a fresh file database
 (IMMEDIATE transactions, as the settings open it); PostgreSQL a fresh database, dropped at
 the end (not reachable: skipped). The box is shared: wall-clock figures, best of --runs.
+On PostgreSQL the chained appends of concurrent threads go on free lanes of the chain
+(decision 0061), so with threads they no longer take turns on one head.
 """
 
 from __future__ import annotations
@@ -80,12 +83,12 @@ def _run(threads: int, appends: int, append: object) -> tuple[float, float]:
     return done / elapsed, done / cpu
 
 
-def measure(label: str, appends: int, runs: int) -> None:
+def measure(label: str, appends: int, runs: int, hold_ms: int) -> None:
     import django
     from django.core.management import call_command
 
     django.setup()
-    call_command("migrate", "core", verbosity=0)
+    call_command("migrate", verbosity=0)
     from django.db import transaction
 
     from hongmian.core.actors import Actor
@@ -101,6 +104,8 @@ def measure(label: str, appends: int, runs: int) -> None:
     def chained(i: int, n: int) -> None:
         with transaction.atomic():
             audit_record(actor=actor, action="bench.append", target=target, after={"i": i, "n": n})
+            if hold_ms:
+                time.sleep(hold_ms / 1000)
 
     def unchained(i: int, n: int) -> None:
         event = audit_event(
@@ -111,10 +116,12 @@ def measure(label: str, appends: int, runs: int) -> None:
         event.prev_hash, event.hash = GENESIS, entry_hash(GENESIS, event)
         with transaction.atomic():
             event.save(force_insert=True)
+            if hold_ms:
+                time.sleep(hold_ms / 1000)
 
     _run(1, 100, unchained)  # warm up: connections, statement caches, the file
     _run(1, 100, chained)
-    for threads in (1, 4):
+    for threads in (1, 4, 8) if hold_ms else (1, 4):
         for name, append in (("unchained", unchained), ("chained", chained)):
             results = [_run(threads, appends, append) for _ in range(runs)]
             wall, cpu = max(r[0] for r in results), max(r[1] for r in results)
@@ -140,6 +147,9 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--appends", type=int, default=2000)
     parser.add_argument("--runs", type=int, default=2)
+    # The rest of a service's transaction after its audit entry, and its commit: the time
+    # an append's lock is held (decision 0061). Adds 8 threads.
+    parser.add_argument("--hold-ms", type=int, default=0)
     parser.add_argument("--database", choices=["sqlite", "postgres", "both"], default="both")
     parser.add_argument("--database-url", default=DEFAULT_PG)
     parser.add_argument("--_child", default="", help=argparse.SUPPRESS)
@@ -148,7 +158,7 @@ def main() -> int:
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
     if args._child:
         # One database per process: Django reads DATABASE_URL once, at setup.
-        measure(args._child, args.appends, args.runs)
+        measure(args._child, args.appends, args.runs, args.hold_ms)
         return 0
     import subprocess
 
@@ -169,6 +179,8 @@ def main() -> int:
                 str(args.appends),
                 "--runs",
                 str(args.runs),
+                "--hold-ms",
+                str(args.hold_ms),
                 "--_child",
                 "SQLite" if kind == "sqlite" else "PostgreSQL",
             ]

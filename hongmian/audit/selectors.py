@@ -40,7 +40,8 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 
 def audit_events_matching(wanted: AuditFilter) -> QuerySet[AuditEvent]:
-    """The entries that match, newest first (the chain's order: `seq` is the write order)."""
+    """The entries that match, newest first: by time across the chain's lanes (a place is
+    the write order only within its lane, decision 0061)."""
     q = Q()
     if wanted.actor:
         q &= Q(actor_label=wanted.actor)
@@ -59,7 +60,7 @@ def audit_events_matching(wanted: AuditFilter) -> QuerySet[AuditEvent]:
         q &= Q(created_at__gte=_day_start(wanted.since))
     if wanted.until:
         q &= Q(created_at__lt=_day_start(wanted.until + dt.timedelta(days=1)))
-    return AuditEvent.objects.filter(q).order_by("-seq")
+    return AuditEvent.objects.filter(q).order_by("-created_at", "-id")
 
 
 def audit_event_page(wanted: AuditFilter, number: int) -> Page[AuditEvent]:

@@ -62,11 +62,11 @@ class AuditEvent(models.Model):
     Written by `hongmian.core.audit.audit_record` inside the same transaction as the change,
     so an audited change and its entry commit or roll back together. Never updated.
 
-    Tamper-evident (防篡改, decision 0046): each entry has its place in one chain (`seq`,
-    1, 2, 3 … with no gap) and the SHA-256 of its own content and of the previous entry's
-    hash (`hash`, `prev_hash`; `hongmian.core.audit_chain`). An entry edited, removed or
-    slipped in afterwards breaks the chain at that place, which `hongmian audit verify`
-    reports.
+    Tamper-evident (防篡改, decision 0046): each entry has its place in one of the chain's
+    lanes (`lane`, and `seq` 1, 2, 3 … with no gap within it; decision 0061) and the
+    SHA-256 of its own content and of the previous entry's hash in that lane (`hash`,
+    `prev_hash`; `hongmian.core.audit_chain`). An entry edited, removed or slipped in
+    afterwards breaks its lane at that place, which `hongmian audit verify` reports.
     """
 
     # Set by `audit_event` before the entry is hashed (an auto_now_add value would be set
@@ -89,7 +89,9 @@ class AuditEvent(models.Model):
     target_id = models.CharField(_("对象编号"), max_length=64)
     before = models.JSONField(_("变更前"), null=True, blank=True)
     after = models.JSONField(_("变更后"), null=True, blank=True)
-    seq = models.PositiveBigIntegerField(_("链序号"), unique=True)
+    # Entries written before the lanes are lane 1's, with their places and hashes unchanged.
+    lane = models.PositiveSmallIntegerField(_("分链"), default=1)
+    seq = models.PositiveBigIntegerField(_("链序号"))
     prev_hash = models.CharField(_("前一条哈希"), max_length=64)
     hash = models.CharField(_("哈希"), max_length=64)
 
@@ -102,17 +104,23 @@ class AuditEvent(models.Model):
             # The auditor's search by who did it, newest first.
             models.Index(fields=["actor_label", "-created_at"], name="audit_actor_idx"),
         ]
+        constraints = [
+            # Also the index the verifier walks a lane by.
+            models.UniqueConstraint(fields=["lane", "seq"], name="audit_lane_seq_uniq"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.created_at:%Y-%m-%d %H:%M:%S} {self.actor_label} {self.action}"
 
 
 class AuditChainHead(models.Model):
-    """审计链头 — the end of the audit chain: how long it is and the last entry's hash.
+    """审计链头 — the end of one lane of the audit chain (the row's id is the lane's number):
+    how long it is and its last entry's hash.
 
-    One row. Appending to the chain first updates it (`hongmian.core.audit_chain`), which
-    locks it until the appending transaction ends: appends take turns and the chain cannot
-    fork. It also tells a removed last entry from a chain that simply ends there."""
+    Appending to a lane first updates its head (`hongmian.core.audit_chain`), which locks it
+    until the appending transaction ends: appends on one lane take turns and it cannot fork,
+    while transactions on other lanes go on (decision 0061). It also tells a removed last
+    entry from a lane that simply ends there."""
 
     id = models.PositiveSmallIntegerField(primary_key=True, default=1)
     length = models.PositiveBigIntegerField(_("长度"), default=0)
@@ -122,7 +130,7 @@ class AuditChainHead(models.Model):
         verbose_name = _("审计链头")
         verbose_name_plural = _("审计链头")
         constraints = [
-            models.CheckConstraint(condition=models.Q(id=1), name="core_auditchainhead_one_row")
+            models.CheckConstraint(condition=models.Q(id__gte=1), name="core_auditchainhead_lane")
         ]
 
     def __str__(self) -> str:

@@ -71,13 +71,40 @@ def test_the_true_count_and_pages(auditor: Client) -> None:
     _write(PER_PAGE + 7)
     first = auditor.get(URL).content.decode()
     assert f'data-count="{PER_PAGE + 7}"' in first
-    assert first.count("<tr data-seq=") == PER_PAGE
+    assert first.count("<tr data-lane=") == PER_PAGE
     last = auditor.get(URL, {"page": 2}).content.decode()
-    assert last.count("<tr data-seq=") == 7
-    # Newest first: the chain's last entry heads page one.
-    newest = AuditEvent.objects.order_by("-seq").first()
+    assert last.count("<tr data-lane=") == 7
+    # Newest first: the last entry written heads page one.
+    newest = AuditEvent.objects.order_by("-created_at", "-id").first()
     assert newest is not None
-    assert first.index(f'data-seq="{newest.seq}"') < first.index("<tbody>") + 200
+    assert (
+        first.index(f'data-lane="{newest.lane}" data-seq="{newest.seq}"')
+        < first.index("<tbody>") + 200
+    )
+
+
+def test_entries_of_several_lanes_are_listed_by_time(auditor: Client) -> None:
+    # The chain's lanes (decision 0061) interleave in time: the page merges them, newest
+    # first, and shows each entry's place as lane-seq.
+    from hongmian.core.audit_chain import chain_append
+
+    AuditEvent.objects.all().delete()
+    target = OrgUnitFactory()
+    start = timezone.now()
+    for minute, lane in enumerate((2, 1, 3, 2)):
+        event = audit_event(actor=Actor.system("x"), action="test.lane", target=target)
+        event.created_at = start + dt.timedelta(minutes=minute)
+        with transaction.atomic():
+            chain_append([event], lane=lane)
+    page = auditor.get(URL).content.decode()
+    shown = [page.index(f'data-lane="{lane}" data-seq="{seq}"') for lane, seq in _newest_first()]
+    assert shown == sorted(shown)
+    assert [(lane, seq) for lane, seq in _newest_first()] == [(2, 2), (3, 1), (1, 1), (2, 1)]
+    assert ">2-2</td>" in page
+
+
+def _newest_first() -> list[tuple[int, int]]:
+    return list(AuditEvent.objects.order_by("-created_at").values_list("lane", "seq"))
 
 
 def test_the_filter(auditor: Client) -> None:

@@ -1,7 +1,7 @@
 """The audit log's hash chain (decision 0046): each entry holds the previous one's hash,
 `hongmian audit verify` finds the first entry changed behind the services' back — edited,
 removed or re-chained with raw SQL — and exits non-zero; concurrent appends on PostgreSQL
-never fork the chain."""
+never fork the chain. Lanes (decision 0061): test_audit_lanes.py."""
 
 from __future__ import annotations
 
@@ -59,7 +59,7 @@ def test_each_entry_holds_the_previous_ones_hash() -> None:
     # What is stored (read back, as the verifier reads it) gives the same hash.
     stored = AuditEvent.objects.get(pk=second.pk)
     assert entry_hash(stored.prev_hash, stored) == second.hash
-    assert AuditChainHead.objects.get().last_hash == third.hash
+    assert AuditChainHead.objects.get(pk=third.lane).last_hash == third.hash
     assert "共 3 条" in _verify()
 
 
@@ -73,7 +73,9 @@ def test_a_batch_is_chained_in_order_in_one_turn() -> None:
             for i in range(4)
         ]
         audit_record_many(events)
-    seqs = list(AuditEvent.objects.order_by("seq").values_list("seq", flat=True))
+    # One transaction, one lane (decision 0061): the batch follows the entry before it.
+    lane = AuditEvent.objects.filter(lane=events[0].lane)
+    seqs = list(lane.order_by("seq").values_list("seq", flat=True))
     assert seqs == list(range(1, len(seqs) + 1))
     assert chain_verify().ok
 
@@ -161,10 +163,11 @@ def test_concurrent_appends_never_fork_the_chain() -> None:
     assert errors == []
     raced = AuditEvent.objects.filter(action="test.race")
     assert raced.count() == threads * each
-    # One chain: places 1..N with no gap or twin, each entry on the one before it.
+    # Each lane one chain: places 1..N with no gap or twin, each entry on the one before it.
     report = chain_verify()
     assert report.ok, report.broken
-    assert report.checked == AuditEvent.objects.count() == AuditChainHead.objects.get().length
+    heads = AuditChainHead.objects.all()
+    assert report.checked == AuditEvent.objects.count() == sum(head.length for head in heads)
 
 
 @pytest.mark.django_db
@@ -176,7 +179,7 @@ def test_the_migration_chains_the_entries_written_before_it() -> None:
     migration = importlib.import_module("hongmian.core.migrations.0004_audit_chain")
     events = _append(5)
     # As before the chain: no place, no hashes, no head (places moved out of the way).
-    _sql("UPDATE core_auditevent SET seq = seq + 1000000, prev_hash = '', hash = ''")
+    _sql("UPDATE core_auditevent SET lane = 1, seq = seq + 1000000, prev_hash = '', hash = ''")
     AuditChainHead.objects.all().delete()
     migration.chain_existing(apps, None)
     ordered = list(AuditEvent.objects.order_by("id"))

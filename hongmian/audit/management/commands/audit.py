@@ -1,6 +1,7 @@
 """`hongmian audit`: the audit log's hash chain (decision 0046).
 
-    hongmian audit verify            → walk the chain; exit code 1 at the first broken link
+    hongmian audit verify            → walk every lane of the chain; exit code 1 and the
+                                       first broken link of each lane that has one
 
 Run it from cron and alert on a non-zero exit: an entry edited, removed or slipped in
 with the database's own tools is found here, and nowhere else.
@@ -12,11 +13,11 @@ from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
-from hongmian.core.audit_chain import chain_verify
+from hongmian.core.audit_chain import ChainBreak, LaneReport, chain_verify
 
 
 class Command(BaseCommand):
-    help = "审计日志防篡改链：verify 逐条校验，报告第一处断链（退出码 1）"
+    help = "审计日志防篡改链：verify 逐条校验每条分链，报告各分链的第一处断链（退出码 1）"
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -28,12 +29,21 @@ class Command(BaseCommand):
         if not 1 <= batch <= 100_000:
             raise CommandError("--batch 应在 1–100000 之间")
         report = chain_verify(batch=batch)
-        if report.broken is not None:
-            where = f"第 {report.broken.seq} 条"
-            if report.broken.event_id is not None:
-                where += f"（记录编号 {report.broken.event_id}）"
+        if not report.ok:
             raise CommandError(
-                f"审计链断裂于{where}：{report.broken.reason}。"
-                f"此前 {report.checked} 条完好，链头记载 {report.length} 条。"
+                "\n".join(_broken_lane(lane, lane.broken) for lane in report.lanes if lane.broken)
             )
-        self.stdout.write(f"审计链完好：共 {report.checked} 条。")
+        self.stdout.write(
+            f"审计链完好：共 {report.checked} 条，{len(report.lanes)} 条分链逐条校验无误。"
+        )
+
+
+def _broken_lane(lane: LaneReport, broken: ChainBreak) -> str:
+    """The first broken link of one lane, and how much of the lane held before it."""
+    where = f"第 {broken.seq} 条"
+    if broken.event_id is not None:
+        where += f"（记录编号 {broken.event_id}）"
+    return (
+        f"审计链分链 {lane.lane} 断裂于{where}：{broken.reason}。"
+        f"此前 {lane.checked} 条完好，链头记载 {lane.length} 条。"
+    )
