@@ -30,7 +30,7 @@ def heads_remove(apps: Any, schema_editor: Any) -> None:
 
 
 class Migration(migrations.Migration):
-    dependencies = [("core", "0006_certs13_signing_keys")]
+    dependencies = [("core", "0007_rate_counter")]
 
     operations = [
         migrations.AddField(
