@@ -115,6 +115,9 @@ def test_the_new_features_english_pages_have_no_chinese_labels(
     pbx_account = User.objects.create_user(username="pbx", role=Role.HOTLINE_AGENT)
     gateway_register(actor=setup, name="PBX", kind="pbx", user=pbx_account)
     User.objects.update(language="en")
+    # The key is made before any page is open: on SQLite the live server shares this
+    # thread's connection, and a write here while a page's request runs collides with it.
+    pbx = HttpClient(live_server.url, token=api_key_for(pbx_account))
 
     found: dict[str, list[str]] = {}
 
@@ -134,7 +137,6 @@ def test_the_new_features_english_pages_have_no_chinese_labels(
 
     _log_in(page, world.agent.username)
     page.goto("/hotline/console/")
-    pbx = HttpClient(live_server.url, token=api_key_for(pbx_account))
     event = {"call_id": "en-1", "caller": CALLER_PHONE, "called": "12345", "agent": "8001"}
     for number, kind in enumerate(("ringing", "answered"), start=1):
         response = pbx.post(
