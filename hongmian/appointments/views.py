@@ -234,6 +234,9 @@ def halls(request: HttpRequest) -> HttpResponse:
         "page": page,
         "districts": [(d.code, d.name) for d in district_list()],
         "district": request.GET.get("district", ""),
+        "query": urlencode({"district": request.GET["district"]})
+        if request.GET.get("district")
+        else "",
     }
     return render(request, "appointments/halls.html", context)
 
@@ -257,6 +260,7 @@ def hall_day(request: HttpRequest, id: int) -> HttpResponse:
     context = {
         "hall": hall,
         "day": day,
+        "query": urlencode({"day": day.isoformat()}),
         "form": form,
         "opening": selectors.hall_opening(hall, day),
         "slots": list(selectors.hall_day_slots(hall, day)),
