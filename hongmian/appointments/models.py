@@ -19,6 +19,11 @@ from hongmian.core.models import BaseModel
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import PUBLIC_ROLES, Role
 
+# The roles that read every hall's day (hall staff read their own halls', through the scope).
+HALL_DAY_CITY_READERS = frozenset(
+    {Role.HOTLINE_SUPERVISOR, Role.CHIEF_DATA_OFFICER, Role.CITY_LEADER, Role.SYSTEM_ADMIN}
+)
+
 
 class Hall(BaseModel):
     """政务服务大厅 — a place where people are served at windows: the city centre, a
@@ -51,6 +56,17 @@ class Hall(BaseModel):
     address = models.CharField(_("地址"), max_length=200)
     phone = models.CharField(_("咨询电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+
+    # Who opens a hall's day (its bookings and seats): the city's readers every hall, a
+    # hall's staff the halls their unit (or a unit below it) runs.
+    scopes: ClassVar[Scopes] = {
+        "view_day": Scope(
+            city_wide=HALL_DAY_CITY_READERS,
+            unit="org_unit",
+            unit_roles=frozenset({Role.HALL_STAFF}),
+        ),
+    }
+    objects = RestrictedQuerySet.as_manager()
 
     class Meta:
         verbose_name = _("政务服务大厅")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from hongmian.appointments.models import Booking, Hall
+from hongmian.appointments.models import HALL_DAY_CITY_READERS, Booking, Hall
 from hongmian.identity.permissions import is_active_user, is_system_admin
 from hongmian.identity.states import PUBLIC_ROLES, Role
 
@@ -13,15 +13,7 @@ AGENT_ROLES = frozenset({Role.HOTLINE_AGENT, Role.HOTLINE_SUPERVISOR})
 # Roles that book for themselves.
 SELF_BOOKING_ROLES = PUBLIC_ROLES
 # Roles that see a hall's day (its own hall staff; city-wide readers through the scope).
-HALL_VIEW_ROLES = frozenset(
-    {
-        Role.HALL_STAFF,
-        Role.HOTLINE_SUPERVISOR,
-        Role.CHIEF_DATA_OFFICER,
-        Role.CITY_LEADER,
-        Role.SYSTEM_ADMIN,
-    }
-)
+HALL_VIEW_ROLES = HALL_DAY_CITY_READERS | {Role.HALL_STAFF}
 
 
 def can_book_for_self(user: Any) -> bool:
@@ -43,14 +35,8 @@ def can_act_on_booking(user: Any, booking: Booking) -> bool:
 
 
 def can_view_hall_day(user: Any, hall: Hall) -> bool:
-    if not is_active_user(user) or user.role not in HALL_VIEW_ROLES:
-        return False
-    if user.role != Role.HALL_STAFF:
-        return True
-    unit = user.org_unit
-    return bool(
-        unit is not None and hall.org_unit is not None and hall.org_unit.path.startswith(unit.path)
-    )
+    """The hall's scope ("view_day") asked of one hall: one rule for the list and the page."""
+    return Hall.objects.restrict(user, "view_day").filter(pk=hall.pk).exists()
 
 
 def can_manage_halls(user: Any) -> bool:

@@ -16,7 +16,6 @@ from hongmian.core import calendar
 from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.identity.models import Person
 from hongmian.identity.permissions import is_active_user
-from hongmian.identity.states import Role
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,14 +78,9 @@ def hall_list(
 
 
 def halls_viewable_by(user: Any, *, district: str = "") -> QuerySet[Hall]:
-    """The halls whose day `user` may open (permissions.can_view_hall_day as a query)."""
+    """The halls whose day `user` may open (the hall's "view_day" scope)."""
     chosen = hall_list(district=district if district.isdigit() else None)
-    if getattr(user, "role", "") == Role.HALL_STAFF:
-        unit = user.org_unit
-        if unit is None:
-            return Hall.objects.none()
-        chosen = chosen.filter(org_unit__path__startswith=unit.path)
-    return chosen
+    return chosen.filter(pk__in=Hall.objects.restrict(user, "view_day").values("pk"))
 
 
 def hall_get(hall_id: int) -> Hall:
