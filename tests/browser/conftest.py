@@ -174,10 +174,17 @@ def make_user(transactional_db) -> Callable[..., object]:
 
 
 @pytest.fixture
-def log_in(page) -> Callable[[str], None]:
-    """Log in through the real form, as a person would."""
+def log_in(page) -> Callable[..., None]:
+    """Log in through the real form, as a person would. `switching=True` logs the current
+    person out first (the login page sends a logged-in visitor on)."""
 
-    def do(username: str) -> None:
+    def do(username: str, *, switching: bool = False) -> None:
+        if switching:
+            # Leave the page before clearing the cookies: the session is saved on every
+            # request, so a request still in flight (a list's counts) would set the old
+            # session's cookie again after the clear.
+            page.goto("about:blank")
+            page.context.clear_cookies()
         page.goto("/login/")
         page.get_by_label("用户名").fill(username)
         page.get_by_label("密码").fill(PASSWORD)

@@ -118,11 +118,7 @@ def test_apply_with_sources_then_review(
     assert page.locator("#count").inner_text() == "共 1 件"
     assert not _serious_violations(page)
 
-    # Leave the page first: the session is saved on every request, so a request still in
-    # flight (the tabs' counts) would set the old session's cookie again after the clear.
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    log_in(handler.username)
+    log_in(handler.username, switching=True)
     page.goto("/applications/desk/")
     assert page.locator("#count").inner_text() == "共 1 件"
     assert not _serious_violations(page)

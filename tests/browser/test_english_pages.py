@@ -68,21 +68,9 @@ def _chinese_left(page: Any) -> list[str]:
     return sorted({line.strip() for line in text.splitlines() if HAN.search(line)})
 
 
-def _log_in(page: Any, username: str) -> None:
-    # Leave the page first: the session is saved on every request, so a request still in
-    # flight (the tabs' counts) would set the old session's cookie again after the clear.
-    page.goto("about:blank")
-    page.context.clear_cookies()
-    page.goto("/login/")
-    page.get_by_label("用户名").fill(username)
-    page.get_by_label("密码").fill(PASSWORD)
-    page.get_by_role("button", name="登录", exact=True).click()
-    # "**/" would match /login/ itself and race the form's own navigation.
-    page.wait_for_url(lambda url: "/login/" not in url)
-
-
 def test_the_new_features_english_pages_have_no_chinese_labels(
     page: Any,
+    log_in: Any,
     world: World,  # noqa: F811
     live_server: Any,
 ) -> None:
@@ -121,7 +109,7 @@ def test_the_new_features_english_pages_have_no_chinese_labels(
 
     found: dict[str, list[str]] = {}
 
-    _log_in(page, world.supervisor.username)
+    log_in(world.supervisor.username, switching=True)
     page.goto("/hotline/board/")
     page.wait_for_selector(".board-nav")
     assert page.locator("html").get_attribute("lang") == "en"
@@ -130,12 +118,12 @@ def test_the_new_features_english_pages_have_no_chinese_labels(
     page.wait_for_selector("#qf-sort")
     found["board section"] = _chinese_left(page)
 
-    _log_in(page, manager.username)
+    log_in(manager.username, switching=True)
     page.goto("/hotline/approvals/")
     page.get_by_role("link", name=waiting.number).wait_for()
     found["approvals"] = _chinese_left(page)
 
-    _log_in(page, world.agent.username)
+    log_in(world.agent.username, switching=True)
     page.goto("/hotline/console/")
     event = {"call_id": "en-1", "caller": CALLER_PHONE, "called": "12345", "agent": "8001"}
     for number, kind in enumerate(("ringing", "answered"), start=1):
@@ -151,7 +139,7 @@ def test_the_new_features_english_pages_have_no_chinese_labels(
     time.sleep(0.2)  # the history's own requests settle before the text is read
     found["console"] = _chinese_left(page)
 
-    _log_in(page, leader.username)
+    log_in(leader.username, switching=True)
     page.goto("/analytics/dashboard/")
     page.wait_for_selector("[data-dash-chart] canvas, [data-dash-chart] svg")
     found["dashboard"] = _chinese_left(page)

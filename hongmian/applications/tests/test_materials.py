@@ -125,7 +125,7 @@ def test_certificates_through_the_seam_need_consent(world: World, monkeypatch: A
         asked.append((person, enterprise, sorted(type_codes)))
         return [_Cert("cert-1", "id_card")]
 
-    monkeypatch.setattr(certificates_bridge, "_provider", lambda: held)
+    monkeypatch.setattr(certificates_bridge, "_held_rows", held)
     application = world.draft()
     found = materials.material_certificates(application)
     assert [c.ref for c in found[world.id_material.pk]] == ["cert-1"]
