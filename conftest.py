@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 from typing import Any
 
@@ -96,8 +97,24 @@ def _attachments_in_tmp(tmp_path_factory):
     override.disable()
 
 
+def _touches_the_database(item: pytest.Item) -> bool:
+    # pytest-django refuses database access to a test that neither carries the django_db
+    # mark nor asks for the test database (a module world asks for django_db_setup).
+    return item.get_closest_marker("django_db") is not None or "django_db_setup" in getattr(
+        item, "fixturenames", ()
+    )
+
+
 @pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    # CI's second pass (PostgreSQL) runs only what can differ between the databases: a test
+    # that cannot reach the database ran to the same result in the first pass (decision 0078).
+    if os.environ.get("HONGMIAN_TEST_DATABASE_ONLY") == "1":
+        kept = [item for item in items if _touches_the_database(item)]
+        deselected = [item for item in items if not _touches_the_database(item)]
+        if deselected:
+            config.hook.pytest_deselected(items=deselected)
+            items[:] = kept
     # `make test` hands whole files to its workers in collection order, and pytest-django has
     # just put the transactional tests (the browser's) last: the longest files would then
     # start at the end, with one worker running them alone. They go first instead; the
