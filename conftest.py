@@ -115,6 +115,7 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         if deselected:
             config.hook.pytest_deselected(items=deselected)
             items[:] = kept
+
     # `make test` hands whole files to its workers in collection order, and pytest-django has
     # just put the transactional tests (the browser's) last: the longest files would then
     # start at the end, with one worker running them alone. They go first instead; the

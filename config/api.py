@@ -5,6 +5,9 @@ the CSRF check for the session's unsafe calls only. An operation open to the pub
 `auth=None`; one that anonymous visitors may read too says `auth=api_key_session_or_anonymous`.
 """
 
+import copy
+import json
+from functools import cached_property
 from typing import Any
 
 from ninja import NinjaAPI
@@ -30,9 +33,21 @@ from hongmian.telephony.api import router as telephony_router
 
 class HongmianAPI(NinjaAPI):
     def get_openapi_schema(self, **kwargs: Any) -> Any:
-        # The errors every operation of a kind answers (401, 422 …) are documented here
-        # once; each operation's response= names its own (404, 409 …).
-        return document_shared_errors(super().get_openapi_schema(**kwargs))
+        # Building the schema walks every operation's types (about 2 s for this API, many
+        # more on a busy machine) and the routes never change while the process runs: each
+        # process builds it once per URL prefix, and every caller gets its own copy.
+        key = json.dumps(kwargs, sort_keys=True, default=str)
+        schema = self._openapi_schemas.get(key)
+        if schema is None:
+            # The errors every operation of a kind answers (401, 422 …) are documented here
+            # once; each operation's response= names its own (404, 409 …).
+            schema = document_shared_errors(super().get_openapi_schema(**kwargs))
+            self._openapi_schemas[key] = schema
+        return copy.deepcopy(schema)
+
+    @cached_property
+    def _openapi_schemas(self) -> dict[str, Any]:
+        return {}
 
 
 api = HongmianAPI(

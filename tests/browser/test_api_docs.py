@@ -26,7 +26,11 @@ def test_api_docs_work_without_network(page, live_server):
 
     page.goto("/api/docs")
 
-    page.locator(".swagger-ui .info .title").filter(has_text="Hongmian API").wait_for()
+    # The first visitor of a process waits for the document to be built (seconds on a busy
+    # machine; config/api.py keeps it for the next), then Swagger UI draws ~240 kB of it.
+    page.locator(".swagger-ui .info .title").filter(has_text="Hongmian API").wait_for(
+        timeout=45_000
+    )
     # The operations of every app are drawn from the document, the hotline's among them.
     page.locator(".opblock-tag", has_text="hotline").first.wait_for()
     assert page.locator(".opblock").count() > 40
