@@ -255,11 +255,6 @@ def FINDING(
     return {(p, v): text for p in principals for v in variants}
 
 
-# The findings, described in docs/decisions/0023 (numbered as there).
-F2_MERGE_ORDER = (
-    "F2: the API's merge checks the duplicates' visibility (422) before the master's access "
-    "rule (404) and the merge predicate (403)"
-)
 REVIEWERS = (Role.HOTLINE_SUPERVISOR, Role.SYSTEM_ADMIN)
 # The catalogue (issue 12): its keepers city-wide, the implementing unit's editors and
 # reviewers (catalog.permissions); every unit role reads its unit's drafts.
@@ -753,7 +748,6 @@ API.update(
             API_CENTRE_ACT,
             kind="order",
             body=lambda w, o: {"duplicates": [w.orders["spare"].number]},
-            findings=FINDING(F2_MERGE_ORDER, LOGGED_IN - CITY_WIDE_ROLES, KIND_VARIANTS["order"]),
         ),
         f"POST {WO}/joint-meeting": Row(
             API_CENTRE_ACT,

@@ -64,7 +64,12 @@ from hongmian.hotline.schemas import (
     WorkOrderSummaryOut,
     WorkOrderSuperviseIn,
 )
-from hongmian.hotline.services import lifecycle_closing, lifecycle_dispatch, lifecycle_handling
+from hongmian.hotline.services import (
+    lifecycle_closing,
+    lifecycle_common,
+    lifecycle_dispatch,
+    lifecycle_handling,
+)
 from hongmian.hotline.services.assignment import assignment_assign_handler
 from hongmian.hotline.services.intake import work_order_intake
 from hongmian.hotline.services.intake_validation import KEY_MAX
@@ -495,6 +500,9 @@ def work_order_callback_review(
 def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeIn) -> WorkOrder:
     """Fold the orders numbered in `duplicates` under this one. A duplicate the caller may
     not see is refused like a missing one."""
+    master = _order_pk(number)
+    # Who may merge into this order answers before anything about the duplicates is said.
+    lifecycle_common.ensure_can_act(_actor(request), master, permissions.can_merge)
     numbers = list(dict.fromkeys(n.strip() for n in payload.duplicates))
     visible = selectors.work_orders_visible_to(_user(request))
     found = dict(visible.filter(number__in=numbers).values_list("number", "pk"))
@@ -505,7 +513,7 @@ def work_order_merge(request: HttpRequest, number: str, payload: WorkOrderMergeI
         )
     return lifecycle_closing.work_order_merge(
         actor=_actor(request),
-        master=_order_pk(number),
+        master=master,
         duplicates=[found[n] for n in numbers],
         note=payload.note,
         expected_version=payload.expected_version,
