@@ -354,3 +354,23 @@ def test_hall_staff_record_an_authorisation_and_apply(world: World, hall_world: 
         drafts.application_prefill(actor=staff, application=application)
     assert caught.value.code == "consent.required"
     assert Application.objects.filter(mandate=mandate).count() == 1
+
+
+def test_the_demo_elder_has_authorised_her_son_and_the_hall(
+    world: World, hall_world: HallWorld
+) -> None:
+    from hongmian.applications import demo
+
+    Hall.objects.filter(pk=hall_world.hall.pk).update(code=demo.ELDER_HALL)
+    User.objects.filter(pk=world.citizen.pk).update(username="citizen")
+    User.objects.filter(pk=hall_world.staff.pk).update(username="hall")
+    demo.seed_assisted(actor=Actor.system("seed_demo"), progress=lambda *a: None)
+    elder = Person.objects.get(user__username=demo.ELDER)
+    kinds = sorted(Mandate.objects.filter(principal=elder).values_list("agent_kind", flat=True))
+    assert kinds == ["hall", "relative"]
+    assert Mandate.objects.get(agent_kind="relative").agent == world.citizen
+    elder.refresh_from_db()
+    assert elder.assurance_level == 3
+    audits = AuditEvent.objects.count()
+    demo.seed_assisted(actor=Actor.system("seed_demo"), progress=lambda *a: None)
+    assert AuditEvent.objects.count() == audits

@@ -238,6 +238,8 @@ def mandate_grant_at_hall(
             "card_reading", result.reason or _("读卡核验未通过"), "mandate.card_mismatch"
         )
     with transaction.atomic():
+        # The level as stored now (the caller's object may predate an earlier check).
+        principal = Person.objects.select_for_update().get(pk=principal.pk)
         if principal.assurance_level < AssuranceLevel.L3:
             principal = person_verify_in_person(
                 actor=actor, person=principal, card_reading=card_reading, level=AssuranceLevel.L3
