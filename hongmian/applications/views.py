@@ -74,7 +74,8 @@ def _mine(request: HttpRequest, pk: int) -> Application:
 
 def _events(application: Application) -> list[tuple[Any, str]]:
     return [
-        (e, str(EVENT_LABELS.get(e.kind, e.kind))) for e in application.events.order_by("at", "id")
+        (e, str(EVENT_LABELS.get(e.kind, e.kind)))
+        for e in application.events.select_related("actor").order_by("at", "id")
     ]
 
 

@@ -58,6 +58,8 @@ def test_a_person_grants_sees_and_revokes_and_the_relative_applies(world: World)
     detail = me.get(reverse("applications:my_mandate", args=[mandate.pk])).content.decode()
     assert application.number in detail
     assert application.number in me.get(reverse("applications:mine")).content.decode()
+    history = me.get(reverse("applications:detail", args=[application.pk])).content.decode()
+    assert "（代办人 陈小明）" in history
     # A stranger: not found; the relative cannot revoke it.
     stranger = _client(world.other_citizen)
     assert stranger.get(reverse("applications:my_mandate", args=[mandate.pk])).status_code == 404
