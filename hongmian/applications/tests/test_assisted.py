@@ -374,3 +374,34 @@ def test_the_demo_elder_has_authorised_her_son_and_the_hall(
     audits = AuditEvent.objects.count()
     demo.seed_assisted(actor=Actor.system("seed_demo"), progress=lambda *a: None)
     assert AuditEvent.objects.count() == audits
+
+
+def test_a_life_event_scope_is_fixed_when_granted_and_dates_are_checked_at_use(
+    world: World, family: Family
+) -> None:
+    from hongmian.catalog.models import LifeEvent
+    from hongmian.identity.selectors import mandate_check
+
+    event = LifeEvent.objects.create(slug="retire", name="退休一件事")
+    event.items.add(world.item)
+    relative = PersonFactory(user=UserFactory(role=Role.CITIZEN), name="王五")
+    mandate = mandate_grant_online(
+        actor=actor_of(world.citizen),
+        agent_resident_id=relative.resident_id,
+        agent_name="王五",
+        terms=_terms(world, scope=MandateScope.LIFE_EVENT, item_codes=[], life_event="retire"),
+        document=_pdf(),
+    )
+    assert mandate.item_codes == [world.item.code]
+    later = make_item(world.dept, "A-0009", name="后加入的事项")
+    event.items.add(later)  # added after the grant: not authorised by it
+    agent = relative.user
+    assert mandate_check(mandate, user=agent, item_code=world.item.code) == mandate
+    with pytest.raises(PermissionDenied) as caught:
+        mandate_check(mandate, user=agent, item_code=later.code)
+    assert caught.value.code == "mandate.out_of_scope"
+    with pytest.raises(PermissionDenied) as caught:
+        mandate_check(mandate, user=agent, now=mandate.valid_from - dt.timedelta(minutes=1))
+    assert caught.value.code == "mandate.not_yet_valid"
+    with pytest.raises(NotFound):  # the person's other relative is not this one's agent
+        mandate_check(mandate, user=family.relative)
