@@ -975,6 +975,37 @@ APPLICATIONS: dict[str, Row] = {
     ),
 }
 
+# --- assisted service (帮办代办, issue 13 items 6–7, decision 0072): a citizen's 委托代办 and
+# 为家人办理; the hall staff's desk. The matrix's id 0 is nobody's mandate or person (404 to
+# the admitted role, as a stranger's); the matrix's applications were made by their
+# applicants, under no authorisation, so the desk's form page is 404 to every hall staff.
+# applications/tests/test_assisted*.py hold the agent's own cases.
+_MANDATE_ROLES = frozenset({Role.CITIZEN})
+_ASSIST_ROLES = frozenset({Role.HALL_STAFF})
+_NOBODYS_MANDATE = ALLOWED_FOR(_MANDATE_ROLES).but({Role.CITIZEN: NOT_FOUND})
+_NOBODY_AT_DESK = ALLOWED_FOR(_ASSIST_ROLES).but({Role.HALL_STAFF: NOT_FOUND})
+_NO_CASE = ALLOWED_FOR(_ASSIST_ROLES).seeing(Scope())
+ASSISTED: dict[str, Row] = {
+    "GET /me/mandates/": Row(ALLOWED_FOR(_MANDATE_ROLES)),
+    "POST /me/mandates/": Row(ALLOWED_FOR(_MANDATE_ROLES), note="empty form: 400"),
+    "GET /me/mandates/<id>/": Row(_NOBODYS_MANDATE),
+    "POST /me/mandates/<id>/revoke": Row(_NOBODYS_MANDATE),
+    "POST /me/mandates/<id>/apply": Row(_NOBODYS_MANDATE),
+    "GET /applications/assist/": Row(ALLOWED_FOR(_ASSIST_ROLES)),
+    "POST /applications/assist/find": Row(
+        ALLOWED_FOR(_ASSIST_ROLES), note="nobody found: a message, 302"
+    ),
+    "GET /applications/assist/persons/<id>/": Row(_NOBODY_AT_DESK),
+    "POST /applications/assist/persons/<id>/mandates": Row(_NOBODY_AT_DESK),
+    "POST /applications/assist/mandates/<id>/apply": Row(_NOBODY_AT_DESK),
+    "GET /applications/assist/applications/<pk>/": Row(_NO_CASE, kind="application"),
+    "POST /applications/assist/applications/<pk>/": Row(_NO_CASE, kind="application"),
+    "POST /applications/assist/applications/<pk>/prefill": Row(_NO_CASE, kind="application"),
+    "POST /applications/assist/applications/<pk>/materials/<material_id>": Row(
+        _NO_CASE, kind="application"
+    ),
+}
+
 # --- halls and bookings (预约, issue 14 items 1–2, decision 0055) -----------------------------
 # Halls and free seats are public; the person (and a hotline agent for the caller) books;
 # the hall's staff and the city's readers see a hall's day. The matrix's id 0 is nobody's
@@ -1021,6 +1052,7 @@ MATRIX: dict[str, Row] = {
     **OPEN311,
     **ATTACHMENTS,
     **APPLICATIONS,
+    **ASSISTED,
     **APPOINTMENTS,
     **_admin_rows(),
 }

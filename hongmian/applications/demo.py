@@ -1,8 +1,12 @@
-"""The applications' demo: forms for the demo's items (demo_forms.py). No demo
-applications are made: the demo's citizens apply themselves."""
+"""The applications' demo: forms for the demo's items (demo_forms.py), and an elder who
+authorised family and the city hall at the hall's window (帮办代办, decision 0072): the
+demo citizen 陈小棉 applies for 陈阿婆 (login `elder`) under 为家人办理, and the hall staff
+login finds her on the desk. No demo applications are made: the demo's people apply
+themselves."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Callable
 
 from hongmian.applications.demo_forms import form_for
@@ -10,6 +14,15 @@ from hongmian.applications.services.forms import item_form_set
 from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
+from hongmian.identity import fakes, file_fields
+from hongmian.identity.assurance import AssuranceLevel
+from hongmian.identity.demo import DEMO_PASSWORD
+from hongmian.identity.models import Mandate, OrgUnit, Person, User
+from hongmian.identity.services.accounts import user_create
+from hongmian.identity.services.files import FileRecord, consent_grant, file_push
+from hongmian.identity.services.mandates import HallPlace, MandateTerms, mandate_grant_at_hall
+from hongmian.identity.services.persons import person_create
+from hongmian.identity.states import MandateScope, Role
 
 Progress = Callable[[str, int, int], None]
 
@@ -24,3 +37,91 @@ def seed(*, actor: Actor, progress: Progress) -> None:
         if done % 200 == 0:
             progress("applications: 申请表单", done, len(items))
     progress("applications: 申请表单", len(items), len(items))
+    seed_assisted(actor=actor, progress=progress)
+
+
+ELDER = "elder"
+ELDER_FILE = {
+    "identity.name": "陈阿婆",
+    "address.residence": "广州市越秀区北京街道广卫路 19 号",
+}
+# The demo hall where she came with her son (appointments' demo: the city's centre).
+ELDER_HALL = "H440100"
+
+
+def seed_assisted(*, actor: Actor, progress: Progress) -> None:
+    """陈阿婆, 84, registered at the city centre's window: her file, her consent that forms
+    may be filled from it, her authorisation of her son (the demo citizen) for every
+    application, and of the hall's staff. Skipped when the hall or the logins are missing
+    (a partial seed) or when she is already there (a second seed)."""
+    from hongmian.appointments.models import Hall
+
+    hall = Hall.objects.filter(code=ELDER_HALL).select_related("org_unit").first()
+    son = User.objects.filter(username="citizen").first()
+    staff = User.objects.filter(username="hall", role=Role.HALL_STAFF).first()
+    son_person = Person.objects.filter(user=son).first() if son else None
+    if (
+        hall is None
+        or hall.org_unit is None
+        or staff is None
+        or son_person is None
+        or User.objects.filter(username=ELDER).exists()
+    ):
+        return
+    progress("applications: 帮办代办", 0, 1)
+    elder = user_create(
+        actor=actor,
+        username=ELDER,
+        password=DEMO_PASSWORD,
+        role=Role.CITIZEN,
+        display_name="陈阿婆",
+    )
+    rid = fakes.resident_id("440104", dt.date(1942, 3, 8), 128)
+    person = person_create(
+        actor=actor,
+        name="陈阿婆",
+        resident_id=rid,
+        user=elder,
+        assurance_level=AssuranceLevel.L2,
+    )
+    values = {**ELDER_FILE, "identity.resident_id": rid}
+    owners = {spec.owner for key, spec in file_fields.FIELDS.items() if key in values}
+    for unit in OrgUnit.objects.filter(code__in=owners).order_by("code"):
+        file_push(
+            actor=actor,
+            batch_id=f"demo-elder-{unit.code}",
+            source=unit,
+            records=[
+                FileRecord(
+                    field=k, value=v, as_of=dt.datetime(2026, 10, 9, tzinfo=dt.UTC), resident_id=rid
+                )
+                for k, v in values.items()
+                if file_fields.FIELDS[k].owner == unit.code
+            ],
+        )
+    as_elder = Actor(user=elder, via="cli", label="seed_demo")
+    consent_grant(
+        actor=as_elder,
+        subject=person,
+        purpose="application.prefill",
+        requester="广州市政务服务中心（帮办代办）",
+        fields=sorted(values),
+    )
+    at_window = Actor(user=staff, via="cli", label="seed_demo")
+    place = HallPlace(code=hall.code, name=hall.name, unit=hall.org_unit)
+    terms = MandateTerms(
+        scope=MandateScope.APPLICATIONS,
+        read_file=True,
+        valid_until=dt.datetime.now(dt.UTC) + dt.timedelta(days=180),
+    )
+    for agent in (son_person, None):
+        mandate_grant_at_hall(
+            actor=at_window,
+            principal=person,
+            hall=place,
+            card_reading=rid,
+            terms=terms,
+            agent_resident_id=agent.resident_id if agent else "",
+            agent_name=agent.name if agent else "",
+        )
+    progress("applications: 帮办代办", Mandate.objects.filter(principal=person).count(), 2)

@@ -107,6 +107,24 @@ class Application(BaseModel):
     # Idempotency-Key of the API's create and submit: a retry finds the first attempt.
     create_key = models.CharField(max_length=KEY_MAX, blank=True)
     submit_key = models.CharField(max_length=KEY_MAX, blank=True)
+    # 帮办代办: who filled and submitted it for the applicant (a relative, or hall staff),
+    # and the authorisation they acted under (decision 0072); empty when the applicant did.
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("代办人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    mandate = models.ForeignKey(
+        "identity.Mandate",
+        verbose_name=_("委托授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="applications",
+    )
     handler = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         verbose_name=_("经办人"),

@@ -18,8 +18,11 @@ from hongmian.applications.models import Application, ApplicationMaterial, ItemF
 from hongmian.applications.states import CLOCK_STATUSES, MaterialMode, Status
 from hongmian.catalog.models import ServiceItem
 from hongmian.core import deadlines
-from hongmian.core.errors import NotFound
+from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.validators import parse_id
+from hongmian.identity.permissions import is_active_user
+from hongmian.identity.selectors import mandate_check
+from hongmian.identity.states import MandateAgent, Role
 
 
 def applications_visible_to(user: Any) -> QuerySet[Application]:
@@ -42,6 +45,45 @@ def access_application(user: Any, application_id: object) -> Application:
     if application is None:
         raise NotFound(_("办件不存在"), code="application.not_found")
     return application
+
+
+def access_application_as_agent(user: Any, application_id: object) -> Application:
+    """An application made for someone else (帮办代办) that `user` may go on with: its
+    authorisation's agent (the relative, or hall staff of the hall's unit) while it is
+    usable for the item. NotFound — the same as a missing one — otherwise (decision 0072)."""
+    pk = parse_id(application_id)
+    application = (
+        Application.objects.select_related(
+            "item", "department", "person", "applicant", "mandate__agent_unit", "submitted_by"
+        )
+        .filter(pk=pk, mandate__isnull=False)
+        .first()
+        if pk is not None and is_active_user(user)
+        else None
+    )
+    if application is None or application.mandate is None:
+        raise NotFound(_("办件不存在"), code="application.not_found")
+    try:
+        mandate_check(application.mandate, user=user, item_code=application.item.code)
+    except ApplicationError:
+        raise NotFound(_("办件不存在"), code="application.not_found") from None
+    return application
+
+
+def assisted_application_list(user: Any, *, status: str = "", q: str = "") -> QuerySet[Application]:
+    """The hall's assisted cases: applications made under the authorisations of the halls
+    the staff member's unit runs, newest first, filtered by status and number or name."""
+    if not is_active_user(user) or user.role != Role.HALL_STAFF or user.org_unit is None:
+        return Application.objects.none()
+    rows = Application.objects.filter(
+        mandate__agent_kind=MandateAgent.HALL,
+        mandate__agent_unit__path__startswith=user.org_unit.path,
+    ).select_related("item", "person", "submitted_by", "mandate")
+    if status:
+        rows = rows.filter(status=status)
+    if q:
+        rows = rows.filter(Q(number=q.strip().upper()) | Q(item__name__icontains=q.strip()))
+    return rows.order_by("-created_at", "-id")
 
 
 def access_application_for_review(user: Any, application_id: object) -> Application:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.applications import views
+from hongmian.applications import views, views_assist
 
 app_name = "applications"
 urlpatterns = [
@@ -19,5 +19,38 @@ urlpatterns = [
         "applications/desk/<int:pk>/materials/<int:material_id>",
         views.material_file,
         name="material_file",
+    ),
+    # 帮办代办 (decision 0072): 我的授权, 为家人办理, and the hall's assisted-service desk.
+    path("me/mandates/", views_assist.my_mandates, name="my_mandates"),
+    path("me/mandates/<int:id>/", views_assist.my_mandate, name="my_mandate"),
+    path("me/mandates/<int:id>/revoke", views_assist.my_mandate_revoke, name="my_mandate_revoke"),
+    path("me/mandates/<int:id>/apply", views_assist.family_apply, name="family_apply"),
+    path("applications/assist/", views_assist.assist, name="assist"),
+    path("applications/assist/find", views_assist.assist_find, name="assist_find"),
+    path("applications/assist/persons/<int:id>/", views_assist.assist_person, name="assist_person"),
+    path(
+        "applications/assist/persons/<int:id>/mandates",
+        views_assist.assist_mandate,
+        name="assist_mandate",
+    ),
+    path(
+        "applications/assist/mandates/<int:id>/apply",
+        views_assist.assist_apply,
+        name="assist_apply",
+    ),
+    path(
+        "applications/assist/applications/<int:pk>/",
+        views_assist.assist_detail,
+        name="assist_detail",
+    ),
+    path(
+        "applications/assist/applications/<int:pk>/prefill",
+        views_assist.assist_prefill,
+        name="assist_prefill",
+    ),
+    path(
+        "applications/assist/applications/<int:pk>/materials/<int:material_id>",
+        views_assist.assist_material,
+        name="assist_material",
     ),
 ]

@@ -29,6 +29,9 @@ from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.masking import mask_name
 
 PAGE_SIZE = 20
+# The form page's URL names: the applicant's (and a relative agent's) pages; the hall desk
+# serves the same page under its own names (views_assist.py, "applications:assist_").
+NS = "applications:"
 # The desk's acts offered in each status (the transition table decides what is legal).
 DESK_ACTS: dict[str, tuple[Review, ...]] = {
     Status.SUBMITTED: (Review.ACCEPT, Review.NOT_ACCEPT),
@@ -54,11 +57,16 @@ def _reviewer(request: HttpRequest) -> Any:
 
 
 def _mine(request: HttpRequest, pk: int) -> Application:
+    """The applicant's own application — or one a relative makes for them under a usable
+    authorisation (帮办代办, decision 0072); everyone else: not found."""
     user = _applicant(request)
     try:
         application = selectors.access_application(user, pk)
     except NotFound:
-        raise Http404 from None
+        try:
+            return selectors.access_application_as_agent(user, pk)
+        except NotFound:
+            raise Http404 from None
     if application.applicant_id != user.pk:
         raise Http404
     return application
@@ -66,7 +74,8 @@ def _mine(request: HttpRequest, pk: int) -> Application:
 
 def _events(application: Application) -> list[tuple[Any, str]]:
     return [
-        (e, str(EVENT_LABELS.get(e.kind, e.kind))) for e in application.events.order_by("at", "id")
+        (e, str(EVENT_LABELS.get(e.kind, e.kind)))
+        for e in application.events.select_related("actor").order_by("at", "id")
     ]
 
 
@@ -112,8 +121,10 @@ def my_applications(request: HttpRequest) -> HttpResponse:
     return render(request, "applications/mine.html", {"page": page, "rows": rows})
 
 
-def _form_context(application: Application) -> dict[str, Any]:
+def _form_context(application: Application, ns: str = NS) -> dict[str, Any]:
     return {
+        "ns": ns,
+        "on_behalf": application.mandate_id is not None,
         "application": application,
         "fields": presenters.form_rows(application),
         "materials": presenters.material_rows(application),
@@ -132,7 +143,11 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     """The application form: each field with its value and source, the materials, the
     history. POST saves the answers (`action=save`), submits (`submit`) or sends the
     corrections back (`resubmit`)."""
-    application = _mine(request, pk)
+    return form_page(request, _mine(request, pk), NS)
+
+
+def form_page(request: HttpRequest, application: Application, ns: str) -> HttpResponse:
+    """The form page of `application` (already accessed), its links under `ns`."""
     status = 200
     if request.method == "POST":
         actor = Actor.from_request(request)
@@ -152,29 +167,39 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
                 messages.success(request, _("补正材料已提交。"))
             else:
                 messages.success(request, _("已保存。"))
-            return HttpResponseRedirect(reverse("applications:detail", args=[application.pk]))
+            return HttpResponseRedirect(reverse(f"{ns}detail", args=[application.pk]))
         except ApplicationError as exc:
             messages.error(request, exc.message)
             status = exc.status_code
             application.refresh_from_db()
-    return render(request, "applications/detail.html", _form_context(application), status=status)
+    return render(
+        request, "applications/detail.html", _form_context(application, ns), status=status
+    )
 
 
 @login_required
 @require_POST
 def prefill(request: HttpRequest, pk: int) -> HttpResponse:
     """授权并自动填写: the applicant's consent (if not yet given), then the fill."""
-    application = _mine(request, pk)
+    return prefill_act(request, _mine(request, pk), NS)
+
+
+def prefill_act(request: HttpRequest, application: Application, ns: str) -> HttpResponse:
     actor = Actor.from_request(request)
     try:
-        if drafts.prefill_consent(application) is None:
+        if application.applicant_id != request.user.pk:
+            # An agent fills only under the person's own consent; they cannot give it.
+            drafts.application_prefill(actor=actor, application=application)
+            messages.success(request, _("已从委托人的档案填写，请逐项核对。"))
+        elif drafts.prefill_consent(application) is None:
             drafts.application_prefill_consent(actor=actor, application=application)
+            messages.success(request, _("已从您的档案填写，请逐项核对。"))
         else:
             drafts.application_prefill(actor=actor, application=application)
-        messages.success(request, _("已从您的档案填写，请逐项核对。"))
+            messages.success(request, _("已从您的档案填写，请逐项核对。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return HttpResponseRedirect(reverse("applications:detail", args=[application.pk]))
+    return HttpResponseRedirect(reverse(f"{ns}detail", args=[application.pk]))
 
 
 @login_required
@@ -182,7 +207,12 @@ def prefill(request: HttpRequest, pk: int) -> HttpResponse:
 def material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
     """Provide one material: an upload (`file`), a reuse (`source`) or an e-certificate
     (`certificate`); the last two with the consent box ticked."""
-    application = _mine(request, pk)
+    return material_act(request, _mine(request, pk), material_id, NS)
+
+
+def material_act(
+    request: HttpRequest, application: Application, material_id: int, ns: str
+) -> HttpResponse:
     actor = Actor.from_request(request)
     consent = request.POST.get("consent") == "on"
     try:
@@ -211,13 +241,11 @@ def material(request: HttpRequest, pk: int, material_id: int) -> HttpResponse:
             )
         else:
             messages.error(request, _("请选择文件，或选择复用的材料"))
-            return HttpResponseRedirect(reverse("applications:detail", args=[application.pk]))
+            return HttpResponseRedirect(reverse(f"{ns}detail", args=[application.pk]))
         messages.success(request, _("材料已添加。"))
     except ApplicationError as exc:
         messages.error(request, exc.message)
-    return HttpResponseRedirect(
-        reverse("applications:detail", args=[application.pk]) + "#materials"
-    )
+    return HttpResponseRedirect(reverse(f"{ns}detail", args=[application.pk]) + "#materials")
 
 
 # --- the review desk ------------------------------------------------------------------------

@@ -15,7 +15,17 @@ from hongmian.core.models import BaseModel
 from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
 from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
 from hongmian.identity.scoping import ITSELF, RestrictedQuerySet, Scope, Scopes
-from hongmian.identity.states import PUBLIC_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role, UnitKind
+from hongmian.identity.states import (
+    PUBLIC_ROLES,
+    STAFF_ROLES,
+    UNIT_SCOPED_ROLES,
+    MandateAgent,
+    MandateEvidence,
+    MandateScope,
+    MandateStatus,
+    Role,
+    UnitKind,
+)
 
 
 class OrgUnit(BaseModel):
@@ -457,6 +467,15 @@ class FileUse(models.Model):
     )
     # What the owner is shown: the reader's unit (or "系统"), never a staff member's name.
     reader_label = models.CharField(_("使用者"), max_length=150)
+    # The authorisation an agent read under (帮办代办): the owner sees who acted for them.
+    mandate = models.ForeignKey(
+        "Mandate",
+        verbose_name=_("委托授权"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="file_uses",
+    )
 
     class Meta:
         verbose_name = _("档案使用记录")
@@ -468,3 +487,113 @@ class FileUse(models.Model):
 
     def __str__(self) -> str:
         return f"{self.requester} {self.used_at:%Y-%m-%d}"
+
+
+class Mandate(BaseModel):
+    """委托授权 — a person lets an agent act for them (帮办代办): a relative (another
+    registered person) or the staff of a service hall. It says what for (items, the items of
+    a life event, or applications generally; whether the agent may read the person's file),
+    from when to when, and on what evidence (an uploaded 授权委托书, or the person present at a
+    hall with the ID card read by named staff). Revocable by the person at any time; every
+    status change is a transition (states.MANDATE_FLOW). Decision 0072."""
+
+    principal = models.ForeignKey(
+        Person, verbose_name=_("委托人"), on_delete=models.PROTECT, related_name="mandates"
+    )
+    agent_kind = models.CharField(_("受托方式"), max_length=16, choices=MandateAgent.choices)
+    # A relative: their account (they act signed in as themselves).
+    agent = models.ForeignKey(
+        User,
+        verbose_name=_("受托人"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="mandates_received",
+    )
+    # A hall: the unit that runs it (its hall staff act) and the hall itself, by code/name.
+    agent_unit = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("受托大厅单位"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    hall_code = models.CharField(_("大厅编码"), max_length=32, blank=True)
+    hall_name = models.CharField(_("大厅"), max_length=100, blank=True)
+    scope = models.CharField(_("授权范围"), max_length=16, choices=MandateScope.choices)
+    # The catalogue item codes covered (ITEMS and LIFE_EVENT; empty for APPLICATIONS).
+    item_codes = models.JSONField(_("授权事项"), default=list, blank=True)
+    life_event = models.CharField(_("一件事"), max_length=100, blank=True)
+    read_file = models.BooleanField(_("可读取本人档案"), default=False)
+    valid_from = models.DateTimeField(_("生效时间"))
+    valid_until = models.DateTimeField(_("有效期至"))
+    evidence = models.CharField(_("授权依据"), max_length=16, choices=MandateEvidence.choices)
+    # The uploaded letter (core.upload_content: sniffed type, size, SHA-256).
+    document_name = models.CharField(_("委托书文件名"), max_length=200, blank=True)
+    document_storage = models.CharField(max_length=300, blank=True)
+    document_type = models.CharField(max_length=100, blank=True)
+    document_sha256 = models.CharField(max_length=64, blank=True)
+    # The in-person check: who read the ID card (the hall is hall_code/hall_name).
+    checked_by = models.ForeignKey(
+        User,
+        verbose_name=_("核验人员"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    created_by = models.ForeignKey(
+        User, verbose_name=_("登记人"), null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MandateStatus.choices, default=MandateStatus.ACTIVE
+    )
+    ended_at = models.DateTimeField(_("终止时间"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        User,
+        verbose_name=_("撤销人"),
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    end_reason = models.CharField(_("撤销原因"), max_length=200, blank=True)
+
+    class Meta:
+        verbose_name = _("委托授权")
+        verbose_name_plural = _("委托授权")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in MandateStatus]),
+                name="identity_mandate_status_valid",
+            ),
+            # A relative has an account; a hall has its unit: never neither, never both.
+            models.CheckConstraint(
+                condition=Q(
+                    agent_kind=MandateAgent.RELATIVE,
+                    agent__isnull=False,
+                    agent_unit__isnull=True,
+                )
+                | Q(agent_kind=MandateAgent.HALL, agent__isnull=True, agent_unit__isnull=False),
+                name="identity_mandate_one_agent",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_until__gt=models.F("valid_from")),
+                name="identity_mandate_valid_after_from",
+            ),
+            # Evidence is never missing: a letter's digest, or the staff who checked.
+            models.CheckConstraint(
+                condition=Q(evidence=MandateEvidence.DOCUMENT, document_sha256__regex=r"^.{64}$")
+                | Q(evidence=MandateEvidence.IN_PERSON, checked_by__isnull=False),
+                name="identity_mandate_has_evidence",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["agent", "status"], name="identity_mandate_agent"),
+            models.Index(fields=["agent_unit", "status"], name="identity_mandate_unit"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.principal_id} → {self.agent_id or self.hall_code}"

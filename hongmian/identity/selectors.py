@@ -34,10 +34,12 @@ from hongmian.identity.models import (
     Enterprise,
     FileUse,
     FileValue,
+    Mandate,
     OrgUnit,
     Person,
     User,
 )
+from hongmian.identity.states import MandateAgent, MandateScope, MandateStatus, Role
 
 # --- organisation tree ---------------------------------------------------------------------
 
@@ -345,11 +347,19 @@ def _file_read(
     subject: Person | Enterprise,
     fields: Sequence[str],
     purpose: str,
+    mandate: Mandate | None = None,
 ) -> dict[str, FileEntry]:
     is_person = isinstance(subject, Person)
     kind: file_fields.Subject = "person" if is_person else "enterprise"
     user = actor.user
-    if user is None:
+    if mandate is not None:
+        # An agent (帮办代办) reads the principal's file only under a usable mandate that
+        # lets them read it; anyone else, or another person's file, is "not found".
+        if user is None or not is_person or mandate.principal_id != subject.pk:
+            raise NotFound(gettext("对象不存在"), code="file.not_found")
+        mandate_check(mandate, user=user, read_file=True)
+        allowed, own = True, False
+    elif user is None:
         allowed = actor.via in {"system", "cli"}
         own = False
     elif isinstance(subject, Person):
@@ -383,7 +393,8 @@ def _file_read(
                 code="consent.required",
                 fields={"fields": keys},
             )
-        if user is None or own:
+        if user is None or own or mandate is not None:
+            # An agent fills the principal's form: the values whole, as the principal would.
             in_full: Callable[[str], bool] = lambda _f: True  # noqa: E731 (a one-line rule)
         elif isinstance(subject, Person):
             full = permissions.person_fields_in_full(user, subject)
@@ -399,7 +410,8 @@ def _file_read(
             requester=consent.requester,
             consent=consent,
             user=user,
-            reader_label=_reader_label(actor, own=own),
+            reader_label=mandate_agent_label(mandate) if mandate else _reader_label(actor, own=own),
+            mandate=mandate,
         )
         audit_record(
             actor=actor,
@@ -409,6 +421,8 @@ def _file_read(
                 "fields": keys,
                 "purpose": purpose,
                 "consent": consent.pk,
+                "mandate": mandate.pk if mandate else None,
+                "hall": mandate.hall_code if mandate else "",
                 "masked": sorted(k for k, e in entries.items() if e.masked),
             },
         )
@@ -416,13 +430,20 @@ def _file_read(
 
 
 def person_file_read(
-    *, actor: Actor, person: Person, fields: Sequence[str], purpose: str
+    *,
+    actor: Actor,
+    person: Person,
+    fields: Sequence[str],
+    purpose: str,
+    mandate: Mandate | None = None,
 ) -> dict[str, FileEntry]:
     """The one way a service reads a person's file: `fields` for `purpose`, only under a
     valid consent of the person covering them all (else 403 "consent.required"); records
     the use the person sees in 我的档案 and audits the read ("person_file.read"). Masks what
-    the reader's role does not need; a reader who may not read the file gets NotFound."""
-    return _file_read(actor=actor, subject=person, fields=fields, purpose=purpose)
+    the reader's role does not need; a reader who may not read the file gets NotFound.
+    An agent passes the `mandate` they act under (帮办代办): it must be theirs, usable and
+    allow reading the file; the use is recorded with it, so the person sees who read what."""
+    return _file_read(actor=actor, subject=person, fields=fields, purpose=purpose, mandate=mandate)
 
 
 def enterprise_file_read(
@@ -458,3 +479,119 @@ def access_my_consent(user: User | Any, consent_id: int | str) -> Consent:
     if not mine:
         raise NotFound(gettext("授权不存在"), code="consent.not_found")
     return consent
+
+
+# --- mandates (委托授权, 帮办代办), decision 0072 ---------------------------------------------
+
+
+def _is_mandate_agent(user: User | Any, mandate: Mandate) -> bool:
+    """The relative named on it, or a hall staff member of the unit that runs the hall."""
+    if not permissions.is_active_user(user):
+        return False
+    if mandate.agent_kind == MandateAgent.RELATIVE:
+        return mandate.agent_id == user.pk
+    unit = mandate.agent_unit
+    return (
+        user.role == Role.HALL_STAFF
+        and user.org_unit is not None
+        and unit is not None
+        and unit.path.startswith(user.org_unit.path)
+    )
+
+
+def mandate_covers(mandate: Mandate, item_code: str) -> bool:
+    return mandate.scope == MandateScope.APPLICATIONS or item_code in mandate.item_codes
+
+
+def mandate_check(
+    mandate: Mandate,
+    *,
+    user: User | Any,
+    item_code: str | None = None,
+    read_file: bool = False,
+    now: dt.datetime | None = None,
+) -> Mandate:
+    """May `user` act under `mandate` now (for `item_code`; reading the file)? NotFound
+    for someone who is not its agent (it concerns another person); for its agent a coded
+    403: mandate.revoked, mandate.expired, mandate.not_yet_valid, mandate.out_of_scope,
+    mandate.read_not_allowed. The dates are checked here, whatever the sweep has done."""
+    if not _is_mandate_agent(user, mandate):
+        raise NotFound(gettext("授权不存在"), code="mandate.not_found")
+    now = now or timezone.now()
+    if mandate.status == MandateStatus.REVOKED:
+        raise PermissionDenied(gettext("委托人已撤销该授权"), code="mandate.revoked")
+    if mandate.status == MandateStatus.EXPIRED or mandate.valid_until <= now:
+        raise PermissionDenied(gettext("该授权已过期"), code="mandate.expired")
+    if mandate.valid_from > now:
+        raise PermissionDenied(gettext("该授权尚未生效"), code="mandate.not_yet_valid")
+    if item_code is not None and not mandate_covers(mandate, item_code):
+        raise PermissionDenied(
+            gettext("该事项不在授权范围内"),
+            code="mandate.out_of_scope",
+            fields={"item": [item_code]},
+        )
+    if read_file and not mandate.read_file:
+        raise PermissionDenied(gettext("委托人未授权读取其档案"), code="mandate.read_not_allowed")
+    return mandate
+
+
+def access_mandate_as_agent(user: User | Any, mandate_id: int | str) -> Mandate:
+    """A mandate `user` is the agent of (whatever its status: the agent is told why it no
+    longer works); NotFound — the same as a missing one — for everyone else."""
+    try:
+        mandate = Mandate.objects.select_related("principal", "agent_unit").get(pk=int(mandate_id))
+    except (Mandate.DoesNotExist, ValueError, TypeError):
+        raise NotFound(gettext("授权不存在"), code="mandate.not_found") from None
+    if not _is_mandate_agent(user, mandate):
+        raise NotFound(gettext("授权不存在"), code="mandate.not_found")
+    return mandate
+
+
+def access_my_mandate(user: User | Any, mandate_id: int | str) -> Mandate:
+    """A mandate the signed-in person gave; NotFound for everyone else."""
+    try:
+        mandate = Mandate.objects.select_related("principal", "agent").get(pk=int(mandate_id))
+    except (Mandate.DoesNotExist, ValueError, TypeError):
+        raise NotFound(gettext("授权不存在"), code="mandate.not_found") from None
+    if not permissions.is_self(user, mandate.principal):
+        raise NotFound(gettext("授权不存在"), code="mandate.not_found")
+    return mandate
+
+
+def mandates_given(person: Person) -> QuerySet[Mandate]:
+    """The person's authorisations, newest first (their 我的授权 page)."""
+    return (
+        Mandate.objects.filter(principal=person)
+        .select_related("agent", "checked_by")
+        .order_by("-created_at", "-id")
+    )
+
+
+def mandates_received(user: User | Any) -> QuerySet[Mandate]:
+    """The authorisations a relative holds, usable ones first."""
+    if not permissions.is_active_user(user):
+        return Mandate.objects.none()
+    return (
+        Mandate.objects.filter(agent_kind=MandateAgent.RELATIVE, agent_id=user.pk)
+        .select_related("principal")
+        .order_by("status", "-created_at", "-id")
+    )
+
+
+def mandates_of_hall(user: User | Any, person: Person) -> QuerySet[Mandate]:
+    """A person's authorisations of the halls run by the staff member's unit."""
+    if not permissions.is_active_user(user) or user.role != Role.HALL_STAFF or not user.org_unit:
+        return Mandate.objects.none()
+    return Mandate.objects.filter(
+        principal=person,
+        agent_kind=MandateAgent.HALL,
+        agent_unit__path__startswith=user.org_unit.path,
+    ).order_by("-created_at", "-id")
+
+
+def mandate_agent_label(mandate: Mandate) -> str:
+    """Who acted under it, as the person is shown: the relative's name, or the hall."""
+    if mandate.agent_kind == MandateAgent.RELATIVE and mandate.agent is not None:
+        name = mandate.agent.display_name or mandate.agent.get_username()
+        return gettext("代办人 %(name)s（授权 #%(id)d）") % {"name": name, "id": mandate.pk}
+    return gettext("%(hall)s 帮办（授权 #%(id)d）") % {"hall": mandate.hall_name, "id": mandate.pk}

@@ -3,6 +3,8 @@
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.transitions import TransitionTable
+
 
 class Role(models.TextChoices):
     CITIZEN = "citizen", _("市民")  # a natural person using public services
@@ -94,3 +96,38 @@ ROLE_HOME_PATHS: dict[str, str] = {
     Role.SECURITY_ADMIN: "/admin/",
     Role.AUDITOR: "/audit/",
 }
+
+
+# --- mandates (委托授权, 帮办代办): docs/decisions/0072 --------------------------------------
+
+
+class MandateStatus(models.TextChoices):
+    ACTIVE = "active", _("有效")  # the agent may act within the scope and the dates
+    REVOKED = "revoked", _("已撤销")  # withdrawn by the person (at once, for good)
+    EXPIRED = "expired", _("已过期")  # its end date passed (set by the sweep; checked at use)
+
+
+class MandateAgent(models.TextChoices):
+    RELATIVE = "relative", _("亲友代办")  # another registered person, with their own account
+    HALL = "hall", _("大厅帮办")  # the staff of a service hall, acting at that hall
+
+
+class MandateScope(models.TextChoices):
+    ITEMS = "items", _("指定事项")  # the listed catalogue items
+    LIFE_EVENT = "life_event", _("一件事")  # the items of one life event (fixed when granted)
+    APPLICATIONS = "applications", _("全部网上办件")  # any item the person may apply for
+
+
+class MandateEvidence(models.TextChoices):
+    DOCUMENT = "document", _("授权委托书")  # an uploaded, signed letter of authorisation
+    IN_PERSON = "in_person", _("大厅现场核验")  # the person present at a hall, ID card read
+
+
+MANDATE_FLOW = TransitionTable.build(
+    "mandate",
+    {
+        MandateStatus.ACTIVE: {MandateStatus.REVOKED, MandateStatus.EXPIRED},
+        MandateStatus.REVOKED: set(),
+        MandateStatus.EXPIRED: set(),
+    },
+)

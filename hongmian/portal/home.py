@@ -110,6 +110,11 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
         ),
         _MY_APPLICATIONS,
         _CERTIFICATES,
+        HomeAction(
+            _("委托代办"),
+            _("委托亲友代为办事、为家人办理，以及代办人做过的每一件事。"),
+            url_name="applications:my_mandates",
+        ),
     ),
     Role.ENTERPRISE_REP: (
         _SERVICES,
@@ -199,6 +204,12 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             _("查询诉求进度"),
             _("凭工单号和手机号码，帮来访群众查询 12345 诉求的办理进度。"),
             url_name="hotline:track",
+            primary=True,
+        ),
+        HomeAction(
+            _("帮办代办台"),
+            _("核验到场群众身份、登记授权，代为申请和提交办件。"),
+            url_name="applications:assist",
             primary=True,
         ),
     ),

@@ -12,6 +12,7 @@ from hongmian.applications.states import Status
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, NotAuthenticated, NotFound
+from hongmian.identity.selectors import mandate_check
 
 # The statuses in which the applicant may still change answers and materials.
 EDITABLE = frozenset({Status.DRAFT, Status.CORRECTION})
@@ -52,13 +53,25 @@ def lock(application: Application) -> Application:
     return Application.objects.select_for_update().select_related("item").get(pk=application.pk)
 
 
-def owner_check(actor: Actor, application: Application) -> None:
-    """Only the applicant acts on their own application; anyone else is told it does not
-    exist (habit 3)."""
+def owner_check(actor: Actor, application: Application, *, reads_file: bool = False) -> None:
+    """Only the applicant acts on their own application — or the agent it was made by,
+    under its authorisation while that is usable for the item (帮办代办, decision 0072:
+    403 mandate.revoked / expired / out_of_scope, and mandate.read_not_allowed for an act
+    that uses the applicant's file, `reads_file`). Anyone else is told it does not exist
+    (habit 3)."""
     if actor.user is None:
         raise NotAuthenticated(_("需要登录后操作"))
-    if application.applicant_id != actor.user.pk:
+    if application.applicant_id == actor.user.pk:
+        return
+    mandate = application.mandate if application.mandate_id else None
+    if mandate is None or application.submitted_by_id is None:
         raise NotFound(_("办件不存在"), code="application.not_found")
+    try:
+        mandate_check(
+            mandate, user=actor.user, item_code=application.item.code, read_file=reads_file
+        )
+    except NotFound:
+        raise NotFound(_("办件不存在"), code="application.not_found") from None
 
 
 def editable_check(application: Application) -> None:

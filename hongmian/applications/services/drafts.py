@@ -30,7 +30,7 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.identity import file_fields
-from hongmian.identity.models import Consent, Enterprise, Person
+from hongmian.identity.models import Consent, Enterprise, Mandate, Person
 from hongmian.identity.selectors import enterprise_file_read, person_file_read
 from hongmian.identity.services.files import consent_grant
 
@@ -81,10 +81,39 @@ def application_create(
     if not availability.allowed and availability.code in _REFUSED_AT_CREATE:
         raise ValidationFailed(availability.reason, code=f"application.{availability.code}")
     kind, person, enterprise = _subject(user)
+    return draft_insert(
+        actor=actor,
+        applicant=user,
+        kind=kind,
+        person=person,
+        enterprise=enterprise,
+        item=item,
+        answers=answers,
+        key=key,
+    )
+
+
+def draft_insert(
+    *,
+    actor: Actor,
+    applicant: Any,
+    kind: str,
+    person: Person | None,
+    enterprise: Enterprise | None,
+    item: ServiceItem,
+    answers: Mapping[str, Any] | None,
+    key: str = "",
+    mandate: Mandate | None = None,
+) -> tuple[Application, bool]:
+    """The new draft's row and its first timeline entry, once the caller has checked who
+    may make it (application_create; application_create_on_behalf with the `mandate`)."""
+    user = applicant
     definition, revision = selectors.item_form(item)
     cleaned = answers_check(definition, answers or {}, complete=False)
     application = Application(
         number=f"tmp-{timezone.now():%H%M%S%f}-{user.pk}",
+        submitted_by=actor.user if mandate is not None else None,
+        mandate=mandate,
         item=item,
         department_id=item.department_id,
         applicant=user,
@@ -109,7 +138,11 @@ def application_create(
                 application=application,
                 kind="create",
                 after=Status.DRAFT,
-                data={"item": item.code, "fields": sorted(cleaned)},
+                data={
+                    "item": item.code,
+                    "fields": sorted(cleaned),
+                    **({"mandate": mandate.pk} if mandate is not None else {}),
+                },
             )
     except IntegrityError:
         # Two retries raced with one key: the other one's draft stands.
@@ -238,18 +271,21 @@ def application_prefill(*, actor: Actor, application: Application) -> Applicatio
     `consent.required`; the read is recorded in their file's use log). Each filled field
     keeps its source (department, date); an answer the applicant has already corrected
     stays theirs."""
-    owner_check(actor, application)
+    owner_check(actor, application, reads_file=True)
     keys = prefill_fields(application)
     if not keys:
         return application
     subject = _applicant_of(application)
+    # An agent reads under the authorisation the application was made with (decision 0072).
+    agent = actor.user is not None and application.submitted_by_id == actor.user.pk
+    mandate = application.mandate if agent else None
     if isinstance(subject, Enterprise):
         entries = enterprise_file_read(
             actor=actor, enterprise=subject, fields=keys, purpose=PREFILL_PURPOSE
         )
     else:
         entries = person_file_read(
-            actor=actor, person=subject, fields=keys, purpose=PREFILL_PURPOSE
+            actor=actor, person=subject, fields=keys, purpose=PREFILL_PURPOSE, mandate=mandate
         )
     definition, _revision = selectors.item_form(application.item)
     with transaction.atomic():

@@ -132,7 +132,7 @@ def material_reuse(
     """Provide a material with a file the applicant submitted before (selectors.
     reusable_materials offers them). Needs the applicant's consent (403
     `application.material_consent_required`); records the source application."""
-    owner_check(actor, application)
+    owner_check(actor, application, reads_file=True)
     material = _material_of(application, material_id)
     _consent_check(consent, _("以前提交过的材料"))
     offered = selectors.reusable_materials(application).get(material.pk, [])
@@ -191,7 +191,7 @@ def material_certificate_use(
     """Provide a material with one of the applicant's e-certificates (of a type the
     material accepts). Needs the applicant's consent; a certificate the applicant does not
     hold (or that is no longer valid) is 404 `application.certificate_not_held`."""
-    owner_check(actor, application)
+    owner_check(actor, application, reads_file=True)
     material = _material_of(application, material_id)
     _consent_check(consent, _("电子证照"))
     held = material_certificates(application).get(material.pk, [])
