@@ -62,9 +62,11 @@ def test_a_qualifying_application_is_approved_at_once(world: World) -> None:
     version = rules.rule_publish_now(actor=SYSTEM, item=world.item, rules=AGE_80)
     application = submit(world, consented(world))
     assert application.status == Status.RESULT_ISSUED
-    assert application.instant and application.rule_version == version
+    assert application.instant
+    assert application.rule_version == version
     assert application.result_note == "津贴自次月起发放"
-    assert application.decided_at is not None and application.stopped_at is not None
+    assert application.decided_at is not None
+    assert application.stopped_at is not None
     steps = list(
         ApplicationEvent.objects.filter(application=application, kind__startswith="instant_")
         .order_by("id")
@@ -89,7 +91,8 @@ def test_a_failing_application_goes_to_the_desk_with_failed_conditions(world: Wo
     born(world, "1990-05-01")
     rules.rule_publish_now(actor=SYSTEM, item=world.item, rules=AGE_80)
     application = submit(world, consented(world))
-    assert application.status == Status.SUBMITTED and not application.instant
+    assert application.status == Status.SUBMITTED
+    assert not application.instant
     failed = [c for c in application.rule_checks if not c["passed"]]
     assert [c["label"] for c in failed] == ["年满80周岁"]
     assert failed[0]["reason"].startswith("实际为")
@@ -118,12 +121,14 @@ def test_a_rule_change_does_not_alter_past_decisions(world: World) -> None:
     earlier = submit(world, consented(world))
     stricter = {"all": [{"field": "identity.birth_date", "op": "age_gte", "value": 100}]}
     second = rules.rule_publish_now(actor=SYSTEM, item=world.item, rules=stricter)
-    assert first is not None and second is not None
+    assert first is not None
+    assert second is not None
     later = submit(world, consented(world))
     earlier.refresh_from_db()
     first.refresh_from_db()
     assert (earlier.rule_version, earlier.status) == (first, Status.RESULT_ISSUED)
-    assert first.state == VersionState.SUPERSEDED and first.rules == AGE_80
+    assert first.state == VersionState.SUPERSEDED
+    assert first.rules == AGE_80
     assert (later.rule_version, later.status) == (second, Status.SUBMITTED)
 
 
@@ -149,7 +154,8 @@ def test_the_review_workflow_with_four_eyes(world: World) -> None:
     assert caught.value.code == "rule.field_unknown"
     assert not world.item.instant_rules.exists()
     draft = rules.rule_draft_save(actor=handler, item=world.item, rules=AGE_80)
-    assert draft.state == VersionState.DRAFT and rule_in_force(world.item) is None
+    assert draft.state == VersionState.DRAFT
+    assert rule_in_force(world.item) is None
     rules.rule_submit(actor=handler, item=world.item)
     with pytest.raises(Conflict) as conflict:
         rules.rule_draft_save(actor=handler, item=world.item, rules=AGE_80)
@@ -160,7 +166,8 @@ def test_the_review_workflow_with_four_eyes(world: World) -> None:
     rules.rule_reject(actor=manager, item=world.item, note="请补充户籍条件")
     rules.rule_submit(actor=handler, item=world.item)
     published = rules.rule_approve(actor=manager, item=world.item, note="同意")
-    assert published.state == VersionState.PUBLISHED and rule_in_force(world.item) == published
+    assert published.state == VersionState.PUBLISHED
+    assert rule_in_force(world.item) == published
     # Another unit's staff neither edit nor see the item's rules.
     other = actor_of(world.other_handler)
     with pytest.raises(PermissionDenied):

@@ -111,7 +111,7 @@ def test_missing_and_unconsented_fields_fail_with_their_reason() -> None:
         "档案中没有该项信息",
     )
     outcome = judge(rule, rules.Facts(unconsented=frozenset({"identity.birth_date"})))
-    assert [c.reason for c in outcome.failed][0] == "未获本人授权读取该档案字段"
+    assert next(c.reason for c in outcome.failed) == "未获本人授权读取该档案字段"
     answered = judge({"all": [{"answer": "reason", "op": "exists"}]}, rules.Facts())
     assert answered.failed[0].reason == "表单未填写该项"
 
