@@ -450,3 +450,54 @@ def _conditions(node: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
 def answer_kinds(form_fields: Sequence[Any]) -> dict[str, tuple[str, tuple[str, ...]]]:
     """The form's fields (definitions.FormField) as kinds the rules compare."""
     return {f.key: (_FORM_KINDS.get(f.kind, f.kind), tuple(f.choices)) for f in form_fields}
+
+
+# --- samples for the department's test form --------------------------------------------------
+
+_SAMPLE_KEYS = frozenset({"file", "certificates", "answers"})
+
+
+def sample_facts(data: Any) -> Facts:
+    """A sample applicant written by the department (JSON: `file` field → value,
+    `certificates` type codes, `answers`), each file value checked by its field's kind —
+    422 `rule_sample.invalid` naming the path of every bad part."""
+    problems: dict[str, list[str]] = {}
+    if not isinstance(data, dict):
+        data = {}
+        problems["$"] = [_('样例应为对象：{"file": {…}, "certificates": […], "answers": {…}}')]
+    for key in sorted(set(data) - _SAMPLE_KEYS):
+        problems[key] = [_("不认识的键：%(key)s") % {"key": key}]
+    file_values: dict[str, Any] = {}
+    raw_file = data.get("file", {})
+    if not isinstance(raw_file, dict):
+        problems["file"] = [_("应为对象")]
+        raw_file = {}
+    for key, value in raw_file.items():
+        spec = file_fields.FIELDS.get(str(key))
+        if spec is None:
+            problems[f"file.{key}"] = [_("档案字段不存在：%(key)s") % {"key": key}]
+            continue
+        try:
+            file_values[spec.key] = file_fields.clean_value(spec, value)
+        except file_fields.ValueInvalid as exc:
+            problems[f"file.{key}"] = [str(exc)]
+    certificates = data.get("certificates", [])
+    if not isinstance(certificates, list) or not all(isinstance(c, str) for c in certificates):
+        problems["certificates"] = [_("应为证照类型编码的列表")]
+        certificates = []
+    answers = data.get("answers", {})
+    if not isinstance(answers, dict):
+        problems["answers"] = [_("应为对象")]
+        answers = {}
+    if problems:
+        first = next(iter(problems))
+        raise ValidationFailed(
+            _("样例有误：%(path)s %(message)s") % {"path": first, "message": problems[first][0]},
+            code="rule_sample.invalid",
+            fields=problems,
+        )
+    return Facts(
+        file=file_values,
+        certificates=frozenset(certificates),
+        answers={str(k): str(v) for k, v in answers.items()},
+    )

@@ -20,7 +20,7 @@ from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.states import ItemStatus
 from hongmian.certificates.type_specs import SPECS
 from hongmian.core.reviews import VersionState
-from hongmian.identity.permissions import is_system_admin
+from hongmian.identity.permissions import is_active_user, is_system_admin
 
 SHARE_DAYS = 30
 
@@ -62,19 +62,33 @@ def rule_pending(item: ServiceItem) -> RuleVersion | None:
     ).first()
 
 
+def _city_wide(user: Any) -> bool:
+    return is_system_admin(user) or (
+        is_active_user(user) and user.role in catalog_permissions.CITY_CATALOGUE_ROLES
+    )
+
+
+def can_keep_rules(user: Any) -> bool:
+    """Who opens the rules' pages: the catalogue's editors of a unit (each for the items
+    catalog.permissions.can_update_item gives them) and the city's catalogue keepers."""
+    if _city_wide(user):
+        return True
+    return bool(
+        is_active_user(user)
+        and user.role in catalog_permissions.EDITOR_ROLES
+        and user.org_unit_id is not None
+    )
+
+
 def rule_items_for(user: Any) -> QuerySet[ServiceItem]:
-    """The served items whose rules `user` keeps (their unit's and those below it), or all
-    for the city's catalogue keepers."""
+    """The items (not retired) whose rules `user` keeps: their unit's and those below it,
+    or every one for the city's catalogue keepers."""
     rows = ServiceItem.objects.exclude(status=ItemStatus.RETIRED).select_related("department")
-    if (
-        is_system_admin(user)
-        or getattr(user, "role", "") in catalog_permissions.CITY_CATALOGUE_ROLES
-    ):
+    if _city_wide(user):
         return rows.order_by("code")
-    unit = getattr(user, "org_unit", None)
-    if unit is None or user.role not in catalog_permissions.EDITOR_ROLES:
+    if not can_keep_rules(user):
         return rows.none()
-    return rows.filter(department__path__startswith=unit.path).order_by("code")
+    return rows.filter(department__path__startswith=user.org_unit.path).order_by("code")
 
 
 def rule_item_for(user: Any, code: str) -> ServiceItem | None:

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.applications import views
+from hongmian.applications import views, views_rules
 
 app_name = "applications"
 urlpatterns = [
@@ -20,4 +20,7 @@ urlpatterns = [
         views.material_file,
         name="material_file",
     ),
+    # 秒批 rules and their share (decision 0066)
+    path("applications/rules/", views_rules.rules_index, name="rules"),
+    path("applications/rules/<str:code>/", views_rules.rule_page, name="rule"),
 ]
