@@ -20,7 +20,6 @@ from hongmian.applications import rules as rule_defs
 from hongmian.applications.models import Application, ApplicationEvent
 from hongmian.applications.rule_models import RuleVersion
 from hongmian.applications.selectors_rules import rule_in_force
-from hongmian.applications.services import deadlines
 from hongmian.applications.services.common import record
 from hongmian.applications.states import APPLICATION_TRANSITIONS, Applicant, Status
 from hongmian.core.actors import Actor
@@ -156,9 +155,9 @@ def instant_decide(*, application: Application, decision: Decision | None) -> bo
             )
         )
         before = target
-    application.accepted_at = application.decided_at = now
-    deadlines.clock_start(application, now)
-    deadlines.clock_stop(application, now)
+    # Accepted and decided in the same instant: no time limit runs, so no clock is set
+    # (the desk's lights have nothing to show; the calendar is not read on this path).
+    application.accepted_at = application.decided_at = application.stopped_at = now
     application.status = before
     application.instant = True
     if result:
