@@ -437,6 +437,11 @@ def rules_certificates(rules: Mapping[str, Any]) -> list[str]:
     return sorted({str(c["certificate"]) for c in _conditions(rules) if "certificate" in c})
 
 
+def rules_answers(rules: Mapping[str, Any]) -> list[str]:
+    """The form's answers a rule reads."""
+    return sorted({str(c["answer"]) for c in _conditions(rules) if "answer" in c})
+
+
 def _conditions(node: Mapping[str, Any]) -> Sequence[Mapping[str, Any]]:
     out: list[Mapping[str, Any]] = []
     for item in node.get("all", node.get("any", [])):

@@ -88,10 +88,10 @@ def rules_evaluate(*, actor: Actor, application: Application) -> Decision | None
     held = certificates_bridge.certificates_held(
         person=application.person, enterprise=application.enterprise, type_codes=wanted
     )
-    definition, _revision = selectors.item_form(application.item)
-    kinds = {
-        key: kind for key, (kind, _choices) in rule_defs.answer_kinds(definition.fields).items()
-    }
+    kinds: dict[str, str] = {}
+    if rule_defs.rules_answers(rules):  # the form is read only when the rule asks an answer
+        definition, _revision = selectors.item_form(application.item)
+        kinds = {k: kind for k, (kind, _c) in rule_defs.answer_kinds(definition.fields).items()}
     outcome = rule_defs.rules_evaluate_facts(
         rules,
         rule_defs.Facts(

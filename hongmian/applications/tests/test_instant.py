@@ -190,3 +190,12 @@ def test_share_counts_submissions_and_instant_approvals(world: World) -> None:
     items = ServiceItem.objects.filter(pk=world.item.pk)
     [row] = instant_share(items)
     assert (row.submitted, row.instant, row.share) == (3, 2, 66.7)
+
+
+def test_a_rule_on_answers_reads_no_file(world: World) -> None:
+    rule = {"all": [{"answer": "phone", "op": "in", "value": ["13812345678"]}]}
+    rules.rule_publish_now(actor=SYSTEM, item=world.item, rules=rule)
+    application = submit(world, ready(world))
+    assert application.instant
+    assert application.status == Status.APPROVED  # no `result`: approved, nothing issued
+    assert not FileUse.objects.filter(person=world.person).exists()
