@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _lazy
 
 from hongmian.core.errors import ValidationFailed
 from hongmian.identity import file_fields
@@ -326,15 +327,15 @@ def _compare(op: str, kind: str, actual: Any, value: Any, today: dt.date) -> boo
 
 
 _OP_TEXT = {
-    "eq": "等于 {v}",
-    "in": "属于 {v}",
-    "gte": "不小于 {v}",
-    "lte": "不大于 {v}",
-    "between": "介于 {v}",
-    "exists": "已有记录",
-    "contains": "包含“{v}”",
-    "age_gte": "年满 {v} 周岁",
-    "age_lte": "不超过 {v} 周岁",
+    "eq": _lazy("等于 {v}"),
+    "in": _lazy("属于 {v}"),
+    "gte": _lazy("不小于 {v}"),
+    "lte": _lazy("不大于 {v}"),
+    "between": _lazy("介于 {v}"),
+    "exists": _lazy("已有记录"),
+    "contains": _lazy("包含“{v}”"),
+    "age_gte": _lazy("年满 {v} 周岁"),
+    "age_lte": _lazy("不超过 {v} 周岁"),
 }
 
 
@@ -356,7 +357,7 @@ def condition_label(node: Mapping[str, Any], answer_labels: Mapping[str, str] | 
         if node.get("op") == "between"
         else ("、".join(map(str, value)) if isinstance(value, list) else str(value))
     )
-    return f"{name} {_OP_TEXT.get(str(node.get('op')), '?').format(v=shown)}"
+    return f"{name} {str(_OP_TEXT.get(str(node.get('op')), '?')).format(v=shown)}"
 
 
 def rules_evaluate_facts(
