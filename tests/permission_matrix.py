@@ -973,6 +973,22 @@ APPLICATIONS: dict[str, Row] = {
     f"POST {APPLICATION_ID}/review": Row(
         ANY_LOGGED_IN.seeing(OWN_UNIT(REVIEW_ROLES)), kind="application", body={"act": "accept"}
     ),
+    # --- 秒批 rules (issue 13 item 3, decision 0066): the item's editors and the catalogue's
+    # keepers (catalog.permissions); another unit's item is 404 like a missing one.
+    "GET /applications/rules/": Row(ALLOWED_FOR(ITEM_EDITORS | ITEM_KEEPERS)),
+    "GET /applications/rules/<code>/": Row(
+        ALLOWED_FOR(ITEM_EDITORS | ITEM_KEEPERS).seeing(ITEM_EDIT), kind="service_item"
+    ),
+    "POST /applications/rules/<code>/": Row(
+        ALLOWED_FOR(ITEM_EDITORS | ITEM_KEEPERS).seeing(ITEM_EDIT),
+        kind="service_item",
+        body={
+            "action": "test_preset",
+            "preset": "worker",
+            "rules": '{"all": [{"field": "identity.name", "op": "exists"}]}',
+        },
+        note="a test of a rule against a sample applicant: nothing is written",
+    ),
 }
 
 # --- assisted service (帮办代办, issue 13 items 6–7, decision 0072): a citizen's 委托代办 and

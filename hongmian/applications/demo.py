@@ -1,16 +1,18 @@
-"""The applications' demo: forms for the demo's items (demo_forms.py), and an elder who
-authorised family and the city hall at the hall's window (帮办代办, decision 0072): the
-demo citizen 陈小棉 applies for 陈阿婆 (login `elder`) under 为家人办理, and the hall staff
-login finds her on the desk. No demo applications are made: the demo's people apply
-themselves."""
+"""The applications' demo: forms for the demo's items (demo_forms.py), instant-approval
+rules for a few of them (demo_rules.py), and an elder who authorised family and the city
+hall at the hall's window (帮办代办, decision 0072): the demo citizen 陈小棉 applies for
+陈阿婆 (login `elder`) under 为家人办理, and the hall staff login finds her on the desk. No
+demo applications are made: the demo's people apply themselves."""
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable
 
-from hongmian.applications.demo_forms import form_for
+from hongmian.applications.demo_forms import base_name, form_for
+from hongmian.applications.demo_rules import RULES
 from hongmian.applications.services.forms import item_form_set
+from hongmian.applications.services.rules import rule_publish_now
 from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
@@ -37,6 +39,11 @@ def seed(*, actor: Actor, progress: Progress) -> None:
         if done % 200 == 0:
             progress("applications: 申请表单", done, len(items))
     progress("applications: 申请表单", len(items), len(items))
+    # 秒批 (decision 0066): published at once by the seed; a second seed changes nothing.
+    for item in items:
+        rule = RULES.get(base_name(item.name)) or RULES.get(item.name)
+        if rule is not None:
+            rule_publish_now(actor=actor, item=item, rules=rule)
     seed_assisted(actor=actor, progress=progress)
 
 

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.applications.rule_models import RuleVersion
 from hongmian.applications.states import Applicant, MaterialMode, Status
 from hongmian.catalog.models import Material, ServiceItem
 from hongmian.core.models import BaseModel
@@ -133,6 +134,18 @@ class Application(BaseModel):
         on_delete=models.SET_NULL,
         related_name="+",
     )
+    # 秒批 (decision 0066): the rule version evaluated at submission, whether it approved
+    # at once, and each condition's check (the reviewer sees the failed ones).
+    rule_version = models.ForeignKey(
+        RuleVersion,
+        verbose_name=_("秒批规则版本"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    instant = models.BooleanField(_("秒批"), default=False)
+    rule_checks = models.JSONField(_("秒批条件核验"), default=list, blank=True)
 
     scopes: ClassVar[Scopes] = {
         # No city-wide readers: an application is the applicant's and its department's

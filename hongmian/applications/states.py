@@ -104,5 +104,11 @@ EVENT_LABELS = {
     "correction_submit": _("提交补正"),
     "urge": _("时限预警催办"),
     "supervise": _("超时督办"),
+    # 秒批 (decision 0066): the steps the rule takes as "system:instant".
+    "instant_failed": _("秒批条件未全部满足，转人工审查"),
+    "instant_accepted": _("秒批：自动受理"),
+    "instant_under_review": _("秒批：规则核验"),
+    "instant_approved": _("秒批：准予许可"),
+    "instant_result_issued": _("秒批：出具结果"),
     **{str(act): act.label for act in Review},
 }

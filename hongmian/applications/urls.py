@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.applications import views, views_assist
+from hongmian.applications import views, views_assist, views_rules
 
 app_name = "applications"
 urlpatterns = [
@@ -53,4 +53,7 @@ urlpatterns = [
         views_assist.assist_material,
         name="assist_material",
     ),
+    # 秒批 rules and their share (decision 0066)
+    path("applications/rules/", views_rules.rules_index, name="rules"),
+    path("applications/rules/<str:code>/", views_rules.rule_page, name="rule"),
 ]

@@ -250,6 +250,9 @@ class FileEntry:
     as_of: dt.datetime
     updated_at: dt.datetime
     masked: bool
+    # The stored value as the department pushed it (None when masked): for services that
+    # compare it, such as the applications' instant-approval rules (decision 0066).
+    raw: Any = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -278,6 +281,7 @@ def _entries(values: QuerySet[FileValue], *, in_full: Callable[[str], bool]) -> 
                 as_of=row.as_of,
                 updated_at=row.updated_at,
                 masked=masked,
+                raw=None if masked else row.value,
             )
         )
     return out

@@ -16,7 +16,9 @@ from django.utils.translation import gettext as _
 from hongmian.applications import permissions, selectors
 from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application, ApplicationMaterial
+from hongmian.applications.selectors_rules import rule_in_force
 from hongmian.applications.services.common import editable_check, lock, owner_check, record
+from hongmian.applications.services.instant import rule_file_fields
 from hongmian.applications.services.materials import files_delete
 from hongmian.applications.states import Applicant, MaterialMode, Status
 from hongmian.catalog.models import ServiceItem
@@ -208,7 +210,10 @@ def prefill_fields(application: Application) -> list[str]:
     subject: file_fields.Subject = (
         "enterprise" if application.applicant_kind == Applicant.ENTERPRISE else "person"
     )
-    return sorted(set(definition.file_keys(subject)))
+    # The consent also covers the fields the item's instant-approval rule reads (0066).
+    version = rule_in_force(application.item_id)
+    ruled = rule_file_fields(version.rules, application.applicant_kind) if version else []
+    return sorted(set(definition.file_keys(subject)) | set(ruled))
 
 
 def prefill_consent(application: Application) -> Consent | None:

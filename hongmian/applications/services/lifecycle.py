@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from hongmian.applications import permissions, selectors
 from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application
-from hongmian.applications.services import deadlines
+from hongmian.applications.services import deadlines, instant
 from hongmian.applications.services.common import lock, owner_check, record
 from hongmian.applications.states import (
     APPLICATION_TRANSITIONS,
@@ -103,6 +103,10 @@ def application_submit(
             after=Status.SUBMITTED,
             data={"statements": sorted(application.statements)},
         )
+        # 秒批 (decision 0066): judged by the item's rule in force; approved at once or
+        # left to the department with the failed conditions.
+        decision = instant.rules_evaluate(actor=actor, application=application)
+        instant.instant_decide(application=application, decision=decision)
     return application, True
 
 

@@ -6,6 +6,8 @@ from __future__ import annotations
 
 from hongmian.applications import demo
 from hongmian.applications.models import ItemForm
+from hongmian.applications.rule_models import RuleVersion
+from hongmian.applications.selectors_rules import rule_in_force
 from hongmian.applications.tests.conftest import World, make_item
 from hongmian.core.actors import Actor
 from hongmian.core.models import AuditEvent
@@ -34,3 +36,14 @@ def test_demo_forms_seed_once(world: World) -> None:
     demo.seed(actor=actor, progress=_quiet)
     assert AuditEvent.objects.count() == audits
     assert ItemForm.objects.get(item=birth).revision == 1
+
+
+def test_demo_rules_seed_once(world: World) -> None:
+    allowance = make_item(world.dept, "D-4", name="高龄老人津贴申领")
+    permit = make_item(world.dept, "D-5", name="居住证申领")
+    actor = Actor.system("seed_demo")
+    demo.seed(actor=actor, progress=_quiet)
+    assert rule_in_force(allowance).rules["all"][0]["label"] == "年满80周岁"  # type: ignore[union-attr]
+    assert rule_in_force(permit) is not None
+    demo.seed(actor=actor, progress=_quiet)
+    assert RuleVersion.objects.filter(item__in=[allowance, permit]).count() == 2
