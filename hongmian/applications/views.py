@@ -38,6 +38,7 @@ DESK_ACTS: dict[str, tuple[Review, ...]] = {
     Status.REJECTED: (Review.ARCHIVE,),
     Status.NOT_ACCEPTED: (Review.ARCHIVE,),
     Status.RESULT_ISSUED: (Review.ARCHIVE,),
+    Status.WITHDRAWN: (Review.ARCHIVE,),
 }
 
 

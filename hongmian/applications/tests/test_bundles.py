@@ -1,0 +1,238 @@
+"""Life-event bundles (一件事一次办): the combined form asks shared fields once, the
+submission fans out one application per item to each department, all or nothing at
+submission, compensation when a part is refused at the door, the combined status."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import pytest
+
+from hongmian.applications import bundle_forms
+from hongmian.applications.bundle_states import BundleStatus, combined_status
+from hongmian.applications.models import Application, ApplicationMaterial, Bundle, BundleApplication
+from hongmian.applications.services import bundles, lifecycle
+from hongmian.applications.services.forms import item_form_set
+from hongmian.applications.states import Status
+from hongmian.applications.tests.conftest import FORM, World, actor_of, jpeg, make_item
+from hongmian.catalog.models import LifeEvent, Material
+from hongmian.core.actors import Actor
+from hongmian.core.errors import Conflict, ValidationFailed
+from hongmian.core.models import AuditEvent
+from hongmian.identity.states import Role
+from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
+
+CHILD = [{"key": "child_name", "label": "新生儿姓名"}]
+SHARED = {"name": "陈秀英", "resident_id": "x", "address": "天河路1号", "phone": "13812345678"}
+
+
+@dataclass
+class Birth:
+    bundle: Bundle
+    health_handler: object
+    insurance_handler: object
+
+
+@pytest.fixture
+def birth(world: World) -> Birth:
+    """出生一件事 over three items of three departments: the world's item (the police's
+    registration here), a health item and an insurance item; the ID card is asked by two."""
+    health = OrgUnitFactory(code="h-dept", name="天河区卫生健康局")
+    insurance = OrgUnitFactory(code="m-dept", name="广州市医疗保障局")
+    world.item.name = "出生登记（户口申报）"
+    world.item.save()
+    item_form_set(actor=Actor.system("test"), item=world.item, fields=[*FORM, *CHILD])
+    cert = make_item(health, "H-0001", name="出生医学证明首次签发")
+    item_form_set(actor=Actor.system("test"), item=cert, fields=[*FORM[:2], *CHILD])
+    Material.objects.create(item=cert, position=1, name="申请人居民身份证")
+    medical = make_item(insurance, "M-0001", name="城乡居民医保参保登记")
+    item_form_set(
+        actor=Actor.system("test"),
+        item=medical,
+        fields=[*FORM[:4], {"key": "registered_address", "label": "户籍地址"}],
+    )
+    event = LifeEvent.objects.create(slug="birth", name="出生一件事")
+    event.items.add(world.item, cert, medical)
+    bundle = bundles.bundle_define(
+        actor=Actor.system("test"),
+        life_event=event,
+        item_names=[world.item.name, cert.name, medical.name],
+    )
+    return Birth(
+        bundle=bundle,
+        health_handler=UserFactory(role=Role.DEPT_HANDLER, org_unit=health),
+        insurance_handler=UserFactory(role=Role.DEPT_HANDLER, org_unit=insurance),
+    )
+
+
+def started(world: World, birth: Birth) -> BundleApplication:
+    return bundles.bundle_start(actor=actor_of(world.citizen), bundle=birth.bundle)[0]
+
+
+def filled(world: World, birth: Birth) -> BundleApplication:
+    """A started bundle with every answer and every material."""
+    started_ = started(world, birth)
+    actor = actor_of(world.citizen)
+    bundles.bundle_answers_update(
+        actor=actor,
+        bundle_application=started_,
+        shared={**SHARED, "child_name": "陈小明"},
+        own={2: {"registered_address": "天河区"}},
+    )
+    for name in ("申请人居民身份证", "近期免冠彩色证件照片"):
+        bundles.bundle_material_upload(
+            actor=actor, bundle_application=started_, name=name, upload=jpeg()
+        )
+    return started_
+
+
+def test_combined_form_asks_shared_fields_once(world: World, birth: Birth) -> None:
+    parts = bundles.parts_of(started(world, birth))
+    form = bundle_forms.combined_form(parts)
+    shared = {spec.key: positions for spec, positions in form.shared}
+    assert shared == {
+        "name": [0, 1, 2],
+        "resident_id": [0, 1, 2],
+        "address": [0, 2],
+        "phone": [0, 2],
+        "child_name": [0, 1],
+    }
+    assert [f.key for f in form.own[0]] == ["reason"]
+    assert form.own[1] == []
+    assert [f.key for f in form.own[2]] == ["registered_address"]
+    union = bundle_forms.material_union(parts)
+    assert [(n.name, len(n.needs)) for n in union] == [
+        ("申请人居民身份证", 2),
+        ("近期免冠彩色证件照片", 1),
+    ]
+
+
+def test_start_fans_out_one_draft_per_item_to_each_department(world: World, birth: Birth) -> None:
+    bundle_application, created = bundles.bundle_start(
+        actor=actor_of(world.citizen), bundle=birth.bundle, idempotency_key="k1"
+    )
+    again, created_again = bundles.bundle_start(
+        actor=actor_of(world.citizen), bundle=birth.bundle, idempotency_key="k1"
+    )
+    assert created
+    assert not created_again
+    assert again.pk == bundle_application.pk
+    parts = bundles.parts_of(bundle_application)
+    assert [a.department.code for a in parts] == ["a-dept", "h-dept", "m-dept"]
+    assert {a.status for a in parts} == {Status.DRAFT}
+    assert Application.objects.count() == 3
+
+
+def test_shared_answer_and_upload_reach_every_part(world: World, birth: Birth) -> None:
+    bundle_application = filled(world, birth)
+    parts = bundles.parts_of(bundle_application)
+    assert [a.answers["child_name"] for a in parts[:2]] == ["陈小明", "陈小明"]
+    assert parts[2].answers["registered_address"] == "天河区"
+    rows = ApplicationMaterial.objects.filter(name="申请人居民身份证")
+    assert rows.count() == 2
+    assert len({r.storage_name for r in rows}) == 1  # stored once
+
+
+def test_unknown_field_saves_nothing(world: World, birth: Birth) -> None:
+    bundle_application = started(world, birth)
+    with pytest.raises(ValidationFailed) as caught:
+        bundles.bundle_answers_update(
+            actor=actor_of(world.citizen),
+            bundle_application=bundle_application,
+            shared={"name": "陈秀英", "salary": "1"},
+        )
+    assert caught.value.code == "application.field_unknown"
+    assert not any(a.answers for a in bundles.parts_of(bundle_application))
+
+
+def test_submit_fans_out_to_each_department(world: World, birth: Birth) -> None:
+    bundle_application = filled(world, birth)
+    done, new = bundles.bundle_submit(
+        actor=actor_of(world.citizen), bundle_application=bundle_application, idempotency_key="s"
+    )
+    assert new
+    assert done.submitted_at is not None
+    assert Application.objects.filter(status=Status.SUBMITTED).count() == 3
+    replay, again = bundles.bundle_submit(
+        actor=actor_of(world.citizen), bundle_application=bundle_application, idempotency_key="s"
+    )
+    assert not again
+    assert replay.pk == done.pk
+    with pytest.raises(Conflict):
+        bundles.bundle_submit(actor=actor_of(world.citizen), bundle_application=bundle_application)
+
+
+def test_one_part_failing_leaves_nothing_submitted(world: World, birth: Birth) -> None:
+    bundle_application = filled(world, birth)
+    # The insurance part loses a required answer: that part alone is invalid.
+    medical = bundles.parts_of(bundle_application)[2]
+    medical.answers = {**medical.answers, "registered_address": ""}
+    medical.save()
+    audits = AuditEvent.objects.count()
+    with pytest.raises(ValidationFailed) as caught:
+        bundles.bundle_submit(actor=actor_of(world.citizen), bundle_application=bundle_application)
+    assert caught.value.code == "bundle.part_refused"
+    assert list(caught.value.fields) == ["M-0001"]
+    assert Application.objects.filter(status=Status.DRAFT).count() == 3
+    assert Application.objects.exclude(status=Status.DRAFT).count() == 0
+    bundle_application.refresh_from_db()
+    assert bundle_application.submitted_at is None
+    assert AuditEvent.objects.count() == audits
+
+
+def test_level_too_low_in_one_part_refuses_the_bundle(world: World, birth: Birth) -> None:
+    bundle_application = filled(world, birth)
+    part = bundles.parts_of(bundle_application)[1]
+    part.item.required_level = 3
+    part.item.save()
+    with pytest.raises(ValidationFailed) as caught:
+        bundles.bundle_submit(actor=actor_of(world.citizen), bundle_application=bundle_application)
+    assert "H-0001" in caught.value.fields
+    assert Application.objects.filter(status=Status.SUBMITTED).count() == 0
+
+
+def test_refusal_at_the_door_compensates_the_others(world: World, birth: Birth) -> None:
+    bundle_application = filled(world, birth)
+    bundles.bundle_submit(actor=actor_of(world.citizen), bundle_application=bundle_application)
+    police, health, medical = bundles.parts_of(bundle_application)
+    lifecycle.application_review(actor=actor_of(world.handler), application=police, act="accept")
+    lifecycle.application_review(
+        actor=actor_of(birth.health_handler),
+        application=health,
+        act="not_accept",
+        reason="出生医学证明信息与医院记录不一致",
+    )
+    statuses = {a.number: a.status for a in Application.objects.all()}
+    assert statuses == {
+        police.number: Status.WITHDRAWN,
+        health.number: Status.NOT_ACCEPTED,
+        medical.number: Status.WITHDRAWN,
+    }
+    police.refresh_from_db()
+    assert "出生医学证明信息与医院记录不一致" in police.reason
+    assert police.stopped_at is not None  # the promised time limit's clock stopped
+    assert AuditEvent.objects.filter(action="application.withdraw").count() == 2
+    audit = AuditEvent.objects.get(action="bundle.compensate")
+    assert audit.after["withdrawn"] == [police.number, medical.number]
+    bundle_application.refresh_from_db()
+    assert bundle_application.withdrawn_at is not None
+    assert "天河区卫生健康局" in bundle_application.withdraw_reason
+
+
+@pytest.mark.parametrize(
+    ("statuses", "withdrawn", "expected"),
+    [
+        (["draft", "draft"], False, BundleStatus.DRAFT),
+        (["submitted", "submitted"], False, BundleStatus.SUBMITTED),
+        (["accepted", "submitted"], False, BundleStatus.PARTLY_ACCEPTED),
+        (["accepted", "under_review"], False, BundleStatus.IN_REVIEW),
+        (["correction", "submitted"], False, BundleStatus.CORRECTION),
+        (["approved", "under_review"], False, BundleStatus.IN_REVIEW),
+        (["approved", "result_issued", "archived"], False, BundleStatus.DONE),
+        (["approved", "rejected"], False, BundleStatus.PARTLY_REJECTED),
+        (["not_accepted", "withdrawn"], False, BundleStatus.WITHDRAWN),
+        (["approved", "approved"], True, BundleStatus.WITHDRAWN),
+    ],
+)
+def test_combined_status(statuses: list[str], withdrawn: bool, expected: BundleStatus) -> None:
+    assert combined_status(statuses, withdrawn=withdrawn) == expected
