@@ -947,6 +947,7 @@ APPLICANT_PAGE = ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER())
 REVIEW_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
 DESK_PAGE = ALLOWED_FOR(REVIEW_ROLES).seeing(OWN_UNIT(REVIEW_ROLES))
 APPLICATION_ID = "/api/applications/<application_id>"
+_BUNDLE_NOBODYS = ALLOWED_FOR(PUBLIC_ROLES).but(dict.fromkeys(PUBLIC_ROLES, NOT_FOUND))
 APPLICATIONS: dict[str, Row] = {
     "POST /services/items/<code>/apply/": Row(
         ALLOWED_FOR(PUBLIC_ROLES).seeing(RECORDS({PUBLISHED}, PUBLIC_ROLES)),
@@ -979,6 +980,22 @@ APPLICATIONS: dict[str, Row] = {
     f"POST {APPLICATION_ID}/review": Row(
         ANY_LOGGED_IN.seeing(OWN_UNIT(REVIEW_ROLES)), kind="application", body={"act": "accept"}
     ),
+    # 一件事一次办 (issue 13 item 4, decision 0068): the applicant's own combined applications
+    # only (the departments read their parts as applications above). Id 0 and the slug
+    # no-such-event are nobody's: 404 for the applying roles; the API's DbId answers 422
+    # before any read. applications/tests/test_bundles_views.py holds the own / other cases.
+    "GET /me/applications/bundles/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
+    "GET /me/applications/bundles/start/<slug>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/start/<slug>/": Row(_BUNDLE_NOBODYS),
+    "GET /me/applications/bundles/<id>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/prefill": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/materials": Row(_BUNDLE_NOBODYS),
+    "GET /api/bundles/offers": Row(PUBLIC),
+    "POST /api/bundles": Row(_BUNDLE_NOBODYS, body={"life_event": "no-such-event"}),
+    "GET /api/bundles/<bundle_id>": Row(ALLOWED_FOR(PUBLIC_ROLES), ok=422),
+    "PUT /api/bundles/<bundle_id>/answers": Row(ALLOWED_FOR(PUBLIC_ROLES), body={"shared": {}}),
+    "POST /api/bundles/<bundle_id>/submit": Row(ALLOWED_FOR(PUBLIC_ROLES)),
 }
 
 # --- halls and bookings (预约, issue 14 items 1–2, decision 0055) -----------------------------

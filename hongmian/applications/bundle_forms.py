@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 from hongmian.applications import selectors
 from hongmian.applications.definitions import FormField
 from hongmian.applications.models import Application
+from hongmian.applications.presenters import form_rows
 from hongmian.catalog.models import Material
 from hongmian.core.errors import ValidationFailed
 
@@ -98,3 +99,26 @@ def material_union(applications: Sequence[Application]) -> list[MaterialNeed]:
             need.required = need.required or material.required
             need.needs.append((application, material))
     return list(union.values())
+
+
+def combined_rows(applications: Sequence[Application]) -> dict[str, Any]:
+    """The combined form as the page shows it: the shared fields (each with its value and
+    the file's source, from the first part that asks it) and each part's own fields, in
+    presenters.form_rows' shape; the field names are `s-<key>` and `p<position>-<key>`."""
+    rows = [{r["key"]: r for r in form_rows(a)} for a in applications]
+    form = combined_form(applications)
+    shared = []
+    for spec, positions in form.shared:
+        row = dict(rows[positions[0]][spec.key])
+        row["name"] = f"s-{spec.key}"
+        row["parts"] = [applications[p].item.name for p in positions]
+        shared.append(row)
+    own = []
+    for position, application in enumerate(applications):
+        fields = []
+        for spec in form.own.get(position, []):
+            row = dict(rows[position][spec.key])
+            row["name"] = f"p{position}-{spec.key}"
+            fields.append(row)
+        own.append({"application": application, "fields": fields})
+    return {"shared": shared, "own": own, "form": form}

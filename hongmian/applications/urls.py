@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.applications import views
+from hongmian.applications import views, views_bundles
 
 app_name = "applications"
 urlpatterns = [
@@ -19,5 +19,23 @@ urlpatterns = [
         "applications/desk/<int:pk>/materials/<int:material_id>",
         views.material_file,
         name="material_file",
+    ),
+    # life-event bundles (一件事一次办, decision 0068)
+    path("me/applications/bundles/", views_bundles.my_bundles, name="bundles"),
+    path(
+        "me/applications/bundles/start/<slug:slug>/",
+        views_bundles.bundle_start,
+        name="bundle_start",
+    ),
+    path("me/applications/bundles/<int:id>/", views_bundles.bundle_detail, name="bundle"),
+    path(
+        "me/applications/bundles/<int:id>/prefill",
+        views_bundles.bundle_prefill,
+        name="bundle_prefill",
+    ),
+    path(
+        "me/applications/bundles/<int:id>/materials",
+        views_bundles.bundle_material,
+        name="bundle_material",
     ),
 ]

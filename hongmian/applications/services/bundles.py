@@ -24,7 +24,7 @@ from hongmian.applications.models import (
 )
 from hongmian.applications.services import drafts, lifecycle, materials
 from hongmian.applications.services.common import editable_check, lock, record
-from hongmian.applications.states import MaterialMode
+from hongmian.applications.states import MaterialMode, Status
 from hongmian.catalog.models import LifeEvent, ServiceItem
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
@@ -69,9 +69,11 @@ def bundle_define(
             _("一件事须包含 2 至 %(n)d 个事项") % {"n": MAX_PARTS}, code="bundle.parts_count"
         )
     with transaction.atomic():
-        bundle, _created = Bundle.objects.select_for_update().get_or_create(
+        bundle, created = Bundle.objects.select_for_update().get_or_create(
             life_event=life_event, defaults={"item_names": names, "note": note}
         )
+        if not created and (bundle.item_names, bundle.note, bundle.active) == (names, note, True):
+            return bundle  # unchanged: a second demo seed writes nothing
         bundle.item_names, bundle.note, bundle.active = names, note, True
         missing = [n for n, items in _candidates(bundle).items() if not items]
         if missing:
@@ -333,6 +335,16 @@ def bundle_material_certificate_use(
                 consent=consent,
             )
     return len(need.needs)
+
+
+def bundle_part_check(application: Application) -> None:
+    """A draft that is a bundle's part is submitted with the bundle, never alone (409
+    `bundle.part_alone`): the single application's doors (page, API) ask this first."""
+    if (
+        application.status == Status.DRAFT
+        and BundlePart.objects.filter(application_id=application.pk).exists()
+    ):
+        raise Conflict(_("该事项属于一件事联办，请在联办申请中一次提交"), code="bundle.part_alone")
 
 
 def bundle_submit(
