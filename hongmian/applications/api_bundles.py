@@ -25,7 +25,7 @@ from hongmian.core.errors import PermissionDenied, ValidationFailed
 from hongmian.core.schemas import DbId
 
 router = Router(tags=["applications"])
-BUNDLE = "/bundles/{bundle_id}"
+BUNDLE = "/bundles/{id}"
 IdempotencyKey = HeaderEx[str | None, P(alias="Idempotency-Key", max_length=KEY_MAX)]
 
 
@@ -102,9 +102,9 @@ def bundle_start(
 
 
 @router.get(BUNDLE, response={200: BundleOut, **errors(403, 404)}, summary="一件事办理情况")
-def bundle_detail(request: HttpRequest, bundle_id: DbId) -> dict[str, Any]:
+def bundle_detail(request: HttpRequest, id: DbId) -> dict[str, Any]:
     """The combined status (derived from the parts) and each part's outcome."""
-    return selectors_bundles.bundle_view(_mine(request, bundle_id))
+    return selectors_bundles.bundle_view(_mine(request, id))
 
 
 @router.put(
@@ -113,12 +113,12 @@ def bundle_detail(request: HttpRequest, bundle_id: DbId) -> dict[str, Any]:
     summary="填写一件事的合并表单",
 )
 def bundle_answers(
-    request: HttpRequest, bundle_id: DbId, payload: BundleAnswersIn
+    request: HttpRequest, id: DbId, payload: BundleAnswersIn
 ) -> dict[str, Any]:
     """Save the combined form: `shared` answers go to every part that asks them, `parts`
     (item code → answers) to that part. A field the combined form does not have is 422
     `application.field_unknown`, and nothing is saved."""
-    row = _mine(request, bundle_id)
+    row = _mine(request, id)
     parts = bundles.parts_of(row)
     positions = {a.item.code: i for i, a in enumerate(parts)}
     unknown = sorted(code for code in payload.parts if code not in positions)
@@ -150,12 +150,12 @@ def bundle_answers(
     },
 )
 def bundle_submit(
-    request: HttpRequest, bundle_id: DbId, idempotency_key: IdempotencyKey = None
+    request: HttpRequest, id: DbId, idempotency_key: IdempotencyKey = None
 ) -> Status[dict[str, Any]]:
     """Submit every part in one transaction, or none (422 `bundle.part_refused`)."""
     row, done = bundles.bundle_submit(
         actor=_actor(request),
-        bundle_application=_mine(request, bundle_id),
+        bundle_application=_mine(request, id),
         idempotency_key=idempotency_key,
     )
     return Status(201 if done else 200, _view(row))
