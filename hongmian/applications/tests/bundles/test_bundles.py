@@ -12,7 +12,7 @@ from hongmian.applications.models import Application, ApplicationMaterial
 from hongmian.applications.services import bundles, lifecycle
 from hongmian.applications.states import Status
 from hongmian.applications.tests.bundles.conftest import Birth, filled, started
-from hongmian.applications.tests.conftest import World, actor_of
+from hongmian.applications.tests.conftest import World, actor_of, make_item
 from hongmian.core.errors import Conflict, ValidationFailed
 from hongmian.core.models import AuditEvent
 
@@ -179,3 +179,43 @@ def test_demo_bundles_name_items_of_their_life_events() -> None:
     for slug, names in BUNDLES:
         assert set(names) <= set(events[slug]), slug
         assert all(form_for(n, enterprise=False) for n in names), slug
+
+
+def test_a_district_part_is_filed_where_the_applicant_chooses(world: World, birth: Birth) -> None:
+    # The world's item becomes a district item: a second district implements it too.
+    other = make_item(world.other_dept, "A-0002", name=world.item.name)
+    birth.bundle.life_event.items.add(other)
+    places = bundles.bundle_places(birth.bundle)
+    assert [p.code for p in places] == ["a-dept", "b-dept"]
+    with pytest.raises(ValidationFailed) as caught:
+        bundles.bundle_start(actor=actor_of(world.citizen), bundle=birth.bundle)
+    assert caught.value.code == "bundle.place_required"
+    assert not Application.objects.exists()
+    row, _new = bundles.bundle_start(
+        actor=actor_of(world.citizen), bundle=birth.bundle, place=world.other_dept
+    )
+    assert row.place == world.other_dept
+    assert bundles.parts_of(row)[0].item.code == "A-0002"
+
+
+def test_a_decided_sibling_is_kept_when_another_is_refused(world: World, birth: Birth) -> None:
+    row = filled(world, birth)
+    bundles.bundle_submit(actor=actor_of(world.citizen), bundle_application=row)
+    police, health, medical = bundles.parts_of(row)
+    for act in ("accept", "start", "approve"):
+        police = lifecycle.application_review(
+            actor=actor_of(world.handler), application=police, act=act
+        )
+    lifecycle.application_review(
+        actor=actor_of(birth.insurance_handler),
+        application=medical,
+        act="not_accept",
+        reason="已在外地参保",
+    )
+    assert Application.objects.get(pk=police.pk).status == Status.APPROVED
+    assert Application.objects.get(pk=health.pk).status == Status.WITHDRAWN
+    audit = AuditEvent.objects.get(action="bundle.compensate")
+    assert audit.after["kept_decided"] == [police.number]
+    row.refresh_from_db()
+    statuses = [a.status for a in bundles.parts_of(row)]
+    assert combined_status(statuses, withdrawn=True) == BundleStatus.WITHDRAWN
