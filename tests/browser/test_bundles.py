@@ -82,6 +82,7 @@ def test_one_bundle_one_submission_combined_status(
     page.get_by_role("link", name="一次办理").click()
     page.wait_for_url("**/bundles/start/birth/")
     assert page.locator("#bundle-parts li").count() == 2
+    assert not _serious_violations(page)
     page.get_by_role("button", name="开始填写").click()
     page.wait_for_url("**/me/applications/bundles/*/")
     page.get_by_role("button", name="授权并自动填写").click()
