@@ -112,9 +112,7 @@ def bundle_detail(request: HttpRequest, id: DbId) -> dict[str, Any]:
     response={200: BundleOut, **errors(403, 404, 409)},
     summary="填写一件事的合并表单",
 )
-def bundle_answers(
-    request: HttpRequest, id: DbId, payload: BundleAnswersIn
-) -> dict[str, Any]:
+def bundle_answers(request: HttpRequest, id: DbId, payload: BundleAnswersIn) -> dict[str, Any]:
     """Save the combined form: `shared` answers go to every part that asks them, `parts`
     (item code → answers) to that part. A field the combined form does not have is 422
     `application.field_unknown`, and nothing is saved."""
