@@ -13,6 +13,7 @@ from typing import Any
 from ninja import NinjaAPI
 
 from hongmian.applications.api import router as applications_router
+from hongmian.applications.api_bundles import router as bundles_router
 from hongmian.appointments.api import router as appointments_router
 from hongmian.catalog.api import router as catalog_router
 from hongmian.catalog.search.api import router as catalog_search_router
@@ -74,3 +75,5 @@ api.add_router("/telephony/", telephony_router)
 api.add_router("/catalog/", catalog_search_router)
 # 办件 (issue 13, item 2).
 api.add_router("/", applications_router)
+# 一件事一次办 (issue 13, item 4).
+api.add_router("/", bundles_router)

@@ -941,6 +941,7 @@ APPLICANT_PAGE = ALLOWED_FOR(PUBLIC_ROLES).seeing(OWNER())
 REVIEW_ROLES = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
 DESK_PAGE = ALLOWED_FOR(REVIEW_ROLES).seeing(OWN_UNIT(REVIEW_ROLES))
 APPLICATION_ID = "/api/applications/<application_id>"
+_BUNDLE_NOBODYS = ALLOWED_FOR(PUBLIC_ROLES).but(dict.fromkeys(PUBLIC_ROLES, NOT_FOUND))
 APPLICATIONS: dict[str, Row] = {
     "POST /services/items/<code>/apply/": Row(
         ALLOWED_FOR(PUBLIC_ROLES).seeing(RECORDS({PUBLISHED}, PUBLIC_ROLES)),
@@ -989,6 +990,23 @@ APPLICATIONS: dict[str, Row] = {
         },
         note="a test of a rule against a sample applicant: nothing is written",
     ),
+    # 一件事一次办 (issue 13 item 4, decision 0068): the applicant's own combined applications
+    # only (the departments read their parts as applications above). Id 0 and the slug
+    # no-such-event are nobody's: 404 for the applying roles; the API's DbId answers 422
+    # before any read. applications/tests/test_bundles_views.py holds the own / other cases.
+    "GET /me/applications/bundles/": Row(ALLOWED_FOR(PUBLIC_ROLES)),
+    "GET /me/applications/bundles/start/<slug>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/start/<slug>/": Row(_BUNDLE_NOBODYS),
+    "GET /me/applications/bundles/<id>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/prefill": Row(_BUNDLE_NOBODYS),
+    "POST /me/applications/bundles/<id>/materials": Row(_BUNDLE_NOBODYS),
+    "GET /api/bundles/offers": Row(PUBLIC),
+    "POST /api/bundles": Row(_BUNDLE_NOBODYS, body={"life_event": "no-such-event"}),
+    # Id 0: the DbId answers 422 for every signed-in role before the applicant check.
+    "GET /api/bundles/<id>": Row(ANY_LOGGED_IN, ok=422),
+    "PUT /api/bundles/<id>/answers": Row(ANY_LOGGED_IN, body={"shared": {}}),
+    "POST /api/bundles/<id>/submit": Row(ANY_LOGGED_IN),
 }
 
 # --- assisted service (帮办代办, issue 13 items 6–7, decision 0072): a citizen's 委托代办 and

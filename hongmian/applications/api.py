@@ -20,7 +20,7 @@ from hongmian.applications.schemas import (
     ApplicationPageOut,
     ApplicationReviewIn,
 )
-from hongmian.applications.services import drafts, lifecycle
+from hongmian.applications.services import bundles, drafts, lifecycle
 from hongmian.applications.states import Status as AppStatus
 from hongmian.catalog.selectors import access_item
 from hongmian.core.actors import Actor
@@ -146,11 +146,12 @@ def application_submit(
     idempotency_key: HeaderEx[str | None, P(alias="Idempotency-Key", max_length=KEY_MAX)] = None,
 ) -> Status[dict[str, Any]]:
     """Submit the draft. A retry with the Idempotency-Key of the submission answers 200
-    with nothing done again; without it a second submission is 409."""
+    with nothing done again; without it a second submission is 409 (and 409
+    `bundle.part_alone` for a part of a life-event bundle: it is submitted with the bundle)."""
+    application = _mine(request, application_id)
+    bundles.bundle_part_check(application)
     application, done = lifecycle.application_submit(
-        actor=_actor(request),
-        application=_mine(request, application_id),
-        idempotency_key=idempotency_key,
+        actor=_actor(request), application=application, idempotency_key=idempotency_key
     )
     return Status(201 if done else 200, presenters.detail(application))
 

@@ -1,8 +1,9 @@
 """The applications' demo: forms for the demo's items (demo_forms.py), instant-approval
-rules for a few of them (demo_rules.py), and an elder who authorised family and the city
-hall at the hall's window (帮办代办, decision 0072): the demo citizen 陈小棉 applies for
-陈阿婆 (login `elder`) under 为家人办理, and the hall staff login finds her on the desk. No
-demo applications are made: the demo's people apply themselves."""
+rules for a few of them (demo_rules.py), the life events offered as bundles (一件事一次办,
+BUNDLES), and an elder who authorised family and the city hall at the hall's window
+(帮办代办, decision 0072): the demo citizen 陈小棉 applies for 陈阿婆 (login `elder`) under
+为家人办理, and the hall staff login finds her on the desk. No demo applications are made:
+the demo's people apply themselves."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from collections.abc import Callable
 
 from hongmian.applications.demo_forms import base_name, form_for
 from hongmian.applications.demo_rules import RULES
+from hongmian.applications.services.bundles import bundle_define
 from hongmian.applications.services.forms import item_form_set
 from hongmian.applications.services.rules import rule_publish_now
-from hongmian.catalog.models import ServiceItem
+from hongmian.catalog.models import LifeEvent, ServiceItem
 from hongmian.catalog.states import ItemStatus
 from hongmian.core.actors import Actor
 from hongmian.identity import fakes, file_fields
@@ -27,6 +29,33 @@ from hongmian.identity.services.persons import person_create
 from hongmian.identity.states import MandateScope, Role
 
 Progress = Callable[[str, int, int], None]
+
+# Life event slug → the items filed together, in the order the departments take them up
+# (the others of the event — 出生医学证明 from the hospital, the loan after the purchase —
+# come before or after and stay single applications).
+BUNDLES: tuple[tuple[str, tuple[str, ...]], ...] = (
+    ("birth", ("出生登记（户口申报）", "城乡居民医保参保登记", "社会保障卡申领")),
+    (
+        "open-restaurant",
+        (
+            "个体工商户设立登记",
+            "食品经营许可（新办）",
+            "公共场所卫生许可（新办）",
+            "户外广告设施设置许可（新办）",
+        ),
+    ),
+    ("retirement", ("退休养老金申领", "住房公积金提取（退休）", "异地就医备案")),
+    ("buy-home", ("二手房转移登记", "房产交易契税申报", "住房公积金提取（购房）")),
+    (
+        "after-death",
+        (
+            "户口注销（死亡）",
+            "殡葬补贴申领",
+            "丧葬补助金、抚恤金申领",
+            "基本养老保险待遇停发及个人账户余额结算",
+        ),
+    ),
+)
 
 
 def seed(*, actor: Actor, progress: Progress) -> None:
@@ -44,6 +73,10 @@ def seed(*, actor: Actor, progress: Progress) -> None:
         rule = RULES.get(base_name(item.name)) or RULES.get(item.name)
         if rule is not None:
             rule_publish_now(actor=actor, item=item, rules=rule)
+    for slug, names in BUNDLES:
+        event = LifeEvent.objects.filter(slug=slug).first()
+        if event is not None:
+            bundle_define(actor=actor, life_event=event, item_names=list(names))
     seed_assisted(actor=actor, progress=progress)
 
 

@@ -92,6 +92,12 @@ EXTRA: dict[str, tuple[Field, ...]] = {
     ),
     "殡葬补贴申领": (_f("deceased_name", "死者姓名"), BANK),
     "丧葬补助金、抚恤金申领": (_f("deceased_name", "死者姓名"), _f("relation", "与死者关系"), BANK),
+    "基本养老保险待遇停发及个人账户余额结算": (
+        _f("deceased_name", "死者姓名"),
+        _f("deceased_id", "死者身份号码"),
+        _f("relation", "与死者关系"),
+        BANK,
+    ),
     "不动产继承登记": (*PROPERTY, _f("deceased_name", "被继承人姓名")),
     "二手房转移登记": (*PROPERTY, _f("price", "成交价（元）", "int")),
     "房产交易契税申报": (*PROPERTY, _f("price", "计税价格（元）", "int")),

@@ -13,7 +13,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.applications.rule_models import RuleVersion
 from hongmian.applications.states import Applicant, MaterialMode, Status
-from hongmian.catalog.models import Material, ServiceItem
+from hongmian.catalog.models import LifeEvent, Material, ServiceItem
 from hongmian.core.models import BaseModel
 from hongmian.identity.models import Enterprise, OrgUnit, Person
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
@@ -278,3 +278,115 @@ class ApplicationEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.application_id} {self.kind}"
+
+
+# --- life-event bundles (一件事一次办, decision 0068) ---------------------------------------
+
+
+class Bundle(BaseModel):
+    """一件事一次办 — a life event offered as one combined application: the catalogue items
+    it files (by name, in order; an item that each district implements is resolved to the
+    applicant's chosen district when the bundle is started). The combined form is derived
+    from the parts' forms (services.bundles.combined_form), never kept twice."""
+
+    life_event = models.OneToOneField(
+        LifeEvent, verbose_name=_("主题服务"), on_delete=models.CASCADE, related_name="bundle"
+    )
+    item_names = models.JSONField(_("联办事项"), default=list)
+    note = models.TextField(_("办理说明"), blank=True)
+    active = models.BooleanField(_("开放办理"), default=True)
+
+    class Meta:
+        verbose_name = _("一件事联办")
+        verbose_name_plural = _("一件事联办")
+        ordering = ["life_event__position", "id"]
+
+    def __str__(self) -> str:
+        return str(self.life_event_id)
+
+
+class BundleApplication(BaseModel):
+    """一件事的一次申请 — one applicant's combined application: one draft per part (each an
+    ordinary Application of its department, linked by BundlePart), one submission, one
+    combined status derived from the parts (bundle_states.combined_status) and, when a
+    department refuses its part at the door, the withdrawal of the others (compensation)."""
+
+    number = models.CharField(_("联办编号"), max_length=32, unique=True)
+    bundle = models.ForeignKey(
+        Bundle, verbose_name=_("一件事"), on_delete=models.PROTECT, related_name="applications"
+    )
+    applicant = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("申请账号"),
+        on_delete=models.PROTECT,
+        related_name="bundle_applications",
+    )
+    # Where the district items are handled (None when every part is a city item).
+    place = models.ForeignKey(
+        OrgUnit,
+        verbose_name=_("办理地"),
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    submitted_at = models.DateTimeField(_("提交时间"), null=True, blank=True)
+    # Compensation: when and why the other parts were withdrawn (a part refused at 受理).
+    withdrawn_at = models.DateTimeField(_("撤回时间"), null=True, blank=True)
+    withdraw_reason = models.TextField(_("撤回原因"), blank=True)
+    create_key = models.CharField(max_length=KEY_MAX, blank=True)
+    submit_key = models.CharField(max_length=KEY_MAX, blank=True)
+
+    scopes: ClassVar[Scopes] = {
+        # The applicant's alone: each department reads its own part (Application's scope).
+        "view": Scope(
+            city_wide=frozenset(),
+            owners=("applicant",),
+            owner_roles=PUBLIC_ROLES,
+        ),
+    }
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("一件事申请")
+        verbose_name_plural = _("一件事申请")
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["applicant", "create_key"],
+                condition=~Q(create_key=""),
+                name="applications_bundle_create_key_unique",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+
+class BundlePart(models.Model):
+    """One part of a combined application: the ordinary application filed with its
+    department (which sees it on its desk like any other, and nothing of the rest)."""
+
+    bundle_application = models.ForeignKey(
+        BundleApplication,
+        verbose_name=_("一件事申请"),
+        on_delete=models.CASCADE,
+        related_name="parts",
+    )
+    application = models.OneToOneField(
+        Application, verbose_name=_("办件"), on_delete=models.CASCADE, related_name="bundle_part"
+    )
+    position = models.PositiveSmallIntegerField(_("顺序"))
+
+    class Meta:
+        verbose_name = _("联办事项")
+        verbose_name_plural = _("联办事项")
+        ordering = ["bundle_application", "position"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["bundle_application", "position"], name="applications_bundle_part_once"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.bundle_application_id}#{self.position}"

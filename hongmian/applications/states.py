@@ -17,21 +17,31 @@ class Status(models.TextChoices):
     REJECTED = "rejected", _("不予许可")  # decided against, with a reason
     RESULT_ISSUED = "result_issued", _("已出证")  # the result (licence, certificate) is issued
     ARCHIVED = "archived", _("已归档")  # the end; nothing changes any more
+    # Withdrawn before a decision: a life-event bundle's part whose sibling was refused at
+    # the door (decision 0068), with the reason; it is then archived.
+    WITHDRAWN = "withdrawn", _("已撤回")
 
 
 APPLICATION_TRANSITIONS = TransitionTable.build(
     "application",
     {
         Status.DRAFT: [Status.SUBMITTED],
-        Status.SUBMITTED: [Status.ACCEPTED, Status.NOT_ACCEPTED],
-        Status.ACCEPTED: [Status.UNDER_REVIEW],
+        Status.SUBMITTED: [Status.ACCEPTED, Status.NOT_ACCEPTED, Status.WITHDRAWN],
+        Status.ACCEPTED: [Status.UNDER_REVIEW, Status.WITHDRAWN],
         Status.NOT_ACCEPTED: [Status.ARCHIVED],
         # 补正 is allowed once: services refuse a second return (application.correction_used).
-        Status.UNDER_REVIEW: [Status.CORRECTION, Status.APPROVED, Status.REJECTED],
-        Status.CORRECTION: [Status.UNDER_REVIEW],  # the applicant resubmits the corrections
+        Status.UNDER_REVIEW: [
+            Status.CORRECTION,
+            Status.APPROVED,
+            Status.REJECTED,
+            Status.WITHDRAWN,
+        ],
+        # The applicant resubmits the corrections (or the bundle withdraws the part).
+        Status.CORRECTION: [Status.UNDER_REVIEW, Status.WITHDRAWN],
         Status.APPROVED: [Status.RESULT_ISSUED],
         Status.REJECTED: [Status.ARCHIVED],
         Status.RESULT_ISSUED: [Status.ARCHIVED],
+        Status.WITHDRAWN: [Status.ARCHIVED],
         Status.ARCHIVED: [],
     },
 )
@@ -42,7 +52,14 @@ DESK_STATUSES = frozenset({Status.SUBMITTED, Status.ACCEPTED, Status.UNDER_REVIE
 CLOCK_STATUSES = frozenset({Status.ACCEPTED, Status.UNDER_REVIEW})
 # Decided: the clock has stopped.
 DECIDED_STATUSES = frozenset(
-    {Status.APPROVED, Status.REJECTED, Status.RESULT_ISSUED, Status.NOT_ACCEPTED, Status.ARCHIVED}
+    {
+        Status.APPROVED,
+        Status.REJECTED,
+        Status.RESULT_ISSUED,
+        Status.NOT_ACCEPTED,
+        Status.ARCHIVED,
+        Status.WITHDRAWN,
+    }
 )
 
 
@@ -110,5 +127,6 @@ EVENT_LABELS = {
     "instant_under_review": _("秒批：规则核验"),
     "instant_approved": _("秒批：准予许可"),
     "instant_result_issued": _("秒批：出具结果"),
+    "withdraw": _("撤回（一件事联办）"),
     **{str(act): act.label for act in Review},
 }

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.applications import views, views_assist, views_rules
+from hongmian.applications import views, views_assist, views_bundles, views_rules
 
 app_name = "applications"
 urlpatterns = [
@@ -56,4 +56,22 @@ urlpatterns = [
     # 秒批 rules and their share (decision 0066)
     path("applications/rules/", views_rules.rules_index, name="rules"),
     path("applications/rules/<str:code>/", views_rules.rule_page, name="rule"),
+    # life-event bundles (一件事一次办, decision 0068)
+    path("me/applications/bundles/", views_bundles.my_bundles, name="bundles"),
+    path(
+        "me/applications/bundles/start/<slug:slug>/",
+        views_bundles.bundle_start,
+        name="bundle_start",
+    ),
+    path("me/applications/bundles/<int:id>/", views_bundles.bundle_detail, name="bundle"),
+    path(
+        "me/applications/bundles/<int:id>/prefill",
+        views_bundles.bundle_prefill,
+        name="bundle_prefill",
+    ),
+    path(
+        "me/applications/bundles/<int:id>/materials",
+        views_bundles.bundle_material,
+        name="bundle_material",
+    ),
 ]

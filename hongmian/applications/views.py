@@ -20,7 +20,7 @@ from django.views.decorators.http import require_POST
 from hongmian.applications import permissions, presenters, selectors
 from hongmian.applications.forms import DeskFilterForm
 from hongmian.applications.models import Application
-from hongmian.applications.services import drafts, lifecycle, materials
+from hongmian.applications.services import bundles, drafts, lifecycle, materials
 from hongmian.applications.states import DESK_STATUSES, EVENT_LABELS, Review, Status
 from hongmian.catalog.selectors import access_item
 from hongmian.core import deadlines
@@ -41,6 +41,7 @@ DESK_ACTS: dict[str, tuple[Review, ...]] = {
     Status.REJECTED: (Review.ARCHIVE,),
     Status.NOT_ACCEPTED: (Review.ARCHIVE,),
     Status.RESULT_ISSUED: (Review.ARCHIVE,),
+    Status.WITHDRAWN: (Review.ARCHIVE,),
 }
 
 
@@ -160,6 +161,7 @@ def form_page(request: HttpRequest, application: Application, ns: str) -> HttpRe
                 actor=actor, application=application, answers=answers
             )
             if action == "submit":
+                bundles.bundle_part_check(application)
                 lifecycle.application_submit(actor=actor, application=application)
                 messages.success(request, _("申请已提交，请等待部门受理。"))
             elif action == "resubmit":

@@ -14,7 +14,7 @@ from django.utils.translation import gettext as _
 from hongmian.applications import permissions, selectors
 from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application
-from hongmian.applications.services import deadlines, instant
+from hongmian.applications.services import bundle_compensation, deadlines, instant
 from hongmian.applications.services.common import lock, owner_check, record
 from hongmian.applications.states import (
     APPLICATION_TRANSITIONS,
@@ -224,4 +224,7 @@ def application_review(
             note=reason or note or "；".join(items),
             data=data,
         )
+        if review == Review.NOT_ACCEPT:
+            # A life-event bundle's part refused at the door withdraws its siblings.
+            bundle_compensation.bundle_part_refused(actor=actor, application=application)
     return application
