@@ -18,6 +18,7 @@ from hongmian.appointments.api import router as appointments_router
 from hongmian.catalog.api import router as catalog_router
 from hongmian.catalog.search.api import router as catalog_search_router
 from hongmian.certificates.api import router as certificates_router
+from hongmian.citycode.api import router as citycode_router
 from hongmian.core.api import router as core_router
 from hongmian.core.api_errors import (
     document_shared_errors,
@@ -68,6 +69,8 @@ api.add_router("/knowledge/", knowledge_router)
 api.add_router("/catalog/", catalog_router)
 # E-certificates (issue 13, item 1): keys.json, revoked.json and verify are public.
 api.add_router("/certificates/", certificates_router)
+# The city code (issue 14, items 4–6): keys.json is public; scans are for terminals.
+api.add_router("/citycode/", citycode_router)
 api.add_router("/appointments/", appointments_router)
 api.add_router("/hotline/", hotline_router)
 api.add_router("/telephony/", telephony_router)

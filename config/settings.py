@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "hongmian.catalog",
     # 电子证照 (issue 13, item 1): after identity and the catalogue (its types, the holders).
     "hongmian.certificates",
+    "hongmian.citycode",
     # 大厅与预约 (issue 14): halls, slots, bookings; reads geo, identity and the catalogue.
     "hongmian.appointments",
     "hongmian.hotline",
@@ -278,6 +279,19 @@ HONGMIAN_CERTIFICATES_PSEUDONYM_KEY = env.str("HONGMIAN_CERTIFICATES_PSEUDONYM_K
 HONGMIAN_CERTIFICATES_REVOCATION_SECONDS = env.int(
     "HONGMIAN_CERTIFICATES_REVOCATION_SECONDS", default=30
 )
+# The city code (红棉码, docs/decisions/0062): how long a displayed code is valid, how long a
+# key signs before the next, how long a replaced key still verifies (its codes' life plus the
+# key set's cache), and the anomaly thresholds (the fastest plausible travel between two
+# scans; more than N scans, or N invalid codes, at one terminal within the window).
+HONGMIAN_CITYCODE_TTL_SECONDS = env.int("HONGMIAN_CITYCODE_TTL_SECONDS", default=60)
+HONGMIAN_CITYCODE_KEY_DAYS = env.int("HONGMIAN_CITYCODE_KEY_DAYS", default=30)
+HONGMIAN_CITYCODE_KEY_OVERLAP_SECONDS = env.int(
+    "HONGMIAN_CITYCODE_KEY_OVERLAP_SECONDS", default=900
+)
+HONGMIAN_CITYCODE_MAX_SPEED_KMH = env.int("HONGMIAN_CITYCODE_MAX_SPEED_KMH", default=300)
+HONGMIAN_CITYCODE_RATE_WINDOW_SECONDS = env.int("HONGMIAN_CITYCODE_RATE_WINDOW_SECONDS", default=60)
+HONGMIAN_CITYCODE_RATE_MAX_SCANS = env.int("HONGMIAN_CITYCODE_RATE_MAX_SCANS", default=120)
+HONGMIAN_CITYCODE_INVALID_MAX = env.int("HONGMIAN_CITYCODE_INVALID_MAX", default=10)
 
 # Where the real evaluation data lives (never copied into the project).
 HONGMIAN_SHARED_DATA = env.path(

@@ -21,6 +21,8 @@ urlpatterns = [
     # The holder's certificates (/me/certificates/) and their public verification
     # (/certificates/verify/) (issue 13, item 1).
     path("", include("hongmian.certificates.urls")),
+    # 我的红棉码 (/me/citycode/) and the terminals' and attributes' staff screens (issue 14).
+    path("", include("hongmian.citycode.urls")),
     # 预约 (issue 14): the booking pages, /me/appointments/ and the hall's day; before "me/".
     path("", include("hongmian.appointments.urls")),
     # The owner's person and enterprise files (一人一档 / 一企一档, decision 0044).

@@ -643,6 +643,55 @@ WEB.update(
     }
 )
 
+# --- the city code (issue 14, items 4–6): keys.json is public; a citizen's own code; scans
+# only by an account registered as a terminal (no role's key is one: every role hears 403
+# terminal.unknown); terminals and their scan logs for the registry's keeper and the owner
+# units' staff (the matrix world has no terminal: 404); attributes for units' handlers.
+CITYCODE_HOLDERS = frozenset({Role.CITIZEN})
+CITYCODE_READERS = frozenset(
+    {Role.SYSTEM_ADMIN, Role.DEPT_HANDLER, Role.DEPT_MANAGER, Role.HALL_STAFF}
+)
+CITYCODE_SETTERS = frozenset({Role.DEPT_HANDLER, Role.DEPT_MANAGER})
+API.update(
+    {
+        "GET /api/citycode/keys.json": Row(PUBLIC),
+        "GET /api/citycode/me": Row(ALLOWED_FOR(CITYCODE_HOLDERS)),
+        "POST /api/citycode/scans": Row(ALLOWED_FOR(frozenset()), body={"payload": "a.b.c"}),
+        "GET /api/citycode/terminals": Row(ALLOWED_FOR(CITYCODE_READERS)),
+        "GET /api/citycode/terminals/<terminal_id>/scans": Row(
+            ALLOWED_FOR(CITYCODE_READERS), ok=404, note="the matrix world has no terminal"
+        ),
+        "POST /api/citycode/attributes": Row(
+            ALLOWED_FOR(CITYCODE_SETTERS),
+            body={"resident_id": "110105194912310029", "type": "nope", "value": "是"},
+        ),
+        "POST /api/citycode/attributes/<attribute_id>/clear": Row(
+            ALLOWED_FOR(frozenset()).but(dict.fromkeys(CITYCODE_SETTERS, NOT_FOUND)),
+            note="the setters pass the door; no attribute has the matrix's id: 404",
+        ),
+    }
+)
+WEB.update(
+    {
+        "GET /me/citycode/": Row(ALLOWED_FOR(CITYCODE_HOLDERS)),
+        "GET /me/citycode/qr": Row(ALLOWED_FOR(CITYCODE_HOLDERS)),
+        "POST /me/citycode/share": Row(ALLOWED_FOR(CITYCODE_HOLDERS), body={"shared": ["name"]}),
+        "POST /me/citycode/reissue": Row(ALLOWED_FOR(CITYCODE_HOLDERS), body={}),
+        "GET /citycode/terminals/": Row(ALLOWED_FOR(CITYCODE_READERS)),
+        "GET /citycode/terminals/<terminal_id>/": Row(
+            ALLOWED_FOR(CITYCODE_READERS), ok=404, note="the matrix world has no terminal"
+        ),
+        "GET /citycode/attributes/": Row(ALLOWED_FOR(CITYCODE_SETTERS)),
+        "POST /citycode/attributes/": Row(
+            ALLOWED_FOR(CITYCODE_SETTERS),
+            body={"resident_id": "110105194912310029", "type": "nope", "value": "是"},
+        ),
+        "POST /citycode/attributes/clear": Row(
+            ALLOWED_FOR(CITYCODE_SETTERS), body={"attribute_id": "1", "resident_id": "x"}
+        ),
+    }
+)
+
 # The catalogue's writes: the item's access rule first (404), then the act's predicate.
 for _key, _acting, _body in (
     ("PATCH /api/catalog/items/<code>", ITEM_EDIT, {"conditions": "新条件"}),

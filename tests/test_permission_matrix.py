@@ -148,6 +148,8 @@ class World:
             "consent_id": "999999999",  # nobody's consent (identity's own tests revoke real ones)
             "code": "no-such-item",  # no catalogue item has this code
             "slug": "no-such-event",  # no life event has this slug
+            "terminal_id": "999999999",  # no city code terminal has this id
+            "attribute_id": "999999999",  # nor any attribute
         }
         if kind == "order":
             params |= {"pk": obj.pk, "number": obj.number, "service_request_id": obj.number}

@@ -24,6 +24,8 @@ PUBLIC_DOCUMENTS = {
     # The certificates' key set and revocation list: verifiers cache them (decision 0052).
     "/api/certificates/keys.json",
     "/api/certificates/revoked.json",
+    # The city code's key set: offline verifiers cache it (decision 0062).
+    "/api/citycode/keys.json",
 }
 PARAMS = {
     "fmt": "json",

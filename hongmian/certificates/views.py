@@ -3,11 +3,9 @@ verification page (核验电子证照). Thin: they parse the request and call se
 
 from __future__ import annotations
 
-import io
 import uuid
 from typing import Any
 
-import segno
 from django import forms
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -23,6 +21,7 @@ from hongmian.certificates.verification import certificate_verify
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound
 from hongmian.core.keyring import MAX_TOKEN_CHARS
+from hongmian.core.qr import qr_svg_file, qr_svg_inline
 
 PER_PAGE = 20
 # An uploaded certificate file: its text is a few KB at most.
@@ -56,14 +55,6 @@ def mine(request: HttpRequest) -> HttpResponse:
     )
 
 
-def _qr_svg(token: str) -> str:
-    # Medium error correction: a phone still reads a slightly damaged print or a scuffed
-    # screen; the compact JWS of a certificate fits in a version ~20 code.
-    return segno.make(token, error="m", micro=False).svg_inline(
-        scale=3, border=4, dark="#000", light="#fff", omitsize=True
-    )
-
-
 @require_GET
 @login_required
 def detail(request: HttpRequest, cert_id: uuid.UUID) -> HttpResponse:
@@ -71,7 +62,11 @@ def detail(request: HttpRequest, cert_id: uuid.UUID) -> HttpResponse:
     return render(
         request,
         "certificates/detail.html",
-        {"view": view, "certificate": view.certificate, "qr_svg": _qr_svg(view.certificate.token)},
+        {
+            "view": view,
+            "certificate": view.certificate,
+            "qr_svg": qr_svg_inline(view.certificate.token),
+        },
     )
 
 
@@ -80,11 +75,7 @@ def detail(request: HttpRequest, cert_id: uuid.UUID) -> HttpResponse:
 def qr(request: HttpRequest, cert_id: uuid.UUID) -> HttpResponse:
     """The QR code alone, as an SVG file (to print or save)."""
     view = _view(request, cert_id, "qr")
-    out = io.BytesIO()
-    segno.make(view.certificate.token, error="m", micro=False).save(
-        out, kind="svg", scale=4, border=4, xmldecl=True
-    )
-    response = HttpResponse(out.getvalue(), content_type="image/svg+xml")
+    response = HttpResponse(qr_svg_file(view.certificate.token), content_type="image/svg+xml")
     response["Content-Disposition"] = f'attachment; filename="certificate-{cert_id}.svg"'
     response["Cache-Control"] = "private, no-store"
     return response

@@ -77,6 +77,9 @@ class Channel(models.TextChoices):
     LETTER = "letter", _("信件")
     TRANSFER = "transfer", _("平台转办")  # 国务院互联网+督查, 人民网留言板, 110 linkage …
     OPEN311 = "open311", _("Open311 接口")
+    # An alert the platform raised itself (the city code's anomalies, later the data hub's):
+    # filed only by a system actor, through services/alerts.py.
+    SYSTEM = "system", _("系统预警")
 
 
 class RequestType(models.TextChoices):

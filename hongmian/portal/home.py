@@ -115,6 +115,12 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             _("委托亲友代为办事、为家人办理，以及代办人做过的每一件事。"),
             url_name="applications:my_mandates",
         ),
+        # 红棉码 (issue 14, item 4): the person's city code.
+        HomeAction(
+            _("我的红棉码"),
+            _("在大厅、地铁、医院出示的个人码，每分钟自动更新。"),
+            url_name="citycode:mine",
+        ),
     ),
     Role.ENTERPRISE_REP: (
         _SERVICES,

@@ -41,7 +41,12 @@ class IntakeForm(Form):
     )
     caller_name = forms.CharField(label=_("诉求人"), max_length=50, required=False)
     confidential = forms.BooleanField(label=_("保密（不向承办单位显示诉求人）"), required=False)
-    channel = forms.ChoiceField(label=_("渠道"), choices=Channel.choices, initial=Channel.PHONE)
+    channel = forms.ChoiceField(
+        label=_("渠道"),
+        # An agent never files a system alert (the platform raises those itself).
+        choices=[c for c in Channel.choices if c[0] != Channel.SYSTEM],
+        initial=Channel.PHONE,
+    )
     request_type = forms.ChoiceField(
         label=_("诉求类型"), choices=RequestType.choices, initial=RequestType.HELP
     )

@@ -204,6 +204,12 @@ class WorkOrder(BaseModel):
                 condition=Q(idempotency_key__isnull=False),
                 name="hotline_order_idempotency_key",
             ),
+            # One order per system alert (services/alerts.py de-duplicates by source_ref).
+            models.UniqueConstraint(
+                fields=["external_ref"],
+                condition=Q(channel=Channel.SYSTEM),
+                name="hotline_order_system_alert_ref",
+            ),
             models.CheckConstraint(
                 condition=Q(latitude__isnull=True, longitude__isnull=True)
                 | Q(latitude__gte=-90, latitude__lte=90, longitude__gte=-180, longitude__lte=180),

@@ -254,6 +254,11 @@ def intake_prepare(
     across the items of a batch."""
     user = actor.user
     channel = _choice(request.channel, "channel", Channel)
+    if channel == Channel.SYSTEM and not permissions.is_system_actor(actor):
+        # A system alert is the platform's word: no account files one (services/alerts.py).
+        raise PermissionDenied(
+            gettext("无权通过该渠道登记诉求"), code="work_order.intake_forbidden"
+        )
     if not permissions.is_system_actor(actor) and not permissions.can_intake(user, channel):
         raise PermissionDenied(
             gettext("无权通过该渠道登记诉求"), code="work_order.intake_forbidden"

@@ -37,7 +37,6 @@ figures are in docs/decisions/0016-hotspots-duplicates-replies.md.
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from scipy import sparse
 
+from hongmian.geo.distance import great_circle_metres
 from hongmian.insights.analysis import textsim
 
 THRESHOLD = 0.18
@@ -125,17 +125,9 @@ class Match:
 
 def metres_between(a: Item, b: Item) -> float | None:
     """Great-circle distance, or None when either has no coordinates."""
-    if None in (a.latitude, a.longitude, b.latitude, b.longitude):
+    if a.latitude is None or a.longitude is None or b.latitude is None or b.longitude is None:
         return None
-    lat1, lon1, lat2, lon2 = map(
-        math.radians,
-        (float(a.latitude), float(a.longitude), float(b.latitude), float(b.longitude)),  # type: ignore[arg-type]
-    )
-    h = (
-        math.sin((lat2 - lat1) / 2) ** 2
-        + math.cos(lat1) * math.cos(lat2) * math.sin((lon2 - lon1) / 2) ** 2
-    )
-    return 2 * 6_371_000 * math.asin(math.sqrt(h))
+    return great_circle_metres(a.latitude, a.longitude, b.latitude, b.longitude)
 
 
 def address_core(address: str, division_names: Iterable[str] = ()) -> str:

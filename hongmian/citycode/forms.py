@@ -1,0 +1,40 @@
+"""Forms of the city code screens: the person's consent, an attribute lookup and set."""
+
+from __future__ import annotations
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from hongmian.citycode.states import IdentityField
+from hongmian.core.validators import DB_ID_MAX
+
+
+class ShareForm(forms.Form):
+    shared = forms.MultipleChoiceField(
+        label=_("允许核验终端查看"),
+        choices=IdentityField.choices,
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+    )
+
+
+class LookupForm(forms.Form):
+    resident_id = forms.CharField(label=_("身份证号码"), min_length=15, max_length=18)
+
+
+class AttributeSetForm(forms.Form):
+    resident_id = forms.CharField(widget=forms.HiddenInput, min_length=15, max_length=18)
+    type = forms.ChoiceField(label=_("属性类型"))
+    value = forms.CharField(label=_("属性值"), max_length=40)
+    valid_until = forms.DateField(
+        label=_("有效期至"), required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+
+    def __init__(self, *args: object, types: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["type"].choices = types  # type: ignore[attr-defined]
+
+
+class AttributeClearForm(forms.Form):
+    attribute_id = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, widget=forms.HiddenInput)
+    resident_id = forms.CharField(widget=forms.HiddenInput, min_length=15, max_length=18)
