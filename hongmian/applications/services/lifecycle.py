@@ -220,4 +220,9 @@ def application_review(
             note=reason or note or "；".join(items),
             data=data,
         )
+        # 跨域通办: an application a partner city sent here reports each step back to it
+        # (signed, by a retried job; decision 0070). Imported here: crosscity imports us.
+        from hongmian.crosscity.services.status import status_notify
+
+        status_notify(actor=actor, application=application, note=reason or note)
     return application
