@@ -970,6 +970,8 @@ APPLICATIONS: dict[str, Row] = {
         APPLICANT_PAGE, kind="application", note="submitted: 409 application.not_editable"
     ),
     "POST /me/applications/<pk>/prefill": Row(APPLICANT_PAGE, kind="application"),
+    # 跨域通办 (issue 13, item 5): no partner chosen is a message on the application's page.
+    "POST /me/applications/<pk>/crosscity/send": Row(APPLICANT_PAGE, kind="application"),
     "POST /me/applications/<pk>/materials/<material_id>": Row(
         APPLICANT_PAGE, kind="application", note="no file: a message"
     ),

@@ -104,5 +104,10 @@ EVENT_LABELS = {
     "correction_submit": _("提交补正"),
     "urge": _("时限预警催办"),
     "supervise": _("超时督办"),
+    # 跨域通办 (the crosscity app): sent, signed for, refused, a status from the other city.
+    "crosscity_send": _("跨域通办发送"),
+    "crosscity_receipt": _("对方城市签收"),
+    "crosscity_refused": _("对方城市拒收"),
+    "crosscity_status": _("对方城市办理进展"),
     **{str(act): act.label for act in Review},
 }

@@ -50,7 +50,9 @@ def _wait(url: str, process: subprocess.Popen[bytes], seconds: float = 20) -> No
     deadline = time.monotonic() + seconds
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"second instance exited: {process.stdout and process.stdout.read()!r}")
+            raise RuntimeError(
+                f"second instance exited: {process.stdout and process.stdout.read()!r}"
+            )
         try:
             with urllib.request.urlopen(url, timeout=1):  # noqa: S310 (a localhost test URL)
                 return
@@ -100,14 +102,22 @@ def second(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "PYTHONPATH": str(ROOT),
     }
     env.pop("DJANGO_SETTINGS_MODULE", None)
-    setup = subprocess.run(
+    # Our own interpreter and our own module: no input from outside the test.
+    setup = subprocess.run(  # noqa: S603
         [sys.executable, "-m", "hongmian.crosscity.tests.second_instance", live_server.url],
-        env=env, cwd=ROOT, capture_output=True, check=True, timeout=60,
+        env=env,
+        cwd=ROOT,
+        capture_output=True,
+        check=True,
+        timeout=60,
     )
     api_key = json.loads(setup.stdout.decode().strip().splitlines()[-1])["api_key"]
-    process = subprocess.Popen(
+    process = subprocess.Popen(  # noqa: S603
         [str(BIN / "hongmian"), "runserver", f"127.0.0.1:{port}", "--noreload", "--skip-checks"],
-        env=env, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+        env=env,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
     )
     url = f"http://127.0.0.1:{port}"
     try:
@@ -141,7 +151,8 @@ def test_apply_here_handled_there_status_comes_back(second: Second, live_server:
     package_deliver.call(package_pk=package.pk)
     package.refresh_from_db()
     assert package.delivery == Delivery.DELIVERED, package.last_error
-    assert package.remote_reference.startswith("SQ") and package.receipt.count(".") == 2
+    assert package.remote_reference.startswith("SQ")
+    assert package.receipt.count(".") == 2
     draft.refresh_from_db()
     assert draft.status == Status.SUBMITTED
     kinds = list(draft.events.values_list("kind", flat=True))
@@ -167,18 +178,20 @@ def test_apply_here_handled_there_status_comes_back(second: Second, live_server:
         Status.APPROVED,
     ]
     notes = list(draft.events.filter(kind="crosscity_status").values_list("note", flat=True))
-    assert notes[0] == "广安市 已受理" and notes[-1] == "广安市 准予许可"
+    assert notes[0] == "广安市 已受理"
+    assert notes[-1] == "广安市 准予许可"
     package.refresh_from_db()
     assert package.remote_status == Status.APPROVED
     # A retry of the same package (a lost answer) is the same receipt, not a second one.
-    from hongmian.crosscity.services.transport import post_json
     from hongmian.crosscity.services.sending import _files
+    from hongmian.crosscity.services.transport import post_json
 
     again = post_json(
         f"{second.url}/api/crosscity/packages",
         {"package": package.token, "files": _files(package.application)},
     )
-    assert again.status == 200 and again.body["new"] is False
+    assert again.status == 200
+    assert again.body["new"] is False
     with sqlite3.connect(second.db) as conn:
         (count,) = conn.execute("SELECT count(*) FROM crosscity_package").fetchone()
     assert count == 1
