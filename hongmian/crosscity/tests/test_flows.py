@@ -39,7 +39,8 @@ def test_applicant_sends_from_the_panel_and_sees_where_it_is(
     draft = _draft(remote)
     client.force_login(remote.world["citizen"])
     page = client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
-    assert 'id="crosscity-send"' in page and '<option value="511600">广安市</option>' in page
+    assert 'id="crosscity-send"' in page
+    assert '<option value="511600">广安市</option>' in page
     response = client.post(
         reverse("crosscity:send", args=[draft.pk]), {**ANSWERS, "partner": "511600"}
     )
@@ -49,7 +50,8 @@ def test_applicant_sends_from_the_panel_and_sees_where_it_is(
     package = Package.objects.get(application=draft, direction=Direction.OUT)
     assert package.delivery == Delivery.QUEUED
     page = client.get(reverse("applications:detail", args=[draft.pk])).content.decode()
-    assert "发往广安市" in page and 'data-delivery="queued"' in page
+    assert "发往广安市" in page
+    assert 'data-delivery="queued"' in page
     assert 'id="crosscity-send"' not in page  # sent once: no second button
     # Not on this city's desk: 广安市's desk decides it.
     client.force_login(remote.world["handler"])
@@ -64,7 +66,8 @@ def test_send_without_a_partner_is_a_message_not_a_submission(
     response = client.post(reverse("crosscity:send", args=[draft.pk]), {**ANSWERS}, follow=True)
     assert "请选择办理城市" in response.content.decode()
     draft.refresh_from_db()
-    assert draft.status == Status.DRAFT and not Package.objects.exists()
+    assert draft.status == Status.DRAFT
+    assert not Package.objects.exists()
 
 
 def test_unreachable_partner_leaves_the_package_queued_for_the_retry(remote: Remote) -> None:
@@ -76,7 +79,8 @@ def test_unreachable_partner_leaves_the_package_queued_for_the_retry(remote: Rem
         package_deliver_once(package_pk=package.pk)
     package.refresh_from_db()
     assert package.delivery == Delivery.QUEUED
-    assert package.attempts == 1 and package.last_error
+    assert package.attempts == 1
+    assert package.last_error
 
 
 def test_received_application_is_marked_on_the_desk_and_reports_each_step(
@@ -90,7 +94,8 @@ def test_received_application_is_marked_on_the_desk_and_reports_each_step(
     application = Application.objects.get()
     client.force_login(remote.world["handler"])
     desk = client.get(reverse("applications:desk")).content.decode()
-    assert f'data-origin="{application.pk}"' in desk and "跨域·广安市" in desk
+    assert f'data-origin="{application.pk}"' in desk
+    assert "跨域·广安市" in desk
     review = client.get(reverse("applications:review", args=[application.pk])).content.decode()
     assert "广安市发来" in review
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
@@ -99,10 +104,12 @@ def test_received_application_is_marked_on_the_desk_and_reports_each_step(
         )
     assert response.status_code == 302
     update = StatusUpdate.objects.get(direction=Direction.OUT)
-    assert update.status == Status.ACCEPTED and update.delivered_at is None
+    assert update.status == Status.ACCEPTED
+    assert update.delivered_at is None
     assert len(callbacks) == 1  # the job that sends it
     claims = keyring_verify(purpose=KEY_PURPOSE, token=update.token).claims
-    assert claims["typ"] == TYP_STATUS and claims["aud"] == "511600"
+    assert claims["typ"] == TYP_STATUS
+    assert claims["aud"] == "511600"
     assert claims["status_label"] == "已受理"
 
 
@@ -122,4 +129,5 @@ def test_status_for_a_package_we_never_sent_is_refused(client: Client, remote: R
         {"update": sign(remote.key, claims)},
         content_type="application/json",
     )
-    assert response.status_code == 404 and response.json()["code"] == "crosscity.package_unknown"
+    assert response.status_code == 404
+    assert response.json()["code"] == "crosscity.package_unknown"
