@@ -5,11 +5,13 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from hongmian.applications import permissions as application_permissions
 from hongmian.applications import selectors as application_selectors
 from hongmian.applications.services import drafts
 from hongmian.core.actors import Actor
@@ -22,6 +24,8 @@ from hongmian.crosscity.services.sending import package_send
 @require_POST
 def send(request: HttpRequest, pk: int) -> HttpResponse:
     """Save the answers as the page shows them, then submit to the chosen partner city."""
+    if not application_permissions.can_apply(request.user):
+        raise DjangoPermissionDenied
     try:
         application = application_selectors.access_application(request.user, pk)
     except NotFound:
