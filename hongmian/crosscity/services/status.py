@@ -16,6 +16,7 @@ from hongmian.applications.services.common import record
 from hongmian.applications.states import Status
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
+from hongmian.core.errors import Conflict
 from hongmian.core.keyring import keyring_sign, signing_key_ensure
 from hongmian.crosscity.models import Package, StatusUpdate
 from hongmian.crosscity.services.partners import (
@@ -33,12 +34,15 @@ from hongmian.crosscity.states import KEY_PURPOSE, TYP_STATUS, Direction, Refusa
 def status_notify(*, actor: Actor, application: Application, note: str = "") -> StatusUpdate | None:
     """Called by the review desk's act inside its transaction: when `application` came from
     a partner city, sign its new status and queue the job that sends it back. None for an
-    application of this city."""
-    package = (
-        Package.objects.select_related("partner")
-        .filter(application=application, direction=Direction.IN)
-        .first()
-    )
+    application of this city. An application this city SENT to a partner is the partner's
+    to decide: the act is refused (409 `crosscity.sent_away`) and rolls back with it."""
+    packages = list(Package.objects.select_related("partner").filter(application=application))
+    if any(p.direction == Direction.OUT for p in packages):
+        raise Conflict(
+            _("该申请已提交到%(city)s办理，由对方审批") % {"city": packages[0].partner.name},
+            code="crosscity.sent_away",
+        )
+    package = next((p for p in packages if p.direction == Direction.IN), None)
     if package is None:
         return None
     now = timezone.now()

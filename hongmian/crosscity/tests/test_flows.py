@@ -56,6 +56,11 @@ def test_applicant_sends_from_the_panel_and_sees_where_it_is(
     # Not on this city's desk: 广安市's desk decides it.
     client.force_login(remote.world["handler"])
     assert draft.number not in client.get(reverse("applications:desk")).content.decode()
+    # … and this city's handler cannot decide it by its address either.
+    response = client.post(reverse("applications:review", args=[draft.pk]), {"act": "accept"})
+    draft.refresh_from_db()
+    assert draft.status == Status.SUBMITTED
+    assert response.status_code == 409
 
 
 def test_send_without_a_partner_is_a_message_not_a_submission(
