@@ -25,16 +25,19 @@ from django.conf import settings
 from django_tasks_db.models import DBTaskResult
 
 from hongmian.applications.services.drafts import application_create
-from hongmian.applications.services.materials import material_upload
+from hongmian.applications.services.materials import material_certificate_use, material_upload
 from hongmian.applications.states import Status
 from hongmian.applications.tests.conftest import actor_of, jpeg
+from hongmian.certificates.services import certificate_issue, certificate_type_row
+from hongmian.certificates.type_specs import spec_get
 from hongmian.core.actors import Actor
 from hongmian.crosscity.models import Package, StatusUpdate
 from hongmian.crosscity.services.partners import partner_add
 from hongmian.crosscity.services.sending import package_send
 from hongmian.crosscity.states import Delivery, Direction
 from hongmian.crosscity.tasks import package_deliver
-from hongmian.crosscity.tests.worlds import city_world
+from hongmian.crosscity.tests.worlds import CERT_MATERIAL, MATERIAL, city_world
+from hongmian.identity.models import OrgUnit
 
 ROOT = Path(settings.BASE_DIR)
 BIN = Path(sys.executable).parent
@@ -93,6 +96,9 @@ def second(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         "DATABASE_URL": f"sqlite:///{base / 'hongmian.sqlite3'}",
         "HONGMIAN_CROSSCITY_CODE": "511600",
         "HONGMIAN_CROSSCITY_NAME": "广安市",
+        # A loaded CI machine: the first package costs the second instance a key of its own
+        # and two key-set fetches from the first.
+        "HONGMIAN_CROSSCITY_TIMEOUT_SECONDS": "60",
         "HONGMIAN_SECRET_KEY": "second-instance-test-key-not-secret-0123456789",
         # The status updates leave at once (in the request's commit) instead of a worker.
         "HONGMIAN_TASKS_BACKEND": "django.tasks.backends.immediate.ImmediateBackend",
@@ -138,7 +144,10 @@ def second(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
 
 
 @pytest.mark.django_db(transaction=True)
-def test_apply_here_handled_there_status_comes_back(second: Second, live_server: Any) -> None:
+def test_apply_here_handled_there_status_comes_back(
+    second: Second, live_server: Any, settings: Any
+) -> None:
+    settings.HONGMIAN_CROSSCITY_TIMEOUT_SECONDS = 60
     world = city_world(partner_name="广安市", prefix="gz")
     system = Actor.system("test")
     partner = partner_add(actor=system, code="511600", name="广安市", endpoint=second.url)
@@ -148,9 +157,33 @@ def test_apply_here_handled_there_status_comes_back(second: Second, live_server:
         item=world["item"],
         answers={"name": "陈秀英", "resident_id": "440106199001011234", "phone": "13800138000"},
     )
-    material = world["item"].materials.get()
+    material = world["item"].materials.get(name=MATERIAL)
     upload = material_upload(
         actor=citizen, application=draft, material_id=material.pk, upload=jpeg("身份证.jpg")
+    )
+    # The household register as an e-certificate this city issued: the other city checks it
+    # with the key set this city publishes at /api/certificates/keys.json.
+    spec = spec_get("household")
+    police = OrgUnit.objects.create(code=spec.issuer_unit, name="广州市公安局")
+    cert = certificate_issue(
+        actor=system,
+        type_code="household",
+        holder=world["person"],
+        data={
+            "household_no": "440106001",
+            "relation": "户主",
+            "registered_address": "广州市天河区天河路1号",
+            "registered_on": "2010-05-01",
+        },
+    )
+    cert_material = world["item"].materials.get(name=CERT_MATERIAL)
+    cert_material.certificate_types.add(certificate_type_row(spec, police))
+    material_certificate_use(
+        actor=citizen,
+        application=draft,
+        material_id=cert_material.pk,
+        certificate_ref=str(cert.cert_id),
+        consent=True,
     )
 
     package = package_send(actor=citizen, application=draft, partner=partner)
@@ -170,11 +203,14 @@ def test_apply_here_handled_there_status_comes_back(second: Second, live_server:
     # Over there: one application, its material's file with the hash it was sent with.
     remote_id = second.application_id(package.remote_reference)
     with sqlite3.connect(second.db) as conn:
-        (sha,) = conn.execute(
-            "SELECT sha256 FROM applications_applicationmaterial WHERE application_id = ?",
-            (remote_id,),
-        ).fetchone()
-    assert sha == upload.sha256
+        rows = dict(
+            conn.execute(
+                "SELECT mode, COALESCE(NULLIF(certificate_ref, ''), sha256) "
+                "FROM applications_applicationmaterial WHERE application_id = ?",
+                (remote_id,),
+            ).fetchall()
+        )
+    assert rows == {"upload": upload.sha256, "certificate": str(cert.cert_id)}
 
     # Its handler accepts and approves through its API; each step comes back here, signed.
     assert second.review(remote_id, "accept")["status"] == Status.ACCEPTED

@@ -16,6 +16,9 @@ from hongmian.identity.states import Role
 
 ITEM_CODE = "CC-0001"
 MATERIAL = "申请人居民身份证"
+# Provided by an e-certificate in the two-instance test (the receiver verifies it with the
+# sender's published certificate keys).
+CERT_MATERIAL = "居民户口簿"
 FORM = [
     {"key": "name", "label": "姓名"},
     {"key": "resident_id", "label": "身份证号"},
@@ -36,6 +39,7 @@ def city_world(*, partner_name: str, prefix: str) -> dict[str, Any]:
         partner_cities=[partner_name],
     )
     Material.objects.create(item=item, position=1, name=MATERIAL)
+    Material.objects.create(item=item, position=2, name=CERT_MATERIAL, required=False)
     item_form_set(actor=Actor.system("test"), item=item, fields=FORM)
     citizen = User.objects.create_user(
         username=f"{prefix}-citizen", password="x", role=Role.CITIZEN
