@@ -20,7 +20,7 @@ from hongmian.crosscity.models import Package, StatusUpdate
 from hongmian.crosscity.services.sending import package_deliver_once
 from hongmian.crosscity.services.transport import Unreachable
 from hongmian.crosscity.states import KEY_PURPOSE, TYP_STATUS, Delivery, Direction
-from hongmian.crosscity.tests.conftest import Remote, sign
+from hongmian.crosscity.tests.conftest import MATERIAL, Remote, sign
 
 ANSWERS = {"name": "陈秀英", "resident_id": "440106199001011234", "phone": "13800138000"}
 
@@ -28,7 +28,7 @@ ANSWERS = {"name": "陈秀英", "resident_id": "440106199001011234", "phone": "1
 def _draft(remote: Remote) -> Application:
     citizen = actor_of(remote.world["citizen"])
     draft, _ = application_create(actor=citizen, item=remote.world["item"], answers=ANSWERS)
-    material = remote.world["item"].materials.get()
+    material = remote.world["item"].materials.get(name=MATERIAL)
     material_upload(actor=citizen, application=draft, material_id=material.pk, upload=jpeg())
     return draft
 
