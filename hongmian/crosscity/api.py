@@ -4,9 +4,11 @@ partners verify our documents with."""
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from ninja import Router
 
+from hongmian.core import ratelimit
 from hongmian.core.api_errors import errors
 from hongmian.core.keyring import keyring_jwks
 from hongmian.crosscity.schemas import JwkSetOut, PackageIn, ReceiptOut, StatusIn, StatusOut
@@ -17,6 +19,15 @@ from hongmian.crosscity.states import KEY_PURPOSE
 router = Router(tags=["crosscity"])
 
 KEYS_MAX_AGE = 300
+
+
+def _limit(request: HttpRequest) -> None:
+    """Per caller address, shared by every process (core.ratelimit): the signature check and
+    the key fetch it may cause are work a stranger could otherwise ask for without end."""
+    limit = int(getattr(settings, "HONGMIAN_CROSSCITY_CALLS_PER_MINUTE", 600))
+    decision = ratelimit.hit_address(request, "crosscity", limit=limit, window=60)
+    if not decision.allowed:
+        raise ratelimit.refuse(decision)
 
 
 @router.get(
@@ -33,7 +44,7 @@ def keys(request: HttpRequest) -> HttpResponse:
 @router.post(
     "/packages",
     auth=None,
-    response={200: ReceiptOut, **errors(400, 401, 403, 409, 413, 422, 502)},
+    response={200: ReceiptOut, **errors(400, 401, 403, 409, 413, 422, 429, 502)},
     summary="接收合作城市的跨域申请包",
 )
 def packages(request: HttpRequest, payload: PackageIn) -> dict[str, object]:
@@ -44,6 +55,7 @@ def packages(request: HttpRequest, payload: PackageIn) -> dict[str, object]:
     409 `crosscity.replayed`, 422 `crosscity.certificate_invalid` /
     `crosscity.material_mismatch` / `crosscity.item_not_offered`, 502
     `crosscity.keys_unavailable`."""
+    _limit(request)
     files = [file.dict() for file in payload.files]
     receipt, new = package_receive(token=payload.package, files=files)
     return {"receipt": receipt, "new": new}
@@ -52,11 +64,12 @@ def packages(request: HttpRequest, payload: PackageIn) -> dict[str, object]:
 @router.post(
     "/status",
     auth=None,
-    response={200: StatusOut, **errors(400, 401, 403, 404, 502)},
+    response={200: StatusOut, **errors(400, 401, 403, 404, 429, 502)},
     summary="接收合作城市的办件状态回传",
 )
 def status(request: HttpRequest, payload: StatusIn) -> dict[str, object]:
     """A signed status update of a package this platform sent (404
     `crosscity.package_unknown` for any other)."""
+    _limit(request)
     new = status_receive(token=payload.update)
     return {"ok": True, "new": new}

@@ -157,3 +157,9 @@ def test_garbage_is_a_bad_format(client: Client, remote: Remote, token: str) -> 
     response = post(client, token)
     assert response.status_code in (400, 422)
     assert Application.objects.count() == 0
+
+
+def test_a_flood_from_one_address_is_429(client: Client, remote: Remote, settings: Any) -> None:
+    settings.HONGMIAN_CROSSCITY_CALLS_PER_MINUTE = 2
+    codes = [post(client, "a.b.c").status_code for _ in range(3)]
+    assert codes == [400, 400, 429]
