@@ -25,6 +25,7 @@ from hongmian.core.api_errors import (
     install_error_handlers,
     refuse_nul_characters,
 )
+from hongmian.crosscity.api import router as crosscity_router
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
 from hongmian.identity.api import router as identity_router
@@ -80,3 +81,5 @@ api.add_router("/catalog/", catalog_search_router)
 api.add_router("/", applications_router)
 # 一件事一次办 (issue 13, item 4).
 api.add_router("/", bundles_router)
+# 跨域通办 (issue 13, item 5): keys.json is public; packages and status are signed documents.
+api.add_router("/crosscity/", crosscity_router)

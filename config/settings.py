@@ -50,6 +50,8 @@ INSTALLED_APPS = [
     "hongmian.portal",
     # 办件 (issue 13, item 2): applications for catalogue items, after catalog and identity.
     "hongmian.applications",
+    # 跨域通办 (issue 13, item 5): packages exchanged with partner cities; after applications.
+    "hongmian.crosscity",
     # 安全审计 (issue 16, item 5): the auditor's pages and the chain's verify command.
     "hongmian.audit",
     "hongmian.analytics",
@@ -398,3 +400,11 @@ HONGMIAN_KNOWLEDGE_DENSE = (
 HONGMIAN_KNOWLEDGE_QUERY_THREADS = env.int("HONGMIAN_KNOWLEDGE_QUERY_THREADS", default=1)
 if HONGMIAN_KNOWLEDGE_QUERY_THREADS < 1:
     raise ImproperlyConfigured("HONGMIAN_KNOWLEDGE_QUERY_THREADS must be at least 1")
+
+# 跨域通办 (decision 0070): this platform's city as partners know it, how far a partner's
+# clock may be off, and how long one call to a partner may take.
+HONGMIAN_CROSSCITY_CODE = env.str("HONGMIAN_CROSSCITY_CODE", default="440100")
+HONGMIAN_CROSSCITY_NAME = env.str("HONGMIAN_CROSSCITY_NAME", default="广州市")
+HONGMIAN_CROSSCITY_MAX_SKEW_SECONDS = env.int("HONGMIAN_CROSSCITY_MAX_SKEW_SECONDS", default=300)
+HONGMIAN_CROSSCITY_TIMEOUT_SECONDS = env.float("HONGMIAN_CROSSCITY_TIMEOUT_SECONDS", default=10.0)
+HONGMIAN_CROSSCITY_CALLS_PER_MINUTE = env.int("HONGMIAN_CROSSCITY_CALLS_PER_MINUTE", default=600)

@@ -33,6 +33,8 @@ urlpatterns = [
     path("services/", include("hongmian.catalog.urls")),
     # 办件 (issue 13, item 2): apply from an item, 我的办件 under /me/, the review desk.
     path("", include("hongmian.applications.urls")),
+    # 跨域通办 (issue 13, item 5): the applicant's submission to a partner city.
+    path("", include("hongmian.crosscity.urls")),
     path("", include("hongmian.portal.urls")),
 ]
 

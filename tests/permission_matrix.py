@@ -692,6 +692,17 @@ WEB.update(
     }
 )
 
+# --- 跨域通办 (issue 13, item 5): the key set is public; packages and status updates come from
+# partner platforms with no account (the partner's signature is the authentication), so a
+# made-up document is refused by its code (400 crosscity.bad_format), never by a role.
+API.update(
+    {
+        "GET /api/crosscity/keys.json": Row(PUBLIC),
+        "POST /api/crosscity/packages": Row(PUBLIC, body={"package": "a.b.c"}),
+        "POST /api/crosscity/status": Row(PUBLIC, body={"update": "a.b.c"}),
+    }
+)
+
 # The catalogue's writes: the item's access rule first (404), then the act's predicate.
 for _key, _acting, _body in (
     ("PATCH /api/catalog/items/<code>", ITEM_EDIT, {"conditions": "新条件"}),
@@ -1003,6 +1014,8 @@ APPLICATIONS: dict[str, Row] = {
         APPLICANT_PAGE, kind="application", note="submitted: 409 application.not_editable"
     ),
     "POST /me/applications/<pk>/prefill": Row(APPLICANT_PAGE, kind="application"),
+    # 跨域通办 (issue 13, item 5): no partner chosen is a message on the application's page.
+    "POST /me/applications/<pk>/crosscity/send": Row(APPLICANT_PAGE, kind="application"),
     "POST /me/applications/<pk>/materials/<material_id>": Row(
         APPLICANT_PAGE, kind="application", note="no file: a message"
     ),

@@ -124,6 +124,8 @@ def desk_application_list(
     rows = (
         applications_visible_to(user)
         .exclude(status=Status.DRAFT)
+        # Sent to a partner city (跨域通办, the crosscity app): that city's desk decides.
+        .exclude(crosscity_packages__direction="out")
         .select_related("item", "department", "person", "enterprise")
     )
     if status:

@@ -128,5 +128,10 @@ EVENT_LABELS = {
     "instant_approved": _("秒批：准予许可"),
     "instant_result_issued": _("秒批：出具结果"),
     "withdraw": _("撤回（一件事联办）"),
+    # 跨域通办 (the crosscity app): sent, signed for, refused, a status from the other city.
+    "crosscity_send": _("跨域通办发送"),
+    "crosscity_receipt": _("对方城市签收"),
+    "crosscity_refused": _("对方城市拒收"),
+    "crosscity_status": _("对方城市办理进展"),
     **{str(act): act.label for act in Review},
 }

@@ -26,7 +26,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -231,8 +231,16 @@ def keyring_verify(*, purpose: str, token: str) -> Verified:
     """The header and claims of `token` if a published key of `purpose` signed it; raises
     TokenRejected(bad_format | unknown_key | bad_signature) otherwise. Says nothing about
     the claims (validity dates, revocation): the owning app checks those."""
+    return jws_verify_with(token, lambda kid: _public_keys(purpose, want=kid).get(kid))
+
+
+def jws_verify_with(
+    token: str, key_for: Callable[[str], ECKey | None], *, max_chars: int = MAX_TOKEN_CHARS
+) -> Verified:
+    """`token` verified with the key `key_for(kid)` names — the keyring's own keys, or a key
+    set another platform publishes (jwks_import). Same refusals as keyring_verify."""
     token = token.strip()
-    if not token or len(token) > MAX_TOKEN_CHARS or token.count(".") != 2:
+    if not token or len(token) > max_chars or token.count(".") != 2:
         raise TokenRejected(BAD_FORMAT)
     try:
         # Parsed once: the header names the key, the same object is then verified with it.
@@ -245,7 +253,7 @@ def keyring_verify(*, purpose: str, token: str) -> Verified:
     kid = header.get("kid")
     if not isinstance(kid, str) or not kid:
         raise TokenRejected(UNKNOWN_KEY)
-    key = _public_keys(purpose, want=kid).get(kid)
+    key = key_for(kid)
     if key is None:
         raise TokenRejected(UNKNOWN_KEY)
     try:
@@ -259,6 +267,26 @@ def keyring_verify(*, purpose: str, token: str) -> Verified:
     if not isinstance(claims, dict):
         raise TokenRejected(BAD_FORMAT)
     return Verified(kid=kid, header=header, claims=claims)
+
+
+def jwks_import(jwks: Mapping[str, Any]) -> dict[str, ECKey]:
+    """The ES256 public keys of a JWK Set by kid (others skipped); ValueError when the set
+    is not a JWK Set at all."""
+    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
+    if not isinstance(keys, list):
+        raise ValueError("not a JWK Set")
+    out: dict[str, ECKey] = {}
+    for entry in keys:
+        if not isinstance(entry, dict) or entry.get("kty") != "EC" or entry.get("crv") != CURVE:
+            continue
+        kid = entry.get("kid")
+        if not isinstance(kid, str) or not kid or "d" in entry:
+            continue
+        try:
+            out[kid] = ECKey.import_key(entry)
+        except (JoseError, ValueError, TypeError):
+            continue
+    return out
 
 
 def keyring_jwks(purpose: str) -> dict[str, list[dict[str, Any]]]:

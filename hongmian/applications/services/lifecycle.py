@@ -227,4 +227,9 @@ def application_review(
         if review == Review.NOT_ACCEPT:
             # A life-event bundle's part refused at the door withdraws its siblings.
             bundle_compensation.bundle_part_refused(actor=actor, application=application)
+        # 跨域通办: an application a partner city sent here reports each step back to it
+        # (signed, by a retried job; decision 0070). Imported here: crosscity imports us.
+        from hongmian.crosscity.services.status import status_notify
+
+        status_notify(actor=actor, application=application, note=reason or note)
     return application
