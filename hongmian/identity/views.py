@@ -139,7 +139,7 @@ def my_consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 
 @login_required
-def enterprise_file(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+def enterprise_file(request: HttpRequest, enterprise_id: str) -> HttpResponse:
     """企业档案, for the enterprise's representatives; anyone else gets the 404 page."""
     try:
         enterprise, entries = selectors.access_enterprise_file(
