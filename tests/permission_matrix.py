@@ -564,6 +564,10 @@ API: dict[str, Row] = {
     "POST /me/file/verify": Row(
         ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
     ),
+    # --- identity: the face check page (issue 12 leftovers, decision 0074). Every principal of
+    # the world has a person of their own; a POST without a photo is the form's 422.
+    "GET /me/file/face": Row(ANY_LOGGED_IN),
+    "POST /me/file/face": Row(ANY_LOGGED_IN, body={}),
     "GET /me/consents/": Row(ANY_LOGGED_IN),
     "POST /me/consents/": Row(
         ANY_LOGGED_IN,
