@@ -26,12 +26,16 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name="person",
             name="public_id",
-            field=models.CharField(editable=False, max_length=22, null=True, verbose_name="公开标识"),
+            field=models.CharField(
+                editable=False, max_length=22, null=True, verbose_name="公开标识"
+            ),
         ),
         migrations.AddField(
             model_name="enterprise",
             name="public_id",
-            field=models.CharField(editable=False, max_length=22, null=True, verbose_name="公开标识"),
+            field=models.CharField(
+                editable=False, max_length=22, null=True, verbose_name="公开标识"
+            ),
         ),
         migrations.RunPython(fill, migrations.RunPython.noop, elidable=True),
         migrations.AlterField(
