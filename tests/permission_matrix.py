@@ -29,7 +29,7 @@ from ninja.security import HttpBearer
 
 from hongmian.analytics.permissions import ANALYTICS_ROLES, ISSUER_ROLES
 from hongmian.hotline.permissions import CENTRE_ROLES, UNIT_HANDLER_ROLES
-from hongmian.identity.permissions import PERSON_EDITOR_ROLES, PERSON_FULL_FIELDS_BY_ROLE
+from hongmian.identity.permissions import PERSON_EDITOR_ROLES, PERSON_LOOKUP_ROLES
 from hongmian.identity.states import (
     ADMIN_SITE_ROLES,
     CITY_WIDE_ROLES,
@@ -485,9 +485,12 @@ API: dict[str, Row] = {
     # --- identity
     "GET /api/identity/me": Row(ANY_LOGGED_IN),
     "GET /api/identity/org-units": Row(ANY_LOGGED_IN),
-    # A person's file: the person themself, and the roles that look people up (masked).
+    # A person's file (decision 0074): the person themself, and the roles that see every field
+    # masked (they look people up). Hall and hotline roles see someone else only in a service
+    # context, which the matrix never sends: without one the person is not found
+    # (identity/tests/test_service_context.py reads with one).
     "GET /api/identity/persons/<person_id>": Row(
-        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_FULL_FIELDS_BY_ROLE)),
+        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_LOOKUP_ROLES)),
         kind="person",
     ),
     "POST /api/identity/persons": Row(
@@ -531,12 +534,13 @@ API: dict[str, Row] = {
     "POST /api/identity/me/assurance/id-phone": Row(
         ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
     ),
-    # Hall staff raise a person's level at the window; the others who see the person are
-    # refused the act (403), with a card reading that fails the check (422) for hall staff.
+    # Hall staff raise a person's level at the window (the card's chip proves the person is
+    # there: no other context); the others who see the person are refused the act (403), with
+    # a card reading that fails the check (422) for hall staff.
     "POST /api/identity/persons/<person_id>/assurance/in-person": Row(
-        ANY_LOGGED_IN.seeing(OWNER(ROLES) | EVERY_RECORD(PERSON_FULL_FIELDS_BY_ROLE)).acting(
-            RECORDS({OWN, OTHER_PERSON}, {Role.HALL_STAFF})
-        ),
+        ANY_LOGGED_IN.seeing(
+            OWNER(ROLES) | EVERY_RECORD(PERSON_LOOKUP_ROLES | {Role.HALL_STAFF})
+        ).acting(RECORDS({OWN, OTHER_PERSON}, {Role.HALL_STAFF})),
         kind="person",
         body={"card_reading": "0", "level": 3},
     ),
@@ -555,6 +559,10 @@ API: dict[str, Row] = {
     "POST /me/file/verify": Row(
         ANY_LOGGED_IN, body={"resident_id": "11010519491231002X", "mobile": "13800138000"}
     ),
+    # --- identity: the face check page (issue 12 leftovers, decision 0074). Every principal of
+    # the world has a person of their own; a POST without a photo is the form's 422.
+    "GET /me/file/face": Row(ANY_LOGGED_IN),
+    "POST /me/file/face": Row(ANY_LOGGED_IN, body={}),
     "GET /me/consents/": Row(ANY_LOGGED_IN),
     "POST /me/consents/": Row(
         ANY_LOGGED_IN,

@@ -169,9 +169,9 @@ class World:
         elif kind == "certificate":
             params["cert_id"] = obj.cert_id
         elif kind == "person":
-            params["person_id"] = obj.pk
+            params["person_id"] = obj.public_id  # the API's opaque id (decision 0074)
         elif kind == "enterprise":
-            params["enterprise_id"] = obj.pk
+            params["enterprise_id"] = obj.public_id
         elif kind in ("report", "alert", "callback"):
             params["pk"] = obj.pk
         elif kind == "category":

@@ -114,6 +114,7 @@ EVENT_LABELS = {
     "create": _("创建申请"),
     "answers": _("保存填报内容"),
     "prefill": _("从档案自动填写"),
+    "prefill_withdrawn": _("撤回授权，自动填入的数据已删除"),
     "material_upload": _("上传材料"),
     "material_reuse": _("复用以前提交的材料"),
     "material_certificate": _("使用电子证照"),

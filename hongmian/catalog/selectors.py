@@ -33,6 +33,25 @@ def items_visible_to(user: Any) -> QuerySet[ServiceItem]:
     return ServiceItem.objects.restrict(user, "view")
 
 
+def audience_of(user: Any) -> str:
+    """Whose items a user sees first: an enterprise representative the items for
+    enterprises, everyone else (citizens, visitors, staff browsing) the items for persons."""
+    if getattr(user, "is_authenticated", False) and getattr(user, "role", None) == (
+        "enterprise_rep"
+    ):
+        return Audience.ENTERPRISE
+    return Audience.PERSON
+
+
+def audience_first(audience: str | None) -> list[str]:
+    """The ordering that puts the items for `audience` first (then the rest)."""
+    if audience == Audience.ENTERPRISE:
+        return ["-for_enterprises"]
+    if audience == Audience.PERSON:
+        return ["-for_persons"]
+    return []
+
+
 def catalog_item_list(
     *,
     department_id: int | None = None,
@@ -41,9 +60,11 @@ def catalog_item_list(
     life_event: str | None = None,
     audience: str | None = None,
     on: dt.date | None = None,
+    prefer: str | None = None,
 ) -> QuerySet[ServiceItem]:
-    """The served items (what citizens browse), filtered, in code order. `life_event` is a
-    LifeEvent slug; `audience` a states.Audience."""
+    """The served items (what citizens browse), filtered, in code order — the items for the
+    `prefer` audience first. `life_event` is a LifeEvent slug; `audience` (a filter) and
+    `prefer` are states.Audience values."""
     items = ServiceItem.objects.filter(served_q(on=on or _today())).select_related(
         "department", "main_item"
     )
@@ -59,7 +80,7 @@ def catalog_item_list(
         items = items.filter(for_persons=True)
     elif audience == Audience.ENTERPRISE:
         items = items.filter(for_enterprises=True)
-    return items.order_by("code")
+    return items.order_by(*audience_first(prefer), "code")
 
 
 def access_item(user: Any, code: str) -> ServiceItem:
@@ -165,15 +186,15 @@ def item_available_to(*, user: Any, item: ServiceItem) -> Availability:
 POPULAR_MAX = 8
 
 
-def popular_item_list(*, limit: int = POPULAR_MAX) -> list[ServiceItem]:
-    """The served items in the most life events, then by code; items in no life event are
-    not popular by this rule and never listed."""
+def popular_item_list(*, limit: int = POPULAR_MAX, prefer: str | None = None) -> list[ServiceItem]:
+    """The served items in the most life events, then by code — the items for the `prefer`
+    audience first; items in no life event are not popular by this rule and never listed."""
     return list(
         ServiceItem.objects.filter(served_q(on=_today()))
         .annotate(event_count=Count("life_events", distinct=True))
         .filter(event_count__gt=0)
         .select_related("department")
-        .order_by("-event_count", "code")[:limit]
+        .order_by(*audience_first(prefer), "-event_count", "code")[:limit]
     )
 
 

@@ -35,15 +35,16 @@ def services(request: HttpRequest) -> HttpResponse:
     if form.is_bound and not form.is_valid():
         status = 400
     elif form.is_bound:
-        context |= _results(form)
+        context |= _results(form, prefer=selectors.audience_of(request.user))
     if request.headers.get("HX-Request") and form.is_bound:
         return render(request, "catalog/_results.html", context, status=status)
     context["life_events"] = selectors.life_event_list()
-    context["popular"] = selectors.popular_item_list()
+    # An enterprise's representative sees the items for enterprises first; a citizen, persons'.
+    context["popular"] = selectors.popular_item_list(prefer=selectors.audience_of(request.user))
     return render(request, "catalog/services.html", context, status=status)
 
 
-def _results(form: ServiceFinderForm) -> dict[str, Any]:
+def _results(form: ServiceFinderForm, *, prefer: str) -> dict[str, Any]:
     data = form.cleaned_data
     number: int = data.get("page") or 1
     query: str = data.get("q") or ""
@@ -62,6 +63,7 @@ def _results(form: ServiceFinderForm) -> dict[str, Any]:
                 level=level,
                 limit=PAGE_SIZE,
                 offset=(number - 1) * PAGE_SIZE,
+                prefer=prefer,
             )
 
         answer = search_page(number)
@@ -79,7 +81,11 @@ def _results(form: ServiceFinderForm) -> dict[str, Any]:
             else None
         )
         items_qs = selectors.catalog_item_list(
-            department_id=department_id, life_event=life_event, audience=audience, level=level
+            department_id=department_id,
+            life_event=life_event,
+            audience=audience,
+            level=level,
+            prefer=prefer,
         )
         page = Paginator(items_qs, PAGE_SIZE).get_page(number)
         items = [

@@ -42,6 +42,21 @@ def mask_address(value: str | None) -> str:
     return value[: match.end()] + "****"
 
 
+def mask_spans(text: str, spans: list[tuple[int, int]]) -> str:
+    """`text` with each [start, end) span replaced by ****: a door number repeated inside a
+    free text, found by whoever knows what to look for (geo.mentions.address_mentions)."""
+    out: list[str] = []
+    at = 0
+    for start, end in sorted(spans):
+        if end <= at:
+            continue
+        out.append(text[at : max(at, start)])
+        out.append("****")
+        at = end
+    out.append(text[at:])
+    return "".join(out)
+
+
 def mask_credit_code(value: str | None) -> str:
     """Enterprise codes are public record, but contacts are masked the same way as IDs."""
     return mask_resident_id(value)

@@ -29,7 +29,8 @@ from django.utils.translation import gettext
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound, ValidationFailed
-from hongmian.core.masking import mask_address, mask_mobile, mask_name
+from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_spans
+from hongmian.geo.mentions import address_mentions
 from hongmian.hotline import permissions
 from hongmian.hotline.models import (
     Assignment,
@@ -228,6 +229,17 @@ def work_order_caller_view(user: User | Any, order: WorkOrder) -> CallerView:
     )
 
 
+def work_order_content_masked(order: WorkOrder) -> str:
+    """The order's text with every repetition of the order's address and of its caller's
+    own address masked (the area kept, the door gone), as a confidential caller's text is
+    shown to whoever does not see the caller."""
+    addresses = [order.address]
+    if order.caller_person is not None:
+        addresses.append(order.caller_person.address)
+    spans = [span for a in addresses if a for span in address_mentions(order.content, a)]
+    return mask_spans(order.content, spans) if spans else order.content
+
+
 def access_work_order(
     user: User | Any, order_id: int | str, *, actor: Actor | None = None
 ) -> WorkOrder:
@@ -248,6 +260,10 @@ def access_work_order(
                 target=order,
                 after={"role": user.role, "caller": "hidden" if view.hidden else list(view.masked)},
             )
+    if view.hidden:
+        # A confidential caller repeats their address in their own words ("我住华师路１号"):
+        # the hidden address must not stand in the text either (decision 0074).
+        order.content = work_order_content_masked(order)
     if view.masked or view.hidden:
         order.caller_name, order.caller_phone, order.address = view.name, view.phone, view.address
     if view.hidden:

@@ -46,6 +46,8 @@ from hongmian.identity.schemas import (
     OrgUnitRef,
     PersonCreateIn,
     PersonOut,
+    PublicId,
+    ServiceContextParam,
 )
 from hongmian.identity.services.files import FileRecord
 from hongmian.identity.states import Role
@@ -86,10 +88,17 @@ def org_units(request: HttpRequest, parent: DbId | None = None) -> QuerySet[OrgU
     return selectors.org_unit_list(parent=parent_unit)
 
 
-@router.get("/persons/{person_id}", response={200: PersonOut, **errors(404)}, summary="自然人信息")
-def person_detail(request: HttpRequest, person_id: DbId) -> selectors.PersonView:
+@router.get(
+    "/persons/{person_id}", response={200: PersonOut, **errors(404, 422)}, summary="自然人信息"
+)
+def person_detail(
+    request: HttpRequest, person_id: PublicId, context: ServiceContextParam | None = None
+) -> selectors.PersonView:
+    """A person by their public id. Hall and hotline roles name the service context they
+    serve the person in (`booking:<id>` for a booking at their hall today, `call:<id>` for
+    the call they are on); without one that holds, the person is not found (decision 0074)."""
     return selectors.access_person(
-        _user(request), person_id, actor=Actor.from_request(request, via="api")
+        _user(request), person_id, actor=Actor.from_request(request, via="api"), context=context
     )
 
 
@@ -109,7 +118,7 @@ def person_create(request: HttpRequest, payload: PersonCreateIn) -> Status[selec
 @router.get(
     "/enterprises/{enterprise_id}", response={200: EnterpriseOut, **errors(404)}, summary="企业信息"
 )
-def enterprise_detail(request: HttpRequest, enterprise_id: DbId) -> selectors.EnterpriseView:
+def enterprise_detail(request: HttpRequest, enterprise_id: PublicId) -> selectors.EnterpriseView:
     return selectors.access_enterprise(
         _user(request), enterprise_id, actor=Actor.from_request(request, via="api")
     )
@@ -273,12 +282,14 @@ def my_assurance_id_phone(request: HttpRequest, payload: IdPhoneCheckIn) -> Assu
     response={200: EnterpriseFileOut, **errors(404)},
     summary="企业档案",
 )
-def enterprise_file(request: HttpRequest, enterprise_id: DbId) -> EnterpriseFileOut:
+def enterprise_file(request: HttpRequest, enterprise_id: PublicId) -> EnterpriseFileOut:
     """The enterprise's whole file, for its authorised representatives (404 for anyone else)."""
     enterprise, entries = selectors.access_enterprise_file(
         _user(request), enterprise_id, actor=Actor.from_request(request, via="api")
     )
-    return EnterpriseFileOut(id=enterprise.pk, name=enterprise.name, fields=_entries_out(entries))
+    return EnterpriseFileOut(
+        id=enterprise.public_id, name=enterprise.name, fields=_entries_out(entries)
+    )
 
 
 @router.post(
@@ -287,13 +298,13 @@ def enterprise_file(request: HttpRequest, enterprise_id: DbId) -> EnterpriseFile
     summary="窗口现场核验（L2/L3）",
 )
 def person_assurance_in_person(
-    request: HttpRequest, person_id: DbId, payload: InPersonCheckIn
+    request: HttpRequest, person_id: PublicId, payload: InPersonCheckIn
 ) -> AssuranceOut:
-    """Hall staff raise a person they have in front of them, after the card reader's check."""
+    """Hall staff raise a person they have in front of them, after the card reader's check.
+    The card's chip is itself the proof of presence (the check fails for anyone else), so
+    hall staff need no other service context here; the answer carries no personal data."""
     user = _user(request)
-    person = selectors.persons_visible_to(user).filter(pk=person_id).first()
-    if person is None:
-        raise NotFound(gettext("对象不存在"), code="person.not_found")
+    person = selectors.person_for_in_person_check(user, person_id)
     person = services.person_verify_in_person(
         actor=Actor.from_request(request, via="api"),
         person=person,
@@ -303,10 +314,10 @@ def person_assurance_in_person(
     return _assurance_out(person)
 
 
-def _represented(request: HttpRequest, enterprise_id: DbId) -> Enterprise:
+def _represented(request: HttpRequest, enterprise_id: str) -> Enterprise:
     """An enterprise the caller represents; NotFound (as for a missing one) otherwise."""
     user = _user(request)
-    enterprise = Enterprise.objects.filter(pk=enterprise_id).first()
+    enterprise = selectors.enterprise_by_public_id(enterprise_id)
     if enterprise is None or not permissions.is_representative(user, enterprise):
         raise NotFound(gettext("对象不存在"), code="file.not_found")
     return enterprise
@@ -317,7 +328,7 @@ def _represented(request: HttpRequest, enterprise_id: DbId) -> Enterprise:
     response={200: list[ConsentOut], **errors(404)},
     summary="企业的授权",
 )
-def enterprise_consents(request: HttpRequest, enterprise_id: DbId) -> list[ConsentOut]:
+def enterprise_consents(request: HttpRequest, enterprise_id: PublicId) -> list[ConsentOut]:
     enterprise = _represented(request, enterprise_id)
     return [_consent_out(c) for c in selectors.consent_list(enterprise)]
 
@@ -328,7 +339,7 @@ def enterprise_consents(request: HttpRequest, enterprise_id: DbId) -> list[Conse
     summary="授权使用企业档案",
 )
 def enterprise_consent_grant(
-    request: HttpRequest, enterprise_id: DbId, payload: ConsentIn
+    request: HttpRequest, enterprise_id: PublicId, payload: ConsentIn
 ) -> Status[ConsentOut]:
     """A representative lets a service read fields of the enterprise's file; revoke it with
     POST /me/consents/{id}/revoke like one's own."""

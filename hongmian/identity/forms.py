@@ -13,6 +13,17 @@ class IdPhoneCheckForm(forms.Form):
     mobile = forms.CharField(label=_("本人手机号码"), max_length=11, strip=True)
 
 
+class FaceCheckForm(forms.Form):
+    # `capture="user"`: a phone opens its front camera; a computer offers a file.
+    photo = forms.FileField(
+        label=_("本人正面照片"),
+        help_text=_("请正对镜头、光线充足、不戴帽子和墨镜。照片只用于本次比对，不会保存。"),
+        widget=forms.FileInput(
+            attrs={"accept": "image/jpeg,image/png,image/webp", "capture": "user"}
+        ),
+    )
+
+
 def _person_field_choices() -> list[tuple[str, str]]:
     return [
         (s.key, f"{file_fields.GROUPS[s.group]} · {s.label}")

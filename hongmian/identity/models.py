@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any, ClassVar
 
 from django.contrib.auth.models import AbstractUser
@@ -13,7 +14,7 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
 from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
-from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
+from hongmian.identity.permissions import PERSON_LOOKUP_ROLES
 from hongmian.identity.scoping import ITSELF, RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import (
     PUBLIC_ROLES,
@@ -26,6 +27,16 @@ from hongmian.identity.states import (
     Role,
     UnitKind,
 )
+
+
+def new_public_id() -> str:
+    """22 URL-safe characters of randomness (128 bits): the id a person or an enterprise
+    is known by outside the database, which says nothing of how many came before it and
+    cannot be guessed from a neighbour's (decision 0074)."""
+    return secrets.token_urlsafe(16)
+
+
+PUBLIC_ID_LENGTH = 22
 
 
 class OrgUnit(BaseModel):
@@ -150,6 +161,14 @@ class Person(BaseModel):
         on_delete=models.SET_NULL,
         related_name="person",
     )
+    # The API's id for the person; the sequential primary key never leaves the database.
+    public_id = models.CharField(
+        _("公开标识"),
+        max_length=PUBLIC_ID_LENGTH,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
     name = models.CharField(_("姓名"), max_length=50)
     resident_id = models.CharField(_("身份证号码"), max_length=18, unique=True)
     mobile = models.CharField(_("手机号码"), max_length=11, blank=True, db_index=True)
@@ -166,11 +185,10 @@ class Person(BaseModel):
     )
     assured_at = models.DateTimeField(_("认证时间"), null=True, blank=True)
 
-    # Who opens a person's file (docs/decisions/0005): the roles of the masking table open
-    # anyone's; everybody else only their own.
-    scopes: ClassVar[Scopes] = {
-        "view": Scope(city_wide=frozenset(PERSON_FULL_FIELDS_BY_ROLE), owners=("user",))
-    }
+    # Who looks a person up (decisions 0005, 0074): the roles that see every field masked
+    # look anyone up; the roles that see some field in full reach a person only in a service
+    # context (selectors.access_person checks it); everybody else only their own.
+    scopes: ClassVar[Scopes] = {"view": Scope(city_wide=PERSON_LOOKUP_ROLES, owners=("user",))}
     objects = RestrictedQuerySet.as_manager()
 
     class Meta:
@@ -205,6 +223,14 @@ class Person(BaseModel):
 class Enterprise(BaseModel):
     """法人 / 企业 — an enterprise or organisation identified by its unified social credit code."""
 
+    # The API's id for the enterprise (as for a person: never the sequential key).
+    public_id = models.CharField(
+        _("公开标识"),
+        max_length=PUBLIC_ID_LENGTH,
+        unique=True,
+        default=new_public_id,
+        editable=False,
+    )
     name = models.CharField(_("名称"), max_length=200)
     credit_code = models.CharField(_("统一社会信用代码"), max_length=18, unique=True)
     legal_representative = models.CharField(_("法定代表人"), max_length=50, blank=True)

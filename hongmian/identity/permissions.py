@@ -29,6 +29,13 @@ PERSON_FULL_FIELDS_BY_ROLE: dict[str, frozenset[str]] = {
     Role.CHIEF_DATA_OFFICER: frozenset(),
     Role.SYSTEM_ADMIN: frozenset(),
 }
+# Who reaches which person (decision 0074). A role that sees some field of a person in full
+# (an agent's mobile, a window's ID number) reaches a person only in a service context — the
+# person present: a booking at the staff's hall today, a call on the agent's line — checked
+# by identity.service_context and audited with it. A role that sees every field masked (data
+# quality, support) keeps its look-up: what it sees is no one's personal data in full.
+PERSON_CONTEXT_ROLES = frozenset(r for r, full in PERSON_FULL_FIELDS_BY_ROLE.items() if full)
+PERSON_LOOKUP_ROLES = frozenset(r for r, full in PERSON_FULL_FIELDS_BY_ROLE.items() if not full)
 # Roles that may register a person or correct a person's file.
 PERSON_EDITOR_ROLES = frozenset(
     {Role.HOTLINE_AGENT, Role.HOTLINE_SUPERVISOR, Role.HALL_STAFF, Role.SYSTEM_ADMIN}

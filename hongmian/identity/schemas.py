@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Field, Schema
 
@@ -41,10 +41,18 @@ class OrgUnitOut(Schema):
     has_children: bool
 
 
-class PersonOut(Schema):
-    """A person as the caller may see them; the fields named in `masked` are masked."""
+# A person's or an enterprise's id in the API: the opaque public id (decision 0074). Any
+# short URL-safe text is let through so that a sequential number is simply not found.
+PublicId = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_-]+$")]
+# The service context a hall or hotline role names when it opens a person (`booking:<id>`).
+ServiceContextParam = Annotated[str, Field(min_length=1, max_length=40)]
 
-    id: int
+
+class PersonOut(Schema):
+    """A person as the caller may see them; the fields named in `masked` are masked. `id` is
+    the opaque public id."""
+
+    id: str
     name: str
     resident_id: str
     mobile: str
@@ -63,7 +71,7 @@ class PersonCreateIn(Schema):
 
 
 class EnterpriseOut(Schema):
-    id: int
+    id: str
     name: str
     credit_code: str
     legal_representative: str
@@ -182,7 +190,7 @@ class IdPhoneCheckIn(Schema):
 
 
 class EnterpriseFileOut(Schema):
-    id: int
+    id: str
     name: str
     fields: list[FileEntryOut]
 

@@ -27,8 +27,9 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.masking import mask_address, mask_mobile, mask_name, mask_resident_id
-from hongmian.identity import file_fields, permissions
+from hongmian.identity import file_fields, permissions, service_context
 from hongmian.identity.models import (
+    PUBLIC_ID_LENGTH,
     ApiKey,
     Consent,
     Enterprise,
@@ -39,6 +40,7 @@ from hongmian.identity.models import (
     Person,
     User,
 )
+from hongmian.identity.permissions import is_active_user
 from hongmian.identity.states import MandateAgent, MandateScope, MandateStatus, Role
 
 # --- organisation tree ---------------------------------------------------------------------
@@ -96,9 +98,10 @@ def org_units_managed_by(user: User | Any) -> QuerySet[OrgUnit]:
 
 @dataclass(frozen=True, slots=True)
 class PersonView:
-    """A person's file as one user may see it: fields in `masked` are masked."""
+    """A person's file as one user may see it: fields in `masked` are masked. `id` is the
+    public id (decision 0074)."""
 
-    id: int
+    id: str
     name: str
     resident_id: str
     mobile: str
@@ -123,7 +126,7 @@ def person_view(user: User | Any, person: Person) -> PersonView:
         return value if field in full else mask(value)
 
     return PersonView(
-        id=person.pk,
+        id=person.public_id,
         name=shown("name", mask_name),
         resident_id=shown("resident_id", mask_resident_id),
         mobile=shown("mobile", mask_mobile),
@@ -134,14 +137,53 @@ def person_view(user: User | Any, person: Person) -> PersonView:
     )
 
 
-def access_person(user: User | Any, person_id: int | str, *, actor: Actor) -> PersonView:
-    """The person `person_id` as `user` may see it. Raises NotFound — the same for a missing
-    person and for one the user may not see. Every read by someone other than the person
-    themself is audited ("person.read"), naming which fields were shown in full."""
-    try:
-        person = persons_visible_to(user).get(pk=int(person_id))
-    except (Person.DoesNotExist, ValueError, TypeError):
-        raise NotFound(gettext("对象不存在"), code="person.not_found") from None
+def person_by_public_id(public_id: str) -> Person | None:
+    """The person the API calls `public_id`; None for anything else (a sequential number
+    included: the primary key is never an API id)."""
+    if not isinstance(public_id, str) or len(public_id) != PUBLIC_ID_LENGTH:
+        return None
+    return Person.objects.filter(public_id=public_id).first()
+
+
+def person_for_in_person_check(user: User | Any, person_id: str) -> Person:
+    """The person a window raises by the card reader: hall staff reach anyone by public id
+    here (the card's chip proves the person is present, and the answer is only the level);
+    the lookup roles and the person themself as for any read. NotFound otherwise."""
+    person = person_by_public_id(person_id)
+    if person is not None and (
+        (is_active_user(user) and user.role == Role.HALL_STAFF)
+        or persons_visible_to(user).filter(pk=person.pk).exists()
+    ):
+        return person
+    raise NotFound(gettext("对象不存在"), code="person.not_found")
+
+
+def access_person(
+    user: User | Any,
+    person_id: str,
+    *,
+    actor: Actor,
+    context: str | None = None,
+) -> PersonView:
+    """The person whose public id is `person_id`, as `user` may see it. Raises NotFound — the
+    same for a missing person and for one the user may not reach. The roles that see some
+    field in full (permissions.PERSON_CONTEXT_ROLES) reach a person only in a service
+    `context` that holds (identity.service_context); a malformed context is 422. Every read
+    by someone other than the person themself is audited ("person.read"), naming the fields
+    shown in full and the context."""
+    checked = service_context.context_parse(context) if context else None
+    person = person_by_public_id(person_id)
+    reachable = person is not None and (
+        persons_visible_to(user).filter(pk=person.pk).exists()
+        or (
+            checked is not None
+            and is_active_user(user)
+            and user.role in permissions.PERSON_CONTEXT_ROLES
+            and service_context.context_holds(user, checked, person)
+        )
+    )
+    if person is None or not reachable:
+        raise NotFound(gettext("对象不存在"), code="person.not_found")
     view = person_view(user, person)
     if not permissions.is_self(user, person):
         with transaction.atomic():
@@ -152,6 +194,7 @@ def access_person(user: User | Any, person_id: int | str, *, actor: Actor) -> Pe
                 after={
                     "role": user.role,
                     "in_full": sorted(permissions.PERSON_FIELDS - set(view.masked)),
+                    "context": str(checked) if checked is not None else None,
                 },
             )
     return view
@@ -163,9 +206,10 @@ def access_person(user: User | Any, person_id: int | str, *, actor: Actor) -> Pe
 @dataclass(frozen=True, slots=True)
 class EnterpriseView:
     """An enterprise as one user may see it. Registration facts (name, code, legal
-    representative, registered address) are public record; the contact mobile is not."""
+    representative, registered address) are public record; the contact mobile is not.
+    `id` is the public id (decision 0074)."""
 
-    id: int
+    id: str
     name: str
     credit_code: str
     legal_representative: str
@@ -179,10 +223,18 @@ def enterprises_visible_to(user: User | Any) -> QuerySet[Enterprise]:
     return Enterprise.objects.restrict(user, "view")
 
 
+def enterprise_by_public_id(public_id: str) -> Enterprise | None:
+    """The enterprise the API calls `public_id`; None for anything else. No visibility
+    check: callers decide who reaches it."""
+    if not isinstance(public_id, str) or len(public_id) != PUBLIC_ID_LENGTH:
+        return None
+    return Enterprise.objects.filter(public_id=public_id).first()
+
+
 def enterprise_view(user: User | Any, enterprise: Enterprise) -> EnterpriseView:
     full_contact = permissions.enterprise_contact_in_full(user, enterprise)
     return EnterpriseView(
-        id=enterprise.pk,
+        id=enterprise.public_id,
         name=enterprise.name,
         credit_code=enterprise.credit_code,
         legal_representative=enterprise.legal_representative,
@@ -194,15 +246,13 @@ def enterprise_view(user: User | Any, enterprise: Enterprise) -> EnterpriseView:
     )
 
 
-def access_enterprise(
-    user: User | Any, enterprise_id: int | str, *, actor: Actor
-) -> EnterpriseView:
-    """The enterprise as `user` may see it; NotFound when missing or not visible. Reads by
-    anyone but its own representatives are audited ("enterprise.read")."""
-    try:
-        enterprise = enterprises_visible_to(user).get(pk=int(enterprise_id))
-    except (Enterprise.DoesNotExist, ValueError, TypeError):
-        raise NotFound(gettext("对象不存在"), code="enterprise.not_found") from None
+def access_enterprise(user: User | Any, enterprise_id: str, *, actor: Actor) -> EnterpriseView:
+    """The enterprise whose public id is `enterprise_id` as `user` may see it; NotFound when
+    missing or not visible. Reads by anyone but its own representatives are audited
+    ("enterprise.read")."""
+    enterprise = enterprise_by_public_id(enterprise_id)
+    if enterprise is None or not enterprises_visible_to(user).filter(pk=enterprise.pk).exists():
+        raise NotFound(gettext("对象不存在"), code="enterprise.not_found")
     view = enterprise_view(user, enterprise)
     if not permissions.is_representative(user, enterprise):
         with transaction.atomic():
@@ -312,16 +362,13 @@ def access_my_file(user: User | Any) -> list[FileEntry]:
 
 
 def access_enterprise_file(
-    user: User | Any, enterprise_id: int | str, *, actor: Actor
+    user: User | Any, enterprise_id: str, *, actor: Actor
 ) -> tuple[Enterprise, list[FileEntry]]:
     """An enterprise's whole file, for its authorised representatives only: everyone else
     gets NotFound, as for an enterprise that does not exist. Audited ("enterprise_file.read"):
     a colleague's look is the enterprise's business."""
-    try:
-        enterprise = Enterprise.objects.get(pk=int(enterprise_id))
-    except (Enterprise.DoesNotExist, ValueError, TypeError):
-        raise NotFound(gettext("对象不存在"), code="file.not_found") from None
-    if not permissions.is_representative(user, enterprise):
+    enterprise = enterprise_by_public_id(enterprise_id)
+    if enterprise is None or not permissions.is_representative(user, enterprise):
         raise NotFound(gettext("对象不存在"), code="file.not_found")
     entries = _entries(FileValue.objects.filter(enterprise=enterprise), in_full=lambda _f: True)
     with transaction.atomic():

@@ -23,7 +23,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.identity import file_fields, selectors, services
 from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
-from hongmian.identity.forms import ConsentForm, IdPhoneCheckForm
+from hongmian.identity.forms import ConsentForm, FaceCheckForm, IdPhoneCheckForm
 from hongmian.identity.models import Person
 
 USES_PER_PAGE = 20
@@ -87,6 +87,38 @@ def my_assurance_id_phone(request: HttpRequest) -> HttpResponse:
 
 
 @login_required
+def my_assurance_face(request: HttpRequest) -> HttpResponse:
+    """人脸核验: the person raises their own level to L3 by a photo of their face, compared
+    with the ID card's photo by the verifier (identity/verification.py)."""
+    person = _person_or_none(request)
+    if person is None:
+        raise Http404
+    form = FaceCheckForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.person_verify_face_upload(
+                    actor=Actor.from_request(request),
+                    person=person,
+                    upload=form.cleaned_data["photo"],
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(request, _("人脸核验通过，您的实名认证等级已提升为 L3。"))
+                return HttpResponseRedirect(reverse("identity:my_assurance_face"))
+        status = 422
+    context = {
+        "person": person,
+        "form": form,
+        "level_label": AssuranceLevel(person.assurance_level).label,
+        "done": person.assurance_level >= AssuranceLevel.L3,
+    }
+    return render(request, "identity/face_check.html", context, status=status)
+
+
+@login_required
 def my_consents(request: HttpRequest) -> HttpResponse:
     """我的授权: what I let which service read, until when; grant and revoke here."""
     person = _person_or_none(request)
@@ -139,7 +171,7 @@ def my_consent_revoke(request: HttpRequest, consent_id: int) -> HttpResponse:
 
 
 @login_required
-def enterprise_file(request: HttpRequest, enterprise_id: int) -> HttpResponse:
+def enterprise_file(request: HttpRequest, enterprise_id: str) -> HttpResponse:
     """企业档案, for the enterprise's representatives; anyone else gets the 404 page."""
     try:
         enterprise, entries = selectors.access_enterprise_file(

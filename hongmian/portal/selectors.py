@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from hongmian.catalog.models import ServiceItem
+from hongmian.catalog.selectors import audience_of, popular_item_list
 from hongmian.identity.assurance import AssuranceLevel
 from hongmian.identity.models import Enterprise, OrgUnit, Person
 from hongmian.identity.states import CITY_WIDE_ROLES, STAFF_ROLES, UNIT_SCOPED_ROLES, Role
@@ -39,6 +41,8 @@ class HomePage:
     real_name_verified: bool | None = None
     # Citizens: the account's assurance level (identity/assurance.py), 1 with no person yet.
     assurance_level: int = 0
+    # Citizens and representatives: popular items, those for their audience first.
+    items: tuple[ServiceItem, ...] = ()
 
     @property
     def assurance_label(self) -> str:
@@ -72,6 +76,14 @@ def org_unit_lineage(unit: OrgUnit) -> tuple[OrgUnit, ...]:
     return tuple(reversed(chain))
 
 
+# How many popular items a home page lists (the finder lists more).
+HOME_ITEMS = 6
+
+
+def _popular_for(user: User) -> tuple[ServiceItem, ...]:
+    return tuple(popular_item_list(limit=HOME_ITEMS, prefer=audience_of(user)))
+
+
 def home_page_get(user: User, *, elder_mode: bool) -> HomePage:
     """What `user`'s home page shows. Only the user's own unit, enterprises and
     verification status are read; no one else's personal data."""
@@ -89,11 +101,14 @@ def home_page_get(user: User, *, elder_mode: bool) -> HomePage:
         return HomePage(role=role, actions=actions, unit_place=unit_place)
     if role == Role.ENTERPRISE_REP:
         enterprises = tuple(user.enterprises.order_by("name"))
-        return HomePage(role=role, actions=actions, enterprises=enterprises)
+        return HomePage(
+            role=role, actions=actions, enterprises=enterprises, items=_popular_for(user)
+        )
     level = Person.objects.filter(user=user).values_list("assurance_level", flat=True).first()
     return HomePage(
         role=role,
         actions=actions,
         real_name_verified=None if level is None else level >= AssuranceLevel.L2,
         assurance_level=level or AssuranceLevel.L1,
+        items=_popular_for(user),
     )

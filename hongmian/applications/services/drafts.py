@@ -18,6 +18,11 @@ from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application, ApplicationMaterial
 from hongmian.applications.selectors_rules import rule_in_force
 from hongmian.applications.services.common import editable_check, lock, owner_check, record
+from hongmian.applications.services.file_copies import (
+    PREFILL_PURPOSE,
+    prefill_consent_id,
+    prefill_copies_note,
+)
 from hongmian.applications.services.instant import rule_file_fields
 from hongmian.applications.services.materials import files_delete
 from hongmian.applications.states import Applicant, MaterialMode, Status
@@ -36,8 +41,6 @@ from hongmian.identity.models import Consent, Enterprise, Mandate, Person
 from hongmian.identity.selectors import enterprise_file_read, person_file_read
 from hongmian.identity.services.files import consent_grant
 
-# The purpose the applications name when they read a file (identity.models.Consent).
-PREFILL_PURPOSE = "application.prefill"
 # Availability codes (catalog.selectors.item_available_to) refused when a draft is made;
 # the real-name level is checked at submission, so that a person may prepare a draft
 # while raising their level.
@@ -296,7 +299,9 @@ def application_prefill(*, actor: Actor, application: Application) -> Applicatio
     with transaction.atomic():
         application = lock(application)
         editable_check(application)
-        prefill: dict[str, dict[str, str]] = {}
+        # Which consent these copies were made under: a withdrawal deletes them.
+        consent_id = prefill_consent_id(application)
+        prefill: dict[str, dict[str, str | int | None]] = {}
         answers = dict(application.answers)
         for spec in definition.fields:
             entry = entries.get(spec.file_field) if spec.file_field else None
@@ -308,6 +313,7 @@ def application_prefill(*, actor: Actor, application: Application) -> Applicatio
                 "source": entry.source,
                 "as_of": entry.as_of.isoformat(),
                 "file_field": spec.file_field,
+                "consent": consent_id,
             }
             if spec.key not in application.statements:
                 answers[spec.key] = value
@@ -337,6 +343,8 @@ def application_drafts_purge(
     with transaction.atomic():
         numbers = list(stale.values_list("number", flat=True)[:10_000])
         deleted = Application.objects.filter(number__in=numbers, status=Status.DRAFT)
+        # The pre-filled values go with their draft; the person's use log says so.
+        prefill_copies_note(actor=actor, applications=deleted.exclude(prefill={}))
         for application in deleted:
             audit_record(
                 actor=actor,

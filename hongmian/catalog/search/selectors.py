@@ -149,10 +149,13 @@ def catalog_search(
     offset: int = 0,
     on: dt.date | None = None,
     with_articles: bool = True,
+    prefer: str | None = None,
 ) -> CatalogSearchPage:
     """Items that answer `query` (a question in everyday words), best first, from
     `offset`, with the filters applied: department (an OrgUnit code), life_event (a
-    LifeEvent slug), audience (person / enterprise), level (city, district, …)."""
+    LifeEvent slug), audience (person / enterprise), level (city, district, …). With
+    `prefer` (an audience), the items for it come first, each group in rank order; the cited
+    item stays the best answer whatever its audience."""
     query = _clean_query(query)
     limit = max(1, min(int(limit), PAGE_MAX))
     offset = max(0, int(offset))
@@ -169,9 +172,15 @@ def catalog_search(
             "department"
         )
     }
-    ranked = [_result(served[c]) for c in codes if c in served]
+    hits = [served[c] for c in codes if c in served]
+    cited_item = hits[0] if hits and answer.confident else None
+    if prefer in (Audience.PERSON, Audience.ENTERPRISE):
+        # A stable partition: the preferred audience's items, then the rest, ranks kept.
+        flag = "for_enterprises" if prefer == Audience.ENTERPRISE else "for_persons"
+        hits.sort(key=lambda item: not getattr(item, flag))
+    ranked = [_result(item) for item in hits]
     articles = _articles(query, on) if with_articles else []
-    cited = ranked[0] if ranked and answer.confident else None
+    cited = _result(cited_item) if cited_item is not None else None
     return CatalogSearchPage(
         query=query,
         items=ranked[offset : offset + limit],

@@ -19,6 +19,7 @@ from hongmian.identity.services.api_keys import api_key_create, api_key_revoke
 from hongmian.identity.services.assurance import (
     person_assurance_raise,
     person_verify_face,
+    person_verify_face_upload,
     person_verify_id_and_phone,
     person_verify_in_person,
 )
@@ -55,6 +56,7 @@ __all__ = [
     "person_create",
     "person_update",
     "person_verify_face",
+    "person_verify_face_upload",
     "person_verify_id_and_phone",
     "person_verify_in_person",
     "staff_profile_upsert",

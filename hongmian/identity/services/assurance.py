@@ -8,6 +8,8 @@ here: a level found wrong is a case for the hall, not a button.
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
@@ -15,6 +17,7 @@ from django.utils.translation import gettext
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, NotAuthenticated, PermissionDenied, ValidationFailed
+from hongmian.core.upload_content import IMAGE_TYPES, prepare
 from hongmian.identity import permissions
 from hongmian.identity.assurance import AssuranceLevel, AssuranceMethod
 from hongmian.identity.models import Person
@@ -135,6 +138,34 @@ def person_verify_face(*, actor: Actor, person: Person, image: bytes) -> Person:
         method=AssuranceMethod.FACE,
         evidence=reference,
     )
+
+
+def person_verify_face_upload(*, actor: Actor, person: Person, upload: Any) -> Person:
+    """The face check from a photo the person took on the page (`capture="user"`): checked
+    as every upload is (core.upload_content: size, type from the content, decoded and
+    re-encoded without metadata), then compared by the verifier. The photo is biometric
+    data (PIPL art. 28): it is used for this comparison only and never stored."""
+    prepared = prepare(upload)
+    if prepared.content_type not in IMAGE_TYPES or prepared.content is None:
+        raise ValidationFailed(
+            gettext("请上传本人正面照片（JPEG、PNG 或 WebP 图片）"),
+            code="assurance.face_not_image",
+            fields={"photo": [gettext("不是照片")]},
+        )
+    try:
+        return person_verify_face(actor=actor, person=person, image=prepared.content)
+    except ValidationFailed as failed:
+        if failed.code == "assurance.check_failed":
+            # A failed comparison is kept too: repeated failures are how a stolen account
+            # trying someone else's face shows.
+            with transaction.atomic():
+                audit_record(
+                    actor=actor,
+                    action="assurance.face_failed",
+                    target=person,
+                    after={"sha256": prepared.sha256[:16]},
+                )
+        raise
 
 
 def person_verify_in_person(

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -31,7 +31,15 @@ from hongmian.core.errors import (
     ValidationFailed,
 )
 from hongmian.identity import file_fields, permissions
-from hongmian.identity.models import Consent, Enterprise, FilePush, FileValue, OrgUnit, Person
+from hongmian.identity.models import (
+    Consent,
+    Enterprise,
+    FilePush,
+    FileUse,
+    FileValue,
+    OrgUnit,
+    Person,
+)
 from hongmian.identity.services._common import required, save_new
 
 MAX_RECORDS = 1000
@@ -380,9 +388,49 @@ def consent_grant(
     return consent
 
 
+# Who holds copies of file values made under a consent and not yet submitted (an
+# application's pre-filled draft answers). A withdrawal calls each, in its transaction, to
+# delete those copies (and note it with `file_copies_deleted`). The apps that copy register
+# at start-up (AppConfig.ready): identity sits below them and never imports them.
+ConsentCopyHolder = Callable[[Actor, Consent], None]
+CONSENT_COPY_HOLDERS: list[ConsentCopyHolder] = []
+
+# The purpose of a use-log line that says copies were deleted rather than read.
+COPIES_DELETED_PURPOSE = "copies.deleted"
+
+
+def file_copies_deleted(
+    *, actor: Actor, consent: Consent, fields: Sequence[str], what: str
+) -> FileUse:
+    """Tell the owner, on their file's use log, that the copies of `fields` made under
+    `consent` (`what`: "申请 SQ… 的草稿") were deleted unsubmitted — Myinfo's rule, and the
+    right to know covers the end of a copy as well as its making. Audited."""
+    subject = consent.person or consent.enterprise
+    with transaction.atomic():
+        use = FileUse.objects.create(
+            person=consent.person,
+            enterprise=consent.enterprise,
+            fields=sorted(fields),
+            purpose=COPIES_DELETED_PURPOSE,
+            requester=gettext("%(what)s未提交，自动填入的数据已删除") % {"what": what},
+            consent=consent,
+            user=None,
+            reader_label=gettext("系统"),
+        )
+        if subject is not None:
+            audit_record(
+                actor=actor,
+                action="file_copies.delete",
+                target=subject,
+                after={"consent": consent.pk, "fields": sorted(fields), "what": what},
+            )
+    return use
+
+
 def consent_revoke(*, actor: Actor, consent: Consent) -> Consent:
-    """Withdraw a consent, at once: the next read under it is refused. Revoking twice is
-    a no-op (the first time stands)."""
+    """Withdraw a consent, at once: the next read under it is refused, and the unsubmitted
+    copies made under it are deleted (CONSENT_COPY_HOLDERS). Revoking twice is a no-op
+    (the first time stands)."""
     subject: Person | Enterprise | None = consent.person or consent.enterprise
     if subject is None:  # pragma: no cover - the check constraint forbids it
         raise NotFound(gettext("对象不存在"), code="consent.not_found")
@@ -399,4 +447,6 @@ def consent_revoke(*, actor: Actor, consent: Consent) -> Consent:
             target=consent,
             after={"revoked_at": consent.revoked_at},
         )
+        for holder in CONSENT_COPY_HOLDERS:
+            holder(actor, consent)
     return consent

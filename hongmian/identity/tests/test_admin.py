@@ -43,6 +43,28 @@ def test_person_list_is_masked(admin_client: Client) -> None:
     assert "138****5678" in html
 
 
+def test_a_masked_admin_cannot_confirm_a_full_number(admin_client: Client) -> None:
+    """Decision 0074: the admin sees numbers masked, so a search by the full number must not
+    answer "registered" or "not" — only the last four (what the mask shows) find anyone."""
+    person = PersonFactory(mobile="13812345678", resident_id="11010519491231002X")
+    PersonFactory(mobile="13900005678")
+
+    def found(term: str) -> str:
+        return admin_client.get("/admin/identity/person/", {"q": term}).content.decode()
+
+    for full in ("13812345678", "11010519491231002X", "110105194912310", "1234567"):
+        html = found(full)
+        assert "138****5678" not in html, full
+        assert "0 个" in html or "0 results" in html or "0 结果" in html or "0 条" in html, full
+    # A wrong full number looks exactly as a right one does.
+    assert found("13812345678").count("138****") == found("13812340000").count("138****") == 0
+    both = found("5678")
+    assert "138****5678" in both
+    assert "139****5678" in both
+    assert person.resident_id not in found("002x")
+    assert "138****5678" in found("002x")
+
+
 def test_opening_a_person_is_masked_and_audited(admin_client: Client) -> None:
     person = PersonFactory(mobile="13812345678")
     html = admin_client.get(f"/admin/identity/person/{person.pk}/change/").content.decode()

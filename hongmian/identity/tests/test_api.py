@@ -111,16 +111,17 @@ def test_org_units_hide_inactive(tree: Tree) -> None:
     assert "t-closed" not in {u["code"] for u in body}
 
 
-def test_person_detail_masked_for_agent_and_audited() -> None:
+def test_person_detail_masked_for_a_lookup_role_and_audited() -> None:
     person = PersonFactory(mobile="13812345678")
-    agent = UserFactory(role=Role.HOTLINE_AGENT)
-    response = _client(agent).get(f"{API}/persons/{person.pk}")
+    cdo = UserFactory(role=Role.CHIEF_DATA_OFFICER)
+    response = _client(cdo).get(f"{API}/persons/{person.public_id}")
     assert response.status_code == 200
     body = response.json()
-    assert body["mobile"] == "13812345678"
+    assert body["id"] == person.public_id
+    assert body["mobile"] == "138****5678"
     assert body["resident_id"] != person.resident_id
     assert "*" in body["resident_id"]
-    assert set(body["masked"]) == {"resident_id", "address"}
+    assert set(body["masked"]) == {"name", "resident_id", "mobile", "address"}
     event = AuditEvent.objects.get(action="person.read")
     assert event.via == "api"
     assert event.client_address == "127.0.0.1"
@@ -129,8 +130,8 @@ def test_person_detail_masked_for_agent_and_audited() -> None:
 def test_person_detail_forbidden_looks_like_not_found() -> None:
     person = PersonFactory()
     handler = UserFactory(role=Role.DEPT_HANDLER)
-    forbidden = _client(handler).get(f"{API}/persons/{person.pk}")
-    missing = _client(handler).get(f"{API}/persons/{person.pk + 1000}")
+    forbidden = _client(handler).get(f"{API}/persons/{person.public_id}")
+    missing = _client(handler).get(f"{API}/persons/{'A' * 22}")
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()
     _error(forbidden, 404, "person.not_found")
@@ -139,7 +140,7 @@ def test_person_detail_forbidden_looks_like_not_found() -> None:
 def test_person_reads_own_file() -> None:
     owner = UserFactory()
     person = PersonFactory(user=owner)
-    body = _client(owner).get(f"{API}/persons/{person.pk}").json()
+    body = _client(owner).get(f"{API}/persons/{person.public_id}").json()
     assert body["resident_id"] == person.resident_id
     assert body["masked"] == []
 
@@ -151,7 +152,7 @@ def test_create_person() -> None:
     assert response.status_code == 201, response.content
     body = response.json()
     person = Person.objects.get(resident_id=RID)
-    assert body["id"] == person.pk
+    assert body["id"] == person.public_id
     assert body["resident_id"] == RID
     assert body["masked"] == ["address"]
 
@@ -200,11 +201,11 @@ def test_create_person_checks_csrf_for_sessions() -> None:
 def test_enterprise_detail() -> None:
     rep = UserFactory(role=Role.ENTERPRISE_REP)
     enterprise = EnterpriseFactory(representatives=[rep])
-    body = _client(rep).get(f"{API}/enterprises/{enterprise.pk}").json()
+    body = _client(rep).get(f"{API}/enterprises/{enterprise.public_id}").json()
     assert body["credit_code"] == enterprise.credit_code
     assert body["masked"] == []
     other = _client(UserFactory(role=Role.ENTERPRISE_REP))
-    forbidden = other.get(f"{API}/enterprises/{enterprise.pk}")
-    missing = other.get(f"{API}/enterprises/{enterprise.pk + 1000}")
+    forbidden = other.get(f"{API}/enterprises/{enterprise.public_id}")
+    missing = other.get(f"{API}/enterprises/{'A' * 22}")
     assert forbidden.status_code == missing.status_code == 404
     assert forbidden.json() == missing.json()

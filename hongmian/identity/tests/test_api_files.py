@@ -179,7 +179,7 @@ def test_the_l2_check_through_the_api(owners: Owners) -> None:
 
 
 def test_an_enterprise_file_is_for_its_representatives(depts: Depts, owners: Owners) -> None:
-    url = f"{API}/enterprises/{owners.enterprise.pk}/file"
+    url = f"{API}/enterprises/{owners.enterprise.public_id}/file"
     response = _logged_in(owners.rep).get(url)
     assert response.status_code == 200
     assert response.json()["name"] == owners.enterprise.name
@@ -202,7 +202,7 @@ def test_hall_staff_raise_at_the_window(owners: Owners) -> None:
     from hongmian.identity.states import Role
     from hongmian.identity.tests.factories import UserFactory
 
-    url = f"{API}/persons/{owners.person.pk}/assurance/in-person"
+    url = f"{API}/persons/{owners.person.public_id}/assurance/in-person"
     hall = _logged_in(UserFactory(role=Role.HALL_STAFF))
     wrong = _post(hall, url, {"card_reading": "440101199001010000", "level": 3})
     assert wrong.json()["code"] == "assurance.check_failed"
@@ -220,7 +220,7 @@ def test_hall_staff_raise_at_the_window(owners: Owners) -> None:
 
 
 def test_a_representative_consents_for_the_enterprise(depts: Depts, owners: Owners) -> None:
-    url = f"{API}/enterprises/{owners.enterprise.pk}/consents"
+    url = f"{API}/enterprises/{owners.enterprise.public_id}/consents"
     body = {"purpose": "bid.check", "requester": "政府采购资格审查", "fields": ["tax.credit_grade"]}
     rep = _logged_in(owners.rep)
     response = _post(rep, url, body)

@@ -169,7 +169,7 @@ def test_an_enterprise_file_is_its_representatives_alone(depts: Depts, owners: O
         records=[enterprise_record(owners.enterprise, "licence.registered_capital", "500")],
     )
     enterprise, entries = selectors.access_enterprise_file(
-        owners.rep, owners.enterprise.pk, actor=actor_of(owners.rep)
+        owners.rep, owners.enterprise.public_id, actor=actor_of(owners.rep)
     )
     assert [(e.label, e.value, e.source) for e in entries] == [
         ("注册资本", "500.00 万元", "市市场监管局")
@@ -177,7 +177,9 @@ def test_an_enterprise_file_is_its_representatives_alone(depts: Depts, owners: O
     assert AuditEvent.objects.filter(action="enterprise_file.read").count() == 1
     for outsider in (owners.citizen, UserFactory(role=Role.ENTERPRISE_REP)):
         with pytest.raises(NotFound):
-            selectors.access_enterprise_file(outsider, enterprise.pk, actor=actor_of(outsider))
+            selectors.access_enterprise_file(
+                outsider, enterprise.public_id, actor=actor_of(outsider)
+            )
 
 
 def test_a_person_erased_takes_their_file_consents_and_uses(filled: Owners) -> None:

@@ -101,7 +101,7 @@ def test_enterprise_file_page_for_representatives_only(depts: Depts, owners: Own
         batch_id="m",
         records=[enterprise_record(owners.enterprise, "licence.status", "存续")],
     )
-    url = f"/me/enterprises/{owners.enterprise.pk}/file/"
+    url = f"/me/enterprises/{owners.enterprise.public_id}/file/"
     html = _as(owners.rep).get(url).content.decode()
     assert "存续" in html
     assert "市市场监管局" in html
