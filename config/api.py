@@ -20,6 +20,7 @@ from hongmian.core.api_errors import (
     install_error_handlers,
     refuse_nul_characters,
 )
+from hongmian.datahub.api import router as datahub_router
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
 from hongmian.identity.api import router as identity_router
@@ -59,3 +60,5 @@ api.add_router("/telephony/", telephony_router)
 api.add_router("/catalog/", catalog_search_router)
 # 办件 (issue 13, item 2).
 api.add_router("/", applications_router)
+# 城市数据中枢 (issue 15): the catalogue in DCAT, public.
+api.add_router("/datahub/", datahub_router)
