@@ -34,7 +34,7 @@ RELEASE = threading.Event()
 
 
 class Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:  # noqa: N802 (the standard library's name)
+    def do_GET(self) -> None:
         url = urlsplit(self.path)
         if url.path == "/hang":
             RELEASE.wait(5)  # longer than the source's timeout; released at teardown
@@ -166,7 +166,7 @@ def test_cli_creates_a_dataset_and_ingests_with_a_json_report(org: Org, tmp_path
 def test_cli_answers_bad_input_with_codes(org: Org, tmp_path: Path) -> None:
     schema = tmp_path / "schema.json"
     schema.write_text('{"fields": [{"name": "a"}]}', encoding="utf-8")
-    with pytest.raises(CommandError, match="datahub.no_primary_key"):
+    with pytest.raises(CommandError, match=r"datahub\.no_primary_key"):
         call_command(
             "datahub",
             "dataset",
@@ -180,7 +180,7 @@ def test_cli_answers_bad_input_with_codes(org: Org, tmp_path: Path) -> None:
             "--schema",
             str(schema),
         )
-    with pytest.raises(CommandError, match="datahub.unknown_provider"):
+    with pytest.raises(CommandError, match=r"datahub\.unknown_provider"):
         call_command(
             "datahub",
             "dataset",
@@ -197,7 +197,7 @@ def test_cli_answers_bad_input_with_codes(org: Org, tmp_path: Path) -> None:
     make_dataset(org)
     bad = tmp_path / "bad.csv"
     bad.write_text("building_id\nB0001\n", encoding="utf-8")
-    with pytest.raises(CommandError, match="datahub.header_mismatch"):
+    with pytest.raises(CommandError, match=r"datahub\.header_mismatch"):
         call_command(
             "datahub", "ingest", "--dataset", "HZ-BUILDINGS", "--file", str(bad), stdout=StringIO()
         )
