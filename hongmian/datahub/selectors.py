@@ -11,8 +11,8 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-from django.utils.translation import gettext
 from django.db.models import Case, Count, IntegerField, Max, QuerySet, When
+from django.utils.translation import gettext
 
 from hongmian.core.errors import NotFound
 from hongmian.core.search.index import IndexDocument, SearchIndex
