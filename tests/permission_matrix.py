@@ -1037,6 +1037,14 @@ WEB.update(
         "GET /datahub/datasets/<code>/": Row(
             ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
         ),
+        "GET /datahub/datasets/<code>/edit": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+        "POST /datahub/datasets/<code>/edit": Row(
+            ALLOWED_FOR((), denied=NOT_FOUND),
+            note="no dataset has the matrix's code",
+            body={"name": "x"},
+        ),
     }
 )
 

@@ -8,13 +8,16 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.utils.translation import gettext
 
-from hongmian.core.errors import NotFound
+from hongmian.core.actors import Actor
+from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.datahub import selectors
-from hongmian.datahub.forms import CatalogueFilterForm
+from hongmian.datahub.forms import CatalogueFilterForm, DatasetEditForm, split_words
 from hongmian.datahub.models import Dataset
 from hongmian.datahub.permissions import can_update_dataset, can_view_catalogue
+from hongmian.datahub.services.datasets import DatasetMeta, dataset_update
 from hongmian.identity.models import OrgUnit
 
 PAGE_SIZE = 20
@@ -72,4 +75,66 @@ def dataset(request: HttpRequest, code: str) -> HttpResponse:
             "can_edit": can_update_dataset(request.user, d),
             "versions": list(d.versions.all()[:10]),
         },
+    )
+
+
+@login_required
+def dataset_edit(request: HttpRequest, code: str) -> HttpResponse:
+    """A steward (or the CDO) edits a dataset's catalogue metadata; others: 403 if they
+    see the dataset, 404 if not."""
+    try:
+        d = selectors.access_dataset(request.user, code)
+    except NotFound:
+        raise Http404 from None
+    if not can_update_dataset(request.user, d):
+        raise DjangoPermissionDenied
+    upstream = list(d.upstream.values_list("code", flat=True))
+    if request.method == "POST":
+        form = DatasetEditForm(request.POST)
+        if form.is_valid():
+            data = form.cleaned_data
+            meta = DatasetMeta(
+                name=data["name"],
+                summary=data["summary"],
+                update_frequency=data["update_frequency"],
+                format=d.format,
+                sharing_type=data["sharing_type"],
+                sharing_conditions=data["sharing_conditions"],
+                legal_basis=data["legal_basis"],
+                open_type=data["open_type"],
+                themes=split_words(data["themes"]),
+                keywords=split_words(data["keywords"]),
+                pipeline=data["pipeline"],
+                upstream=upstream,
+                owner=d.owner,
+                chief_data_officer=d.chief_data_officer,
+            )
+            try:
+                dataset_update(actor=Actor.from_request(request), dataset=d, meta=meta)
+            except ApplicationError as exc:
+                for name, messages in exc.fields.items():
+                    target = name if name in form.fields else None
+                    for message in messages:
+                        form.add_error(target, message)
+                if not exc.fields:
+                    form.add_error(None, exc.message)
+            else:
+                return redirect("datahub:dataset", code=d.code)
+    else:
+        form = DatasetEditForm(
+            initial={
+                "name": d.name,
+                "summary": d.summary,
+                "update_frequency": d.update_frequency,
+                "sharing_type": d.sharing_type,
+                "sharing_conditions": d.sharing_conditions,
+                "legal_basis": d.legal_basis,
+                "open_type": d.open_type,
+                "themes": "、".join(d.themes),
+                "keywords": "、".join(d.keywords),
+                "pipeline": d.pipeline,
+            }
+        )
+    return render(
+        request, "datahub/edit.html", {"form": form, "d": d, "title": gettext("编辑数据资源")}
     )

@@ -79,3 +79,38 @@ def test_a_not_shared_datasets_fields_stay_with_its_provider(org: Org, catalogue
     assert "owner_phone" in own
     cdo = client_for(org.cdo).get("/datahub/datasets/GA-HOUSEHOLD/").content.decode()
     assert "owner_phone" in cdo
+
+
+def test_a_steward_edits_the_metadata_and_others_may_not(org: Org, catalogue: None) -> None:
+    from hongmian.core.models import AuditEvent
+    from hongmian.datahub.models import Dataset
+
+    url = "/datahub/datasets/HZ-BUILDINGS/edit"
+    assert client_for(org.police_steward).get(url).status_code == 403
+    assert client_for(org.handler).get(url).status_code == 403
+    steward = client_for(org.steward)
+    form = {
+        "name": "房屋建筑信息",
+        "summary": "",
+        "update_frequency": "weekly",
+        "sharing_type": "conditional",
+        "sharing_conditions": "",
+        "legal_basis": "",
+        "open_type": "not_open",
+        "themes": "城市建设，住房",
+        "keywords": "",
+        "pipeline": "",
+    }
+    page = steward.post(url, form)
+    assert page.status_code == 200
+    assert "须写明依据" in page.content.decode()  # 有条件共享 without its basis
+    assert Dataset.objects.get(code="HZ-BUILDINGS").name == "房屋建筑基础信息"
+    response = steward.post(url, form | {"legal_basis": "《广州市政务数据管理办法》"})
+    assert response.status_code == 302
+    saved = Dataset.objects.get(code="HZ-BUILDINGS")
+    assert (saved.name, saved.sharing_type, saved.themes) == (
+        "房屋建筑信息",
+        "conditional",
+        ["城市建设", "住房"],
+    )
+    assert AuditEvent.objects.filter(action="datahub.dataset_update").count() == 1
