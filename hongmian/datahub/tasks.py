@@ -4,6 +4,8 @@ retried and recorded on its own and never holds up the others."""
 
 from __future__ import annotations
 
+import datetime as dt
+
 from crontask import cron
 from django.db.models import Q
 from django.utils import timezone
@@ -28,7 +30,11 @@ def sources_due() -> int:
     due = list(
         DataSource.objects.filter(enabled=True, every_minutes__gt=0)
         .filter(Q(next_run_at__isnull=True) | Q(next_run_at__lte=now))
-        .values_list("pk", flat=True)
+        .values_list("pk", "every_minutes")
     )
-    enqueue_many(source_run, [{"source_id": pk} for pk in due])
+    # The next run is set when the job is queued, so that a source whose load outlasts five
+    # minutes is not queued a second time meanwhile (sources_run sets it again when done).
+    for pk, minutes in due:
+        DataSource.objects.filter(pk=pk).update(next_run_at=now + dt.timedelta(minutes=minutes))
+    enqueue_many(source_run, [{"source_id": pk} for pk, _ in due])
     return len(due)

@@ -201,3 +201,23 @@ def test_cli_answers_bad_input_with_codes(org: Org, tmp_path: Path) -> None:
         call_command(
             "datahub", "ingest", "--dataset", "HZ-BUILDINGS", "--file", str(bad), stdout=StringIO()
         )
+
+
+def test_the_schedule_queues_due_sources_once(org: Org) -> None:
+    from django.utils import timezone
+
+    from hongmian.datahub import tasks
+
+    dataset = make_dataset(org)
+    due = DataSource.objects.create(
+        dataset=dataset,
+        name="每小时",
+        kind=SourceKind.FILE,
+        config={"path": "/nonexistent.csv"},
+        every_minutes=60,
+    )
+    DataSource.objects.create(dataset=dataset, name="手动", kind=SourceKind.FILE, config={})
+    assert tasks.sources_due.call() == 1
+    due.refresh_from_db()
+    assert due.next_run_at > timezone.now()
+    assert tasks.sources_due.call() == 0  # queued once, not again five minutes later
