@@ -1,7 +1,7 @@
 """数据资源目录 in real Chromium (issue 15, items 1–2): a data steward opens the catalogue and
 sees the true count, searches it, filters by sharing type, opens a dataset and sees its fields
 with their grades, its lineage, the quality of its last load and the run with its rejects;
-another department's 不予共享 dataset shows no fields."""
+another department's 不予共享 dataset shows no fields; the steward edits its catalogue entry."""
 
 from __future__ import annotations
 
@@ -122,3 +122,9 @@ def test_steward_browses_the_catalogue(
     assert "已入库" in run
     assert "3" in run
     assert "1" in run
+
+    page.get_by_role("link", name="编辑目录信息").click()
+    page.get_by_label("资源名称").fill("房屋建筑信息（2026版）")
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_url("**/datahub/datasets/GZ-BUILDINGS/")
+    assert "房屋建筑信息（2026版）" in page.locator("h1").inner_text()
