@@ -26,6 +26,7 @@ from hongmian.core.api_errors import (
     refuse_nul_characters,
 )
 from hongmian.crosscity.api import router as crosscity_router
+from hongmian.datahub.api import router as datahub_router
 from hongmian.geo.api import router as geo_router
 from hongmian.hotline.api import router as hotline_router
 from hongmian.identity.api import router as identity_router
@@ -83,3 +84,5 @@ api.add_router("/", applications_router)
 api.add_router("/", bundles_router)
 # 跨域通办 (issue 13, item 5): keys.json is public; packages and status are signed documents.
 api.add_router("/crosscity/", crosscity_router)
+# 城市数据中枢 (issue 15): the catalogue in DCAT, public.
+api.add_router("/datahub/", datahub_router)

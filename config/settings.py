@@ -55,6 +55,9 @@ INSTALLED_APPS = [
     # 安全审计 (issue 16, item 5): the auditor's pages and the chain's verify command.
     "hongmian.audit",
     "hongmian.analytics",
+    # 城市数据中枢 (issue 15): the data catalogue and ingestion; writes through the analytics
+    # store's one Parquet writer.
+    "hongmian.datahub",
 ]
 
 MIDDLEWARE = [
@@ -385,6 +388,10 @@ if HONGMIAN_OPEN311_SERVICE_TYPE not in ("realtime", "batch"):
 # Analytics: where the Parquet store of work orders lives (export target, report source).
 HONGMIAN_ANALYTICS_STORE = env.path(
     "HONGMIAN_ANALYTICS_STORE", default=str(BASE_DIR / "var" / "analytics" / "orders")
+)
+# Data hub (issue 15): the Parquet files of ingested datasets and their rejects files.
+HONGMIAN_DATAHUB_STORE = env.path(
+    "HONGMIAN_DATAHUB_STORE", default=str(BASE_DIR / "var" / "datahub")
 )
 # Knowledge search: the embedded in-process backend by default.
 HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(

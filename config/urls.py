@@ -18,6 +18,8 @@ urlpatterns = [
     path("hotline/", include("hongmian.insights.urls")),
     path("telephony/", include("hongmian.telephony.urls")),
     path("analytics/", include("hongmian.analytics.urls")),
+    # 数据资源目录 (issue 15): the data hub's catalogue and dataset pages.
+    path("datahub/", include("hongmian.datahub.urls")),
     # The holder's certificates (/me/certificates/) and their public verification
     # (/certificates/verify/) (issue 13, item 1).
     path("", include("hongmian.certificates.urls")),

@@ -1150,6 +1150,33 @@ APPOINTMENTS: dict[str, Row] = {
     "POST /api/appointments/bookings/<id>/reschedule": Row(ANY_LOGGED_IN, body={"slot_id": 1}),
 }
 
+# --- data hub catalogue (issue 15, items 1–2): the DCAT export is public; the catalogue is
+# for staff (GB/T 21063: every department sees every resource's entry); a dataset's page is
+# a 404 for whoever does not see it, like one that does not exist (the matrix's code names
+# none; who reaches a real one: hongmian/datahub/tests/test_views.py).
+API.update(
+    {
+        "GET /api/datahub/dcat.ttl": Row(PUBLIC),
+        "GET /api/datahub/dcat.jsonld": Row(PUBLIC),
+    }
+)
+WEB.update(
+    {
+        "GET /datahub/": Row(ALLOWED_FOR(STAFF_ROLES), query={"q": "房屋"}),
+        "GET /datahub/datasets/<code>/": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+        "GET /datahub/datasets/<code>/edit": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+        "POST /datahub/datasets/<code>/edit": Row(
+            ALLOWED_FOR((), denied=NOT_FOUND),
+            note="no dataset has the matrix's code",
+            body={"name": "x"},
+        ),
+    }
+)
+
 MATRIX: dict[str, Row] = {
     **WEB,
     **API,

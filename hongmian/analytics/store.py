@@ -28,7 +28,6 @@ import pyarrow.parquet as pq
 from django.utils.translation import gettext
 
 from hongmian.analytics.schema import (
-    COLUMN_NAMES,
     ORDER_SCHEMA,
     ROW_GROUP_SIZE,
     SCHEMA_VERSION,
@@ -86,16 +85,37 @@ def write_partition(
     Returns the number of rows. Batches are cast to ORDER_SCHEMA, so a writer may hand over
     plain strings where the schema has dictionaries. `durable=False` skips the flushes to
     disk (the rename stays atomic): for data that can simply be made again."""
-    final = partition_file(store, key)
+    return write_parquet(
+        partition_file(store, key),
+        batches,
+        schema=ORDER_SCHEMA,
+        options=parquet_write_options(),
+        row_group_size=ROW_GROUP_SIZE,
+        durable=durable,
+    )
+
+
+def write_parquet(
+    final: Path,
+    batches: Iterable[pa.RecordBatch | pa.Table],
+    *,
+    schema: pa.Schema,
+    options: dict[str, object] | None = None,
+    row_group_size: int = ROW_GROUP_SIZE,
+    durable: bool = True,
+) -> int:
+    """The one Parquet writer: `batches` cast to `schema` (their columns chosen by its names)
+    into a temporary file beside `final`, flushed, then renamed over it. Returns the rows."""
     final.parent.mkdir(parents=True, exist_ok=True)
     tmp = _tmp_name(final)
     rows = 0
+    names = list(schema.names)
     try:
-        with pq.ParquetWriter(tmp, ORDER_SCHEMA, **parquet_write_options()) as writer:
+        with pq.ParquetWriter(tmp, schema, **(options or {"compression": "snappy"})) as writer:
             for batch in batches:
                 table = batch if isinstance(batch, pa.Table) else pa.Table.from_batches([batch])
-                table = table.select(list(COLUMN_NAMES)).cast(ORDER_SCHEMA)
-                writer.write_table(table, row_group_size=ROW_GROUP_SIZE)
+                table = table.select(names).cast(schema)
+                writer.write_table(table, row_group_size=row_group_size)
                 rows += table.num_rows
         if durable:
             with tmp.open("rb+") as fh:
@@ -259,5 +279,6 @@ __all__ = [
     "remove_partition",
     "require_manifest",
     "write_manifest",
+    "write_parquet",
     "write_partition",
 ]

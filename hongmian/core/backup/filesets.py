@@ -25,7 +25,7 @@ from hongmian.core.backup.manifest import file_entry, walk_files
 
 _KEY_SETTING = re.compile(r"^HONGMIAN_[A-Z0-9_]*_(KEY|KEYS|KEYRING)_DIR$")
 _FILESYSTEM = "django.core.files.storage.FileSystemStorage"
-# The analytics store's lock file and a crashed writer's temporaries are not data.
+# The analytics and data hub stores' lock files and a crashed writer's temporaries are not data.
 _ANALYTICS_SKIP = re.compile(r"(^|/)(\.lock|\.tmp-[^/]*)$")
 
 
@@ -43,7 +43,7 @@ class FileSet:
             return
         for path in walk_files(self.path):
             rel = path.relative_to(self.path).as_posix()
-            if self.name == "analytics" and _ANALYTICS_SKIP.search(rel):
+            if self.name in ("analytics", "datahub") and _ANALYTICS_SKIP.search(rel):
                 continue
             yield path
 
@@ -66,6 +66,9 @@ def file_sets() -> list[FileSet]:
     sets.append(
         FileSet("analytics", "HONGMIAN_ANALYTICS_STORE", Path(settings.HONGMIAN_ANALYTICS_STORE))
     )
+    # The data hub's loaded datasets and rejects files (issue 15): every file in it is
+    # published by an atomic rename, so a copy holds whole files, each a dataset's last load.
+    sets.append(FileSet("datahub", "HONGMIAN_DATAHUB_STORE", Path(settings.HONGMIAN_DATAHUB_STORE)))
     for name in sorted(n for n in dir(settings) if _KEY_SETTING.match(n)):
         value = getattr(settings, name)
         sets.append(

@@ -1,0 +1,55 @@
+"""Who may do what with the data catalogue: `can_*` predicates named after their services.
+
+- Every staff member reads the catalogue (GB/T 21063: the catalogue lists every resource,
+  so that departments know what exists); the field list of a 不予共享 dataset only its
+  provider's staff, the chief data officer and the administrators.
+- A provider's data stewards (and its manager) create and edit its datasets and run their
+  ingestion; the chief data officer does so for every unit.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from hongmian.catalog.permissions import in_own_units
+from hongmian.identity.permissions import is_active_user, is_staff_member, is_system_admin
+from hongmian.identity.states import Role
+
+if TYPE_CHECKING:
+    from hongmian.datahub.models import Dataset
+    from hongmian.identity.models import OrgUnit
+
+STEWARD_ROLES = frozenset({Role.DATA_STEWARD, Role.DEPT_MANAGER})
+CITY_DATA_ROLES = frozenset({Role.CHIEF_DATA_OFFICER})
+
+
+def _city_wide(user: Any) -> bool:
+    return is_system_admin(user) or (is_active_user(user) and user.role in CITY_DATA_ROLES)
+
+
+def can_view_catalogue(user: Any) -> bool:
+    return is_staff_member(user) or is_system_admin(user)
+
+
+def can_create_dataset(user: Any, provider: OrgUnit) -> bool:
+    if _city_wide(user):
+        return True
+    return is_active_user(user) and user.role in STEWARD_ROLES and in_own_units(user, provider)
+
+
+def can_update_dataset(user: Any, dataset: Dataset) -> bool:
+    return can_create_dataset(user, dataset.provider)
+
+
+def can_ingest_dataset(user: Any, dataset: Dataset) -> bool:
+    return can_create_dataset(user, dataset.provider)
+
+
+def can_view_fields(user: Any, dataset: Dataset) -> bool:
+    """The field list (names, types, grades): everyone who reads the catalogue, except for a
+    不予共享 dataset, whose structure stays with its provider and the city's data officers."""
+    from hongmian.datahub.states import SharingType
+
+    if dataset.sharing_type != SharingType.NOT_SHARED:
+        return can_view_catalogue(user)
+    return _city_wide(user) or in_own_units(user, dataset.provider)
