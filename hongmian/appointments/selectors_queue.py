@@ -141,6 +141,14 @@ class TimesRow:
     avg_wait: dt.timedelta | None
     avg_service: dt.timedelta | None
 
+    @property
+    def wait_minutes(self) -> float | None:
+        return self.avg_wait.total_seconds() / 60 if self.avg_wait is not None else None
+
+    @property
+    def service_minutes(self) -> float | None:
+        return self.avg_service.total_seconds() / 60 if self.avg_service is not None else None
+
 
 _WAIT = ExpressionWrapper(F("called_at") - F("queued_at"), output_field=DurationField())
 _SERVICE = ExpressionWrapper(F("finished_at") - F("serving_at"), output_field=DurationField())

@@ -364,8 +364,8 @@ def ticket_transfer(
                 raise NotFound(_("转往的窗口不存在"), code="queue.transfer_target")
             group_id = target_window.group_id
         else:
-            assert to_group_id is not None  # one of the two, checked above
-            group = ItemGroup.objects.filter(pk=to_group_id, hall_id=window.hall_id).first()
+            # `or 0`: one of the two is given, checked above (0 names no row).
+            group = ItemGroup.objects.filter(pk=to_group_id or 0, hall_id=window.hall_id).first()
             if group is None:
                 raise NotFound(_("转往的事项分组不存在"), code="queue.transfer_target")
             group_id = group.pk
