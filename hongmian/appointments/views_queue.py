@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 from typing import Any
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.contrib import messages
@@ -69,8 +70,14 @@ def _today() -> dt.date:
 
 
 def _stream_url(hall: Hall, key: str = "") -> str:
+    """The hall's stream, starting after the newest event as the page is drawn: an event
+    between the page and the stream's first connection is not missed (a reconnect then
+    resumes by Last-Event-ID)."""
     url = reverse("appointments:queue_stream", args=[hall.pk])
-    return f"{url}?key={key}" if key else url
+    query = {"after": str(selectors_queue.ticket_event_last_id(hall.pk))}
+    if key:
+        query["key"] = key
+    return f"{url}?{urlencode(query)}"
 
 
 # --- the desk: check-in and walk-in tickets ----------------------------------------------------
