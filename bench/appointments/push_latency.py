@@ -26,6 +26,7 @@ import sys
 import tempfile
 import threading
 import time
+from functools import partial
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -78,6 +79,10 @@ class Screen(threading.Thread):
                             self.arrived.notify_all()
                 event = {}
             self.reconnects += 1
+
+
+def _arrived(screen: Screen, number: str) -> bool:
+    return number in screen.received
 
 
 def _world() -> tuple[int, int, str]:
@@ -145,11 +150,9 @@ def main() -> int:
                 started = time.perf_counter()
                 ticket = ticket_call_next(actor=actor, window_id=window.pk)
                 numbers.append(ticket.number)
+                number: str = ticket.number
                 with screen.arrived:
-                    screen.arrived.wait_for(
-                        lambda number=ticket.number, screen=screen: number in screen.received,
-                        timeout=5,
-                    )
+                    screen.arrived.wait_for(partial(_arrived, screen, number), timeout=5)
                 if ticket.number not in screen.received:
                     raise RuntimeError(f"{ticket.number}: no event within 5 s")
                 latencies.append((screen.received[ticket.number] - started) * 1000)
