@@ -6,95 +6,265 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('appointments', '0001_initial'),
+        ("appointments", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='hall',
-            name='screen_key',
-            field=models.CharField(blank=True, max_length=64, verbose_name='叫号屏密钥'),
+            model_name="hall",
+            name="screen_key",
+            field=models.CharField(blank=True, max_length=64, verbose_name="叫号屏密钥"),
         ),
         migrations.CreateModel(
-            name='QueueTicket',
+            name="QueueTicket",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('day', models.DateField(verbose_name='日期')),
-                ('number', models.CharField(max_length=8, verbose_name='排队号')),
-                ('kind', models.CharField(choices=[('appointment', '预约'), ('walk_in', '现场')], max_length=16, verbose_name='类型')),
-                ('priority_reason', models.CharField(blank=True, choices=[('elderly', '老年人'), ('disabled', '残疾人')], max_length=16, verbose_name='优先原因')),
-                ('late', models.BooleanField(default=False, verbose_name='迟到')),
-                ('status', models.CharField(choices=[('waiting', '等候中'), ('called', '已叫号'), ('serving', '办理中'), ('done', '已办结'), ('no_show', '过号'), ('transferred', '已转移')], default='waiting', max_length=16, verbose_name='状态')),
-                ('queued_at', models.DateTimeField(verbose_name='排队时间')),
-                ('called_at', models.DateTimeField(blank=True, null=True, verbose_name='叫号时间')),
-                ('serving_at', models.DateTimeField(blank=True, null=True, verbose_name='开始办理')),
-                ('finished_at', models.DateTimeField(blank=True, null=True, verbose_name='结束时间')),
-                ('booking', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ticket', to='appointments.booking')),
-                ('for_window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='+', to='appointments.window')),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='appointments.itemgroup', verbose_name='事项分组')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='appointments.hall')),
-                ('issued_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='tickets', to='appointments.window')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("day", models.DateField(verbose_name="日期")),
+                ("number", models.CharField(max_length=8, verbose_name="排队号")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("appointment", "预约"), ("walk_in", "现场")],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                (
+                    "priority_reason",
+                    models.CharField(
+                        blank=True,
+                        choices=[("elderly", "老年人"), ("disabled", "残疾人")],
+                        max_length=16,
+                        verbose_name="优先原因",
+                    ),
+                ),
+                ("late", models.BooleanField(default=False, verbose_name="迟到")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("waiting", "等候中"),
+                            ("called", "已叫号"),
+                            ("serving", "办理中"),
+                            ("done", "已办结"),
+                            ("no_show", "过号"),
+                            ("transferred", "已转移"),
+                        ],
+                        default="waiting",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                ("queued_at", models.DateTimeField(verbose_name="排队时间")),
+                ("called_at", models.DateTimeField(blank=True, null=True, verbose_name="叫号时间")),
+                (
+                    "serving_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="开始办理"),
+                ),
+                (
+                    "finished_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="结束时间"),
+                ),
+                (
+                    "booking",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ticket",
+                        to="appointments.booking",
+                    ),
+                ),
+                (
+                    "for_window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="+",
+                        to="appointments.window",
+                    ),
+                ),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="appointments.itemgroup",
+                        verbose_name="事项分组",
+                    ),
+                ),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="appointments.hall",
+                    ),
+                ),
+                (
+                    "issued_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="tickets",
+                        to="appointments.window",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '排队号',
-                'verbose_name_plural': '排队号',
-                'ordering': ['day', 'queued_at', 'id'],
+                "verbose_name": "排队号",
+                "verbose_name_plural": "排队号",
+                "ordering": ["day", "queued_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='TicketEvent',
+            name="TicketEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('issued', '取号'), ('called', '叫号'), ('recalled', '重呼'), ('serving', '开始办理'), ('done', '办结'), ('no_show', '过号'), ('transferred', '转移')], max_length=16, verbose_name='类型')),
-                ('at', models.DateTimeField(verbose_name='时间')),
-                ('hall', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='appointments.hall')),
-                ('ticket', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='appointments.queueticket')),
-                ('window', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='appointments.window')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("issued", "取号"),
+                            ("called", "叫号"),
+                            ("recalled", "重呼"),
+                            ("serving", "开始办理"),
+                            ("done", "办结"),
+                            ("no_show", "过号"),
+                            ("transferred", "转移"),
+                        ],
+                        max_length=16,
+                        verbose_name="类型",
+                    ),
+                ),
+                ("at", models.DateTimeField(verbose_name="时间")),
+                (
+                    "hall",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="appointments.hall",
+                    ),
+                ),
+                (
+                    "ticket",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="events",
+                        to="appointments.queueticket",
+                    ),
+                ),
+                (
+                    "window",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="appointments.window",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '叫号记录',
-                'verbose_name_plural': '叫号记录',
-                'ordering': ['id'],
+                "verbose_name": "叫号记录",
+                "verbose_name_plural": "叫号记录",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='QueueCounter',
+            name="QueueCounter",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('day', models.DateField()),
-                ('kind', models.CharField(choices=[('appointment', '预约'), ('walk_in', '现场')], max_length=16)),
-                ('prefix', models.CharField(max_length=2)),
-                ('last', models.PositiveIntegerField(default=0)),
-                ('group', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='appointments.itemgroup')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("day", models.DateField()),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("appointment", "预约"), ("walk_in", "现场")], max_length=16
+                    ),
+                ),
+                ("prefix", models.CharField(max_length=2)),
+                ("last", models.PositiveIntegerField(default=0)),
+                (
+                    "group",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="appointments.itemgroup",
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('group', 'day', 'kind'), name='appointments_counter_unique')],
+                "constraints": [
+                    models.UniqueConstraint(
+                        fields=("group", "day", "kind"), name="appointments_counter_unique"
+                    )
+                ],
             },
         ),
         migrations.AddIndex(
-            model_name='queueticket',
-            index=models.Index(fields=['hall', 'day', 'status'], name='appointments_ticket_line'),
+            model_name="queueticket",
+            index=models.Index(fields=["hall", "day", "status"], name="appointments_ticket_line"),
         ),
         migrations.AddConstraint(
-            model_name='queueticket',
-            constraint=models.UniqueConstraint(fields=('hall', 'day', 'number'), name='appointments_ticket_number_unique'),
+            model_name="queueticket",
+            constraint=models.UniqueConstraint(
+                fields=("hall", "day", "number"), name="appointments_ticket_number_unique"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queueticket',
-            constraint=models.CheckConstraint(condition=models.Q(('status__in', ['waiting', 'called', 'serving', 'done', 'no_show', 'transferred'])), name='appointments_ticket_status_valid'),
+            model_name="queueticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    (
+                        "status__in",
+                        ["waiting", "called", "serving", "done", "no_show", "transferred"],
+                    )
+                ),
+                name="appointments_ticket_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='queueticket',
-            constraint=models.CheckConstraint(condition=models.Q(('kind__in', ['appointment', 'walk_in'])), name='appointments_ticket_kind_valid'),
+            model_name="queueticket",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("kind__in", ["appointment", "walk_in"])),
+                name="appointments_ticket_kind_valid",
+            ),
         ),
         migrations.AddIndex(
-            model_name='ticketevent',
-            index=models.Index(fields=['hall', 'id'], name='appointments_ticketevent_hall'),
+            model_name="ticketevent",
+            index=models.Index(fields=["hall", "id"], name="appointments_ticketevent_hall"),
         ),
     ]
