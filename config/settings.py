@@ -358,6 +358,10 @@ HONGMIAN_SMS_FILE = env.path("HONGMIAN_SMS_FILE", default=str(BASE_DIR / "var" /
 # (then the browser reconnects), and looks for new pops this often.
 HONGMIAN_TELEPHONY_STREAM_SECONDS = env.float("HONGMIAN_TELEPHONY_STREAM_SECONDS", default=25.0)
 HONGMIAN_TELEPHONY_POLL_SECONDS = env.float("HONGMIAN_TELEPHONY_POLL_SECONDS", default=0.1)
+# A hall's call-up screen, live view and window console (appointments, decision 0064): the
+# same bounded stream — one response's seconds, and seconds between looks for a new event.
+HONGMIAN_QUEUE_STREAM_SECONDS = env.float("HONGMIAN_QUEUE_STREAM_SECONDS", default=25.0)
+HONGMIAN_QUEUE_POLL_SECONDS = env.float("HONGMIAN_QUEUE_POLL_SECONDS", default=0.2)
 HONGMIAN_NOTIFY_FROM_EMAIL = env.str("HONGMIAN_NOTIFY_FROM_EMAIL", default="12345@gz.gov.cn")
 
 # 12345 hotline

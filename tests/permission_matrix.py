@@ -1176,6 +1176,27 @@ WEB.update(
         ),
     }
 )
+# The hall's line (issue 14 item 3, decision 0064): the desk, the windows' consoles and the
+# screen key are the hall's own staff's; the live view and the times its viewers'; the
+# call-up screen and its stream are public with the hall's screen key. Hall 0 is nobody's:
+# every admitted principal hears 404, exactly as for another unit's hall (appointments/tests
+# hold the own / other-unit / key cases).
+_QUEUE_STAFF = frozenset({Role.HALL_STAFF})
+_QUEUE_POST = ALLOWED_FOR(_QUEUE_STAFF).but({Role.HALL_STAFF: NOT_FOUND})
+APPOINTMENTS_QUEUE: dict[str, Row] = {
+    "GET /appointments/halls/<id>/desk/": Row(ALLOWED_FOR(_QUEUE_STAFF), ok=404),
+    "POST /appointments/halls/<id>/desk/": Row(_QUEUE_POST, body={"number": "YY1"}),
+    "POST /appointments/halls/<id>/desk/walk-in": Row(_QUEUE_POST, body={"group": "1"}),
+    "GET /appointments/halls/<id>/windows/<window_id>/": Row(ALLOWED_FOR(_QUEUE_STAFF), ok=404),
+    "POST /appointments/halls/<id>/windows/<window_id>/act": Row(
+        _QUEUE_POST, body={"action": "call_next"}
+    ),
+    "POST /appointments/halls/<id>/screen/key": Row(_QUEUE_POST),
+    "GET /appointments/halls/<id>/queue/": Row(ALLOWED_FOR(_HALL_VIEWERS), ok=404),
+    "GET /appointments/halls/<id>/queue/stats/": Row(ALLOWED_FOR(_HALL_VIEWERS), ok=404),
+    "GET /appointments/halls/<id>/screen/": Row(PUBLIC, ok=404, note="no hall 0, no key"),
+    "GET /appointments/halls/<id>/queue/stream": Row(PUBLIC, ok=404, note="SSE; no hall 0"),
+}
 
 MATRIX: dict[str, Row] = {
     **WEB,
@@ -1185,6 +1206,7 @@ MATRIX: dict[str, Row] = {
     **APPLICATIONS,
     **ASSISTED,
     **APPOINTMENTS,
+    **APPOINTMENTS_QUEUE,
     **_admin_rows(),
 }
 

@@ -142,6 +142,7 @@ class World:
             "path": "no-such-resource.json",
             "object_id": "0",
             "id": "0",
+            "window_id": "0",  # no window (the hall line's consoles)
             "content_type_id": "1",
             "token": self.token,
             "job_id": "0",  # no report job has this id

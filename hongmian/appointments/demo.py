@@ -3,8 +3,9 @@ units: the city's centre, the 11 district centres, a centre for every street and
 and a station for each community the identity demo has. Each books the catalogue's
 appointment items of its level (a street or community hall: its district's items, taken
 in under 全城通办), with windows, Monday–Friday hours (the city centre also Saturday
-mornings) and slots for the next days. A second seed only tops up the slots; called by
-`hongmian seed_demo`."""
+mornings) and slots for the next days; the city centre has today's line (tickets, two
+windows calling) and a call-up screen key. A second seed only tops up the slots and
+today's line; called by `hongmian seed_demo`."""
 
 from __future__ import annotations
 
@@ -12,11 +13,18 @@ import datetime as dt
 from collections.abc import Callable
 
 from django.db import transaction
+from django.utils import timezone
 
-from hongmian.appointments.models import Hall, ItemGroup, OpeningHours, Window
+from hongmian.appointments.models import Hall, ItemGroup, OpeningHours, QueueTicket, Window
 from hongmian.appointments.policy import appointment_policy
+from hongmian.appointments.services.queue import (
+    hall_screen_key_rotate,
+    ticket_call_next,
+    ticket_issue,
+    ticket_start,
+)
 from hongmian.appointments.services.slots import slots_generate
-from hongmian.appointments.states import HallLevel
+from hongmian.appointments.states import HallLevel, PriorityReason
 from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.states import ItemLevel
 from hongmian.core.actors import Actor
@@ -94,8 +102,9 @@ def seed(*, actor: Actor, progress: Progress) -> None:
     if city is None:
         return
     if Hall.objects.filter(code="H440100").exists():
-        # Seeded before: only the slots of days that came into reach since.
+        # Seeded before: only the slots of days that came into reach since, and today's line.
         slots_generate(actor=actor, days=appointment_policy().days_ahead)
+        _line_today(actor, Hall.objects.get(code="H440100"))
         return
     districts = list(Division.objects.filter(level="district").order_by("code"))
     total = len(districts) + 1
@@ -155,6 +164,33 @@ def seed(*, actor: Actor, progress: Progress) -> None:
     progress("appointments: 预约时段", 0, 1)
     slots_generate(actor=actor, days=appointment_policy().days_ahead)
     progress("appointments: 预约时段", 1, 1)
+    _line_today(actor, city_hall)
+
+
+# Today's line at the city centre: walk-ins (two with priority), two called, one served.
+LINE_TODAY = ("", "", PriorityReason.ELDERLY, "", "", PriorityReason.DISABLED, "", "")
+
+
+def _line_today(actor: Actor, hall: Hall) -> None:
+    """The city centre's line for today (the demo's `hall` login works there) and its
+    call-up screen's key; nothing when today has tickets already."""
+    group = hall.groups.order_by("id").first()
+    if group is None or QueueTicket.objects.filter(hall=hall, day=timezone.localdate()).exists():
+        return
+    if not hall.screen_key:
+        hall_screen_key_rotate(actor=actor, hall=hall)
+    start = timezone.now() - dt.timedelta(minutes=len(LINE_TODAY) * 3)
+    for n, reason in enumerate(LINE_TODAY):
+        ticket_issue(
+            actor=actor,
+            group=group,
+            priority_reason=reason,
+            now=start + dt.timedelta(minutes=n * 3),
+        )
+    first, second = hall.windows.order_by("number")[:2]
+    serving = ticket_call_next(actor=actor, window_id=first.pk)
+    ticket_start(actor=actor, window_id=first.pk, ticket_id=serving.pk)
+    ticket_call_next(actor=actor, window_id=second.pk)
 
 
 __all__ = ["seed"]

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
-from hongmian.appointments.states import HallLevel
+from hongmian.appointments.states import HallLevel, PriorityReason
 from hongmian.core.validators import DB_ID_MAX
 
 
@@ -46,3 +47,45 @@ class DayForm(forms.Form):
     def clean_day(self) -> dt.date | None:
         day: dt.date | None = self.cleaned_data.get("day")
         return day
+
+
+# --- the hall's line (views_queue.py) ----------------------------------------------------------
+
+
+class CheckInForm(forms.Form):
+    number = forms.CharField(
+        label=_("预约号"),
+        max_length=20,
+        help_text=_("群众出示的预约短信或“我的预约”中的预约号，如 YY261214A1B2C3D4"),
+    )
+    priority_reason = forms.ChoiceField(
+        label=_("优先"),
+        required=False,
+        choices=[("", _("无")), *PriorityReason.choices],
+        help_text=_("老年人按身份证号码自动优先；残疾人请查验残疾人证后选择"),
+    )
+
+
+class WalkInForm(forms.Form):
+    group = forms.TypedChoiceField(label=_("事项分组"), coerce=int)
+    priority_reason = forms.ChoiceField(
+        label=_("优先"),
+        required=False,
+        choices=[("", _("无")), *PriorityReason.choices],
+    )
+
+    def __init__(self, *args: Any, groups: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["group"].choices = groups  # type: ignore[attr-defined]
+
+
+class RangeForm(forms.Form):
+    start = forms.DateField(label=_("开始日期"), required=False)
+    end = forms.DateField(label=_("结束日期"), required=False)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        start, end = data.get("start"), data.get("end")
+        if start and end and (end < start or (end - start).days > 366):
+            raise forms.ValidationError(_("日期范围无效：结束不早于开始，且不超过一年"))
+        return data

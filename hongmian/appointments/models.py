@@ -14,6 +14,10 @@ from hongmian.appointments.states import (
     BookingStatus,
     CancelReason,
     HallLevel,
+    PriorityReason,
+    TicketEventKind,
+    TicketKind,
+    TicketStatus,
 )
 from hongmian.core.models import BaseModel
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
@@ -56,6 +60,9 @@ class Hall(BaseModel):
     address = models.CharField(_("地址"), max_length=200)
     phone = models.CharField(_("咨询电话"), max_length=20, blank=True)
     is_active = models.BooleanField(_("启用"), default=True)
+    # The call-up screen's key (叫号屏密钥), in the TV's URL; blank: no screen without a login.
+    # Set and rotated by services/queue.hall_screen_key_rotate.
+    screen_key = models.CharField(_("叫号屏密钥"), max_length=64, blank=True)
 
     # Who opens a hall's day (its bookings and seats): the city's readers every hall, a
     # hall's staff the halls their unit (or a unit below it) runs.
@@ -305,3 +312,117 @@ class ReminderSms(models.Model):
 
     def __str__(self) -> str:
         return f"{self.booking_id} {self.kind}"
+
+
+class QueueTicket(BaseModel):
+    """排队号 — a person's place in a hall's line for one item group on one day: issued at
+    the desk (现场) or by checking a booking in (预约). `number` is the group's letter and
+    the day's sequence (A001 appointments, B001 walk-ins of the first group). Every status
+    change is a transition (states.TICKET_FLOW) audited by services/queue.py, with a
+    `TicketEvent` for the call-up screen."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.PROTECT, related_name="tickets")
+    group = models.ForeignKey(
+        ItemGroup, verbose_name=_("事项分组"), on_delete=models.PROTECT, related_name="tickets"
+    )
+    day = models.DateField(_("日期"))
+    number = models.CharField(_("排队号"), max_length=8)
+    kind = models.CharField(_("类型"), max_length=16, choices=TicketKind.choices)
+    priority_reason = models.CharField(
+        _("优先原因"), max_length=16, choices=PriorityReason.choices, blank=True
+    )
+    booking = models.OneToOneField(
+        Booking, null=True, blank=True, on_delete=models.PROTECT, related_name="ticket"
+    )
+    # A booking checked in after its window: it queues with the walk-ins, and says why.
+    late = models.BooleanField(_("迟到"), default=False)
+    status = models.CharField(
+        _("状态"), max_length=16, choices=TicketStatus.choices, default=TicketStatus.WAITING
+    )
+    # The window that called (and serves) it.
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="tickets"
+    )
+    # A transfer to one window: only that window calls it.
+    for_window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    # The place in line: the time it first joined; a transfer keeps it.
+    queued_at = models.DateTimeField(_("排队时间"))
+    called_at = models.DateTimeField(_("叫号时间"), null=True, blank=True)
+    serving_at = models.DateTimeField(_("开始办理"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("结束时间"), null=True, blank=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("排队号")
+        verbose_name_plural = _("排队号")
+        ordering = ["day", "queued_at", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["hall", "day", "number"], name="appointments_ticket_number_unique"
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in TicketStatus]),
+                name="appointments_ticket_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind__in=[k.value for k in TicketKind]),
+                name="appointments_ticket_kind_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["hall", "day", "status"], name="appointments_ticket_line"),
+        ]
+
+    def __str__(self) -> str:
+        return self.number
+
+    @property
+    def priority(self) -> bool:
+        return bool(self.priority_reason)
+
+
+class TicketEvent(models.Model):
+    """叫号记录 — one move of a ticket, in order: what the call-up screen and the live view
+    read after an id (the SSE stream's Last-Event-ID). Ticket numbers and windows only."""
+
+    hall = models.ForeignKey(Hall, on_delete=models.CASCADE, related_name="+")
+    ticket = models.ForeignKey(QueueTicket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(_("类型"), max_length=16, choices=TicketEventKind.choices)
+    window = models.ForeignKey(
+        Window, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    at = models.DateTimeField(_("时间"))
+
+    class Meta:
+        verbose_name = _("叫号记录")
+        verbose_name_plural = _("叫号记录")
+        ordering = ["id"]
+        indexes = [models.Index(fields=["hall", "id"], name="appointments_ticketevent_hall")]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind}"
+
+
+class QueueCounter(models.Model):
+    """取号计数 — the last number given today in one group's line of one kind; moved only
+    under its row's lock (services/queue.py), so two desks never give the same number."""
+
+    group = models.ForeignKey(ItemGroup, on_delete=models.CASCADE, related_name="+")
+    day = models.DateField()
+    kind = models.CharField(max_length=16, choices=TicketKind.choices)
+    prefix = models.CharField(max_length=2)
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["group", "day", "kind"], name="appointments_counter_unique"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.prefix}{self.last:03d}"

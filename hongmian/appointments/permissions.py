@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from typing import Any
 
 from hongmian.appointments.models import HALL_DAY_CITY_READERS, Booking, Hall
@@ -42,3 +43,18 @@ def can_view_hall_day(user: Any, hall: Hall) -> bool:
 def can_manage_halls(user: Any) -> bool:
     """Enter a closure (a typhoon) or regenerate slots: the platform's administrators."""
     return is_system_admin(user)
+
+
+def can_work_queue(user: Any, hall: Hall) -> bool:
+    """Check people in, give tickets, call at a window: the hall's own staff."""
+    return bool(
+        is_active_user(user) and user.role == Role.HALL_STAFF and can_view_hall_day(user, hall)
+    )
+
+
+def can_view_screen(user: Any, hall: Hall, key: str) -> bool:
+    """The call-up screen (ticket numbers and windows only): the TV with the hall's screen
+    key in its URL, or anyone who sees the hall's day."""
+    if hall.screen_key and key and secrets.compare_digest(key, hall.screen_key):
+        return True
+    return is_active_user(user) and can_view_hall_day(user, hall)

@@ -26,13 +26,19 @@ class Policy:
     no_show_limit: int = 3
     no_show_days: int = 90
     suspension_days: int = 30
-    # Until halls check people in (issue 14 item 3), a booked slot that passed says nothing
-    # about whether the person came: the no-show sweep stays off.
-    mark_no_shows: bool = False
+    # Halls check people in (services/checkin.py, decision 0064): a booked slot that passed
+    # without a check-in is a no-show. A deployment whose halls do not check in turns it off.
+    mark_no_shows: bool = True
     # Minutes after a slot's end before a booking without check-in is a no-show.
     no_show_grace_minutes: int = 30
     # Hours before the slot when the reminder SMS goes out.
     remind_hours: int = 24
+    # Check-in (签到) opens this many minutes before the slot's start …
+    checkin_early_minutes: int = 30
+    # … and after this many minutes past the start the person joins the walk-in line.
+    checkin_late_minutes: int = 15
+    # 老年人优先: a person this old (from the ID number) is called before others.
+    priority_age: int = 60
     # Days ahead that slots are generated and may be booked.
     days_ahead: int = 7
     # Anti-bot limits of the public booking doors: requests per minute.

@@ -48,3 +48,58 @@ class CancelReason(models.TextChoices):
     BY_PERSON = "by_person", _("本人取消")  # the person (or an agent on their behalf)
     RESCHEDULED = "rescheduled", _("已改约")  # replaced by a booking of another slot
     HALL_CLOSED = "hall_closed", _("大厅闭厅")  # the hall closed that day (a typhoon)
+
+
+# --- the hall's queue (check-in and tickets) ---------------------------------------------------
+
+
+class TicketKind(models.TextChoices):
+    APPOINTMENT = "appointment", _("预约")  # a booking checked in within its window
+    WALK_IN = "walk_in", _("现场")  # issued at the desk, or a booking checked in late
+
+
+class PriorityReason(models.TextChoices):
+    ELDERLY = "elderly", _("老年人")  # aged `policy.priority_age` or over (from the ID number)
+    DISABLED = "disabled", _("残疾人")  # stated at the desk (the disability card seen)
+
+
+class TicketStatus(models.TextChoices):
+    WAITING = "waiting", _("等候中")  # in line for its group (or the window it was sent to)
+    CALLED = "called", _("已叫号")  # a window called it; the person walks up
+    SERVING = "serving", _("办理中")  # the window is serving the person
+    DONE = "done", _("已办结")  # served
+    NO_SHOW = "no_show", _("过号")  # called and did not come
+    TRANSFERRED = "transferred", _("已转移")  # sent to another group or window; waits there
+
+
+TICKET_FLOW = TransitionTable.build(
+    "ticket",
+    {
+        TicketStatus.WAITING: {TicketStatus.CALLED},
+        TicketStatus.CALLED: {
+            TicketStatus.SERVING,
+            TicketStatus.NO_SHOW,
+            TicketStatus.TRANSFERRED,
+        },
+        TicketStatus.SERVING: {TicketStatus.DONE, TicketStatus.TRANSFERRED},
+        # A transferred ticket waits in its new line, keeping its place (`queued_at`).
+        TicketStatus.TRANSFERRED: {TicketStatus.CALLED},
+        TicketStatus.DONE: set(),
+        TicketStatus.NO_SHOW: set(),
+    },
+)
+
+# Tickets in line, that "call next" may take.
+WAITING_TICKET_STATUSES = frozenset({TicketStatus.WAITING, TicketStatus.TRANSFERRED})
+# Tickets at a window (one at a time per window).
+AT_WINDOW_STATUSES = frozenset({TicketStatus.CALLED, TicketStatus.SERVING})
+
+
+class TicketEventKind(models.TextChoices):
+    ISSUED = "issued", _("取号")
+    CALLED = "called", _("叫号")
+    RECALLED = "recalled", _("重呼")
+    SERVING = "serving", _("开始办理")
+    DONE = "done", _("办结")
+    NO_SHOW = "no_show", _("过号")
+    TRANSFERRED = "transferred", _("转移")

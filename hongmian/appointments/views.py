@@ -46,6 +46,7 @@ from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.masking import mask_mobile, mask_name
 from hongmian.geo.selectors import district_list
 from hongmian.identity.permissions import PERSON_FULL_FIELDS_BY_ROLE
+from hongmian.identity.states import Role
 
 BOOKINGS_PER_PAGE = 20
 DAY_BOOKINGS_PER_PAGE = 50
@@ -234,6 +235,8 @@ def halls(request: HttpRequest) -> HttpResponse:
         "page": page,
         "districts": [(d.code, d.name) for d in district_list()],
         "district": request.GET.get("district", ""),
+        # The hall's own staff also check in and call (the halls listed are their unit's).
+        "works_queue": getattr(request.user, "role", "") == Role.HALL_STAFF,
         "query": urlencode({"district": request.GET["district"]})
         if request.GET.get("district")
         else "",

@@ -201,8 +201,8 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
     ),
     Role.HALL_STAFF: (
         HomeAction(
-            _("大厅预约"),
-            _("本大厅每天各时段的预约名额和预约人。"),
+            _("大厅预约与叫号"),
+            _("本大厅的预约、签到取号、窗口叫号、叫号屏和排队实况。"),
             url_name="appointments:halls",
             primary=True,
         ),

@@ -4,9 +4,6 @@ panel. Thin: parse, call a selector or a service, render."""
 
 from __future__ import annotations
 
-import json
-import time
-from collections.abc import Iterator
 from typing import Any
 
 from django import forms
@@ -14,7 +11,7 @@ from django.conf import settings
 from django.contrib import messages
 from django.core.paginator import Paginator
 from django.db import transaction
-from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -24,7 +21,8 @@ from django.views.decorators.http import require_GET, require_POST
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import ApplicationError, NotFound
-from hongmian.core.validators import DB_ID_MAX, parse_id
+from hongmian.core.streams import Event, event_stream_response, resume_after, rows_stream
+from hongmian.core.validators import DB_ID_MAX
 from hongmian.hotline import selectors as hotline_selectors
 from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.permissions import CENTRE_ROLES
@@ -41,8 +39,11 @@ PAGE_SIZE = 20
 # --- the screen pop ---------------------------------------------------------------------------
 
 
-def _pop_event(pop: ScreenPop) -> str:
+def _pop_event(actor: Actor, pop: ScreenPop) -> Event:
     call = pop.call
+    with transaction.atomic():
+        # The pop shows the caller's number: a read of their data, audited.
+        audit_record(actor=actor, action="call.pop", target=call, after={"pop": pop.pk})
     data = {
         "pop": pop.pk,
         "call": call.pk,
@@ -51,54 +52,25 @@ def _pop_event(pop: ScreenPop) -> str:
         "called": call.called_number,
         "answered_at": call.answered_at.isoformat() if call.answered_at else None,
     }
-    return f"id: {pop.pk}\nevent: pop\ndata: {json.dumps(data, ensure_ascii=False)}\n\n"
-
-
-def _pops(user: User, actor: Actor, last_id: int) -> Iterator[str]:
-    """The stream: the agent's new pops as they appear, for a bounded time; the browser's
-    EventSource then reconnects with Last-Event-ID and misses nothing."""
-    seconds = float(settings.HONGMIAN_TELEPHONY_STREAM_SECONDS)
-    poll = float(settings.HONGMIAN_TELEPHONY_POLL_SECONDS)
-    deadline = time.monotonic() + seconds
-    quiet_since = time.monotonic()
-    # How soon the browser reconnects when this response ends.
-    yield "retry: 500\n\n"
-    while True:
-        pops = selectors.screen_pops_after(user, last_id)
-        for pop in pops:
-            with transaction.atomic():
-                # The pop shows the caller's number: a read of their data, audited.
-                audit_record(actor=actor, action="call.pop", target=pop.call, after={"pop": pop.pk})
-            last_id = pop.pk
-            yield _pop_event(pop)
-        now = time.monotonic()
-        if pops:
-            quiet_since = now
-        elif now - quiet_since > 15:
-            quiet_since = now
-            yield ": keep-alive\n\n"  # proxies close silent connections
-        if now >= deadline:
-            return
-        time.sleep(poll)
+    return Event(id=pop.pk, name="pop", data=data)
 
 
 @require_GET
 @centre_required
 def pops_stream(request: HttpRequest) -> HttpResponse:
-    """text/event-stream of the agent's own screen pops (`event: pop`). A fresh stream
-    starts after the newest pop; a reconnect (Last-Event-ID) resumes after the last seen."""
+    """text/event-stream of the agent's own screen pops (`event: pop`), through the shared
+    bounded stream (core/streams.py). A fresh stream starts after the newest pop; a
+    reconnect (Last-Event-ID) resumes after the last seen."""
     user: User = request.user  # type: ignore[assignment]
-    raw = request.headers.get("Last-Event-ID") or request.GET.get("after", "")
-    # 0 asks for every pop from the start; anything that names no id, for a fresh stream.
-    last_id = 0 if raw == "0" else parse_id(raw)
-    if last_id is None:
-        last_id = selectors.screen_pop_last_id(user)
-    response: HttpResponse = StreamingHttpResponse(  # type: ignore[assignment]
-        _pops(user, Actor.from_request(request), last_id), content_type="text/event-stream"
+    actor = Actor.from_request(request)
+    stream = rows_stream(
+        after=lambda last_id: selectors.screen_pops_after(user, last_id),
+        event=lambda pop: _pop_event(actor, pop),
+        last_id=resume_after(request, lambda: selectors.screen_pop_last_id(user)),
+        seconds=float(settings.HONGMIAN_TELEPHONY_STREAM_SECONDS),
+        poll=float(settings.HONGMIAN_TELEPHONY_POLL_SECONDS),
     )
-    response["Cache-Control"] = "no-cache"
-    response["X-Accel-Buffering"] = "no"  # nginx: pass each event on at once
-    return response
+    return event_stream_response(stream)
 
 
 # --- the missed-call queue --------------------------------------------------------------------

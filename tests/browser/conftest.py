@@ -86,6 +86,7 @@ def _short_event_streams(settings) -> None:
     # that the server stops reading the database soon after a page closes (the next test
     # flushes it). The browser reconnects with Last-Event-ID, so no pop is missed.
     settings.HONGMIAN_TELEPHONY_STREAM_SECONDS = 1.0
+    settings.HONGMIAN_QUEUE_STREAM_SECONDS = 1.0  # a hall's screen, console and live view
 
 
 _warmed: set[str] = set()

@@ -8,8 +8,8 @@ from typing import Any
 import pytest
 
 from hongmian.appointments import demo
-from hongmian.appointments.models import Hall, Slot
-from hongmian.appointments.states import HallLevel
+from hongmian.appointments.models import Hall, QueueTicket, Slot
+from hongmian.appointments.states import HallLevel, TicketStatus
 from hongmian.catalog import demo as catalog_demo
 from hongmian.core.actors import Actor
 from hongmian.geo import demo as geo_demo
@@ -43,5 +43,12 @@ def test_demo_halls_cover_four_levels_and_seed_once(settings: Any) -> None:
     assert Hall.objects.get(code="H440100").hours.filter(weekday=5).exists()  # Saturdays
     slots = Slot.objects.count()
     assert slots > 0
+    centre = Hall.objects.get(code="H440100")
+    assert centre.screen_key
+    line = QueueTicket.objects.filter(hall=centre)
+    assert line.count() == len(demo.LINE_TODAY)
+    assert line.filter(status=TicketStatus.SERVING).count() == 1
+    assert line.filter(status=TicketStatus.CALLED).count() == 1
     demo.seed(actor=actor, progress=_quiet)
     assert Slot.objects.count() == slots
+    assert line.count() == len(demo.LINE_TODAY)
