@@ -9,7 +9,7 @@ from typing import Any
 
 from ninja import Field, Schema
 
-from hongmian.core.keyring import MAX_TOKEN_CHARS
+from hongmian.core.jws import MAX_TOKEN_CHARS
 from hongmian.core.schemas import Moment
 
 

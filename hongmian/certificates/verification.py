@@ -20,7 +20,8 @@ from django.utils import timezone
 
 from hongmian.certificates.states import KEY_PURPOSE, Reason
 from hongmian.certificates.type_specs import SPECS
-from hongmian.core.keyring import TokenRejected, keyring_verify
+from hongmian.core.jws import TokenRejected
+from hongmian.core.keyring import keyring_verify
 
 _lock = threading.Lock()
 _revoked: tuple[float, frozenset[str]] | None = None

@@ -20,7 +20,7 @@ from hongmian.certificates.states import Reason
 from hongmian.certificates.verification import certificate_verify
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound
-from hongmian.core.keyring import MAX_TOKEN_CHARS
+from hongmian.core.jws import MAX_TOKEN_CHARS
 from hongmian.core.qr import qr_svg_file, qr_svg_inline
 
 PER_PAGE = 20

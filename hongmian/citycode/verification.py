@@ -4,9 +4,8 @@ reasons of states.Reason. A terminal without a network does exactly this with th
 last fetched from /api/citycode/keys.json; the server's scan API does the same with its own.
 
 Speed (bench/citycode/run.py, docs/decisions/0062): the key set is parsed ONCE into
-`cryptography` public-key objects (`KeySet.from_jwks`); a verification then is a regular
-expression, two small base64/JSON decodes and one ECDSA P-256 verify, with no JOSE library
-object built per call.
+`cryptography` public-key objects (`KeySet.from_jwks`); the signature is checked by the
+house's one JWS verifier (core/jws.py), with no JOSE library object built per call.
 
 The payload is a compact JWS (RFC 7515), ES256, header {"alg","kid","typ":"hm-cc"}, claims:
 
@@ -20,30 +19,28 @@ JWT library already checks (exp, iat)."""
 
 from __future__ import annotations
 
-import base64
-import binascii
 import datetime as dt
-import json
-import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives import hashes
-from cryptography.hazmat.primitives.asymmetric import ec
-from cryptography.hazmat.primitives.asymmetric.utils import encode_dss_signature
-
 from hongmian.citycode.states import TOKEN_TYPE, Reason
+from hongmian.core.jws import (
+    BAD_SIGNATURE,
+    UNKNOWN_KEY,
+    PublicKey,
+    TokenRejected,
+    jwk_public_key,
+    jws_unverified_header,
+    jws_verify,
+)
 
-# A city code is a few hundred characters; anything much longer is not one (and is refused
-# before any decoding).
+# A payload longer than this is not a city code (the QR code holds ~300 characters): refused
+# before any decoding.
 MAX_PAYLOAD_CHARS = 1_024
 # A terminal's clock may run a little ahead of the platform's: a code issued "in the future"
 # by up to this many seconds is still valid. Expiry has no such grace: 60 s is the promise.
 CLOCK_SKEW_SECONDS = 5
-_COMPACT = re.compile(r"^([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)\.([A-Za-z0-9_-]+)$")
-_ECDSA = ec.ECDSA(hashes.SHA256())
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,18 +60,18 @@ class Verification:
 class KeySet:
     """A published key set, parsed: kid → public key, and the revoked kids."""
 
-    keys: Mapping[str, ec.EllipticCurvePublicKey]
+    keys: Mapping[str, PublicKey]
     revoked: frozenset[str] = frozenset()
 
     @classmethod
     def from_jwks(cls, document: Mapping[str, Any]) -> KeySet:
         """Parse keys.json (a JWK Set with a `revoked` list). Keys that are not ES256 P-256
         public keys are skipped: what they signed answers `unknown_key`."""
-        keys: dict[str, ec.EllipticCurvePublicKey] = {}
+        keys: dict[str, PublicKey] = {}
         for jwk in document.get("keys") or ():
-            key = _public_key(jwk)
-            if key is not None:
-                keys[str(jwk["kid"])] = key
+            key = jwk_public_key(jwk)
+            if key is not None and isinstance(jwk.get("kid"), str):
+                keys[jwk["kid"]] = key
         revoked = frozenset(
             str(row["kid"])
             for row in document.get("revoked") or ()
@@ -83,80 +80,29 @@ class KeySet:
         return cls(keys={k: v for k, v in keys.items() if k not in revoked}, revoked=revoked)
 
 
-def _b64(part: str) -> bytes:
-    return base64.urlsafe_b64decode(part + "=" * (-len(part) % 4))
-
-
-def _public_key(jwk: Any) -> ec.EllipticCurvePublicKey | None:
-    if not isinstance(jwk, Mapping) or not isinstance(jwk.get("kid"), str):
-        return None
-    if jwk.get("kty") != "EC" or jwk.get("crv") != "P-256" or jwk.get("alg", "ES256") != "ES256":
-        return None
-    try:
-        x, y = (int.from_bytes(_b64(str(jwk[c])), "big") for c in ("x", "y"))
-        return ec.EllipticCurvePublicNumbers(x, y, ec.SECP256R1()).public_key()
-    except (KeyError, ValueError, binascii.Error):
-        return None
-
-
 def _seconds(value: Any) -> int | None:
     return value if isinstance(value, int) and not isinstance(value, bool) else None
 
 
-def _json_object(part: str) -> dict[str, Any] | None:
-    try:
-        value = json.loads(_b64(part))
-    except (ValueError, binascii.Error):
-        return None
-    return value if isinstance(value, dict) else None
-
-
 def payload_kid(payload: Any) -> str | None:
     """The kid a payload's header names (unverified), to find a key this process lacks."""
-    head = (
-        payload.split(".", 1)[0]
-        if isinstance(payload, str) and len(payload) <= MAX_PAYLOAD_CHARS
-        else ""
-    )
-    header = _json_object(head) if head else None
-    kid = header.get("kid") if header else None
+    kid = jws_unverified_header(payload, max_chars=MAX_PAYLOAD_CHARS).get("kid")
     return kid if isinstance(kid, str) else None
 
 
 def citycode_verify(payload: Any, keys: KeySet, at: dt.datetime | float) -> Verification:
     """Whether `payload` is a valid city code at `at` (an aware datetime or a POSIX time),
     with `keys` alone. Never raises for any input: every refusal is a reason."""
-    if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_CHARS:
-        return Verification(False, Reason.MALFORMED)
-    match = _COMPACT.match(payload.strip())
-    if match is None:
-        return Verification(False, Reason.MALFORMED)
-    head, body, signature = match.groups()
-    header = _json_object(head)
-    if header is None or header.get("alg") != "ES256" or header.get("typ") != TOKEN_TYPE:
-        return Verification(False, Reason.MALFORMED)
-    kid = header.get("kid")
-    if not isinstance(kid, str):
-        return Verification(False, Reason.MALFORMED)
-    if kid in keys.revoked:
-        return Verification(False, Reason.REVOKED_KEY)
-    key = keys.keys.get(kid)
-    if key is None:
-        return Verification(False, Reason.UNKNOWN_KEY)
     try:
-        raw = _b64(signature)
-    except (ValueError, binascii.Error):
+        verified = jws_verify(payload, keys.keys.get, typ=TOKEN_TYPE, max_chars=MAX_PAYLOAD_CHARS)
+    except TokenRejected as rejected:
+        if rejected.reason == UNKNOWN_KEY:
+            revoked = payload_kid(payload) in keys.revoked
+            return Verification(False, Reason.REVOKED_KEY if revoked else Reason.UNKNOWN_KEY)
+        if rejected.reason == BAD_SIGNATURE:
+            return Verification(False, Reason.BAD_SIGNATURE)
         return Verification(False, Reason.MALFORMED)
-    if len(raw) != 64:
-        return Verification(False, Reason.BAD_SIGNATURE)
-    der = encode_dss_signature(int.from_bytes(raw[:32], "big"), int.from_bytes(raw[32:], "big"))
-    try:
-        key.verify(der, f"{head}.{body}".encode("ascii"), _ECDSA)
-    except InvalidSignature:
-        return Verification(False, Reason.BAD_SIGNATURE)
-    claims = _json_object(body)
-    if claims is None:
-        return Verification(False, Reason.MALFORMED)
+    claims = verified.claims
     iat, exp = _seconds(claims.get("iat")), _seconds(claims.get("exp"))
     sub, jti = claims.get("sub"), claims.get("jti")
     if iat is None or exp is None or not isinstance(sub, str) or not isinstance(jti, str):

@@ -6,7 +6,7 @@ its purpose and calls
 
     signing_key_ensure(actor=…, purpose="certificates")      # a key exists that may sign
     token = keyring_sign(purpose="certificates", claims={…}) # ES256, {"alg","kid","typ"}
-    verified = keyring_verify(purpose="certificates", token=token)   # or TokenRejected
+    verified = keyring_verify(purpose="certificates", token=token)   # or jws.TokenRejected
     keyring_jwks("certificates")                             # {"keys": [public JWKs]}
 
 A key signs from its creation until `not_after_use` (the next rotation, or its use period);
@@ -26,8 +26,7 @@ import json
 import threading
 import time
 import uuid
-from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
 from typing import Any
 
 from django.conf import settings
@@ -35,51 +34,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 from joserfc import jws
-from joserfc.errors import JoseError
 from joserfc.jwk import ECKey
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, NotFound
+from hongmian.core.jws import ALGORITHM, CURVE, PublicKey, Verified, jwk_public_key, jws_verify
 from hongmian.core.models import SigningKey
 
-ALGORITHM = "ES256"
-CURVE = "P-256"
-# Reasons a token is refused by the keyring (the owning app adds its own after these).
-BAD_FORMAT = "bad_format"
-UNKNOWN_KEY = "unknown_key"
-BAD_SIGNATURE = "bad_signature"
-# A compact JWS longer than this is refused before any parsing (a QR code holds < 3 KB).
-MAX_TOKEN_CHARS = 16_000
-# One registry for every call (joserfc builds one per call otherwise): ES256 only, so a
-# token that names another algorithm ("none", HS256 with the public key) never verifies.
+# One registry for every signature (joserfc builds one per call otherwise): ES256 only.
 _REGISTRY = jws.JWSRegistry(algorithms=[ALGORITHM])
 # Least seconds between two reloads of a purpose's keys caused by an unknown kid.
 RELOAD_INTERVAL = 1.0
-
-
-class TokenRejected(Exception):
-    """The token is not a valid signature of this keyring; `reason` is a stable code."""
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class Verified:
-    """A token whose signature checked out: its protected header and JSON payload."""
-
-    kid: str
-    header: dict[str, Any]
-    claims: dict[str, Any]
 
 
 # --- caches -----------------------------------------------------------------------------------
 
 _lock = threading.Lock()
 # purpose → (monotonic time loaded, {kid: public key})
-_public: dict[str, tuple[float, dict[str, ECKey]]] = {}
+_public: dict[str, tuple[float, dict[str, PublicKey]]] = {}
 # kid → private key (decrypted once per process)
 _private: dict[str, ECKey] = {}
 
@@ -100,17 +73,18 @@ def _cache_seconds() -> float:
     return float(getattr(settings, "HONGMIAN_KEYRING_CACHE_SECONDS", 300))
 
 
-def _load_public(purpose: str) -> dict[str, ECKey]:
+def _load_public(purpose: str) -> dict[str, PublicKey]:
     keys = {
-        row.kid: ECKey.import_key(row.public_jwk)
+        row.kid: key
         for row in SigningKey.objects.filter(purpose=purpose, retired_at__isnull=True)
+        if (key := jwk_public_key(row.public_jwk)) is not None
     }
     with _lock:
         _public[purpose] = (time.monotonic(), keys)
     return keys
 
 
-def _public_keys(purpose: str, *, want: str | None = None) -> dict[str, ECKey]:
+def _public_keys(purpose: str, *, want: str | None = None) -> dict[str, PublicKey]:
     cached = _public.get(purpose)
     now = time.monotonic()
     if cached is None or now - cached[0] > _cache_seconds():
@@ -229,64 +203,9 @@ def keyring_sign(*, purpose: str, claims: Mapping[str, Any], typ: str = "JWT") -
 
 def keyring_verify(*, purpose: str, token: str) -> Verified:
     """The header and claims of `token` if a published key of `purpose` signed it; raises
-    TokenRejected(bad_format | unknown_key | bad_signature) otherwise. Says nothing about
-    the claims (validity dates, revocation): the owning app checks those."""
-    return jws_verify_with(token, lambda kid: _public_keys(purpose, want=kid).get(kid))
-
-
-def jws_verify_with(
-    token: str, key_for: Callable[[str], ECKey | None], *, max_chars: int = MAX_TOKEN_CHARS
-) -> Verified:
-    """`token` verified with the key `key_for(kid)` names — the keyring's own keys, or a key
-    set another platform publishes (jwks_import). Same refusals as keyring_verify."""
-    token = token.strip()
-    if not token or len(token) > max_chars or token.count(".") != 2:
-        raise TokenRejected(BAD_FORMAT)
-    try:
-        # Parsed once: the header names the key, the same object is then verified with it.
-        obj = jws.extract_compact(token.encode("ascii"), registry=_REGISTRY)
-        header = obj.headers()
-    except (JoseError, ValueError, UnicodeError):
-        raise TokenRejected(BAD_FORMAT) from None
-    if header.get("alg") != ALGORITHM:
-        raise TokenRejected(BAD_FORMAT)
-    kid = header.get("kid")
-    if not isinstance(kid, str) or not kid:
-        raise TokenRejected(UNKNOWN_KEY)
-    key = key_for(kid)
-    if key is None:
-        raise TokenRejected(UNKNOWN_KEY)
-    try:
-        if not jws.validate_compact(obj, key, registry=_REGISTRY):
-            raise TokenRejected(BAD_SIGNATURE)
-        claims = json.loads(obj.payload)
-    except JoseError:
-        raise TokenRejected(BAD_SIGNATURE) from None
-    except (ValueError, UnicodeDecodeError):
-        raise TokenRejected(BAD_FORMAT) from None
-    if not isinstance(claims, dict):
-        raise TokenRejected(BAD_FORMAT)
-    return Verified(kid=kid, header=header, claims=claims)
-
-
-def jwks_import(jwks: Mapping[str, Any]) -> dict[str, ECKey]:
-    """The ES256 public keys of a JWK Set by kid (others skipped); ValueError when the set
-    is not a JWK Set at all."""
-    keys = jwks.get("keys") if isinstance(jwks, Mapping) else None
-    if not isinstance(keys, list):
-        raise ValueError("not a JWK Set")
-    out: dict[str, ECKey] = {}
-    for entry in keys:
-        if not isinstance(entry, dict) or entry.get("kty") != "EC" or entry.get("crv") != CURVE:
-            continue
-        kid = entry.get("kid")
-        if not isinstance(kid, str) or not kid or "d" in entry:
-            continue
-        try:
-            out[kid] = ECKey.import_key(entry)
-        except (JoseError, ValueError, TypeError):
-            continue
-    return out
+    TokenRejected(bad_format | unknown_key | bad_signature) otherwise (core/jws.py). Says
+    nothing about the claims (validity dates, revocation): the owning app checks those."""
+    return jws_verify(token, lambda kid: _public_keys(purpose, want=kid).get(kid))
 
 
 def keyring_jwks(purpose: str) -> dict[str, list[dict[str, Any]]]:

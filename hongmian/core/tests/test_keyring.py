@@ -9,8 +9,8 @@ import pytest
 
 from hongmian.core.actors import Actor
 from hongmian.core.errors import Conflict
+from hongmian.core.jws import TokenRejected
 from hongmian.core.keyring import (
-    TokenRejected,
     keyring_cache_clear,
     keyring_jwks,
     keyring_sign,

@@ -1,5 +1,5 @@
 """Partner cities: registering one, fetching and caching the key sets it publishes, and
-verifying what it signed with them (core.keyring.jws_verify_with)."""
+verifying what it signed with them (core.jws.jws_verify)."""
 
 from __future__ import annotations
 
@@ -15,12 +15,11 @@ from django.contrib.auth import get_user_model
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from joserfc.jwk import ECKey
 
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import ApplicationError, Conflict, ValidationFailed
-from hongmian.core.keyring import TokenRejected, Verified, jwks_import, jws_verify_with
+from hongmian.core.jws import PublicKey, TokenRejected, Verified, jwks_public_keys, jws_verify
 from hongmian.crosscity.models import Partner
 from hongmian.crosscity.states import Refusal
 
@@ -147,7 +146,7 @@ def _fetch_json(url: str) -> dict[str, Any]:
         if len(body) > MAX_JWKS_BYTES:
             raise ValueError("too large")
         data = json.loads(body)
-        jwks_import(data)
+        jwks_public_keys(data)
     except ValueError:
         raise KeysUnavailable(
             _("合作城市的公钥不是有效的 JWK Set"), code=Refusal.KEYS_UNAVAILABLE.value
@@ -173,15 +172,15 @@ def _may_refetch(partner: Partner) -> bool:
     return fetched is None or timezone.now() - fetched > dt.timedelta(seconds=REFETCH_SECONDS)
 
 
-def partner_key(partner: Partner, kid: str, *, certificates: bool = False) -> ECKey | None:
+def partner_key(partner: Partner, kid: str, *, certificates: bool = False) -> PublicKey | None:
     """The partner's public key `kid` (its cross-city set, or its certificates' set): from
     the cache, else after one fetch (at most one every REFETCH_SECONDS)."""
     cached = partner.certificates_jwks if certificates else partner.jwks
-    key = jwks_import(cached or {"keys": []}).get(kid)
+    key = jwks_public_keys(cached or {"keys": []}).get(kid)
     if key is None and _may_refetch(partner):
         partner_keys_refresh(partner)
         cached = partner.certificates_jwks if certificates else partner.jwks
-        key = jwks_import(cached).get(kid)
+        key = jwks_public_keys(cached).get(kid)
     return key
 
 
@@ -189,7 +188,7 @@ def partner_verify(partner: Partner, token: str, *, typ: str) -> Verified:
     """`token` signed by `partner`'s cross-city key with the `typ` claim; Refused with the
     stable code otherwise (a fetch failure is KeysUnavailable, never a 500)."""
     try:
-        verified = jws_verify_with(
+        verified = jws_verify(
             token, lambda kid: partner_key(partner, kid), max_chars=MAX_PACKAGE_CHARS
         )
     except TokenRejected as rejected:

@@ -22,7 +22,8 @@ from hongmian.applications.services.received import ReceivedMaterial, applicatio
 from hongmian.catalog.models import ServiceItem
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
-from hongmian.core.keyring import TokenRejected, jws_verify_with, keyring_sign, signing_key_ensure
+from hongmian.core.jws import TokenRejected, jws_verify
+from hongmian.core.keyring import keyring_sign, signing_key_ensure
 from hongmian.crosscity.models import Package, Partner
 from hongmian.crosscity.services.partners import (
     Refused,
@@ -85,9 +86,7 @@ def _certificates_check(partner: Partner, tokens: Sequence[object]) -> dict[str,
         if not isinstance(token, str):
             raise Refused(Refusal.CERTIFICATE_INVALID, 422, "bad_format")
         try:
-            verified = jws_verify_with(
-                token, lambda kid: partner_key(partner, kid, certificates=True)
-            )
+            verified = jws_verify(token, lambda kid: partner_key(partner, kid, certificates=True))
         except TokenRejected as rejected:
             raise Refused(Refusal.CERTIFICATE_INVALID, 422, rejected.reason) from None
         claims = verified.claims

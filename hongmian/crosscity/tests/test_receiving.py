@@ -17,7 +17,8 @@ from joserfc.jwk import ECKey
 
 from hongmian.applications.models import Application
 from hongmian.applications.states import Status
-from hongmian.core.keyring import jwks_import, jws_verify_with, keyring_jwks
+from hongmian.core.jws import jwks_public_keys, jws_verify
+from hongmian.core.keyring import keyring_jwks
 from hongmian.crosscity.models import Package, Partner
 from hongmian.crosscity.states import KEY_PURPOSE, TYP_RECEIPT
 from hongmian.crosscity.tests.conftest import MATERIAL, Remote, sign
@@ -53,8 +54,8 @@ def test_good_package_makes_one_application_and_a_signed_receipt(
     first = post(client, token, files)
     assert first.status_code == 200, first.content
     assert first.json()["new"] is True
-    keys = jwks_import(keyring_jwks(KEY_PURPOSE))
-    receipt = jws_verify_with(first.json()["receipt"], keys.get).claims
+    keys = jwks_public_keys(keyring_jwks(KEY_PURPOSE))
+    receipt = jws_verify(first.json()["receipt"], keys.get).claims
     assert receipt["typ"] == TYP_RECEIPT
     assert receipt["pid"] == claims["pid"]
     application = Application.objects.get(number=receipt["reference"])
@@ -70,9 +71,7 @@ def test_good_package_makes_one_application_and_a_signed_receipt(
     again = post(client, token, files)
     assert again.status_code == 200
     assert again.json()["new"] is False
-    assert jws_verify_with(again.json()["receipt"], keys.get).claims["reference"] == (
-        application.number
-    )
+    assert jws_verify(again.json()["receipt"], keys.get).claims["reference"] == (application.number)
     assert Application.objects.count() == 1
     assert Package.objects.count() == 1
 

@@ -115,7 +115,9 @@ def second(live_server: Any, tmp_path_factory: pytest.TempPathFactory) -> Iterat
         cwd=ROOT,
         capture_output=True,
         check=True,
-        timeout=60,
+        # Seconds when idle; a CI box running the other half of the suite beside it can take
+        # a minute or more to import the project and build the schema.
+        timeout=240,
     )
     api_key = json.loads(setup.stdout.decode().strip().splitlines()[-1])["api_key"]
     log = base / "server.log"

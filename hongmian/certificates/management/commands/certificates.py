@@ -33,7 +33,8 @@ from hongmian.certificates.type_specs import SPECS, spec_get
 from hongmian.certificates.verification import certificate_verify
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError
-from hongmian.core.keyring import MAX_TOKEN_CHARS, signing_key_rotate
+from hongmian.core.jws import MAX_TOKEN_CHARS
+from hongmian.core.keyring import signing_key_rotate
 
 
 class Command(BaseCommand):
