@@ -968,6 +968,9 @@ ADMIN_MODELS = (
     # halls and bookings (issue 14)
     "appointments/hall",
     "appointments/hallclosure",
+    # partner cities and their packages (issue 13, item 5)
+    "crosscity/partner",
+    "crosscity/package",
 )
 
 # --- attachments (附件, issue 11 item 4, decision 0031) ---------------------------------------

@@ -26,6 +26,10 @@ PUBLIC_DOCUMENTS = {
     "/api/certificates/revoked.json",
     # The city code's key set: offline verifiers cache it (decision 0062).
     "/api/citycode/keys.json",
+    # The partner cities' key set (decision 0070) and the DCAT catalogue (decision 0076).
+    "/api/crosscity/keys.json",
+    "/api/datahub/dcat.ttl",
+    "/api/datahub/dcat.jsonld",
 }
 PARAMS = {
     "fmt": "json",

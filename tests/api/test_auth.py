@@ -177,6 +177,17 @@ def test_the_openapi_document_names_the_one_scheme_and_the_public_operations() -
         ("get", "/api/certificates/revoked.json"),
         ("get", "/api/certificates/types"),
         ("post", "/api/certificates/verify"),
+        # The city code's keys: offline verifiers fetch them (issue 14, decision 0062).
+        ("get", "/api/citycode/keys.json"),
+        # The life events offered as one application (issue 13, decision 0068).
+        ("get", "/api/bundles/offers"),
+        # 跨域通办: a partner platform authenticates by its signature (decision 0070).
+        ("get", "/api/crosscity/keys.json"),
+        ("post", "/api/crosscity/packages"),
+        ("post", "/api/crosscity/status"),
+        # The data catalogue in DCAT (issue 15, decision 0076).
+        ("get", "/api/datahub/dcat.ttl"),
+        ("get", "/api/datahub/dcat.jsonld"),
     }
     search = schema["paths"]["/api/knowledge/search"]["get"]
     assert search["security"] == [{"ApiKeyOrSession": []}, {}]
