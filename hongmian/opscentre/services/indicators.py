@@ -195,20 +195,28 @@ def anomaly_of(
     return abs(value - mean) > k * sd if sd > 0 else value != mean, mean, sd
 
 
-def indicator_evaluate(
-    *, actor: Actor, indicator: Indicator, period: dt.date | None = None
-) -> Reading:
-    """Evaluate `indicator` for `period` (today, Beijing time, by default): a new reading
-    with its light, the district breakdown and the 28-day series, and an alert filed for an
-    alarm or an anomaly (once per indicator, day and kind)."""
-    period = period or timezone.localdate()
+@dataclass(frozen=True, slots=True)
+class Computed:
+    """An indicator's figures for one day, before they are saved as a reading."""
+
+    period: dt.date
+    value: float | None
+    level: str
+    anomaly: bool
+    mean: float | None
+    sd: float | None
+    detail: dict[str, Any]
+
+
+def indicator_compute(indicator: Indicator, period: dt.date) -> Computed:
+    """The figures of `indicator` for `period`, read only (the command's dry run): the
+    value, its light, the 28 days before it and the anomaly rule, the districts."""
     start = period - dt.timedelta(days=BASELINE_DAYS)
-    probe_columns = columns_of(indicator)
     formula = parse_formula(
         measure=indicator.measure,
         field_name=indicator.field,
         filters=indicator.filters,
-        columns=probe_columns,
+        columns=columns_of(indicator),
     )
     con = duckdb_connect(memory_limit="1GB", threads=1)
     table = source_table(con, indicator, start=start, end=period)
@@ -226,21 +234,36 @@ def indicator_evaluate(
         districts = {r["district"]: r["value"] for r in rows if r["district"]}
     history = [v for _d, v in series[:-1] if v is not None]
     anomaly, mean, sd = anomaly_of(value, history, indicator.anomaly_k)
+    return Computed(
+        period=period,
+        value=value,
+        level=level_of(indicator, value),
+        anomaly=anomaly,
+        mean=mean,
+        sd=sd,
+        detail={"districts": districts, "series": [[d.isoformat(), v] for d, v in series]},
+    )
+
+
+def indicator_evaluate(
+    *, actor: Actor, indicator: Indicator, period: dt.date | None = None
+) -> Reading:
+    """Evaluate `indicator` for `period` (today, Beijing time, by default): a new reading
+    with its light, the district breakdown and the 28-day series, and an alert filed for an
+    alarm or an anomaly (once per indicator, day and kind)."""
+    c = indicator_compute(indicator, period or timezone.localdate())
     now = timezone.now()
     with transaction.atomic():
         reading = Reading.objects.create(
             indicator=indicator,
             version=indicator.version,
-            period=period,
-            value=value,
-            level=level_of(indicator, value),
-            anomaly=anomaly,
-            mean=mean,
-            sd=sd,
-            detail={
-                "districts": districts,
-                "series": [[d.isoformat(), v] for d, v in series],
-            },
+            period=c.period,
+            value=c.value,
+            level=c.level,
+            anomaly=c.anomaly,
+            mean=c.mean,
+            sd=c.sd,
+            detail=c.detail,
             evaluated_at=now,
         )
         Indicator.objects.filter(pk=indicator.pk).update(
@@ -250,11 +273,11 @@ def indicator_evaluate(
             actor=actor,
             action="opscentre.indicator_evaluate",
             target=indicator,
-            after={"period": period, "value": value, "level": reading.level, "anomaly": anomaly},
+            after={"period": c.period, "value": c.value, "level": c.level, "anomaly": c.anomaly},
         )
     if reading.level == Level.ALARM:
         _alert(indicator, reading, AlertKind.THRESHOLD)
-    if anomaly:
+    if c.anomaly:
         _alert(indicator, reading, AlertKind.ANOMALY)
     return reading
 

@@ -20,7 +20,7 @@ from hongmian.identity.states import Role
 from hongmian.identity.tests.factories import UserFactory
 from hongmian.opscentre import sources
 from hongmian.opscentre.formula import memtable
-from hongmian.opscentre.models import Alert, Indicator, IndicatorVersion
+from hongmian.opscentre.models import Alert, Indicator, IndicatorVersion, Reading
 from hongmian.opscentre.services.indicators import (
     IndicatorSpec,
     anomaly_of,
@@ -198,3 +198,25 @@ def test_an_indicator_over_an_ingested_dataset(owner: OrgUnit) -> None:
     with pytest.raises(ValidationFailed) as caught:
         make_indicator(owner, code="X", source="dataset", dataset=grid, date_field="village")
     assert caught.value.fields == {"date_field": ["unknown"]}
+
+
+def test_the_command_dry_runs_then_commits(owner: OrgUnit) -> None:
+    import json
+    from io import StringIO
+
+    from django.core.management import call_command
+    from django.core.management.base import CommandError
+
+    make_indicator(owner)
+    _orders(TODAY, 3)
+    out = StringIO()
+    call_command("opscentre", "evaluate", "--day", TODAY.isoformat(), stdout=out)
+    line = json.loads(out.getvalue())
+    assert (line["value"], line["level"], line["committed"]) == (3.0, "alarm", False)
+    assert not Reading.objects.exists()
+    assert _alert_orders() == []
+    call_command("opscentre", "evaluate", "--day", TODAY.isoformat(), "--commit", stdout=out)
+    assert Reading.objects.count() == 1
+    assert len(_alert_orders()) == 1
+    with pytest.raises(CommandError, match="unknown indicator"):
+        call_command("opscentre", "evaluate", "--code", "NOPE", stdout=out)
