@@ -16,7 +16,7 @@ from hongmian.hotline.models import WorkOrder
 from hongmian.hotline.tests.factories import WorkOrderFactory
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.states import Role
-from hongmian.identity.tests.factories import UserFactory
+from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
 from hongmian.opscentre.models import Reading
 from hongmian.opscentre.services.indicators import indicator_evaluate
 from hongmian.opscentre.tests.conftest import SYSTEM, make_indicator
@@ -113,10 +113,36 @@ def test_the_village_view_counts_from_the_hub_and_the_hotline(
         1 for r in rows if r["village"] == "石牌村" and r["status"] != "已办结"
     )
     assert (shipai["district"], shipai["hotline"], by_name["冼村"]["hotline"]) == ("天河区", 1, 1)
-    assert shipai["migrants"] is None  # the population dataset is not loaded here
+    assert shipai["migrants"] is None  # the population dataset is not loaded yet
     assert response.context["sources"] == {
         "GZ-POLICE-POPULATION": False,
         "GZ-HOUSING-RENTALS": False,
         "GZ-VILLAGE-GRID-EVENTS": True,
     }
     assert "广州市天河区石牌村东二巷3号" not in response.content.decode()  # counted, not shown
+    assert "未接入" in response.content.decode()
+
+    # The hub's own demo loads population, buildings and rentals (with its bad rows).
+    import pyarrow.parquet as pq
+
+    from hongmian.datahub import demo as datahub_demo
+    from hongmian.datahub.models import Dataset
+    from hongmian.datahub.services.ingestion import dataset_file
+
+    for code in ("gz-housing", "gz-police"):
+        OrgUnitFactory(code=code, parent=owner.parent)
+    datahub_demo.seed(actor=SYSTEM, progress=lambda *_: None)
+    by_name = {
+        v["village"]: v for v in client.get(reverse("opscentre:villages")).context["villages"]
+    }
+
+    def table(code: str) -> list[dict[str, Any]]:
+        return pq.read_table(dataset_file(Dataset.objects.get(code=code))).to_pylist()
+
+    village_of = {b["building_id"]: b["village"] for b in table("GZ-HOUSING-BUILDINGS")}
+    rentals = [r for r in table("GZ-HOUSING-RENTALS") if village_of[r["building_id"]] == "石牌村"]
+    (people,) = [p for p in table("GZ-POLICE-POPULATION") if p["village"] == "石牌村"]
+    shipai = by_name["石牌村"]
+    assert (shipai["registered"], shipai["migrants"]) == (people["registered"], people["migrants"])
+    assert shipai["rentals"] == len(rentals) > 0
+    assert shipai["rooms"] == sum(r["rooms"] for r in rentals)
