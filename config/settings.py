@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     # 城市数据中枢 (issue 15): the data catalogue and ingestion; writes through the analytics
     # store's one Parquet writer.
     "hongmian.datahub",
+    # 城市运行中心（穗智管） (issue 15, item 5): indicators over hub data, alerts, the big screen.
+    "hongmian.opscentre",
 ]
 
 MIDDLEWARE = [
@@ -362,6 +364,10 @@ HONGMIAN_TELEPHONY_POLL_SECONDS = env.float("HONGMIAN_TELEPHONY_POLL_SECONDS", d
 # same bounded stream — one response's seconds, and seconds between looks for a new event.
 HONGMIAN_QUEUE_STREAM_SECONDS = env.float("HONGMIAN_QUEUE_STREAM_SECONDS", default=25.0)
 HONGMIAN_QUEUE_POLL_SECONDS = env.float("HONGMIAN_QUEUE_POLL_SECONDS", default=0.2)
+# 穗智管 big screen's push stream (issue 15, item 5): a response's life, and how often it
+# looks for new indicator readings (they come every few minutes, not every second).
+HONGMIAN_OPS_STREAM_SECONDS = env.float("HONGMIAN_OPS_STREAM_SECONDS", default=25.0)
+HONGMIAN_OPS_POLL_SECONDS = env.float("HONGMIAN_OPS_POLL_SECONDS", default=1.0)
 HONGMIAN_NOTIFY_FROM_EMAIL = env.str("HONGMIAN_NOTIFY_FROM_EMAIL", default="12345@gz.gov.cn")
 
 # 12345 hotline

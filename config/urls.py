@@ -20,6 +20,8 @@ urlpatterns = [
     path("analytics/", include("hongmian.analytics.urls")),
     # 数据资源目录 (issue 15): the data hub's catalogue and dataset pages.
     path("datahub/", include("hongmian.datahub.urls")),
+    # 穗智管 (issue 15, item 5): the operations centre's big screen and thematic views.
+    path("ops/", include("hongmian.opscentre.urls")),
     # The holder's certificates (/me/certificates/) and their public verification
     # (/certificates/verify/) (issue 13, item 1).
     path("", include("hongmian.certificates.urls")),

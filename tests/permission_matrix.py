@@ -1179,6 +1179,16 @@ WEB.update(
         ),
     }
 )
+# 穗智管 operations centre (issue 15, item 5, decision 0083): the big screen, its push
+# stream and the urban-village view are for staff (each department answers for its
+# indicators' alerts); citizens are refused.
+WEB.update(
+    {
+        "GET /ops/screen/": Row(ALLOWED_FOR(STAFF_ROLES)),
+        "GET /ops/screen/stream/": Row(ALLOWED_FOR(STAFF_ROLES), note="SSE"),
+        "GET /ops/villages/": Row(ALLOWED_FOR(STAFF_ROLES)),
+    }
+)
 # The hall's line (issue 14 item 3, decision 0064): the desk, the windows' consoles and the
 # screen key are the hall's own staff's; the live view and the times its viewers'; the
 # call-up screen and its stream are public with the hall's screen key. Hall 0 is nobody's:
