@@ -1176,6 +1176,16 @@ WEB.update(
         ),
     }
 )
+# --- data hub sharing (issue 15 item 3, decision 0081): the rows API answers 404 for a
+# code that names nothing, as for a dataset the caller's unit may not read (grants and
+# their cases: hongmian/datahub/tests/test_sharing.py).
+API.update(
+    {
+        "GET /api/datahub/datasets/<code>/rows": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+    }
+)
 # The hall's line (issue 14 item 3, decision 0064): the desk, the windows' consoles and the
 # screen key are the hall's own staff's; the live view and the times its viewers'; the
 # call-up screen and its stream are public with the hall's screen key. Hall 0 is nobody's:
