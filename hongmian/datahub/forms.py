@@ -68,10 +68,10 @@ class SharingRequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
     )
     valid_from = forms.DateField(
-        label=_("使用期限自"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("使用期限自"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
     valid_to = forms.DateField(
-        label=_("使用期限至"), widget=forms.DateInput(attrs={"type": "date"})
+        label=_("使用期限至"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
     )
 
     def __init__(self, *args: object, choices: list[tuple[str, str]], **kwargs: object) -> None:
