@@ -312,3 +312,21 @@ def test_the_generalisations() -> None:
     assert generalise_number("n/a") is None
     assert pseudonym("x", b"a") != pseudonym("x", b"b")
     assert pseudonym("", b"a") is None
+
+
+def test_the_consumer_units_api_key_is_the_credential(org: Org, residents: Dataset) -> None:
+    from hongmian.identity.api_key_cache import api_key_cache_forget
+    from hongmian.identity.services.api_keys import api_key_create, api_key_revoke
+
+    system = UserFactory(role=Role.DEPT_HANDLER, org_unit=org.police, username="d-police-sys")
+    api_key, key = api_key_create(actor=Actor.system("test"), user=system, name="低保核查系统")
+    _approve(org, _request(org, residents))
+    url = "/api/datahub/datasets/HZ-RESIDENTS/rows"
+    answer = Client().get(url, HTTP_AUTHORIZATION=f"Bearer {key}")
+    assert answer.status_code == 200
+    assert answer.json()["count"] == 2
+    call = SharingCall.objects.get()
+    assert (call.user, call.via) == (system, "api")
+    api_key_revoke(actor=Actor.system("test"), api_key=api_key)
+    api_key_cache_forget()
+    assert Client().get(url, HTTP_AUTHORIZATION=f"Bearer {key}").status_code == 401

@@ -155,3 +155,15 @@ def test_who_uses_my_data_counts_every_call(org: Org, monkeypatch: pytest.Monkey
     # Another unit's steward sees none of it.
     other = client_for(org.police_steward).get("/datahub/sharing/usage/").content.decode()
     assert "0 个单位调用 0 次" in other
+
+
+def test_the_dataset_page_says_how_each_sharing_type_is_reached(org: Org) -> None:
+    make_dataset(org, code="HZ-OPEN", schema=RESIDENTS)
+    make_dataset(org, code="HZ-CLOSED", schema=RESIDENTS, sharing=SharingType.NOT_SHARED)
+    client = client_for(org.police_steward)
+    page = client.get("/datahub/datasets/HZ-OPEN/").content.decode()
+    assert "GET /api/datahub/datasets/HZ-OPEN/rows" in page
+    assert "/datahub/datasets/HZ-OPEN/request" not in page
+    page = client.get("/datahub/datasets/HZ-CLOSED/").content.decode()
+    assert "不予共享。" in page
+    assert "/datahub/datasets/HZ-CLOSED/request" not in page
