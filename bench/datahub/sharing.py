@@ -20,13 +20,14 @@ import sys
 import tempfile
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
 
 DISTRICTS = ["越秀区", "海珠区", "荔湾区", "天河区", "白云区", "黄埔区"]
-SCHEMA = {
+SCHEMA: dict[str, Any] = {
     "primaryKey": "rid",
     "fields": [
         {"name": "rid", "type": "integer"},
@@ -38,6 +39,7 @@ SCHEMA = {
         {"name": "district", "type": "string"},
     ],
 }
+FIELDS: list[dict[str, Any]] = SCHEMA["fields"]
 
 
 def write(path: Path, rows: int) -> None:
@@ -89,7 +91,7 @@ def main() -> None:
                 grade=f.get("grade", "general"),
                 personal=f.get("personal", False),
             )
-            for f in SCHEMA["fields"]
+            for f in FIELDS
         }
         started = time.perf_counter()
         write(dataset_file(dataset), args.rows)
