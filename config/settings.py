@@ -403,6 +403,8 @@ HONGMIAN_ANALYTICS_STORE = env.path(
 HONGMIAN_DATAHUB_STORE = env.path(
     "HONGMIAN_DATAHUB_STORE", default=str(BASE_DIR / "var" / "datahub")
 )
+# Data hub sharing: the secret each consumer's pseudonym key derives from (SECRET_KEY if empty).
+HONGMIAN_DATAHUB_PSEUDONYM_KEY = env.str("HONGMIAN_DATAHUB_PSEUDONYM_KEY", default="")
 # Knowledge search: the embedded in-process backend by default.
 HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(
     "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND",

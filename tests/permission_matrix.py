@@ -1189,6 +1189,36 @@ WEB.update(
         "GET /ops/villages/": Row(ALLOWED_FOR(STAFF_ROLES)),
     }
 )
+# --- data hub sharing (issue 15 item 3, decision 0081): the rows API answers 404 for a
+# code that names nothing, as for a dataset the caller's unit may not read (grants and
+# their cases: hongmian/datahub/tests/test_sharing.py).
+API.update(
+    {
+        "GET /api/datahub/datasets/<code>/rows": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+    }
+)
+_NO_REQUEST = ANY_LOGGED_IN.but(dict.fromkeys(LOGGED_IN, NOT_FOUND))
+WEB.update(
+    {
+        "GET /datahub/datasets/<code>/request": Row(
+            ANY_LOGGED_IN, ok=404, note="no dataset has the matrix's code"
+        ),
+        "POST /datahub/datasets/<code>/request": Row(
+            ALLOWED_FOR((), denied=NOT_FOUND),
+            note="no dataset has the matrix's code",
+            body={"purpose": "x"},
+        ),
+        "GET /datahub/sharing/mine/": Row(ALLOWED_FOR(STAFF_ROLES)),
+        "GET /datahub/sharing/inbox/": Row(ALLOWED_FOR(STAFF_ROLES)),
+        "GET /datahub/sharing/usage/": Row(ALLOWED_FOR(STAFF_ROLES)),
+        "GET /datahub/sharing/requests/<id>/": Row(_NO_REQUEST, note="no request 0"),
+        "POST /datahub/sharing/requests/<id>/approve": Row(_NO_REQUEST, body={"x": "1"}),
+        "POST /datahub/sharing/requests/<id>/refuse": Row(_NO_REQUEST, body={"reason": "x"}),
+        "POST /datahub/sharing/requests/<id>/revoke": Row(_NO_REQUEST, body={"reason": "x"}),
+    }
+)
 # The hall's line (issue 14 item 3, decision 0064): the desk, the windows' consoles and the
 # screen key are the hall's own staff's; the live view and the times its viewers'; the
 # call-up screen and its stream are public with the hall's screen key. Hall 0 is nobody's:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import base64
+import datetime as dt
+import hashlib
+import hmac
 import re
 
 
@@ -62,4 +66,53 @@ def mask_credit_code(value: str | None) -> str:
     return mask_resident_id(value)
 
 
-__all__ = ["mask_address", "mask_credit_code", "mask_mobile", "mask_name", "mask_resident_id"]
+# --- de-identification techniques of GB/T 37964-2019 (the data hub's sharing, decision 0081) --
+
+
+def generalise_date(value: dt.date | dt.datetime | str | None) -> str | None:
+    """A date or moment to its month (泛化): 2024-03-17 → "2024-03"."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, dt.date):
+        return f"{value.year:04d}-{value.month:02d}"
+    text = str(value)
+    return text[:7] if re.match(r"^\d{4}-\d{2}", text) else None
+
+
+def generalise_number(value: float | int | str | None) -> str | None:
+    """A number to the decade-sized range it falls in (泛化): 7 → "0–9", 1234 → "1000–1999",
+    -35 → "-39–-30". The width is the power of ten below the number's magnitude (at least 10),
+    so small counts stay useful and large amounts say only their order."""
+    if value is None or value == "":
+        return None
+    try:
+        whole = int(float(value))
+    except (TypeError, ValueError):
+        return None
+    width = max(10, 10 ** (len(str(abs(whole))) - 1))
+    low = (abs(whole) // width) * width
+    if whole < 0:
+        return f"-{low + width - 1}–-{low}"
+    return f"{low}–{low + width - 1}"
+
+
+def pseudonym(value: object, key: bytes) -> str | None:
+    """A keyed pseudonym (假名化, HMAC-SHA-256) of `value`: the same value and key always give
+    the same pseudonym, another key another one, and without the key an 18-digit ID number
+    cannot be found by hashing every candidate."""
+    if value is None or value == "":
+        return None
+    digest = hmac.new(key, str(value).encode(), hashlib.sha256).digest()
+    return base64.b32encode(digest[:15]).decode().lower()
+
+
+__all__ = [
+    "generalise_date",
+    "generalise_number",
+    "mask_address",
+    "mask_credit_code",
+    "mask_mobile",
+    "mask_name",
+    "mask_resident_id",
+    "pseudonym",
+]

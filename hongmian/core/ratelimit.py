@@ -41,10 +41,10 @@ KEY_MAX = 200  # RateCounter.key's max_length; longer keys are refused, not cut 
 # The one statement that counts. "key" is quoted: a keyword in some SQL dialects. The SET
 # expressions read the row as it was before the update (standard SQL, both databases).
 _UPSERT = """
-INSERT INTO core_ratecounter ("key", count, window_ends) VALUES (%s, 1, %s)
+INSERT INTO core_ratecounter ("key", count, window_ends) VALUES (%s, %s, %s)
 ON CONFLICT ("key") DO UPDATE SET
-    count = CASE WHEN core_ratecounter.window_ends <= %s THEN 1
-                 ELSE core_ratecounter.count + 1 END,
+    count = CASE WHEN core_ratecounter.window_ends <= %s THEN excluded.count
+                 ELSE core_ratecounter.count + excluded.count END,
     window_ends = CASE WHEN core_ratecounter.window_ends <= %s THEN excluded.window_ends
                        ELSE core_ratecounter.window_ends END
 RETURNING count, window_ends
@@ -85,18 +85,20 @@ def _as_datetime(value: object) -> dt.datetime:
     return moment if timezone.is_aware(moment) else moment.replace(tzinfo=dt.UTC)
 
 
-def hit(key: str, *, limit: int, window: int) -> Decision:
+def hit(key: str, *, limit: int, window: int, amount: int = 1) -> Decision:
     """Count one hit on `key` and say whether it is within `limit` hits per `window` seconds.
     Atomic across threads and processes. Inside a transaction that later rolls back, the hit
-    rolls back too: count before the work you guard, outside its transaction."""
+    rolls back too: count before the work you guard, outside its transaction. `amount`
+    counts a hit as that many (a data hub call counts the rows it returns against a quota:
+    `count - amount` is then what was used before this hit)."""
     _check_key(key)
-    if limit < 1 or window < 1:
-        raise ValueError("limit and window must be positive")
+    if limit < 1 or window < 1 or amount < 1:
+        raise ValueError("limit, window and amount must be positive")
     now = timezone.now()
     adapt = connection.ops.adapt_datetimefield_value
     ends, current = adapt(now + dt.timedelta(seconds=window)), adapt(now)
     with connection.cursor() as cursor:
-        cursor.execute(_UPSERT, [key, ends, current, current])
+        cursor.execute(_UPSERT, [key, amount, ends, current, current])
         count, window_ends = cursor.fetchone()
     return Decision(
         allowed=count <= limit, count=count, limit=limit, window_ends=_as_datetime(window_ends)

@@ -33,3 +33,7 @@ def dcat_turtle(request: HttpRequest) -> HttpResponse:
 def dcat_jsonld(request: HttpRequest) -> HttpResponse:
     """The same catalogue in JSON-LD."""
     return _graph_response(request, "json-ld", "application/ld+json")
+
+
+# The sharing operations live in their own module on this Router (decision 0081).
+from hongmian.datahub import api_sharing  # noqa: E402, F401  (registers its operations)

@@ -12,7 +12,16 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from hongmian.core.models import BaseModel
-from hongmian.datahub.states import Frequency, Grade, OpenType, RunOutcome, SharingType, SourceKind
+from hongmian.datahub.states import (
+    CallOutcome,
+    Frequency,
+    Grade,
+    OpenType,
+    RequestStatus,
+    RunOutcome,
+    SharingType,
+    SourceKind,
+)
 from hongmian.identity.models import OrgUnit
 from hongmian.identity.scoping import RestrictedQuerySet, Scope, Scopes
 from hongmian.identity.states import CITY_WIDE_ROLES, UNIT_SCOPED_ROLES, Role
@@ -228,3 +237,100 @@ class IngestRun(BaseModel):
             "rows_rejected": self.rows_rejected,
             "quality": self.quality,
         }
+
+
+# Sharing (issue 15 item 3, decision 0081). A request is seen by the consumer unit's stewards
+# and manager (`mine`) and by the provider's (`inbox`); the city's data officers see all.
+_SHARING_ROLES = frozenset({Role.DATA_STEWARD, Role.DEPT_MANAGER})
+_SHARING_CITY = frozenset({Role.CHIEF_DATA_OFFICER, Role.SYSTEM_ADMIN})
+
+
+class SharingRequest(BaseModel):
+    """共享申请 — a consumer department asks for a 有条件共享 dataset: why (`purpose`), which
+    fields, which rows (`row_filter`: field → value or list of values) and for which period.
+    The provider approves (`granted_fields` ⊆ `requested_fields`, core-grade fields only
+    when named in `core_granted`, a daily row quota) or refuses with a reason. An approved
+    request is the consumer's grant until `valid_to` (then expired) or until the provider
+    revokes it."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="sharing_requests")
+    consumer = models.ForeignKey(
+        OrgUnit, verbose_name=_("使用单位"), on_delete=models.PROTECT, related_name="+"
+    )
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    purpose = models.TextField(_("用途"))
+    requested_fields = models.JSONField(_("申请字段"), default=list)
+    row_filter = models.JSONField(_("行过滤条件"), default=dict, blank=True)
+    valid_from = models.DateField(_("使用期限自"))
+    valid_to = models.DateField(_("使用期限至"))
+    status = models.CharField(
+        _("状态"), max_length=16, choices=RequestStatus.choices, default=RequestStatus.REQUESTED
+    )
+    granted_fields = models.JSONField(_("批准字段"), default=list, blank=True)
+    core_granted = models.JSONField(_("明确授权的核心字段"), default=list, blank=True)
+    quota_rows_per_day = models.PositiveIntegerField(_("每日行数配额"), default=0)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    decided_at = models.DateTimeField(_("审核时间"), null=True, blank=True)
+    reason = models.TextField(_("拒绝/撤销理由"), blank=True)
+
+    scopes: ClassVar[Scopes] = {
+        "mine": Scope(city_wide=_SHARING_CITY, unit="consumer", unit_roles=_SHARING_ROLES),
+        "inbox": Scope(
+            city_wide=_SHARING_CITY, unit="dataset__provider", unit_roles=_SHARING_ROLES
+        ),
+    }
+    objects = RestrictedQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("共享申请")
+        verbose_name_plural = _("共享申请")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["dataset", "consumer", "status"], name="datahub_request_grant"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in RequestStatus]),
+                name="datahub_request_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(valid_to__gte=models.F("valid_from")),
+                name="datahub_request_period_ordered",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.consumer} → {self.dataset.code}"
+
+
+class SharingCall(BaseModel):
+    """数据调用记录 — one call of the rows API: who (account and unit), which dataset under
+    which grant, for what purpose, which fields and how many rows it got, or why it was
+    refused. Written for every call; "who uses my data" counts these."""
+
+    dataset = models.ForeignKey(Dataset, on_delete=models.PROTECT, related_name="calls")
+    request = models.ForeignKey(
+        SharingRequest, null=True, blank=True, on_delete=models.PROTECT, related_name="calls"
+    )
+    consumer = models.ForeignKey(OrgUnit, on_delete=models.PROTECT, related_name="+")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    via = models.CharField(max_length=16)
+    purpose = models.TextField(_("用途"), blank=True)
+    returned_fields = models.JSONField(_("返回字段"), default=list)
+    rows = models.PositiveIntegerField(_("返回行数"), default=0)
+    page = models.PositiveIntegerField(default=1)
+    outcome = models.CharField(_("结果"), max_length=16, choices=CallOutcome.choices)
+
+    class Meta:
+        verbose_name = _("数据调用记录")
+        verbose_name_plural = _("数据调用记录")
+        ordering = ["-created_at", "-id"]
+        indexes = [
+            models.Index(fields=["dataset", "consumer", "created_at"], name="datahub_call_usage"),
+        ]

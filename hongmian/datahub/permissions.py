@@ -16,7 +16,7 @@ from hongmian.identity.permissions import is_active_user, is_staff_member, is_sy
 from hongmian.identity.states import Role
 
 if TYPE_CHECKING:
-    from hongmian.datahub.models import Dataset
+    from hongmian.datahub.models import Dataset, SharingRequest
     from hongmian.identity.models import OrgUnit
 
 STEWARD_ROLES = frozenset({Role.DATA_STEWARD, Role.DEPT_MANAGER})
@@ -53,3 +53,28 @@ def can_view_fields(user: Any, dataset: Dataset) -> bool:
     if dataset.sharing_type != SharingType.NOT_SHARED:
         return can_view_catalogue(user)
     return _city_wide(user) or in_own_units(user, dataset.provider)
+
+
+# --- sharing (issue 15 item 3, decision 0081) --------------------------------------------------
+
+
+def can_request_sharing(user: Any, dataset: Dataset) -> bool:
+    """A consumer unit's steward or manager asks for another unit's dataset."""
+    unit_id = getattr(user, "org_unit_id", None)
+    return (
+        is_active_user(user)
+        and user.role in STEWARD_ROLES
+        and unit_id is not None
+        and unit_id != dataset.provider_id
+    )
+
+
+def can_answer_sharing(user: Any, request: SharingRequest) -> bool:
+    """The provider's steward or manager, or the CDO, approves, refuses and revokes."""
+    return can_update_dataset(user, request.dataset)
+
+
+def can_read_rows(user: Any) -> bool:
+    """Any staff account of a unit (typically the unit's API key account) reads rows its
+    unit may read; what it may read is the grant's business (services/sharing.py)."""
+    return is_staff_member(user) and getattr(user, "org_unit_id", None) is not None

@@ -8,6 +8,8 @@ import datetime as dt
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
+from hongmian.core.transitions import TransitionTable
+
 
 class SharingType(models.TextChoices):
     """共享类型 of GB/T 21063: who among the departments may use the data."""
@@ -77,3 +79,34 @@ class RunOutcome(models.TextChoices):
     LOADED = "loaded", _("已入库")  # every row read; good rows loaded (rejects may exist)
     DRY_RUN = "dry_run", _("试运行")  # checked, nothing written
     FAILED = "failed", _("失败")  # nothing loaded; `error_code` says why
+
+
+class RequestStatus(models.TextChoices):
+    """共享申请 states (issue 15 item 3): a request is answered once; an approved one is a
+    grant until it expires or the provider revokes it."""
+
+    REQUESTED = "requested", _("待审核")  # the consumer asked; the provider has not answered
+    APPROVED = "approved", _("已批准")  # a live grant (inside its period, it reads rows)
+    REFUSED = "refused", _("已拒绝")  # answered no, with a reason
+    EXPIRED = "expired", _("已过期")  # the period ended (sharing_requests_expire)
+    REVOKED = "revoked", _("已撤销")  # the provider withdrew the grant, with a reason
+
+
+SHARING_TRANSITIONS = TransitionTable.build(
+    "datahub.sharing",
+    {
+        RequestStatus.REQUESTED: {RequestStatus.APPROVED, RequestStatus.REFUSED},
+        RequestStatus.APPROVED: {RequestStatus.EXPIRED, RequestStatus.REVOKED},
+        RequestStatus.REFUSED: set(),
+        RequestStatus.EXPIRED: set(),
+        RequestStatus.REVOKED: set(),
+    },
+)
+
+
+class CallOutcome(models.TextChoices):
+    """What one call of the rows API got (every call is recorded, refused ones too)."""
+
+    SERVED = "served", _("已返回")  # rows returned (possibly none, possibly cut by the quota)
+    QUOTA = "quota", _("超出配额")  # the day's row quota was used up: 429
+    EXPIRED = "expired", _("授权过期")  # the grant's period is over: 403

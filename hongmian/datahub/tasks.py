@@ -38,3 +38,13 @@ def sources_due() -> int:
         DataSource.objects.filter(pk=pk).update(next_run_at=now + dt.timedelta(minutes=minutes))
     enqueue_many(source_run, [{"source_id": pk} for pk, _ in due])
     return len(due)
+
+
+@cron("5 0 * * *")  # just after midnight (Asia/Shanghai): grants whose period ended yesterday
+@reliable_task()
+def sharing_expire_due() -> int:
+    """Approved grants past their period become expired (reads refuse them already; this
+    keeps "my requests" and the inbox truthful)."""
+    from hongmian.datahub.services.sharing import sharing_requests_expire
+
+    return sharing_requests_expire(actor=Actor.system("datahub-sharing"))

@@ -16,7 +16,11 @@ from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.datahub import selectors
 from hongmian.datahub.forms import CatalogueFilterForm, DatasetEditForm, split_words
 from hongmian.datahub.models import Dataset
-from hongmian.datahub.permissions import can_update_dataset, can_view_catalogue
+from hongmian.datahub.permissions import (
+    can_request_sharing,
+    can_update_dataset,
+    can_view_catalogue,
+)
 from hongmian.datahub.services.datasets import DatasetMeta, dataset_update
 from hongmian.identity.models import OrgUnit
 
@@ -73,6 +77,7 @@ def dataset(request: HttpRequest, code: str) -> HttpResponse:
             "view": view,
             "d": d,
             "can_edit": can_update_dataset(request.user, d),
+            "can_request": can_request_sharing(request.user, d),
             "versions": list(d.versions.all()[:10]),
         },
     )

@@ -28,6 +28,21 @@ def test_hits_within_the_limit_are_allowed_and_the_next_is_refused() -> None:
     assert decisions[0].retry_after == 0  # allowed: nothing to wait for
 
 
+def test_a_hit_may_count_as_many() -> None:
+    # The data hub's row quota: a call counts the rows it returns.
+    first = ratelimit.hit("t:rows", limit=10, window=60, amount=7)
+    second = ratelimit.hit("t:rows", limit=10, window=60, amount=5)
+
+    assert (first.count, first.allowed) == (7, True)
+    assert (second.count, second.allowed) == (12, False)
+    RateCounter.objects.filter(key="t:rows").update(
+        window_ends=timezone.now() - dt.timedelta(seconds=1)
+    )
+    assert ratelimit.hit("t:rows", limit=10, window=60, amount=4).count == 4  # a new window
+    with pytest.raises(ValueError, match="amount"):
+        ratelimit.hit("t:rows", limit=10, window=60, amount=0)
+
+
 def test_keys_count_apart() -> None:
     ratelimit.hit("t:a", limit=1, window=60)
 
