@@ -397,6 +397,9 @@ HONGMIAN_ANALYTICS_STORE = env.path(
 HONGMIAN_DATAHUB_STORE = env.path(
     "HONGMIAN_DATAHUB_STORE", default=str(BASE_DIR / "var" / "datahub")
 )
+# The data bureau (数据管理局) that owns the hub's own APIs and the city's reports as data
+# assets (decision 0085): an org unit's code; empty leaves them without an owner unit.
+HONGMIAN_DATA_BUREAU_UNIT = env.str("HONGMIAN_DATA_BUREAU_UNIT", default="")
 # Knowledge search: the embedded in-process backend by default.
 HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(
     "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND",

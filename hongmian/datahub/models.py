@@ -228,3 +228,7 @@ class IngestRun(BaseModel):
             "rows_rejected": self.rows_rejected,
             "quality": self.quality,
         }
+
+
+# The asset registry, usage counters and alerts live in their own module (CDO work, item 4).
+from hongmian.datahub.models_assets import AssetUsage, DataAlert, DataAsset  # noqa: E402, F401
