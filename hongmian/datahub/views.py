@@ -17,6 +17,7 @@ from hongmian.datahub import selectors
 from hongmian.datahub.forms import CatalogueFilterForm, DatasetEditForm, split_words
 from hongmian.datahub.models import Dataset
 from hongmian.datahub.permissions import can_update_dataset, can_view_catalogue
+from hongmian.datahub.services.assets import dataset_read_record
 from hongmian.datahub.services.datasets import DatasetMeta, dataset_update
 from hongmian.identity.models import OrgUnit
 
@@ -66,6 +67,7 @@ def dataset(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     d: Dataset = view.dataset
+    dataset_read_record(d, request.user)  # the asset's usage (decision 0085)
     return render(
         request,
         "datahub/dataset.html",

@@ -179,6 +179,20 @@ def api_asset(key: str, name: str) -> DataAsset:
     return asset
 
 
+def report_read_record(issue: Any, user: Any) -> None:
+    """Count a read of an analytics report (ReportIssue); never fails the read."""
+    try:
+        asset, _ = DataAsset.objects.get_or_create(
+            kind=AssetKind.REPORT,
+            key=f"report:{issue.pk}",
+            defaults={"name": str(issue.title)[:200], "owner_unit": bureau_unit()},
+        )
+    except DatabaseError:
+        logger.exception("datahub: no asset for report %s", issue.pk)
+        return
+    asset_use_record(asset=asset, consumer=consumer_of(user))
+
+
 def asset_use_record(
     *, asset: DataAsset, consumer: OrgUnit | None, count: int = 1, at: dt.datetime | None = None
 ) -> None:

@@ -192,3 +192,50 @@ def test_an_asset_page_is_for_its_unit_and_the_city(org: Org, who: str) -> None:
         assert page is not None
         assert page.total == 1
         assert len(page.usage) == 30
+
+
+# --- the pages -------------------------------------------------------------------------------
+
+
+def _client(user: Any) -> Any:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def test_the_pages_keep_each_department_to_its_own(org: Org) -> None:
+    make_dataset(org)
+    make_dataset(org, code="GA-A", unit=org.police)
+    steward = _client(org.steward)
+    own = steward.get("/datahub/cdo/").content.decode()
+    assert "广州市住房和城乡建设局" in own
+    assert 'id="completeness"' in own
+    assert "共享申请功能尚未上线" in own  # the seam, said on the page
+    assert steward.get("/datahub/cdo/d-police/").status_code == 404
+    assert steward.get("/datahub/cdo/no-such/").status_code == 404
+    assert _client(org.handler).get("/datahub/cdo/").status_code == 403
+    ranking = _client(org.cdo).get("/datahub/cdo/").content.decode()
+    assert "共 2 个部门" in ranking
+    assert _client(org.cdo).get("/datahub/cdo/d-police/").status_code == 200
+
+
+def test_reads_of_a_dataset_and_of_dcat_are_counted(org: Org) -> None:
+    d = make_dataset(org)
+    police = _client(org.police_steward)
+    assert police.get("/datahub/datasets/HZ-BUILDINGS/").status_code == 200
+    assert police.get("/datahub/datasets/HZ-BUILDINGS/").status_code == 200
+    assert _client(org.steward).get("/api/datahub/dcat.ttl").status_code == 200
+    asset = DataAsset.objects.get(kind=AssetKind.DATASET, key=d.code)
+    assert asset.owner_unit == org.housing
+    assert AssetUsage.objects.get(asset=asset, consumer=org.police).count == 2
+    dcat = AssetUsage.objects.get(asset__key="GET /api/datahub/dcat.ttl")
+    assert (dcat.consumer, dcat.count) == (org.housing, 1)
+    page = _client(org.steward).get("/datahub/cdo/").content.decode()
+    assert "广州市公安局" in page  # the top consumer
+    registry = _client(org.steward).get("/datahub/assets/").content.decode()
+    assert "共 1 项资产" in registry  # the DCAT operation has no owner unit: the city's
+    detail = _client(org.steward).get(f"/datahub/assets/{asset.pk}/").content.decode()
+    assert 'id="total">2<' in detail
+    assert _client(org.police_steward).get(f"/datahub/assets/{asset.pk}/").status_code == 404
