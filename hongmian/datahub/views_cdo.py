@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from hongmian.datahub import selectors_assets as s
 from hongmian.datahub.models_assets import AssetKind
-from hongmian.datahub.permissions import can_view_cdo, can_view_city_ranking, cdo_unit_ids
+from hongmian.datahub.permissions import can_view_cdo, can_view_city_ranking
 from hongmian.identity.models import OrgUnit
 
 PAGE_SIZE = 20
@@ -91,7 +91,6 @@ def _dashboard(request: HttpRequest, unit: OrgUnit) -> HttpResponse:
         "q_stale": _query_without(request, "spage"),
         "q_alerts": _query_without(request, "apage"),
         "city": can_view_city_ranking(request.user),
-        "own_units": len(cdo_unit_ids(request.user)) > 1,
     }
     return render(request, "datahub/cdo/unit.html", context)
 
