@@ -98,3 +98,21 @@ def test_one_alert_that_cannot_be_filed_does_not_stop_the_others(org: Org) -> No
 def test_only_the_system_sweeps() -> None:
     with pytest.raises(PermissionDenied):
         data_alerts_check(actor=Actor(user=None, via="web"))
+
+
+def test_the_commands_print_what_they_did(org: Org) -> None:
+    import io
+    import json
+
+    from django.core.management import call_command
+
+    d = make_dataset(org)
+    _bad_header(org, d)
+    out = io.StringIO()
+    call_command("datahub", "alerts", "check", stdout=out)
+    assert json.loads(out.getvalue())["raised"] == [
+        f"datahub:failed:HZ-BUILDINGS:{timezone.localdate():%Y%m%d}"
+    ]
+    out = io.StringIO()
+    call_command("datahub", "assets", "sync", stdout=out)
+    assert json.loads(out.getvalue())["created"] >= 3  # the dataset and the two DCAT operations
