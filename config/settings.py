@@ -405,6 +405,9 @@ HONGMIAN_DATAHUB_STORE = env.path(
 )
 # Data hub sharing: the secret each consumer's pseudonym key derives from (SECRET_KEY if empty).
 HONGMIAN_DATAHUB_PSEUDONYM_KEY = env.str("HONGMIAN_DATAHUB_PSEUDONYM_KEY", default="")
+# The data bureau (数据管理局) that owns the hub's own APIs and the city's reports as data
+# assets (decision 0085): an org unit's code; empty leaves them without an owner unit.
+HONGMIAN_DATA_BUREAU_UNIT = env.str("HONGMIAN_DATA_BUREAU_UNIT", default="")
 # Knowledge search: the embedded in-process backend by default.
 HONGMIAN_KNOWLEDGE_SEARCH_BACKEND = env.str(
     "HONGMIAN_KNOWLEDGE_SEARCH_BACKEND",

@@ -1219,6 +1219,27 @@ WEB.update(
         "POST /datahub/sharing/requests/<id>/revoke": Row(_NO_REQUEST, body={"reason": "x"}),
     }
 )
+# The chief data officers' pages and the asset registry (issue 15 item 4, decision 0085):
+# the city's data officers and leaders see every department (the ranking at /datahub/cdo/),
+# a unit's data stewards and manager their own unit's dashboard there; no department has
+# the matrix's code and no asset its id (who reaches a real one: datahub/tests/test_cdo.py).
+_CDO = frozenset(
+    {
+        Role.CHIEF_DATA_OFFICER,
+        Role.CITY_LEADER,
+        Role.SYSTEM_ADMIN,
+        Role.DATA_STEWARD,
+        Role.DEPT_MANAGER,
+    }
+)
+WEB.update(
+    {
+        "GET /datahub/cdo/": Row(ALLOWED_FOR(_CDO)),
+        "GET /datahub/cdo/<code>/": Row(ALLOWED_FOR(_CDO), ok=404, note="no such unit"),
+        "GET /datahub/assets/": Row(ALLOWED_FOR(_CDO), query={"kind": "dataset"}),
+        "GET /datahub/assets/<id>/": Row(ALLOWED_FOR(_CDO), ok=404, note="no such asset"),
+    }
+)
 # The hall's line (issue 14 item 3, decision 0064): the desk, the windows' consoles and the
 # screen key are the hall's own staff's; the live view and the times its viewers'; the
 # call-up screen and its stream are public with the hall's screen key. Hall 0 is nobody's:

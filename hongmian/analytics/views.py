@@ -39,6 +39,7 @@ from hongmian.analytics.report.render_html import report_context
 from hongmian.analytics.states import ISSUE_FILES, IssueStatus
 from hongmian.core.actors import Actor
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
+from hongmian.datahub.services.assets import report_read_record
 
 View = Callable[..., HttpResponseBase]
 
@@ -120,6 +121,7 @@ def report_detail(request: HttpRequest, pk: int) -> HttpResponse:
         return render(request, "analytics/report_failed.html", {"issue": issue}, status=200)
     context = report_context(issue.data)
     context["issue"] = issue
+    report_read_record(issue, request.user)  # the report is a data asset (decision 0085)
     return render(request, "analytics/report_detail.html", context)
 
 
@@ -129,6 +131,7 @@ def report_download(request: HttpRequest, pk: int, fmt: str) -> HttpResponseBase
     if issue.status != IssueStatus.READY:
         raise Http404
     stem = report_file_stem(issue.period_kind, issue.period_start, issue.period_end)
+    report_read_record(issue, request.user)  # the report is a data asset (decision 0085)
     if fmt == "json":
         response = HttpResponse(report_json(issue.data), content_type="application/json")
         response["Content-Disposition"] = f'attachment; filename="{stem}.json"'

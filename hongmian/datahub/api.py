@@ -8,6 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from ninja import Router
 
 from hongmian.datahub.dcat import catalogue_datasets, catalogue_graph
+from hongmian.datahub.services.assets import api_call_record
 
 router = Router(tags=["datahub"])
 
@@ -16,6 +17,9 @@ DCAT_MAX_AGE = 300
 
 
 def _graph_response(request: HttpRequest, fmt: str, content_type: str) -> HttpResponse:
+    api_call_record(
+        f"GET {request.path}", "数据资源目录（DCAT）", request.user
+    )  # usage (decision 0085)
     base = request.build_absolute_uri("/").rstrip("/")
     body = catalogue_graph(base, catalogue_datasets()).serialize(format=fmt)
     response = HttpResponse(body, content_type=content_type)

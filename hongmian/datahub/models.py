@@ -334,3 +334,7 @@ class SharingCall(BaseModel):
         indexes = [
             models.Index(fields=["dataset", "consumer", "created_at"], name="datahub_call_usage"),
         ]
+
+
+# The asset registry, usage counters and alerts live in their own module (CDO work, item 4).
+from hongmian.datahub.models_assets import AssetUsage, DataAlert, DataAsset  # noqa: E402, F401

@@ -78,3 +78,27 @@ def can_read_rows(user: Any) -> bool:
     """Any staff account of a unit (typically the unit's API key account) reads rows its
     unit may read; what it may read is the grant's business (services/sharing.py)."""
     return is_staff_member(user) and getattr(user, "org_unit_id", None) is not None
+
+
+# --- the chief data officers' pages (decision 0085) ----------------------------------------
+# The city's data officers (and the city's leaders, who read the ranking) see every
+# department; a unit's data stewards and its manager see their own unit and those below it.
+CITY_CDO_ROLES = frozenset({Role.CHIEF_DATA_OFFICER, Role.CITY_LEADER})
+
+
+def can_view_city_ranking(user: Any) -> bool:
+    return is_system_admin(user) or (is_active_user(user) and user.role in CITY_CDO_ROLES)
+
+
+def cdo_unit_ids(user: Any) -> list[int]:
+    """The units a department's steward or manager answers for: theirs and those below."""
+    from hongmian.identity.models import OrgUnit
+
+    own = getattr(user, "org_unit", None)
+    if not (is_active_user(user) and user.role in STEWARD_ROLES and own is not None):
+        return []
+    return list(OrgUnit.objects.filter(path__startswith=own.path).values_list("pk", flat=True))
+
+
+def can_view_cdo(user: Any) -> bool:
+    return can_view_city_ranking(user) or bool(cdo_unit_ids(user))

@@ -48,3 +48,21 @@ def sharing_expire_due() -> int:
     from hongmian.datahub.services.sharing import sharing_requests_expire
 
     return sharing_requests_expire(actor=Actor.system("datahub-sharing"))
+
+
+@cron("*/15 * * * *")  # a failed run reaches its owner within a quarter of an hour
+@reliable_task()
+def data_alerts_sweep() -> int:
+    """Alerts for failed runs and late sources (services/alerts.py, decision 0085)."""
+    from hongmian.datahub.services.alerts import data_alerts_check
+
+    return len(data_alerts_check(actor=Actor.system("datahub-alerts")).raised)
+
+
+@cron("7 * * * *")  # hourly: new datasets, sources and reports join the asset registry
+@reliable_task()
+def assets_registry_sync() -> int:
+    from hongmian.datahub.services.assets import assets_sync
+
+    result = assets_sync(actor=Actor.system("datahub-assets"))
+    return result.created + result.updated + result.retired

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from hongmian.datahub import views, views_sharing
+from hongmian.datahub import views, views_cdo, views_sharing
 
 app_name = "datahub"
 
@@ -17,4 +17,9 @@ urlpatterns = [
     path("sharing/requests/<int:id>/approve", views_sharing.approve, name="sharing_approve"),
     path("sharing/requests/<int:id>/refuse", views_sharing.refuse, name="sharing_refuse"),
     path("sharing/requests/<int:id>/revoke", views_sharing.revoke, name="sharing_revoke"),
+    # The chief data officers' pages and the asset registry (decision 0085).
+    path("cdo/", views_cdo.cdo_home, name="cdo"),
+    path("cdo/<str:code>/", views_cdo.cdo_unit, name="cdo_unit"),
+    path("assets/", views_cdo.asset_list, name="assets"),
+    path("assets/<int:id>/", views_cdo.asset_detail, name="asset"),
 ]

@@ -21,6 +21,7 @@ from hongmian.datahub.permissions import (
     can_update_dataset,
     can_view_catalogue,
 )
+from hongmian.datahub.services.assets import dataset_read_record
 from hongmian.datahub.services.datasets import DatasetMeta, dataset_update
 from hongmian.identity.models import OrgUnit
 
@@ -70,6 +71,7 @@ def dataset(request: HttpRequest, code: str) -> HttpResponse:
     except NotFound:
         raise Http404 from None
     d: Dataset = view.dataset
+    dataset_read_record(d, request.user)  # the asset's usage (decision 0085)
     return render(
         request,
         "datahub/dataset.html",

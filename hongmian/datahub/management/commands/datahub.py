@@ -66,6 +66,12 @@ class Command(BaseCommand):
         sources.add_argument("sources_action", choices=["run"])
         sources.add_argument("--all", action="store_true", help="every enabled source, due or not")
 
+        # The CDO work (decision 0085): what the 15-minute and hourly jobs do, on demand.
+        alerts = sub.add_parser("alerts", help="raise the alerts for failed runs, late sources")
+        alerts.add_argument("alerts_action", choices=["check"])
+        assets = sub.add_parser("assets", help="bring the data-asset registry up to date")
+        assets.add_argument("assets_action", choices=["sync"])
+
     def handle(self, *args: Any, **options: Any) -> None:
         actor = Actor.cli(None, label="datahub")
         try:
@@ -73,10 +79,25 @@ class Command(BaseCommand):
                 self._create(actor, options)
             elif options["action"] == "ingest":
                 self._ingest(actor, options)
+            elif options["action"] in ("alerts", "assets"):
+                self._cdo(actor, options["action"])
             else:
                 self._sources(actor, options)
         except ApplicationError as exc:
             raise CommandError(f"{exc.code}: {exc.message}") from None
+
+    def _cdo(self, actor: Actor, action: str) -> None:
+        from hongmian.datahub.services.alerts import data_alerts_check
+        from hongmian.datahub.services.assets import assets_sync
+
+        if action == "alerts":
+            sweep = data_alerts_check(actor=actor)
+            payload: dict[str, Any] = {"raised": sweep.raised, "not_filed": sweep.not_filed}
+        else:
+            synced = assets_sync(actor=actor)
+            payload = {"created": synced.created, "updated": synced.updated}
+            payload["retired"] = synced.retired
+        self.stdout.write(json.dumps(payload, ensure_ascii=False))
 
     def _create(self, actor: Actor, o: dict[str, Any]) -> None:
         path: Path = o["schema"]
