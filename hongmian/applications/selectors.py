@@ -17,7 +17,7 @@ from hongmian.applications.definitions import FormDefinition, definition_parse
 from hongmian.applications.models import Application, ApplicationMaterial, ItemForm
 from hongmian.applications.rule_models import RuleVersion
 from hongmian.applications.states import CLOCK_STATUSES, MaterialMode, Status
-from hongmian.catalog.models import ServiceItem
+from hongmian.catalog.models import Material, ServiceItem
 from hongmian.core import deadlines
 from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.reviews import VersionState
@@ -209,11 +209,16 @@ class ReuseCandidate:
     source: ApplicationMaterial
 
 
-def reusable_materials(application: Application) -> dict[int, list[ApplicationMaterial]]:
+def reusable_materials(
+    application: Application, *, materials: list[Material] | None = None
+) -> dict[int, list[ApplicationMaterial]]:
     """For each material the item asks for, the files the same applicant (the same person,
     or the same enterprise) submitted under the same material name in earlier applications
-    that went past the draft, newest first."""
-    names = {m.name: m.pk for m in application.item.materials.all()}
+    that went past the draft, newest first. `materials`: the item's, when the caller has
+    read them already."""
+    if materials is None:
+        materials = list(application.item.materials.all())
+    names = {m.name: m.pk for m in materials}
     owner = (
         Q(application__enterprise_id=application.enterprise_id)
         if application.enterprise_id
