@@ -94,11 +94,11 @@ def record_many(*, application: Application, steps: Sequence[Step]) -> None:
 
 def lock(application: Application) -> Application:
     """The application's row, locked for the act (select_for_update) — that row only: the
-    item (and person, enterprise) come with it unlocked, or every act on any application of
-    the item would wait for the one before it to commit."""
+    item (and the person, whose file 秒批 reads) come with it unlocked, or every act on any
+    application of the item would wait for the one before it to commit."""
     return (
         Application.objects.select_for_update(of=("self",))
-        .select_related("item", "person", "enterprise")
+        .select_related("item", "person")
         .get(pk=application.pk)
     )
 

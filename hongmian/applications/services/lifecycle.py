@@ -95,6 +95,10 @@ def application_submit(
     (403 `application.assurance_too_low`), an application already submitted (409)."""
     owner_check(actor, application)
     key = (idempotency_key or "").strip()
+    if application.status != Status.DRAFT and key and application.submit_key == key:
+        # A retry of the submission the caller's row already shows: a submission is never
+        # undone (no transition leads back to the draft), so the answer needs no lock.
+        return application, False
     with transaction.atomic():
         application = lock(application)
         if application.status != Status.DRAFT and key and application.submit_key == key:

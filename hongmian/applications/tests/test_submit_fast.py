@@ -6,6 +6,8 @@ pinned."""
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from django.db import connection, transaction
 from django.db.models import F
@@ -17,7 +19,7 @@ from hongmian.applications.selectors import ITEM_SETUP, item_form, item_setup, r
 from hongmian.applications.selectors_rules import rule_in_force
 from hongmian.applications.services import forms, lifecycle, materials, rules
 from hongmian.applications.states import Status
-from hongmian.applications.tests.conftest import FORM, World, actor_of
+from hongmian.applications.tests.conftest import World, actor_of
 from hongmian.applications.tests.test_instant import AGE_80, SYSTEM, born, consented, submit
 from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.models import AuditEvent, CacheVersion
@@ -61,9 +63,11 @@ def test_another_process_s_change_is_seen_by_the_next_use(world: World) -> None:
 
 def test_a_form_changed_after_the_copy_was_made_is_used_at_once(world: World) -> None:
     before, revision = item_form(world.item)
-    forms.item_form_set(
-        actor=SYSTEM, item=world.item, fields=[*FORM, {"key": "extra", "label": "备注"}]
-    )
+    fields: list[dict[str, Any]] = [
+        {"key": "name", "label": "姓名", "file_field": "identity.name"},
+        {"key": "extra", "label": "备注"},
+    ]
+    forms.item_form_set(actor=SYSTEM, item=world.item, fields=fields)
     after, newer = item_form(world.item)
     assert newer == revision + 1
     assert "extra" in {f.key for f in after.fields} - {f.key for f in before.fields}
