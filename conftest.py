@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -22,6 +23,16 @@ def _fresh_calendar_overrides():
     calendar.overrides_cache_clear()
     yield
     calendar.overrides_cache_clear()
+
+
+@pytest.fixture(autouse=True)
+def _fresh_versioned_caches() -> Iterator[None]:
+    # The same for core.versioned_cache's copies (an item's form and rules, decision 0087).
+    from hongmian.core.versioned_cache import versioned_caches_clear
+
+    versioned_caches_clear()
+    yield
+    versioned_caches_clear()
 
 
 @pytest.fixture(autouse=True)

@@ -15,11 +15,14 @@ from django.utils.translation import gettext as _
 from hongmian.applications import permissions
 from hongmian.applications.definitions import FormDefinition, definition_parse
 from hongmian.applications.models import Application, ApplicationMaterial, ItemForm
+from hongmian.applications.rule_models import RuleVersion
 from hongmian.applications.states import CLOCK_STATUSES, MaterialMode, Status
-from hongmian.catalog.models import ServiceItem
+from hongmian.catalog.models import Material, ServiceItem
 from hongmian.core import deadlines
 from hongmian.core.errors import ApplicationError, NotFound
+from hongmian.core.reviews import VersionState
 from hongmian.core.validators import parse_id
+from hongmian.core.versioned_cache import VersionedCache
 from hongmian.identity.permissions import is_active_user
 from hongmian.identity.selectors import mandate_check
 from hongmian.identity.states import MandateAgent, Role
@@ -144,12 +147,46 @@ def desk_application_list(
     return rows.order_by("due_at", "submitted_at", "id")
 
 
-def item_form(item: ServiceItem) -> tuple[FormDefinition, int]:
+@dataclass(frozen=True, slots=True)
+class ItemSetup:
+    """What every submission of an item reads and only an editor changes: its form (and
+    revision) and its published instant-approval rule versions (newest first) with their
+    effective dates. Shared by the process's requests: read it, never change it."""
+
+    form: FormDefinition
+    revision: int
+    rules: tuple[tuple[dt.date | None, RuleVersion], ...]
+
+    def rule_on(self, today: dt.date) -> RuleVersion | None:
+        """The rule in force on `today` (selectors_rules.rule_in_force)."""
+        return next((v for since, v in self.rules if since is None or since <= today), None)
+
+
+def _setup_load(item_id: int) -> ItemSetup:
+    form = ItemForm.objects.filter(item_id=item_id).first()
+    published = RuleVersion.objects.filter(
+        item_id=item_id, state__in=[VersionState.PUBLISHED, VersionState.SUPERSEDED]
+    ).order_by("-number")
+    return ItemSetup(
+        form=definition_parse(form.fields) if form is not None else FormDefinition(fields=()),
+        revision=form.revision if form is not None else 0,
+        rules=tuple((v.effective_from, v) for v in published),
+    )
+
+
+# Bumped by item_form_set and by a rule's publication (services/forms.py, services/rules.py)
+# in their transactions; every use reads the counter, so a change is used at once (0087).
+ITEM_SETUP = VersionedCache[int, ItemSetup]("applications.item_setup", _setup_load)
+
+
+def item_setup(item: ServiceItem | int) -> ItemSetup:
+    return ITEM_SETUP.get(item if isinstance(item, int) else item.pk)
+
+
+def item_form(item: ServiceItem | int) -> tuple[FormDefinition, int]:
     """The item's form and its revision; an item without one asks nothing but materials."""
-    form = ItemForm.objects.filter(item=item).first()
-    if form is None:
-        return FormDefinition(fields=()), 0
-    return definition_parse(form.fields), form.revision
+    setup = item_setup(item)
+    return setup.form, setup.revision
 
 
 def application_light(application: Application, now: dt.datetime | None = None) -> str:
@@ -172,11 +209,16 @@ class ReuseCandidate:
     source: ApplicationMaterial
 
 
-def reusable_materials(application: Application) -> dict[int, list[ApplicationMaterial]]:
+def reusable_materials(
+    application: Application, *, materials: list[Material] | None = None
+) -> dict[int, list[ApplicationMaterial]]:
     """For each material the item asks for, the files the same applicant (the same person,
     or the same enterprise) submitted under the same material name in earlier applications
-    that went past the draft, newest first."""
-    names = {m.name: m.pk for m in application.item.materials.all()}
+    that went past the draft, newest first. `materials`: the item's, when the caller has
+    read them already."""
+    if materials is None:
+        materials = list(application.item.materials.all())
+    names = {m.name: m.pk for m in materials}
     owner = (
         Q(application__enterprise_id=application.enterprise_id)
         if application.enterprise_id

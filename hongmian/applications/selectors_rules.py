@@ -37,17 +37,9 @@ def rule_subject(item: ServiceItem) -> rule_defs.Subject:
 def rule_in_force(item: ServiceItem | int, today: dt.date | None = None) -> RuleVersion | None:
     """The published rule that applies on `today` (Asia/Shanghai): the newest published or
     superseded version whose effective date has come. A version published with a later date
-    leaves the one it replaced in force until then."""
-    today = today or timezone.localdate()
-    item_id = item if isinstance(item, int) else item.pk
-    return (
-        RuleVersion.objects.filter(
-            item_id=item_id, state__in=[VersionState.PUBLISHED, VersionState.SUPERSEDED]
-        )
-        .filter(Q(effective_from__isnull=True) | Q(effective_from__lte=today))
-        .order_by("-number")
-        .first()
-    )
+    leaves the one it replaced in force until then. Read from the process's copy of the
+    item's setup (selectors.item_setup), checked against its version counter."""
+    return selectors.item_setup(item).rule_on(today or timezone.localdate())
 
 
 def rule_versions(item: ServiceItem) -> QuerySet[RuleVersion]:

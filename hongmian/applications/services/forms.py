@@ -8,6 +8,7 @@ from django.db import transaction
 
 from hongmian.applications.definitions import definition_parse
 from hongmian.applications.models import ItemForm
+from hongmian.applications.selectors import ITEM_SETUP
 from hongmian.catalog.models import ServiceItem
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
@@ -30,6 +31,8 @@ def item_form_set(*, actor: Actor, item: ServiceItem, fields: list[dict[str, Any
             form.save(update_fields=["fields", "revision", "updated_at"])
         elif not created:
             return form
+        # Processes that copied the item's form reload it at their next use.
+        ITEM_SETUP.bump()
         audit_record(
             actor=actor,
             action="item_form.set",

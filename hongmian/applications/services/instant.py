@@ -17,13 +17,11 @@ from django.utils import timezone
 
 from hongmian.applications import certificates_bridge, selectors
 from hongmian.applications import rules as rule_defs
-from hongmian.applications.models import Application, ApplicationEvent
+from hongmian.applications.models import Application
 from hongmian.applications.rule_models import RuleVersion
-from hongmian.applications.selectors_rules import rule_in_force
-from hongmian.applications.services.common import record
+from hongmian.applications.services.common import Step
 from hongmian.applications.states import APPLICATION_TRANSITIONS, Applicant, Status
 from hongmian.core.actors import Actor
-from hongmian.core.audit import audit_event, audit_record_many
 from hongmian.core.errors import PermissionDenied
 from hongmian.core.transitions import assert_transition
 from hongmian.identity import file_fields
@@ -74,10 +72,14 @@ def _file_facts(
     return {k: e.raw for k, e in entries.items() if e.raw is not None}, frozenset()
 
 
-def rules_evaluate(*, actor: Actor, application: Application) -> Decision | None:
+def rules_evaluate(
+    *, actor: Actor, application: Application, setup: selectors.ItemSetup | None = None
+) -> Decision | None:
     """Judge `application` by its item's rule in force today (None: the item has none).
-    `actor` is the applicant: the file is read as theirs, under their consent."""
-    version = rule_in_force(application.item_id)
+    `actor` is the applicant: the file is read as theirs, under their consent. `setup`: the
+    item's (selectors.item_setup) when the caller holds it already."""
+    setup = setup or selectors.item_setup(application.item_id)
+    version = setup.rule_on(timezone.localdate())
     if version is None:
         return None
     rules = version.rules
@@ -90,8 +92,8 @@ def rules_evaluate(*, actor: Actor, application: Application) -> Decision | None
     )
     kinds: dict[str, str] = {}
     if rule_defs.rules_answers(rules):  # the form is read only when the rule asks an answer
-        definition, _revision = selectors.item_form(application.item)
-        kinds = {k: kind for k, (kind, _c) in rule_defs.answer_kinds(definition.fields).items()}
+        fields = setup.form.fields
+        kinds = {k: kind for k, (kind, _c) in rule_defs.answer_kinds(fields).items()}
     outcome = rule_defs.rules_evaluate_facts(
         rules,
         rule_defs.Facts(
@@ -106,52 +108,42 @@ def rules_evaluate(*, actor: Actor, application: Application) -> Decision | None
     return Decision(version=version, outcome=outcome)
 
 
-def instant_decide(*, application: Application, decision: Decision | None) -> bool:
+def instant_decide(*, application: Application, decision: Decision | None) -> list[Step]:
     """Record `decision` on a just-submitted `application` (locked by the caller, inside its
-    transaction) and approve it at once when it qualifies (True)."""
+    transaction; the caller saves it) and move it through the states at once when it
+    qualifies. Returns the acts to write (common.record_many) in the same turn as the
+    submission's: `instant_failed`, or each step as "system:instant" with the version."""
     if decision is None:
-        return False
+        return []
     application.rule_version = decision.version
     application.rule_checks = [c.as_json() for c in decision.outcome.checks]
     if not decision.outcome.qualified:
-        application.save(update_fields=["rule_version", "rule_checks", "updated_at"])
         failed = [c.label for c in decision.outcome.failed]
-        record(
-            actor=INSTANT_ACTOR,
-            application=application,
-            kind="instant_failed",
-            note="；".join(failed),
-            data={"rule_version": decision.version.pk, "failed": failed},
-        )
-        return False
+        return [
+            Step(
+                actor=INSTANT_ACTOR,
+                kind="instant_failed",
+                note="；".join(failed),
+                data={"rule_version": decision.version.pk, "failed": failed},
+            )
+        ]
     now = timezone.now()
     result = str(decision.version.rules.get("result", "")).strip()
-    steps = [Status.ACCEPTED, Status.UNDER_REVIEW, Status.APPROVED]
+    targets = [Status.ACCEPTED, Status.UNDER_REVIEW, Status.APPROVED]
     if result:
-        steps.append(Status.RESULT_ISSUED)
+        targets.append(Status.RESULT_ISSUED)
     before = application.status
-    events = []
-    audits = []
-    for target in steps:
+    steps = []
+    for target in targets:
         assert_transition(APPLICATION_TRANSITIONS, before, target)
-        data = {"rule_version": decision.version.pk, "instant": True}
-        events.append(
-            ApplicationEvent(
-                application=application,
-                kind=f"instant_{target}",
-                from_status=before,
-                to_status=target,
-                note=result if target == Status.RESULT_ISSUED else "",
-                data=data,
-            )
-        )
-        audits.append(
-            audit_event(
+        steps.append(
+            Step(
                 actor=INSTANT_ACTOR,
-                action=f"application.instant_{target}",
-                target=application,
-                before={"status": before},
-                after={"status": target, **data},
+                kind=f"instant_{target}",
+                before=before,
+                after=target,
+                note=result if target == Status.RESULT_ISSUED else "",
+                data={"rule_version": decision.version.pk, "instant": True},
             )
         )
         before = target
@@ -162,7 +154,17 @@ def instant_decide(*, application: Application, decision: Decision | None) -> bo
     application.instant = True
     if result:
         application.result_note = result
-    application.save()
-    ApplicationEvent.objects.bulk_create(events)
-    audit_record_many(audits)
-    return True
+    return steps
+
+
+# The fields instant_decide may set, for the caller's save.
+DECIDED_FIELDS = [
+    "rule_version",
+    "rule_checks",
+    "accepted_at",
+    "decided_at",
+    "stopped_at",
+    "status",
+    "instant",
+    "result_note",
+]

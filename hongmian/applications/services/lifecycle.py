@@ -15,7 +15,7 @@ from hongmian.applications import permissions, selectors
 from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application
 from hongmian.applications.services import bundle_compensation, deadlines, instant
-from hongmian.applications.services.common import lock, owner_check, record
+from hongmian.applications.services.common import Step, lock, owner_check, record, record_many
 from hongmian.applications.states import (
     APPLICATION_TRANSITIONS,
     REASON_REQUIRED,
@@ -40,14 +40,18 @@ REASON_MAX = 1000
 
 
 def _materials_missing(application: Application) -> list[str]:
-    provided = set(application.materials.values_list("material_id", flat=True))
-    return [
-        m.name for m in application.item.materials.filter(required=True) if m.pk not in provided
-    ]
+    # One query: the required materials that no row of the application provides.
+    provided = application.materials.values("material_id")
+    return list(
+        application.item.materials.filter(required=True)
+        .exclude(pk__in=provided)
+        .order_by("position", "pk")
+        .values_list("name", flat=True)
+    )
 
 
-def _complete_check(application: Application) -> None:
-    definition, _revision = selectors.item_form(application.item)
+def _complete_check(application: Application, setup: selectors.ItemSetup | None = None) -> None:
+    definition = (setup or selectors.item_setup(application.item_id)).form
     answers_check(definition, application.answers, complete=True)
     missing = _materials_missing(application)
     if missing:
@@ -58,10 +62,17 @@ def _complete_check(application: Application) -> None:
         )
 
 
-def _level_check(application: Application) -> None:
+def _level_check(application: Application, actor: Actor | None = None) -> None:
     """The item's required real-name level (and that it is still served), checked at
     submission with the catalogue's rule (identity.assurance via item_available_to)."""
-    availability = item_available_to(user=application.applicant, item=application.item)
+    # The applicant acting: the user in hand, not a second read of the same row.
+    actor_user = actor.user if actor is not None else None
+    applicant = (
+        actor_user
+        if actor_user is not None and actor_user.pk == application.applicant_id
+        else application.applicant
+    )
+    availability = item_available_to(user=applicant, item=application.item)
     if availability.allowed:
         return
     if availability.code == "service_item.assurance_too_low":
@@ -84,29 +95,41 @@ def application_submit(
     (403 `application.assurance_too_low`), an application already submitted (409)."""
     owner_check(actor, application)
     key = (idempotency_key or "").strip()
+    if application.status != Status.DRAFT and key and application.submit_key == key:
+        # A retry of the submission the caller's row already shows: a submission is never
+        # undone (no transition leads back to the draft), so the answer needs no lock.
+        return application, False
     with transaction.atomic():
         application = lock(application)
         if application.status != Status.DRAFT and key and application.submit_key == key:
             return application, False
         assert_transition(APPLICATION_TRANSITIONS, application.status, Status.SUBMITTED)
-        _level_check(application)
-        _complete_check(application)
+        _level_check(application, actor)
+        setup = selectors.item_setup(application.item_id)
+        _complete_check(application, setup)
         application.status = Status.SUBMITTED
         application.submitted_at = timezone.now()
         application.submit_key = key
-        application.save(update_fields=["status", "submitted_at", "submit_key", "updated_at"])
-        record(
-            actor=actor,
-            application=application,
-            kind="submit",
-            before=Status.DRAFT,
-            after=Status.SUBMITTED,
-            data={"statements": sorted(application.statements)},
-        )
+        steps = [
+            Step(
+                actor=actor,
+                kind="submit",
+                before=Status.DRAFT,
+                after=Status.SUBMITTED,
+                data={"statements": sorted(application.statements)},
+            )
+        ]
         # 秒批 (decision 0066): judged by the item's rule in force; approved at once or
-        # left to the department with the failed conditions.
-        decision = instant.rules_evaluate(actor=actor, application=application)
-        instant.instant_decide(application=application, decision=decision)
+        # left to the department with the failed conditions. One save, one INSERT of the
+        # timeline and one turn of the audit chain for the submission and its decision
+        # (decision 0087).
+        decision = instant.rules_evaluate(actor=actor, application=application, setup=setup)
+        steps += instant.instant_decide(application=application, decision=decision)
+        fields = ["status", "submitted_at", "submit_key", "updated_at"]
+        if decision is not None:
+            fields += instant.DECIDED_FIELDS
+        application.save(update_fields=fields)
+        record_many(application=application, steps=steps)
     return application, True
 
 

@@ -17,11 +17,18 @@ from django.utils.translation import gettext as _
 
 from hongmian.applications import certificates_bridge, selectors
 from hongmian.applications.models import Application, ApplicationMaterial
-from hongmian.applications.services.common import editable_check, lock, owner_check, record
+from hongmian.applications.services.common import (
+    Step,
+    editable_check,
+    lock,
+    owner_check,
+    record,
+    record_many,
+)
 from hongmian.applications.states import MaterialMode
 from hongmian.catalog.models import Material
 from hongmian.core.actors import Actor
-from hongmian.core.errors import NotFound, PermissionDenied
+from hongmian.core.errors import NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.upload_content import prepare
 from hongmian.core.validators import parse_id
 
@@ -132,36 +139,92 @@ def material_reuse(
     """Provide a material with a file the applicant submitted before (selectors.
     reusable_materials offers them). Needs the applicant's consent (403
     `application.material_consent_required`); records the source application."""
+    [row] = materials_reuse(
+        actor=actor, application=application, choices=[(material_id, source_id)], consent=consent
+    )
+    return row
+
+
+def materials_reuse(
+    *,
+    actor: Actor,
+    application: Application,
+    choices: Sequence[tuple[object, object]],
+    consent: bool,
+) -> list[ApplicationMaterial]:
+    """material_reuse for several materials at once — (material id, source id) pairs — in
+    one transaction: all are provided or none (the first unknown material is 404
+    `application.material_unknown`, a material named twice 422
+    `application.material_repeated`, a file not offered 404 `application.reuse_not_found`),
+    with one timeline entry each, written in one turn (decision 0087)."""
     owner_check(actor, application, reads_file=True)
-    material = _material_of(application, material_id)
+    materials = {m.pk: m for m in Material.objects.filter(item_id=application.item_id)}
+    wanted: list[tuple[Material, object]] = []
+    for material_id, source_id in choices:
+        pk = parse_id(material_id)
+        material = materials.get(pk) if pk is not None else None
+        if material is None:
+            raise NotFound(_("该事项没有这项材料"), code="application.material_unknown")
+        if any(m.pk == material.pk for m, _s in wanted):
+            raise ValidationFailed(
+                _("同一项材料只能选一份"),
+                code="application.material_repeated",
+                fields={"materials": [material.name]},
+            )
+        wanted.append((material, source_id))
     _consent_check(consent, _("以前提交过的材料"))
-    offered = selectors.reusable_materials(application).get(material.pk, [])
-    source = next((row for row in offered if str(row.pk) == str(source_id)), None)
-    if source is None:
-        raise NotFound(_("没有可复用的这份材料"), code="application.reuse_not_found")
+    offered = selectors.reusable_materials(application, materials=list(materials.values()))
+    picked: list[tuple[Material, ApplicationMaterial]] = []
+    for material, source_id in wanted:
+        rows = offered.get(material.pk, [])
+        source = next((row for row in rows if str(row.pk) == str(source_id)), None)
+        if source is None:
+            raise NotFound(_("没有可复用的这份材料"), code="application.reuse_not_found")
+        picked.append((material, source))
+    if not picked:
+        return []
     with transaction.atomic():
         application = lock(application)
         editable_check(application)
-        row = ApplicationMaterial(
+        now = timezone.now()
+        made = [
+            ApplicationMaterial(
+                application=application,
+                material=material,
+                name=material.name,
+                mode=MaterialMode.REUSE,
+                file_name=source.file_name,
+                storage_name=source.storage_name,
+                content_type=source.content_type,
+                size=source.size,
+                sha256=source.sha256,
+                reused_from=source,
+                source_application=source.application,
+                consented_at=now,
+            )
+            for material, source in picked
+        ]
+        # Each replaces the way its material was provided before.
+        ApplicationMaterial.objects.filter(
+            application=application, material__in=[m for m, _s in picked]
+        ).delete()
+        ApplicationMaterial.objects.bulk_create(made)
+        record_many(
             application=application,
-            material=material,
-            name=material.name,
-            mode=MaterialMode.REUSE,
-            file_name=source.file_name,
-            storage_name=source.storage_name,
-            content_type=source.content_type,
-            size=source.size,
-            sha256=source.sha256,
-            reused_from=source,
-            source_application=source.application,
-            consented_at=timezone.now(),
+            steps=[
+                Step(
+                    actor=actor,
+                    kind=f"material_{MaterialMode.REUSE}",
+                    data={
+                        "material": row.name,
+                        "source_application": source.application.number,
+                        "sha256": source.sha256,
+                    },
+                )
+                for row, (_m, source) in zip(made, picked, strict=True)
+            ],
         )
-        return _replace(
-            actor=actor,
-            application=application,
-            row=row,
-            data={"source_application": source.application.number, "sha256": source.sha256},
-        )
+    return made
 
 
 def material_certificates(application: Application) -> dict[int, list[Any]]:

@@ -17,6 +17,7 @@ from django.utils.translation import gettext as _
 from hongmian.applications import rules as rule_defs
 from hongmian.applications import selectors_rules
 from hongmian.applications.rule_models import RuleVersion
+from hongmian.applications.selectors import ITEM_SETUP
 from hongmian.catalog import permissions as catalog_permissions
 from hongmian.catalog.models import ServiceItem
 from hongmian.catalog.services.items import authorise
@@ -119,6 +120,9 @@ def _waiting(item: ServiceItem, actor: Actor) -> RuleVersion:
 
 def _publish(actor: Actor, item: ServiceItem, version: RuleVersion, note: str) -> None:
     now = timezone.now()
+    # The rule in force is read from each process's copy of the item's setup: bumped here,
+    # every process uses the new version at its next submission (decision 0087).
+    ITEM_SETUP.bump()
     live = (
         RuleVersion.objects.select_for_update()
         .filter(item=item, state=VersionState.PUBLISHED)
