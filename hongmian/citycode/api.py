@@ -5,6 +5,7 @@ attributes for authorised units."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -100,6 +101,9 @@ def scans(request: HttpRequest, payload: ScanIn) -> dict[str, Any]:
             {"code": a.code, "name": a.name, "value": a.value, "valid_until": a.valid_until}
             for a in answer.attributes
         ],
+        "checkin": dataclasses.asdict(answer.checkin) if answer.checkin else None,
+        "desk_url": answer.desk_url,
+        "collective": dataclasses.asdict(answer.collective) if answer.collective else None,
     }
 
 

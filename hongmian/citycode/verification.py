@@ -111,21 +111,36 @@ def _json_object(part: str) -> dict[str, Any] | None:
     return value if isinstance(value, dict) else None
 
 
-def payload_kid(payload: Any) -> str | None:
-    """The kid a payload's header names (unverified), to find a key this process lacks."""
+def _header(payload: Any) -> dict[str, Any] | None:
     head = (
         payload.split(".", 1)[0]
         if isinstance(payload, str) and len(payload) <= MAX_PAYLOAD_CHARS
         else ""
     )
-    header = _json_object(head) if head else None
+    return _json_object(head) if head else None
+
+
+def payload_kid(payload: Any) -> str | None:
+    """The kid a payload's header names (unverified), to find a key this process lacks."""
+    header = _header(payload)
     kid = header.get("kid") if header else None
     return kid if isinstance(kid, str) else None
 
 
-def citycode_verify(payload: Any, keys: KeySet, at: dt.datetime | float) -> Verification:
+def payload_typ(payload: Any) -> str | None:
+    """The JWS type a payload's header names (unverified): which verification applies (a
+    person's code, or a collective code); the signature check then holds it to that type."""
+    header = _header(payload)
+    typ = header.get("typ") if header else None
+    return typ if isinstance(typ, str) else None
+
+
+def citycode_verify(
+    payload: Any, keys: KeySet, at: dt.datetime | float, typ: str = TOKEN_TYPE
+) -> Verification:
     """Whether `payload` is a valid city code at `at` (an aware datetime or a POSIX time),
-    with `keys` alone. Never raises for any input: every refusal is a reason."""
+    with `keys` alone. Never raises for any input: every refusal is a reason. `typ`: a
+    person's code (hm-cc) unless a collective code (hm-cc-group) is what is checked."""
     if not isinstance(payload, str) or len(payload) > MAX_PAYLOAD_CHARS:
         return Verification(False, Reason.MALFORMED)
     match = _COMPACT.match(payload.strip())
@@ -133,7 +148,7 @@ def citycode_verify(payload: Any, keys: KeySet, at: dt.datetime | float) -> Veri
         return Verification(False, Reason.MALFORMED)
     head, body, signature = match.groups()
     header = _json_object(head)
-    if header is None or header.get("alg") != "ES256" or header.get("typ") != TOKEN_TYPE:
+    if header is None or header.get("alg") != "ES256" or header.get("typ") != typ:
         return Verification(False, Reason.MALFORMED)
     kid = header.get("kid")
     if not isinstance(kid, str):
