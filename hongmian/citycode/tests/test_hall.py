@@ -3,6 +3,9 @@
 (`scan:<id>`) for the hall's own staff for a few minutes, and 码上办 starts a code-service
 item for the person from it, pre-filled, under a one-item authorisation of the hall."""
 
+# The applications' `world` fixture is imported by name, and the tests take it as a parameter.
+# ruff: noqa: F811
+
 from __future__ import annotations
 
 import datetime as dt
@@ -48,7 +51,7 @@ class Hall14:
 
 
 @pytest.fixture
-def at_hall(world: World) -> Hall14:  # noqa: F811
+def at_hall(world: World) -> Hall14:
     city = Division.objects.create(code="440100000", name="广州市", level="city")
     unit = OrgUnitFactory(code="h-unit", name="天河区政务服务中心", kind=UnitKind.SERVICE_HALL)
     elsewhere = OrgUnitFactory(code="h-else", kind=UnitKind.SERVICE_HALL)
@@ -119,7 +122,7 @@ def _scan(client: Client, h: Hall14, payload: str) -> dict[str, object]:
 def test_a_hall_scan_checks_in_todays_booking_and_names_the_ticket(
     world: World,
     at_hall: Hall14,
-    client: Client,  # noqa: F811
+    client: Client,
 ) -> None:
     booking = _book(world, at_hall)
     body = _scan(client, at_hall, citycode_issue(holder=world.person.citycode).payload)
@@ -144,7 +147,7 @@ def test_a_hall_scan_checks_in_todays_booking_and_names_the_ticket(
 def test_no_booking_today_is_a_coded_answer_and_too_early_passes_the_queue_code(
     world: World,
     at_hall: Hall14,
-    client: Client,  # noqa: F811
+    client: Client,
 ) -> None:
     body = _scan(client, at_hall, citycode_issue(holder=world.person.citycode).payload)
     assert body["valid"] is True
@@ -160,7 +163,7 @@ def test_no_booking_today_is_a_coded_answer_and_too_early_passes_the_queue_code(
 def test_the_scan_is_a_service_context_for_the_halls_own_staff_only(
     world: World,
     at_hall: Hall14,
-    client: Client,  # noqa: F811
+    client: Client,
 ) -> None:
     body = _scan(client, at_hall, citycode_issue(holder=world.person.citycode).payload)
     context = ServiceContext("scan", int(body["scan_id"]))  # type: ignore[call-overload]
@@ -185,7 +188,7 @@ def test_the_scan_is_a_service_context_for_the_halls_own_staff_only(
 def test_code_service_starts_a_prefilled_application_from_the_scan(
     world: World,
     at_hall: Hall14,
-    client: Client,  # noqa: F811
+    client: Client,
 ) -> None:
     world.item.code_service = True
     world.item.save(update_fields=["code_service"])
