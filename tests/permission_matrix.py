@@ -708,6 +708,12 @@ COLLECTIVE_ADMINS = frozenset({Role.ENTERPRISE_REP, Role.DEPT_MANAGER})
 _NO_COLLECTIVE = ALLOWED_FOR(COLLECTIVE_ADMINS).but(dict.fromkeys(COLLECTIVE_ADMINS, NOT_FOUND))
 _NO_INVITATION = ALLOWED_FOR(frozenset()).but({Role.CITIZEN: NOT_FOUND})
 _NO_SCAN = ALLOWED_FOR(frozenset()).but({Role.HALL_STAFF: NOT_FOUND})
+API.update(
+    {
+        "GET /api/citycode/collectives": Row(ALLOWED_FOR(COLLECTIVE_ADMINS)),
+        "GET /api/citycode/collectives/<collective_id>/members": Row(_NO_COLLECTIVE),
+    }
+)
 WEB.update(
     {
         "GET /citycode/collectives/": Row(ALLOWED_FOR(COLLECTIVE_ADMINS)),

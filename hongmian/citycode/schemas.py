@@ -157,3 +157,43 @@ class AttributeOut(Schema):
     valid_from: dt.datetime
     valid_until: dt.datetime
     set_by_unit: str
+
+
+class CollectiveRowOut(Schema):
+    id: int
+    name: str
+    owner: str
+
+
+class CollectivePageOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    items: list[CollectiveRowOut]
+
+
+class MembersIn(PageIn):
+    # invited, active, declined or left; empty for all.
+    status: str = Field("", max_length=16)
+
+
+class MemberRowOut(Schema):
+    """A member as the organisation sees them: the ID number masked; `attributes` only the
+    types they consented to share (none unless active)."""
+
+    id: int
+    name: str
+    masked_id: str
+    status: str
+    valid: bool
+    attributes: dict[str, str]
+
+
+class MemberPageOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    counts: dict[str, int]
+    items: list[MemberRowOut]

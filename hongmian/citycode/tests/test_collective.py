@@ -240,5 +240,16 @@ def test_the_pages_admin_members_and_the_persons_answers(
     )
     assert invited.status_code == 302
     assert member_counts(org.code)["invited"] == 1
+    # The same through the API: paged, the true count per status, values within consent.
+    api = client.get(f"/api/citycode/collectives/{org.code.pk}/members?status=active")
+    assert api.status_code == 200
+    listed = api.json()
+    assert (listed["total"], listed["counts"]["active"], listed["counts"]["invited"]) == (1, 1, 1)
+    assert listed["items"][0]["name"] == "张三"
+    assert listed["items"][0]["masked_id"] != world.person.resident_id
+    bad = client.get(f"/api/citycode/collectives/{org.code.pk}/members?status=gone")
+    assert (bad.status_code, bad.json()["code"]) == (422, "collective.status")
+    assert client.get("/api/citycode/collectives").json()["total"] == 1
     client.force_login(UserFactory(role=Role.ENTERPRISE_REP))
     assert client.get(f"/citycode/collectives/{org.code.pk}/").status_code == 404
+    assert client.get(f"/api/citycode/collectives/{org.code.pk}/members").status_code == 404
