@@ -18,6 +18,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
+from django.db import transaction
 from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils.translation import gettext
@@ -158,14 +159,17 @@ def code_service_start(*, actor: Actor, visit: DeskVisit, item_code: str) -> App
         raise NotFound(gettext("该事项不支持码上办"), code="service_item.not_found")
     if visit.hall.org_unit is None:
         raise NotFound(gettext("大厅不存在"), code="appointment.hall_not_found")
-    mandate = mandate_grant_by_scan(
-        actor=actor,
-        principal=visit.person,
-        hall=HallPlace(code=visit.hall.code, name=visit.hall.name, unit=visit.hall.org_unit),
-        item_code=item.code,
-        scan_id=visit.scan.pk,
-    )
-    application = application_create_on_behalf(actor=actor, mandate=mandate, item=item)
+    with transaction.atomic():
+        # Both or neither: a refused application (the person has no account) leaves no
+        # authorisation behind.
+        mandate = mandate_grant_by_scan(
+            actor=actor,
+            principal=visit.person,
+            hall=HallPlace(code=visit.hall.code, name=visit.hall.name, unit=visit.hall.org_unit),
+            item_code=item.code,
+            scan_id=visit.scan.pk,
+        )
+        application = application_create_on_behalf(actor=actor, mandate=mandate, item=item)
     try:
         return drafts.application_prefill(actor=actor, application=application)
     except ApplicationError:

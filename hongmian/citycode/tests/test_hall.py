@@ -22,11 +22,11 @@ from hongmian.applications.tests.conftest import World, actor_of, make_item, wor
 from hongmian.appointments.models import Booking, Hall, ItemGroup, QueueTicket, Slot
 from hongmian.appointments.states import BookingStatus, HallLevel
 from hongmian.citycode.models import Scan, Terminal
-from hongmian.citycode.services.codes import citycode_holder_ensure, citycode_issue
+from hongmian.citycode.services.codes import citycode_holder_ensure, citycode_issue, holder_of
 from hongmian.citycode.services.hall import code_service_start, desk_visit
 from hongmian.citycode.services.terminals import terminal_register
 from hongmian.core.actors import Actor
-from hongmian.core.errors import NotFound
+from hongmian.core.errors import NotFound, ValidationFailed
 from hongmian.core.models import AuditEvent
 from hongmian.geo.models import Division
 from hongmian.identity.models import Mandate, User
@@ -34,7 +34,7 @@ from hongmian.identity.service_context import ServiceContext, context_holds
 from hongmian.identity.services.api_keys import api_key_create
 from hongmian.identity.services.files import consent_grant
 from hongmian.identity.states import MandateEvidence, Role, UnitKind
-from hongmian.identity.tests.factories import OrgUnitFactory, UserFactory
+from hongmian.identity.tests.factories import OrgUnitFactory, PersonFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 SYSTEM = Actor.cli(None, "test")
@@ -224,3 +224,12 @@ def test_code_service_starts_a_prefilled_application_from_the_scan(
     )
     assert AuditEvent.objects.filter(action="citycode.desk_open").count() == 1
     assert Application.objects.count() == 1
+    # A person without an account: refused by its code, and no authorisation left behind.
+    walk_in = PersonFactory(name="无账号")
+    holder = holder_of(actor=SYSTEM, person=walk_in)
+    other = _scan(client, at_hall, citycode_issue(holder=holder).payload)
+    visit = desk_visit(actor=actor_of(at_hall.staff), scan_id=int(other["scan_id"]))  # type: ignore[call-overload]
+    with pytest.raises(ValidationFailed) as no_account:
+        code_service_start(actor=actor_of(at_hall.staff), visit=visit, item_code=world.item.code)
+    assert no_account.value.code == "application.principal_no_account"
+    assert Mandate.objects.count() == 1
