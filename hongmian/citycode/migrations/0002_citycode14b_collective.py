@@ -6,58 +6,161 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('citycode', '0001_initial'),
-        ('identity', '0008_citycode14b_scan_evidence'),
+        ("citycode", "0001_initial"),
+        ("identity", "0008_citycode14b_scan_evidence"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CollectiveCode',
+            name="CollectiveCode",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('name', models.CharField(max_length=100, verbose_name='名称')),
-                ('code_id', models.CharField(max_length=24, unique=True, verbose_name='码标识')),
-                ('attribute_types', models.ManyToManyField(blank=True, related_name='+', to='citycode.attributetype', verbose_name='请求查看的状态')),
-                ('enterprise', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='collective_code', to='identity.enterprise', verbose_name='企业')),
-                ('org_unit', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='collective_code', to='identity.orgunit', verbose_name='单位')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                ("name", models.CharField(max_length=100, verbose_name="名称")),
+                ("code_id", models.CharField(max_length=24, unique=True, verbose_name="码标识")),
+                (
+                    "attribute_types",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="citycode.attributetype",
+                        verbose_name="请求查看的状态",
+                    ),
+                ),
+                (
+                    "enterprise",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collective_code",
+                        to="identity.enterprise",
+                        verbose_name="企业",
+                    ),
+                ),
+                (
+                    "org_unit",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="collective_code",
+                        to="identity.orgunit",
+                        verbose_name="单位",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '集体码',
-                'verbose_name_plural': '集体码',
-                'ordering': ['name', 'id'],
+                "verbose_name": "集体码",
+                "verbose_name_plural": "集体码",
+                "ordering": ["name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='CollectiveMember',
+            name="CollectiveMember",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True, verbose_name='创建时间')),
-                ('updated_at', models.DateTimeField(auto_now=True, verbose_name='更新时间')),
-                ('status', models.CharField(choices=[('invited', '待确认'), ('active', '已加入'), ('declined', '已拒绝'), ('left', '已退出')], default='invited', max_length=16, verbose_name='状态')),
-                ('responded_at', models.DateTimeField(blank=True, null=True, verbose_name='答复时间')),
-                ('left_at', models.DateTimeField(blank=True, null=True, verbose_name='退出时间')),
-                ('collective', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='members', to='citycode.collectivecode', verbose_name='集体码')),
-                ('invited_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL, verbose_name='邀请人')),
-                ('person', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='+', to='identity.person', verbose_name='成员')),
-                ('shared_types', models.ManyToManyField(blank=True, related_name='+', to='citycode.attributetype', verbose_name='同意共享的状态')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "created_at",
+                    models.DateTimeField(auto_now_add=True, db_index=True, verbose_name="创建时间"),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True, verbose_name="更新时间")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[
+                            ("invited", "待确认"),
+                            ("active", "已加入"),
+                            ("declined", "已拒绝"),
+                            ("left", "已退出"),
+                        ],
+                        default="invited",
+                        max_length=16,
+                        verbose_name="状态",
+                    ),
+                ),
+                (
+                    "responded_at",
+                    models.DateTimeField(blank=True, null=True, verbose_name="答复时间"),
+                ),
+                ("left_at", models.DateTimeField(blank=True, null=True, verbose_name="退出时间")),
+                (
+                    "collective",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="members",
+                        to="citycode.collectivecode",
+                        verbose_name="集体码",
+                    ),
+                ),
+                (
+                    "invited_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                        verbose_name="邀请人",
+                    ),
+                ),
+                (
+                    "person",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="+",
+                        to="identity.person",
+                        verbose_name="成员",
+                    ),
+                ),
+                (
+                    "shared_types",
+                    models.ManyToManyField(
+                        blank=True,
+                        related_name="+",
+                        to="citycode.attributetype",
+                        verbose_name="同意共享的状态",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '集体码成员',
-                'verbose_name_plural': '集体码成员',
-                'ordering': ['collective', 'status', 'id'],
+                "verbose_name": "集体码成员",
+                "verbose_name_plural": "集体码成员",
+                "ordering": ["collective", "status", "id"],
             },
         ),
         migrations.AddConstraint(
-            model_name='collectivecode',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('enterprise__isnull', False), ('org_unit__isnull', True)), models.Q(('enterprise__isnull', True), ('org_unit__isnull', False)), _connector='OR'), name='citycode_collective_one_owner'),
+            model_name="collectivecode",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("enterprise__isnull", False), ("org_unit__isnull", True)),
+                    models.Q(("enterprise__isnull", True), ("org_unit__isnull", False)),
+                    _connector="OR",
+                ),
+                name="citycode_collective_one_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='collectivemember',
-            constraint=models.UniqueConstraint(condition=models.Q(('status__in', ('invited', 'active'))), fields=('collective', 'person'), name='citycode_member_one_open'),
+            model_name="collectivemember",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("status__in", ("invited", "active"))),
+                fields=("collective", "person"),
+                name="citycode_member_one_open",
+            ),
         ),
     ]

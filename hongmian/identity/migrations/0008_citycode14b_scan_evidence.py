@@ -4,23 +4,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('identity', '0007_identity16_public_ids'),
+        ("identity", "0007_identity16_public_ids"),
     ]
 
     operations = [
         migrations.RemoveConstraint(
-            model_name='mandate',
-            name='identity_mandate_has_evidence',
+            model_name="mandate",
+            name="identity_mandate_has_evidence",
         ),
         migrations.AlterField(
-            model_name='mandate',
-            name='evidence',
-            field=models.CharField(choices=[('document', '授权委托书'), ('in_person', '大厅现场核验'), ('citycode_scan', '红棉码扫码核验')], max_length=16, verbose_name='授权依据'),
+            model_name="mandate",
+            name="evidence",
+            field=models.CharField(
+                choices=[
+                    ("document", "授权委托书"),
+                    ("in_person", "大厅现场核验"),
+                    ("citycode_scan", "红棉码扫码核验"),
+                ],
+                max_length=16,
+                verbose_name="授权依据",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='mandate',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('document_sha256__regex', '^.{64}$'), ('evidence', 'document')), models.Q(('checked_by__isnull', False), ('evidence__in', ['in_person', 'citycode_scan'])), _connector='OR'), name='identity_mandate_has_evidence'),
+            model_name="mandate",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("document_sha256__regex", "^.{64}$"), ("evidence", "document")),
+                    models.Q(
+                        ("checked_by__isnull", False),
+                        ("evidence__in", ["in_person", "citycode_scan"]),
+                    ),
+                    _connector="OR",
+                ),
+                name="identity_mandate_has_evidence",
+            ),
         ),
     ]
