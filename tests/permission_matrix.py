@@ -700,6 +700,35 @@ WEB.update(
     }
 )
 
+# --- 集体码 and 码上办 (issue 14, items 7–8, decision 0079): an organisation's administrator
+# (an enterprise's representative, a unit's manager) makes and reads its collective code — the
+# matrix world has none: 404 past the door; a citizen answers an invitation of theirs (none
+# here: 404); the 码上办 desk opens from a recent scan of the staff's own hall (none: 404).
+COLLECTIVE_ADMINS = frozenset({Role.ENTERPRISE_REP, Role.DEPT_MANAGER})
+_NO_COLLECTIVE = ALLOWED_FOR(COLLECTIVE_ADMINS).but(dict.fromkeys(COLLECTIVE_ADMINS, NOT_FOUND))
+_NO_INVITATION = ALLOWED_FOR(frozenset()).but({Role.CITIZEN: NOT_FOUND})
+_NO_SCAN = ALLOWED_FOR(frozenset()).but({Role.HALL_STAFF: NOT_FOUND})
+API.update(
+    {
+        "GET /api/citycode/collectives": Row(ALLOWED_FOR(COLLECTIVE_ADMINS)),
+        "GET /api/citycode/collectives/<collective_id>/members": Row(_NO_COLLECTIVE),
+    }
+)
+WEB.update(
+    {
+        "GET /citycode/collectives/": Row(ALLOWED_FOR(COLLECTIVE_ADMINS)),
+        "POST /citycode/collectives/": Row(ALLOWED_FOR(COLLECTIVE_ADMINS), note="empty form: 400"),
+        "GET /citycode/collectives/<collective_id>/": Row(_NO_COLLECTIVE),
+        "GET /citycode/collectives/<collective_id>/qr": Row(_NO_COLLECTIVE),
+        "POST /citycode/collectives/<collective_id>/invite": Row(_NO_COLLECTIVE),
+        "POST /me/citycode/collective/<member_id>/accept": Row(_NO_INVITATION),
+        "POST /me/citycode/collective/<member_id>/decline": Row(_NO_INVITATION),
+        "POST /me/citycode/collective/<member_id>/leave": Row(_NO_INVITATION),
+        "GET /citycode/desk/scans/<scan_id>/": Row(_NO_SCAN),
+        "POST /citycode/desk/scans/<scan_id>/": Row(_NO_SCAN, body={"item": "x"}),
+    }
+)
+
 # --- 跨域通办 (issue 13, item 5): the key set is public; packages and status updates come from
 # partner platforms with no account (the partner's signature is the authentication), so a
 # made-up document is refused by its code (400 crosscity.bad_format), never by a role.

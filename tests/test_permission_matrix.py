@@ -151,6 +151,9 @@ class World:
             "slug": "no-such-event",  # no life event has this slug
             "terminal_id": "999999999",  # no city code terminal has this id
             "attribute_id": "999999999",  # nor any attribute
+            "collective_id": "999999999",  # no collective code (集体码)
+            "member_id": "999999999",  # nor any invitation to one
+            "scan_id": "999999999",  # nor any scan (码上办's desk)
         }
         if kind == "order":
             params |= {"pk": obj.pk, "number": obj.number, "service_request_id": obj.number}

@@ -5,6 +5,7 @@ attributes for authorised units."""
 
 from __future__ import annotations
 
+import dataclasses
 from typing import Any
 
 from django.core.paginator import Paginator
@@ -14,11 +15,15 @@ from django.utils.translation import gettext
 from ninja import Query, Router, Status
 
 from hongmian.citycode import permissions, selectors
-from hongmian.citycode.models import Attribute, Terminal
+from hongmian.citycode import selectors_collective as sc
+from hongmian.citycode.models import Attribute, CollectiveCode, Terminal
 from hongmian.citycode.schemas import (
     AttributeOut,
     AttributeSetIn,
     CityCodeKeySetOut,
+    CollectivePageOut,
+    MemberPageOut,
+    MembersIn,
     MyCodeOut,
     PageIn,
     ScanIn,
@@ -29,11 +34,14 @@ from hongmian.citycode.schemas import (
 from hongmian.citycode.services.attributes import attribute_clear, attribute_set
 from hongmian.citycode.services.codes import citycode_holder_ensure, citycode_issue
 from hongmian.citycode.services.scans import scan_resolve
+from hongmian.citycode.states import MemberStatus
 from hongmian.core.actors import Actor
 from hongmian.core.api_errors import errors
-from hongmian.core.errors import PermissionDenied
+from hongmian.core.errors import PermissionDenied, ValidationFailed
+from hongmian.core.masking import mask_resident_id
 from hongmian.core.schemas import DbId
 from hongmian.identity.selectors import my_person
+from hongmian.identity.states import Role
 
 router = Router(tags=["citycode"])
 
@@ -100,6 +108,9 @@ def scans(request: HttpRequest, payload: ScanIn) -> dict[str, Any]:
             {"code": a.code, "name": a.name, "value": a.value, "valid_until": a.valid_until}
             for a in answer.attributes
         ],
+        "checkin": dataclasses.asdict(answer.checkin) if answer.checkin else None,
+        "desk_url": answer.desk_url,
+        "collective": dataclasses.asdict(answer.collective) if answer.collective else None,
     }
 
 
@@ -190,3 +201,62 @@ def attributes_set(request: HttpRequest, payload: AttributeSetIn) -> Status[dict
 )
 def attributes_clear(request: HttpRequest, attribute_id: DbId) -> dict[str, Any]:
     return attribute_out(attribute_clear(actor=_actor(request), attribute_id=attribute_id))
+
+
+# --- 集体码 (decision 0079): the administrator's codes and members --------------------------
+
+
+def _administrator(request: HttpRequest) -> Any:
+    user = request.auth  # type: ignore[attr-defined]
+    if user.role not in {Role.ENTERPRISE_REP, Role.DEPT_MANAGER}:
+        raise PermissionDenied(
+            gettext("只有组织的管理员可以查看集体码"), code="collective.forbidden"
+        )
+    return user
+
+
+def _owner(c: CollectiveCode) -> str:
+    return c.enterprise.name if c.enterprise is not None else getattr(c.org_unit, "name", "")
+
+
+@router.get(
+    "/collectives", response={200: CollectivePageOut, **errors(403, 422)}, summary="我管理的集体码"
+)
+def collectives(request: HttpRequest, params: Query[PageIn]) -> dict[str, Any]:
+    return _page(
+        sc.collectives_administered(_administrator(request)),
+        params,
+        lambda c: {"id": c.pk, "name": c.name, "owner": _owner(c)},
+    )
+
+
+@router.get(
+    "/collectives/{collective_id}/members",
+    response={200: MemberPageOut, **errors(403, 404, 422)},
+    summary="集体码成员及状态",
+)
+def collective_members(
+    request: HttpRequest, collective_id: DbId, params: Query[MembersIn]
+) -> dict[str, Any]:
+    """Members (by status, paged, true counts per status) with the values each consented
+    to share; another organisation's code: 404."""
+    found = sc.access_collective(_administrator(request), collective_id)
+    if params.status and params.status not in MemberStatus.values:
+        message = gettext("未知的成员状态")
+        raise ValidationFailed(message, code="collective.status", fields={"status": [message]})
+    page = _page(sc.member_list(found, params.status), params, lambda m: m)
+    members = page["items"]
+    rows = {r.member_id: r for r in sc.member_statuses(found, members)}
+    page["items"] = [
+        {
+            "id": m.pk,
+            "name": m.person.name,
+            "masked_id": mask_resident_id(m.person.resident_id),
+            "status": m.status,
+            "valid": rows[m.pk].valid,
+            "attributes": rows[m.pk].attributes,
+        }
+        for m in members
+    ]
+    page["counts"] = sc.member_counts(found)
+    return page

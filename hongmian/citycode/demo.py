@@ -2,20 +2,27 @@
 citizen's first), the signing key, two attribute types (长者关爱 by the civil affairs bureau,
 健康状态 by the health commission) with a value on the demo citizen, and three terminals —
 the city hall's check-in (sees the name and both attributes), a metro gate and a bus reader
-(valid/invalid only). Through the services, as the departments would; idempotent."""
+(valid/invalid only); and a collective code (集体码) of the demo enterprise with two members.
+Through the services, as the departments would; idempotent."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 
-from hongmian.citycode.models import Attribute, AttributeType, Terminal
+from hongmian.citycode.models import Attribute, AttributeType, CollectiveCode, Terminal
 from hongmian.citycode.services.attributes import attribute_set, attribute_type_save
 from hongmian.citycode.services.codes import holder_of
+from hongmian.citycode.services.collective import (
+    collective_create,
+    member_accept,
+    member_invite,
+)
 from hongmian.citycode.services.terminals import terminal_register
 from hongmian.citycode.states import ATTRIBUTE_SETTER_ROLES, KEY_PURPOSE
 from hongmian.core.actors import Actor
 from hongmian.core.keyring import signing_key_ensure
-from hongmian.identity.models import OrgUnit, Person, User
+from hongmian.identity.models import Enterprise, OrgUnit, Person, User
+from hongmian.identity.states import Role
 
 Progress = Callable[[str, int, int], None]
 PERSONS = 100
@@ -88,4 +95,45 @@ def seed(*, actor: Actor, progress: Progress) -> None:
             person=citizen,
             type_code="elder_care",
             value="是",
+        )
+    _seed_collective(actor=actor, citizen=citizen)
+
+
+def _seed_collective(*, actor: Actor, citizen: Person) -> None:
+    """集体码 (decision 0079): the demo enterprise login's first enterprise has a collective
+    code asking for 健康状态 and 长者关爱, with two members who consented — the demo citizen
+    (sharing 长者关爱) and another resident (sharing nothing yet: listed, not valid)."""
+    rep = User.objects.filter(username="enterprise").first()
+    enterprise = (
+        Enterprise.objects.filter(representatives=rep).order_by("id").first() if rep else None
+    )
+    if (
+        rep is None
+        or enterprise is None
+        or CollectiveCode.objects.filter(enterprise=enterprise).exists()
+    ):
+        return
+    as_rep = Actor(user=rep, via="system", label="seed_demo")
+    code = collective_create(
+        actor=as_rep,
+        name=f"{enterprise.name} 员工集体码",
+        type_codes=["health", "elder_care"],
+        enterprise=enterprise,
+    )
+    other = (
+        Person.objects.filter(user__role=Role.CITIZEN, user__is_active=True)
+        .exclude(pk=citizen.pk)
+        .order_by("id")
+        .first()
+    )
+    for person, shared in ((citizen, ["elder_care"]), (other, [])):
+        if person is None or person.user is None:
+            continue
+        member = member_invite(
+            actor=as_rep, collective=code, resident_id=person.resident_id, name=person.name
+        )
+        member_accept(
+            actor=Actor(user=person.user, via="system", label="seed_demo"),
+            member_id=member.pk,
+            type_codes=shared,
         )

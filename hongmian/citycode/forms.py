@@ -38,3 +38,40 @@ class AttributeSetForm(forms.Form):
 class AttributeClearForm(forms.Form):
     attribute_id = forms.IntegerField(min_value=1, max_value=DB_ID_MAX, widget=forms.HiddenInput)
     resident_id = forms.CharField(widget=forms.HiddenInput, min_length=15, max_length=18)
+
+
+class CollectiveCreateForm(forms.Form):
+    """申领集体码: the organisation (an enterprise the representative acts for; a manager's
+    own unit needs no choice) and the statuses it asks its members to share."""
+
+    name = forms.CharField(label=_("名称"), max_length=100)
+    enterprise = forms.ChoiceField(label=_("企业"), required=False)
+    types = forms.MultipleChoiceField(
+        label=_("请求成员共享的状态"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(
+        self,
+        *args: object,
+        enterprises: list[tuple[str, str]],
+        types: list[tuple[str, str]],
+        **kwargs: object,
+    ) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["enterprise"].choices = enterprises  # type: ignore[attr-defined]
+        self.fields["types"].choices = types  # type: ignore[attr-defined]
+
+
+class InviteForm(forms.Form):
+    resident_id = forms.CharField(label=_("身份证号码"), min_length=15, max_length=18)
+    name = forms.CharField(label=_("姓名"), max_length=50)
+
+
+class ConsentForm(forms.Form):
+    types = forms.MultipleChoiceField(
+        label=_("同意共享的状态"), required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args: object, types: list[tuple[str, str]], **kwargs: object) -> None:
+        super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        self.fields["types"].choices = types  # type: ignore[attr-defined]

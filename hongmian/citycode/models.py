@@ -13,10 +13,12 @@ from django.utils.translation import gettext_lazy as _
 
 from hongmian.citycode.states import (
     DEFAULT_SHARED,
+    OPEN_MEMBER_STATUSES,
     REGISTRY_ROLES,
     UNIT_READER_ROLES,
     AlertKind,
     AttributeStatus,
+    MemberStatus,
     ScanResult,
     TerminalKind,
 )
@@ -243,3 +245,92 @@ class Alert(BaseModel):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.terminal_id}"
+
+
+class CollectiveCode(BaseModel):
+    """集体码 — an organisation's code (an enterprise's, or a unit's) that lists its members'
+    statuses for its administrator (the enterprise's representatives; the unit's managers)
+    and for a terminal that scans it. `attribute_types` are the statuses it asks its
+    members to share; each member chooses which of them they do (CollectiveMember)."""
+
+    name = models.CharField(_("名称"), max_length=100)
+    enterprise = models.OneToOneField(
+        "identity.Enterprise",
+        verbose_name=_("企业"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="collective_code",
+    )
+    org_unit = models.OneToOneField(
+        OrgUnit,
+        verbose_name=_("单位"),
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="collective_code",
+    )
+    # Random, like a person's code id: what the signed collective QR carries as `sub`.
+    code_id = models.CharField(_("码标识"), max_length=24, unique=True)
+    attribute_types = models.ManyToManyField(
+        AttributeType, verbose_name=_("请求查看的状态"), blank=True, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = _("集体码")
+        verbose_name_plural = _("集体码")
+        ordering = ["name", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(enterprise__isnull=False, org_unit__isnull=True)
+                | Q(enterprise__isnull=True, org_unit__isnull=False),
+                name="citycode_collective_one_owner",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class CollectiveMember(BaseModel):
+    """A person's membership of a collective code: invited by the administrator, then
+    consented (with the types they share) or declined; left at any time. Changed only by
+    transitions (states.MEMBER_TRANSITIONS)."""
+
+    collective = models.ForeignKey(
+        CollectiveCode, verbose_name=_("集体码"), on_delete=models.CASCADE, related_name="members"
+    )
+    person = models.ForeignKey(
+        Person, verbose_name=_("成员"), on_delete=models.CASCADE, related_name="+"
+    )
+    status = models.CharField(
+        _("状态"), max_length=16, choices=MemberStatus.choices, default=MemberStatus.INVITED
+    )
+    # What the member consented to show the organisation (a subset of what it asks).
+    shared_types = models.ManyToManyField(
+        AttributeType, verbose_name=_("同意共享的状态"), blank=True, related_name="+"
+    )
+    invited_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("邀请人"),
+        null=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    responded_at = models.DateTimeField(_("答复时间"), null=True, blank=True)
+    left_at = models.DateTimeField(_("退出时间"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("集体码成员")
+        verbose_name_plural = _("集体码成员")
+        ordering = ["collective", "status", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["collective", "person"],
+                condition=Q(status__in=OPEN_MEMBER_STATUSES),
+                name="citycode_member_one_open",
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.collective_id}:{self.person_id} {self.status}"

@@ -40,3 +40,16 @@ def can_set_attributes(user: Any) -> bool:
 def can_hold_code(user: Any) -> bool:
     """A citizen with a person record shows a city code."""
     return is_active_user(user) and user.role == Role.CITIZEN
+
+
+def can_administer_collective(user: Any, collective: Any) -> bool:
+    """集体码's administrator: a representative of its enterprise, or a manager of its unit
+    (decision 0079). `collective` is a CollectiveCode (perhaps not yet saved)."""
+    if not is_active_user(user):
+        return False
+    if collective.enterprise_id is not None:
+        return bool(
+            user.role == Role.ENTERPRISE_REP
+            and collective.enterprise.representatives.filter(pk=user.pk).exists()
+        )
+    return bool(user.role == Role.DEPT_MANAGER and user.org_unit_id == collective.org_unit_id)

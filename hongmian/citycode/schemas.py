@@ -54,10 +54,39 @@ class ShownAttributeOut(Schema):
     valid_until: dt.datetime
 
 
+class CheckInOut(Schema):
+    """A hall terminal's check-in (签到): `code` is checkin.ok (with the ticket number),
+    checkin.already (the ticket of today's earlier check-in), checkin.no_booking (a walk-in
+    ticket at the desk), or the queue's refusal (appointment.checkin_too_early …)."""
+
+    code: str
+    message: str
+    ticket: str | None = None
+
+
+class MemberStatusOut(Schema):
+    member_id: int
+    name: str | None = None
+    valid: bool
+    attributes: dict[str, str]
+
+
+class CollectiveOut(Schema):
+    """A collective code's members: true counts; at most 100 listed, each within consent."""
+
+    name: str
+    total: int
+    valid: int
+    invalid: int
+    members: list[MemberStatusOut]
+
+
 class ScanOut(Schema):
     """`reason` is `ok` exactly when `valid`; else malformed, bad_signature, unknown_key,
     revoked_key, expired, not_yet_valid, unknown_code or replayed. `name`, `masked_id` and
-    `attributes` appear only when the terminal's scope and the person's consent allow."""
+    `attributes` appear only when the terminal's scope and the person's consent allow.
+    A hall terminal's valid scan also checks the person in (`checkin`) and links the
+    staff's 码上办 desk (`desk_url`); a collective code's scan answers `collective`."""
 
     valid: bool
     reason: str
@@ -66,6 +95,9 @@ class ScanOut(Schema):
     name: str | None = None
     masked_id: str | None = None
     attributes: list[ShownAttributeOut] = []
+    checkin: CheckInOut | None = None
+    desk_url: str | None = None
+    collective: CollectiveOut | None = None
 
 
 class PageIn(Schema):
@@ -125,3 +157,43 @@ class AttributeOut(Schema):
     valid_from: dt.datetime
     valid_until: dt.datetime
     set_by_unit: str
+
+
+class CollectiveRowOut(Schema):
+    id: int
+    name: str
+    owner: str
+
+
+class CollectivePageOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    items: list[CollectiveRowOut]
+
+
+class MembersIn(PageIn):
+    # invited, active, declined or left; empty for all.
+    status: str = Field("", max_length=16)
+
+
+class MemberRowOut(Schema):
+    """A member as the organisation sees them: the ID number masked; `attributes` only the
+    types they consented to share (none unless active)."""
+
+    id: int
+    name: str
+    masked_id: str
+    status: str
+    valid: bool
+    attributes: dict[str, str]
+
+
+class MemberPageOut(Schema):
+    total: int
+    page: int
+    per_page: int
+    num_pages: int
+    counts: dict[str, int]
+    items: list[MemberRowOut]

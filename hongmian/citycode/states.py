@@ -91,3 +91,31 @@ class AlertKind(models.TextChoices):
     IMPOSSIBLE_TRAVEL = "impossible_travel", _("异地异常核验")  # too far apart for the time
     RAPID_SCANS = "rapid_scans", _("终端核验过快")  # a terminal scanning abnormally fast
     INVALID_BURST = "invalid_burst", _("连续无效码")  # repeated invalid codes at a terminal
+
+
+# The JWS `typ` of a collective code (集体码): signed by the same keyring purpose as a
+# person's code, told apart by its type so that neither is ever taken for the other.
+GROUP_TOKEN_TYPE = "hm-cc-group"  # noqa: S105  # a JWS header value, not a secret
+
+
+class MemberStatus(models.TextChoices):
+    """A person's membership of a collective code (decision 0079)."""
+
+    INVITED = "invited", _("待确认")  # the administrator invited them; nothing is shown yet
+    ACTIVE = "active", _("已加入")  # they consented: the types they chose are shown
+    DECLINED = "declined", _("已拒绝")  # they said no to the invitation
+    LEFT = "left", _("已退出")  # they left (at any time); nothing is shown from then on
+
+
+MEMBER_TRANSITIONS = TransitionTable.build(
+    "citycode_member",
+    {
+        MemberStatus.INVITED: {MemberStatus.ACTIVE, MemberStatus.DECLINED},
+        MemberStatus.ACTIVE: {MemberStatus.LEFT},
+        MemberStatus.DECLINED: set(),
+        MemberStatus.LEFT: set(),
+    },
+)
+# Memberships still open: one per person and code at a time (a new invitation after one
+# that ended is a new row, so the history stays).
+OPEN_MEMBER_STATUSES = (MemberStatus.INVITED.value, MemberStatus.ACTIVE.value)

@@ -90,11 +90,21 @@ def payload_kid(payload: Any) -> str | None:
     return kid if isinstance(kid, str) else None
 
 
-def citycode_verify(payload: Any, keys: KeySet, at: dt.datetime | float) -> Verification:
+def payload_typ(payload: Any) -> str | None:
+    """The JWS type a payload's header names (unverified): which verification applies (a
+    person's code, or a collective code); the signature check then holds it to that type."""
+    typ = jws_unverified_header(payload, max_chars=MAX_PAYLOAD_CHARS).get("typ")
+    return typ if isinstance(typ, str) else None
+
+
+def citycode_verify(
+    payload: Any, keys: KeySet, at: dt.datetime | float, typ: str = TOKEN_TYPE
+) -> Verification:
     """Whether `payload` is a valid city code at `at` (an aware datetime or a POSIX time),
-    with `keys` alone. Never raises for any input: every refusal is a reason."""
+    with `keys` alone. Never raises for any input: every refusal is a reason. `typ`: a
+    person's code (hm-cc) unless a collective code (hm-cc-group) is what is checked."""
     try:
-        verified = jws_verify(payload, keys.keys.get, typ=TOKEN_TYPE, max_chars=MAX_PAYLOAD_CHARS)
+        verified = jws_verify(payload, keys.keys.get, typ=typ, max_chars=MAX_PAYLOAD_CHARS)
     except TokenRejected as rejected:
         if rejected.reason == UNKNOWN_KEY:
             revoked = payload_kid(payload) in keys.revoked

@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from hongmian.citycode import permissions, selectors
 from hongmian.citycode.forms import AttributeClearForm, AttributeSetForm, LookupForm, ShareForm
 from hongmian.citycode.models import CodeHolder
+from hongmian.citycode.selectors_collective import my_memberships
 from hongmian.citycode.services.attributes import attribute_clear, attribute_set
 from hongmian.citycode.services.codes import (
     citycode_holder_ensure,
@@ -31,6 +32,7 @@ from hongmian.citycode.services.codes import (
     ttl_seconds,
 )
 from hongmian.citycode.states import IdentityField
+from hongmian.citycode.views_collective import consent_forms
 from hongmian.core.actors import Actor
 from hongmian.core.errors import ApplicationError, NotFound
 from hongmian.core.masking import mask_name, mask_resident_id
@@ -83,6 +85,12 @@ def mine(request: HttpRequest) -> HttpResponse:
         context |= _qr_context(request, holder)
         context["share_form"] = ShareForm(initial={"shared": holder.shared})
         context["shared_labels"] = [IdentityField(f).label for f in holder.shared]
+        # 集体码 invitations and memberships (decision 0079), paged.
+        memberships = Paginator(my_memberships(holder.person), 10).get_page(
+            request.GET.get("mpage")
+        )
+        context["memberships"] = memberships
+        context["consent_forms"] = consent_forms(list(memberships.object_list))
     return render(request, "citycode/mine.html", context)
 
 

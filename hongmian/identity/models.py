@@ -612,7 +612,10 @@ class Mandate(BaseModel):
             # Evidence is never missing: a letter's digest, or the staff who checked.
             models.CheckConstraint(
                 condition=Q(evidence=MandateEvidence.DOCUMENT, document_sha256__regex=r"^.{64}$")
-                | Q(evidence=MandateEvidence.IN_PERSON, checked_by__isnull=False),
+                | Q(
+                    evidence__in=[MandateEvidence.IN_PERSON, MandateEvidence.CITYCODE_SCAN],
+                    checked_by__isnull=False,
+                ),
                 name="identity_mandate_has_evidence",
             ),
         ]

@@ -121,6 +121,8 @@ class MandateScope(models.TextChoices):
 class MandateEvidence(models.TextChoices):
     DOCUMENT = "document", _("授权委托书")  # an uploaded, signed letter of authorisation
     IN_PERSON = "in_person", _("大厅现场核验")  # the person present at a hall, ID card read
+    # The person present at a hall, their city code scanned there (码上办, decision 0079).
+    CITYCODE_SCAN = "citycode_scan", _("红棉码扫码核验")
 
 
 MANDATE_FLOW = TransitionTable.build(

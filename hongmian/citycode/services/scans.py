@@ -15,11 +15,25 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext
 
-from hongmian.citycode.models import CodeHolder, Scan, Terminal
+from hongmian.citycode.models import CodeHolder, CollectiveCode, Scan, Terminal
 from hongmian.citycode.selectors import active_attributes, citycode_key_set
+from hongmian.citycode.selectors_collective import CollectiveAnswer, collective_resolve
 from hongmian.citycode.services.anomalies import scan_anomalies_check
-from hongmian.citycode.states import IdentityField, Reason, ScanResult
-from hongmian.citycode.verification import Verification, citycode_verify, payload_kid
+from hongmian.citycode.services.hall import CheckIn, desk_url, scan_check_in
+from hongmian.citycode.states import (
+    GROUP_TOKEN_TYPE,
+    TOKEN_TYPE,
+    IdentityField,
+    Reason,
+    ScanResult,
+    TerminalKind,
+)
+from hongmian.citycode.verification import (
+    Verification,
+    citycode_verify,
+    payload_kid,
+    payload_typ,
+)
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import PermissionDenied
@@ -49,6 +63,11 @@ class ScanAnswer:
     name: str | None = None
     masked_id: str | None = None
     attributes: list[ShownAttribute] = field(default_factory=list)
+    # A hall terminal's valid scan: the check-in's answer and the 码上办 desk's page.
+    checkin: CheckIn | None = None
+    desk_url: str | None = None
+    # A collective code's scan: the members' statuses within their consent.
+    collective: CollectiveAnswer | None = None
 
 
 def terminal_of(actor: Actor) -> Terminal:
@@ -71,12 +90,12 @@ def terminal_of(actor: Actor) -> Terminal:
     return terminal
 
 
-def _verify(payload: Any, at: dt.datetime) -> Verification:
-    answer = citycode_verify(payload, citycode_key_set(), at)
+def _verify(payload: Any, at: dt.datetime, typ: str) -> Verification:
+    answer = citycode_verify(payload, citycode_key_set(), at, typ)
     if answer.reason == Reason.UNKNOWN_KEY:
         # Perhaps a key newer than this process's copy: reload (at most once a second).
         kid = payload_kid(payload)
-        answer = citycode_verify(payload, citycode_key_set(want=kid), at)
+        answer = citycode_verify(payload, citycode_key_set(want=kid), at, typ)
     return answer
 
 
@@ -88,13 +107,18 @@ def scan_resolve(*, actor: Actor, payload: Any) -> ScanAnswer:
     """Resolve a scanned payload for the terminal whose account acts."""
     terminal = terminal_of(actor)
     now = timezone.now()
-    answer = _verify(payload, now)
+    group = payload_typ(payload) == GROUP_TOKEN_TYPE
+    answer = _verify(payload, now, GROUP_TOKEN_TYPE if group else TOKEN_TYPE)
     code_id, nonce = _short(answer.claims.get("sub")), _short(answer.claims.get("jti"))
     result = str(answer.reason)
     holder: CodeHolder | None = None
+    collective: CollectiveCode | None = None
     if answer.valid:
-        holder = CodeHolder.objects.select_related("person").filter(code_id=code_id).first()
-        if holder is None:
+        if group:
+            collective = CollectiveCode.objects.filter(code_id=code_id).first()
+        else:
+            holder = CodeHolder.objects.select_related("person").filter(code_id=code_id).first()
+        if holder is None and collective is None:
             result = ScanResult.UNKNOWN_CODE
         elif Scan.objects.filter(nonce=nonce).exclude(terminal=terminal).exists():
             result = ScanResult.REPLAYED
@@ -103,8 +127,22 @@ def scan_resolve(*, actor: Actor, payload: Any) -> ScanAnswer:
         scan = Scan.objects.create(
             terminal=terminal, scanned_at=now, result=result, code_id=code_id, nonce=nonce
         )
-        shown = _disclose(actor, terminal, holder, scan) if valid and holder is not None else {}
+        shown: dict[str, Any] = {}
+        if valid and holder is not None:
+            shown = _disclose(actor, terminal, holder, scan)
+        elif valid and collective is not None:
+            shown = {
+                "collective": collective_resolve(
+                    actor=actor, terminal=terminal, collective=collective, scan_id=scan.pk
+                )
+            }
     scan_anomalies_check(scan=scan, terminal=terminal)
+    if valid and holder is not None and terminal.kind == TerminalKind.HALL:
+        # At the hall the scan is the person's arrival: check them in, open the desk.
+        shown["checkin"] = scan_check_in(
+            actor=actor, terminal=terminal, person=holder.person, at=now
+        )
+        shown["desk_url"] = desk_url(scan.pk)
     return ScanAnswer(valid=valid, reason=result, scanned_at=now, scan_id=scan.pk, **shown)
 
 
