@@ -105,7 +105,8 @@ def test_steward_browses_the_catalogue(
     page.get_by_role("button", name="筛选").click()
     assert page.locator("#count").inner_text() == "共 1 个数据资源"
     page.get_by_role("link", name="GZ-POPULATION").click()
-    assert page.locator("#fields-withheld").is_visible()
+    # is_visible() does not wait: the dataset's page may still be loading after the click.
+    page.locator("#fields-withheld").wait_for(state="visible")
 
     page.go_back()
     page.get_by_label("共享类型").select_option("")
