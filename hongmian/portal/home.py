@@ -38,6 +38,23 @@ class HomeAction:
 _ADMIN = HomeAction(
     _("管理后台"), _("账号、机构和基础数据的管理。"), url_name="admin:index", primary=True
 )
+# The data hub and the operations centre (issue 15): the catalogue for every data role, the
+# city's ranking for its data officer and its leaders, the big screen for both.
+_DATA_CATALOGUE = HomeAction(
+    _("数据资源目录"),
+    _("各部门的数据资源、共享类型、数据项分级与质量。"),
+    url_name="datahub:catalogue",
+)
+_DATA_RANKING = HomeAction(
+    _("全市部门数据工作排名"),
+    _("各部门的目录完整率、数据及时率、质量和共享响应。"),
+    url_name="datahub:cdo",
+)
+_OPS_SCREEN = HomeAction(
+    _("穗智管城市运行大屏"),
+    _("城市运行指标、告警和各区态势，实时推送。"),
+    url_name="opscentre:screen",
+)
 _API_DOCS = HomeAction(
     _("API 文档"),
     _("对接系统使用的接口说明（OpenAPI）。"),
@@ -219,7 +236,15 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             primary=True,
         ),
     ),
-    Role.DATA_STEWARD: (_API_DOCS,),
+    Role.DATA_STEWARD: (
+        _DATA_CATALOGUE,
+        HomeAction(
+            _("共享审核"),
+            _("其他部门对本单位数据资源的共享申请：批准、缩减字段或拒绝。"),
+            url_name="datahub:sharing_inbox",
+        ),
+        _API_DOCS,
+    ),
     Role.CHIEF_DATA_OFFICER: (
         HomeAction(
             _("热线数据分析报告"),
@@ -227,6 +252,9 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="analytics:reports",
             primary=True,
         ),
+        _DATA_CATALOGUE,
+        _DATA_RANKING,
+        _OPS_SCREEN,
         _DASHBOARD,
         _API_DOCS,
     ),
@@ -243,6 +271,8 @@ ROLE_ACTIONS: dict[Role, tuple[HomeAction, ...]] = {
             url_name="analytics:reports",
             primary=True,
         ),
+        _OPS_SCREEN,
+        _DATA_RANKING,
     ),
     Role.SYSTEM_ADMIN: (_ADMIN, _API_DOCS, _HEALTH),
     # 三员分立 (decision 0046): what the system administrator no longer does.
