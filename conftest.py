@@ -120,12 +120,22 @@ def _touches_the_database(item: pytest.Item) -> bool:
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     # CI's second pass (PostgreSQL) runs only what can differ between the databases: a test
     # that cannot reach the database ran to the same result in the first pass (decision 0078).
-    if os.environ.get("HONGMIAN_TEST_DATABASE_ONLY") == "1":
-        kept = [item for item in items if _touches_the_database(item)]
-        deselected = [item for item in items if not _touches_the_database(item)]
+    # And its browser tests are the SQLite pass's: a page's server side (views, selectors,
+    # services) is tested on both databases by the view and service tests; the browser adds
+    # the DOM, scripts, CSP and axe, which no database changes.
+    skip_browser = os.environ.get("HONGMIAN_TEST_NO_BROWSER") == "1"
+    database_only = os.environ.get("HONGMIAN_TEST_DATABASE_ONLY") == "1"
+    if database_only or skip_browser:
+
+        def kept_here(item: pytest.Item) -> bool:
+            if database_only and not _touches_the_database(item):
+                return False
+            return not (skip_browser and item.get_closest_marker("browser") is not None)
+
+        deselected = [item for item in items if not kept_here(item)]
         if deselected:
             config.hook.pytest_deselected(items=deselected)
-            items[:] = kept
+            items[:] = [item for item in items if kept_here(item)]
 
     # `make test` hands whole files to its workers in collection order, and pytest-django has
     # just put the transactional tests (the browser's) last: the longest files would then

@@ -75,3 +75,10 @@ class ConsentForm(forms.Form):
     def __init__(self, *args: object, types: list[tuple[str, str]], **kwargs: object) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
         self.fields["types"].choices = types  # type: ignore[attr-defined]
+
+
+class TerminalFilterForm(forms.Form):
+    """The terminals list's search box: a Django field, so a NUL or an over-long term is
+    refused like any form input (and the list then shows everything)."""
+
+    q = forms.CharField(required=False, max_length=50, strip=True)

@@ -20,7 +20,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from hongmian.citycode import permissions, selectors
-from hongmian.citycode.forms import AttributeClearForm, AttributeSetForm, LookupForm, ShareForm
+from hongmian.citycode.forms import (
+    AttributeClearForm,
+    AttributeSetForm,
+    LookupForm,
+    ShareForm,
+    TerminalFilterForm,
+)
 from hongmian.citycode.models import CodeHolder
 from hongmian.citycode.selectors_collective import my_memberships
 from hongmian.citycode.services.attributes import attribute_clear, attribute_set
@@ -149,7 +155,8 @@ def _reader(request: HttpRequest) -> None:
 def terminals(request: HttpRequest) -> HttpResponse:
     """核验终端: the terminals the reader may see, paged with the true count."""
     _reader(request)
-    q = (request.GET.get("q") or "").strip()[:50]
+    search = TerminalFilterForm(request.GET)
+    q = search.cleaned_data["q"] if search.is_valid() else ""
     rows = selectors.terminal_list(request.user, q=q)
     page = Paginator(rows, TERMINALS_PER_PAGE).get_page(request.GET.get("page"))
     return render(
