@@ -7,6 +7,7 @@ the services; the form page is the applicant's own, served under the desk's name
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django.contrib import messages
@@ -37,7 +38,7 @@ from hongmian.catalog.models import ServiceItem
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import ApplicationError, NotFound
-from hongmian.identity.models import FileUse, Mandate, Person
+from hongmian.identity.models import FileUse, Mandate, Person, User
 from hongmian.identity.selectors import (
     access_mandate_as_agent,
     access_my_mandate,
@@ -182,13 +183,13 @@ def _item(code: str) -> ServiceItem:
     return item
 
 
-@login_required
-@require_POST
-def family_apply(request: HttpRequest, id: int) -> HttpResponse:
-    """为家人办理: a draft for the principal of the mandate I hold, for an item in scope."""
-    user = _citizen(request)
+def _apply_on_behalf(
+    request: HttpRequest, user: User, mandate_id: int, *, done: str, back: Callable[[Mandate], str]
+) -> HttpResponse:
+    """A draft for the principal of the mandate `user` holds, for the item posted; on a
+    refusal, a message and `back(mandate)`; on success, the draft's page `done`."""
     try:
-        mandate = access_mandate_as_agent(user, id)
+        mandate = access_mandate_as_agent(user, mandate_id)
     except NotFound:
         raise Http404 from None
     try:
@@ -199,8 +200,21 @@ def family_apply(request: HttpRequest, id: int) -> HttpResponse:
         )
     except ApplicationError as exc:
         messages.error(request, exc.message)
-        return HttpResponseRedirect(reverse("applications:my_mandates"))
-    return HttpResponseRedirect(reverse("applications:detail", args=[application.pk]))
+        return HttpResponseRedirect(back(mandate))
+    return HttpResponseRedirect(reverse(done, args=[application.pk]))
+
+
+@login_required
+@require_POST
+def family_apply(request: HttpRequest, id: int) -> HttpResponse:
+    """为家人办理: a draft for the principal of the mandate I hold, for an item in scope."""
+    return _apply_on_behalf(
+        request,
+        _citizen(request),
+        id,
+        done="applications:detail",
+        back=lambda _mandate: reverse("applications:my_mandates"),
+    )
 
 
 # --- the hall's desk ------------------------------------------------------------------------
@@ -373,23 +387,13 @@ def assist_mandate(request: HttpRequest, id: int) -> HttpResponse:
 @require_POST
 def assist_apply(request: HttpRequest, id: int) -> HttpResponse:
     """Start an application for the person under the hall's authorisation."""
-    user = _staff(request)
-    try:
-        mandate = access_mandate_as_agent(user, id)
-    except NotFound:
-        raise Http404 from None
-    try:
-        application = assisted.application_create_on_behalf(
-            actor=Actor.from_request(request),
-            mandate=mandate,
-            item=_item(request.POST.get("item", "")),
-        )
-    except ApplicationError as exc:
-        messages.error(request, exc.message)
-        return HttpResponseRedirect(
-            reverse("applications:assist_person", args=[mandate.principal_id])
-        )
-    return HttpResponseRedirect(reverse("applications:assist_detail", args=[application.pk]))
+    return _apply_on_behalf(
+        request,
+        _staff(request),
+        id,
+        done="applications:assist_detail",
+        back=lambda mandate: reverse("applications:assist_person", args=[mandate.principal_id]),
+    )
 
 
 def _case(request: HttpRequest, pk: int) -> Application:

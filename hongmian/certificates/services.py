@@ -3,10 +3,7 @@ Each is one audited transaction; the web, the API and the command line call the 
 
 from __future__ import annotations
 
-import base64
 import datetime as dt
-import hashlib
-import hmac
 import uuid
 from typing import Any
 
@@ -26,6 +23,7 @@ from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import Conflict, NotFound, PermissionDenied, ValidationFailed
 from hongmian.core.keyring import keyring_sign, signing_key_ensure, signing_key_retire
+from hongmian.core.masking import pseudonym
 from hongmian.core.models import SigningKey
 from hongmian.core.validators import validate_credit_code, validate_resident_id
 from hongmian.identity.models import Enterprise, OrgUnit, Person
@@ -40,8 +38,7 @@ def holder_pseudonym(person: Person) -> str:
     secret: str = (
         getattr(settings, "HONGMIAN_CERTIFICATES_PSEUDONYM_KEY", "") or settings.SECRET_KEY
     )
-    digest = hmac.new(secret.encode(), person.resident_id.encode(), hashlib.sha256).digest()
-    return "p:" + base64.b32encode(digest[:15]).decode().lower()
+    return f"p:{pseudonym(person.resident_id, secret.encode())}"
 
 
 def holder_resolve(holder: str) -> Person | Enterprise:

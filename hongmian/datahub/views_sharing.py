@@ -5,6 +5,7 @@ revoke), and "who uses my data". A request the user is on neither side of is a 4
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Any
 
 from django import forms
@@ -204,38 +205,32 @@ def approve(request: HttpRequest, id: int) -> HttpResponse:
     return _detail(request, req, approve_form=form)
 
 
-@login_required
-@require_POST
-def refuse(request: HttpRequest, id: int) -> HttpResponse:
+def _reasoned(
+    request: HttpRequest, id: int, act: Callable[..., object], form_key: str
+) -> HttpResponse:
+    """Refuse and revoke: the same form (a reason), the same answer on success or error."""
     req = _answerable(request, id)
     form = SharingReasonForm(request.POST)
     if form.is_valid():
         try:
-            sharing_request_refuse(
-                actor=Actor.from_request(request), request=req, reason=form.cleaned_data["reason"]
-            )
+            act(actor=Actor.from_request(request), request=req, reason=form.cleaned_data["reason"])
         except ApplicationError as exc:
             _errors_into(form, exc, {})
         else:
             return redirect("datahub:sharing_detail", id=req.pk)
-    return _detail(request, req, refuse_form=form)
+    return _detail(request, req, **{form_key: form})
+
+
+@login_required
+@require_POST
+def refuse(request: HttpRequest, id: int) -> HttpResponse:
+    return _reasoned(request, id, sharing_request_refuse, "refuse_form")
 
 
 @login_required
 @require_POST
 def revoke(request: HttpRequest, id: int) -> HttpResponse:
-    req = _answerable(request, id)
-    form = SharingReasonForm(request.POST)
-    if form.is_valid():
-        try:
-            sharing_request_revoke(
-                actor=Actor.from_request(request), request=req, reason=form.cleaned_data["reason"]
-            )
-        except ApplicationError as exc:
-            _errors_into(form, exc, {})
-        else:
-            return redirect("datahub:sharing_detail", id=req.pk)
-    return _detail(request, req, revoke_form=form)
+    return _reasoned(request, id, sharing_request_revoke, "revoke_form")
 
 
 @login_required

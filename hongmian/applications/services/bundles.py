@@ -23,7 +23,7 @@ from hongmian.applications.models import (
     BundlePart,
 )
 from hongmian.applications.services import drafts, lifecycle, materials
-from hongmian.applications.services.common import editable_check, lock, record
+from hongmian.applications.services.common import editable_check, idempotent_replay, lock, record
 from hongmian.applications.states import MaterialMode, Status
 from hongmian.catalog.models import LifeEvent, ServiceItem
 from hongmian.catalog.states import ItemStatus
@@ -172,7 +172,7 @@ def bundle_start(
     if key:
         earlier = BundleApplication.objects.filter(applicant=user, create_key=key).first()
         if earlier is not None:
-            return _replayed(earlier, bundle), False
+            return idempotent_replay(earlier, same_request=earlier.bundle_id == bundle.pk), False
     if not bundle.active:
         raise ValidationFailed(_("该一件事暂停办理"), code="bundle.closed")
     items = bundle_items(bundle, place)
@@ -203,18 +203,8 @@ def bundle_start(
         earlier = BundleApplication.objects.filter(applicant=user, create_key=key).first()
         if not key or earlier is None:
             raise
-        return _replayed(earlier, bundle), False
+        return idempotent_replay(earlier, same_request=earlier.bundle_id == bundle.pk), False
     return started, True
-
-
-def _replayed(earlier: BundleApplication, bundle: Bundle) -> BundleApplication:
-    if earlier.bundle_id != bundle.pk:
-        raise Conflict(
-            _("该幂等键已用于另一个申请"),
-            code="application.idempotency_mismatch",
-            fields={"Idempotency-Key": [_("已用于另一个申请")]},
-        )
-    return earlier
 
 
 def bundle_answers_update(

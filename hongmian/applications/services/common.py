@@ -131,3 +131,15 @@ def editable_check(application: Application) -> None:
             code="application.not_editable",
             fields={"status": [application.status]},
         )
+
+
+def idempotent_replay[T](earlier: T, *, same_request: bool) -> T:
+    """What a retried create with an Idempotency-Key gets: the row the key made first, or
+    409 when the key was used for another request (another item, another bundle)."""
+    if not same_request:
+        raise Conflict(
+            _("该幂等键已用于另一个申请"),
+            code="application.idempotency_mismatch",
+            fields={"Idempotency-Key": [_("已用于另一个申请")]},
+        )
+    return earlier

@@ -17,7 +17,13 @@ from hongmian.applications import permissions, selectors
 from hongmian.applications.definitions import answers_check
 from hongmian.applications.models import Application, ApplicationMaterial
 from hongmian.applications.selectors_rules import rule_in_force
-from hongmian.applications.services.common import editable_check, lock, owner_check, record
+from hongmian.applications.services.common import (
+    editable_check,
+    idempotent_replay,
+    lock,
+    owner_check,
+    record,
+)
 from hongmian.applications.services.file_copies import (
     PREFILL_PURPOSE,
     prefill_consent_id,
@@ -31,7 +37,6 @@ from hongmian.catalog.selectors import item_available_to
 from hongmian.core.actors import Actor
 from hongmian.core.audit import audit_record
 from hongmian.core.errors import (
-    Conflict,
     NotAuthenticated,
     PermissionDenied,
     ValidationFailed,
@@ -81,7 +86,7 @@ def application_create(
     if key:
         earlier = Application.objects.filter(applicant=user, create_key=key).first()
         if earlier is not None:
-            return _replayed(earlier, item), False
+            return idempotent_replay(earlier, same_request=earlier.item_id == item.pk), False
     availability = item_available_to(user=user, item=item)
     if not availability.allowed and availability.code in _REFUSED_AT_CREATE:
         raise ValidationFailed(availability.reason, code=f"application.{availability.code}")
@@ -154,18 +159,8 @@ def draft_insert(
         earlier = Application.objects.filter(applicant=user, create_key=key).first()
         if not key or earlier is None:
             raise
-        return _replayed(earlier, item), False
+        return idempotent_replay(earlier, same_request=earlier.item_id == item.pk), False
     return application, True
-
-
-def _replayed(earlier: Application, item: ServiceItem) -> Application:
-    if earlier.item_id != item.pk:
-        raise Conflict(
-            _("该幂等键已用于另一个申请"),
-            code="application.idempotency_mismatch",
-            fields={"Idempotency-Key": [_("已用于另一个申请")]},
-        )
-    return earlier
 
 
 def _statements(application: Application, answers: Mapping[str, str]) -> dict[str, dict[str, str]]:
