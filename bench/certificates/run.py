@@ -15,9 +15,7 @@ revocation list. Issuance is wall clock: each is one transaction with its audit 
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -38,14 +36,9 @@ def main() -> int:
     parser.add_argument("--database-url", help="postgres://… (default: a temporary SQLite file)")
     args = parser.parse_args()
 
-    tmp = tempfile.TemporaryDirectory()
-    url = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from bench.django_setup import django_database
 
-    django.setup()
-    from django.core.management import call_command
+    url, _tmp = django_database(args.database_url)
 
     from hongmian.certificates.services import certificate_issue
     from hongmian.certificates.verification import certificate_verify
@@ -53,7 +46,6 @@ def main() -> int:
     from hongmian.identity.models import OrgUnit, Person
     from hongmian.identity.states import UnitKind
 
-    call_command("migrate", verbosity=0)
     city, _ = OrgUnit.objects.get_or_create(
         code="bench-city", defaults={"name": "市政府", "kind": UnitKind.CITY_GOVERNMENT}
     )

@@ -18,9 +18,7 @@ claims, ES256 signing (joserfc). The scan is wall clock: one transaction each.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -36,14 +34,9 @@ def main() -> int:
     parser.add_argument("--database-url", help="postgres://… (default: a temporary SQLite file)")
     args = parser.parse_args()
 
-    tmp = tempfile.TemporaryDirectory()
-    url = args.database_url or f"sqlite:///{tmp.name}/bench.sqlite3"
-    os.environ["DATABASE_URL"] = url
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings")
-    import django
+    from bench.django_setup import django_database
 
-    django.setup()
-    from django.core.management import call_command
+    url, _tmp = django_database(args.database_url)
     from django.utils import timezone
 
     from hongmian.citycode.selectors import citycode_jwks
@@ -55,7 +48,6 @@ def main() -> int:
     from hongmian.identity.models import OrgUnit, Person
     from hongmian.identity.states import UnitKind
 
-    call_command("migrate", verbosity=0)
     actor = Actor.cli(None, label="bench")
     unit, _ = OrgUnit.objects.get_or_create(
         code="bench-hall", defaults={"name": "市政务服务中心", "kind": UnitKind.SERVICE_HALL}
